@@ -1,0 +1,1 @@
+"""The HTTP layer: routers, dependencies and error answers; no SQL here."""

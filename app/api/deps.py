@@ -1,0 +1,73 @@
+"""Dependencies shared by the routers: the database, paging and claim filters."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from app.api.problems import BadParameter
+from app.db import Database
+from app.services.claim_filters import ClaimFilters
+
+MAX_FILTER_VALUES = 50
+MAX_VALUE_LENGTH = 200
+
+
+def get_database(request: Request) -> Database:
+    """The process's Database, built once by create_app."""
+    database: Database = request.app.state.database
+    return database
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+LimitParam = Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")]
+CursorParam = Annotated[
+    str | None,
+    Query(max_length=512, description="`meta.next_cursor` of the previous page; omit for the first page."),
+]
+
+
+def check_text(location: str, value: str) -> str:
+    """Refuse text no engine stores faithfully (NUL and other control characters) or that is too long."""
+    if len(value) > MAX_VALUE_LENGTH:
+        raise BadParameter(location, f"longer than {MAX_VALUE_LENGTH} characters")
+    if any(ord(char) < 32 or 0xD800 <= ord(char) <= 0xDFFF for char in value):
+        raise BadParameter(location, "contains a control character or an unpaired surrogate")
+    return value
+
+
+def split_values(location: str, values: list[str] | None, *, lower: bool = True) -> list[str]:
+    """Values from repeated and comma-separated parameters, trimmed, de-duplicated, in order."""
+    found: list[str] = []
+    for value in values or []:
+        for part in value.split(","):
+            item = check_text(location, part.strip())
+            item = item.lower() if lower else item
+            if item and item not in found:
+                found.append(item)
+    if len(found) > MAX_FILTER_VALUES:
+        raise BadParameter(location, f"more than {MAX_FILTER_VALUES} values")
+    return found
+
+
+def _filter_param(description: str) -> object:
+    return Query(description=description + " Repeat the parameter or separate values with commas (OR).")
+
+
+def claim_filters(
+    theme: Annotated[list[str] | None, _filter_param("Theme slugs.")] = None,
+    entity: Annotated[list[str] | None, _filter_param("Entity slugs, names or aliases, any case.")] = None,
+    document: Annotated[list[str] | None, _filter_param("Document ids.")] = None,
+    kind: Annotated[list[str] | None, _filter_param("fact, opinion, prediction or recommendation.")] = None,
+) -> ClaimFilters:
+    """Claim filters from the query string; different filters are AND'ed."""
+    return ClaimFilters(
+        themes=split_values("query.theme", theme),
+        entities=split_values("query.entity", entity, lower=False),
+        documents=split_values("query.document", document, lower=False),
+        kinds=split_values("query.kind", kind),
+    )
+
+
+ClaimFiltersDep = Annotated[ClaimFilters, Depends(claim_filters)]

@@ -1,0 +1,126 @@
+"""Every error a client can meet, answered as RFC 9457 problem details."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.services.errors import InvalidCursor, NotFound, ServiceError, UnknownFilterValues
+from app.services.health import NotReady
+
+logger = logging.getLogger("sectorfacts.errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+# The problem types this API defines; each is documented at GET /problems/{name}.
+PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
+    "not-found": (404, "Not found", "The resource named in the path does not exist."),
+    "invalid-request": (
+        422,
+        "Invalid request",
+        "A parameter is missing, malformed or out of range; `errors` lists each one.",
+    ),
+    "unknown-filter-value": (
+        422,
+        "Unknown filter value",
+        "A filter names a theme, entity, document, kind or type that does not exist.",
+    ),
+    "invalid-cursor": (
+        422,
+        "Invalid cursor",
+        "The `cursor` was not issued by this list; start again without it.",
+    ),
+    "service-unavailable": (
+        503,
+        "Service unavailable",
+        "The database cannot answer right now; retry after the time in Retry-After.",
+    ),
+    "internal-error": (500, "Internal server error", "An unexpected error; it has been logged."),
+}
+
+
+class BadParameter(ServiceError):
+    """A request parameter the framework's own validation cannot express (list sizes, NUL bytes)."""
+
+    def __init__(self, location: str, message: str) -> None:
+        self.location = location
+        self.message = message
+        super().__init__(f"{location}: {message}")
+
+
+def problem(
+    name: str | None,
+    status: int,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """A problem details response; `name` None means a plain HTTP error (type about:blank)."""
+    if name is None:
+        body: dict[str, Any] = {"type": "about:blank", "title": HTTPStatus(status).phrase}
+    else:
+        body = {"type": f"/problems/{name}", "title": PROBLEM_TYPES[name][1]}
+    body |= {"status": status, "detail": detail, **{k: v for k, v in extra.items() if v is not None}}
+    return JSONResponse(jsonable_encoder(body), status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
+    return problem(None, exc.status_code, detail, headers=dict(exc.headers or {}))
+
+
+def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"location": ".".join(str(part) for part in error["loc"]), "message": error["msg"]}
+        for error in exc.errors()
+    ]
+    summary = "; ".join(f"{e['location']}: {e['message']}" for e in errors)
+    return problem("invalid-request", 422, summary or "The request is not valid.", errors=errors)
+
+
+def _service_error(_request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, NotFound):
+        return problem("not-found", 404, str(exc))
+    if isinstance(exc, UnknownFilterValues):
+        return problem("unknown-filter-value", 422, str(exc), parameter=exc.parameter, values=exc.values)
+    if isinstance(exc, InvalidCursor):
+        return problem("invalid-cursor", 422, str(exc))
+    if isinstance(exc, BadParameter):
+        errors = [{"location": exc.location, "message": exc.message}]
+        return problem("invalid-request", 422, str(exc), errors=errors)
+    if isinstance(exc, NotReady):
+        return problem("service-unavailable", 503, str(exc), headers={"Retry-After": "5"})
+    return _internal_error(_request, exc)
+
+
+def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("database unavailable: %s", exc)
+    detail = "The database is unavailable or busy; retry shortly."
+    return problem("service-unavailable", 503, detail, headers={"Retry-After": "5"})
+
+
+def _internal_error(_request: Request, exc: Exception) -> JSONResponse:
+    logger.error("unhandled error", exc_info=exc)
+    return problem("internal-error", 500, "An unexpected error occurred; it has been logged.")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Answer every error, including unexpected ones, as problem details."""
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(PoolTimeoutError, _database_unavailable)
+    app.add_exception_handler(Exception, _internal_error)

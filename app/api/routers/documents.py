@@ -1,0 +1,50 @@
+"""/v1/documents: the sources, with their full text, and each source's claims."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam
+from app.api.openapi import INVALID, NOT_FOUND, responses
+from app.schemas.claims import ClaimPublic
+from app.schemas.common import Page
+from app.schemas.documents import DocumentPublic, DocumentSummary
+from app.services import claims, documents
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"])
+
+DocumentId = Annotated[str, Path(max_length=100, description="A document id, e.g. `pakistan-it-sector`.")]
+
+
+@router.get("", summary="List documents", responses=responses("documents_page", INVALID))
+def list_documents(
+    database: DatabaseDep, limit: LimitParam = 20, cursor: CursorParam = None
+) -> Page[DocumentSummary]:
+    """Source documents with their metadata and number of claims (without the text)."""
+    return documents.list_documents(database, limit=limit, cursor=cursor)
+
+
+@router.get("/{document_id}", summary="Get a document", responses=responses("document", NOT_FOUND))
+def get_document(database: DatabaseDep, document_id: DocumentId) -> DocumentPublic:
+    """One document with its full text and SHA-256; claim spans index into `text`."""
+    return documents.get_document(database, document_id)
+
+
+@router.get(
+    "/{document_id}/claims",
+    summary="List a document's claims",
+    responses=responses("claims_page", NOT_FOUND, INVALID),
+)
+def list_document_claims(
+    database: DatabaseDep,
+    document_id: DocumentId,
+    filters: ClaimFiltersDep,
+    limit: LimitParam = 20,
+    cursor: CursorParam = None,
+) -> Page[ClaimPublic]:
+    """The claims drawn from this document in order, with the same filters and paging as `GET /v1/claims`."""
+    scoped = replace(filters, scope_document=document_id)
+    return claims.list_claims(database, scoped, limit=limit, cursor=cursor)

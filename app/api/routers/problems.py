@@ -1,0 +1,37 @@
+"""/problems/{name}: what each problem `type` this API returns means."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+
+from app.api.problems import PROBLEM_TYPES
+from app.schemas.common import Schema
+
+router = APIRouter(prefix="/problems", tags=["problems"])
+
+ProblemName = Literal[
+    "not-found",
+    "invalid-request",
+    "unknown-filter-value",
+    "invalid-cursor",
+    "service-unavailable",
+    "internal-error",
+]
+
+
+class ProblemType(Schema):
+    """The documentation of one problem type."""
+
+    type: str
+    title: str
+    status: int
+    description: str
+
+
+@router.get("/{name}", summary="Describe a problem type")
+def describe_problem(name: ProblemName) -> ProblemType:
+    """The meaning of a problem `type` URI found in an error answer."""
+    status, title, description = PROBLEM_TYPES[name]
+    return ProblemType(type=f"/problems/{name}", title=title, status=status, description=description)

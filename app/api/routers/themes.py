@@ -1,0 +1,48 @@
+"""/v1/themes: the ideas claims are grouped by, and each theme's claims."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam
+from app.api.openapi import INVALID, NOT_FOUND, responses
+from app.schemas.claims import ClaimPublic
+from app.schemas.common import Page
+from app.schemas.themes import ThemePublic
+from app.services import claims, themes
+
+router = APIRouter(prefix="/v1/themes", tags=["themes"])
+
+ThemeSlug = Annotated[str, Path(max_length=100, description="A theme slug, e.g. `talent-workforce`.")]
+
+
+@router.get("", summary="List themes", responses=responses("themes_page", INVALID))
+def list_themes(
+    database: DatabaseDep, limit: LimitParam = 20, cursor: CursorParam = None
+) -> Page[ThemePublic]:
+    """Themes in the order the source introduces them, each with its number of claims."""
+    return themes.list_themes(database, limit=limit, cursor=cursor)
+
+
+@router.get("/{slug}", summary="Get a theme", responses=responses("theme", NOT_FOUND))
+def get_theme(database: DatabaseDep, slug: ThemeSlug) -> ThemePublic:
+    """One theme with its description and number of claims."""
+    return themes.get_theme(database, slug)
+
+
+@router.get(
+    "/{slug}/claims", summary="List a theme's claims", responses=responses("claims_page", NOT_FOUND, INVALID)
+)
+def list_theme_claims(
+    database: DatabaseDep,
+    slug: ThemeSlug,
+    filters: ClaimFiltersDep,
+    limit: LimitParam = 20,
+    cursor: CursorParam = None,
+) -> Page[ClaimPublic]:
+    """The claims concerning this theme, with the same filters and paging as `GET /v1/claims`."""
+    scoped = replace(filters, scope_theme=slug)
+    return claims.list_claims(database, scoped, limit=limit, cursor=cursor)

@@ -1,0 +1,108 @@
+"""The `sectorfacts` command: serve, migrate and seed."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.config import Settings
+from app.db import Database, create_database
+from app.services import migrations
+from app.services.tables import DOCUMENT
+from seed.loader import DEFAULT_ANNOTATIONS, SeedError, load_seed
+
+
+def _is_empty(database: Database) -> bool:
+    with database.read() as connection:
+        return connection.execute(select(func.count()).select_from(DOCUMENT)).scalar_one() == 0
+
+
+def prepare(database: Database, *, seed_if_empty: bool) -> None:
+    """Migrate to head and, on an empty database, load the seed annotations."""
+    migrations.upgrade(database)
+    if seed_if_empty and _is_empty(database):
+        report = load_seed(database)
+        print(f"sectorfacts: seeded an empty database: {report}", file=sys.stderr)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    database = create_database(settings)
+    try:
+        prepare(database, seed_if_empty=settings.seed_on_empty)
+    finally:
+        database.dispose()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    database = create_database(settings)
+    try:
+        if args.revision.startswith("-") or args.downgrade:
+            migrations.downgrade(database, args.revision)
+        else:
+            migrations.upgrade(database, args.revision)
+        print(f"sectorfacts: database at revision {migrations.current_revision(database)}")
+    finally:
+        database.dispose()
+    return 0
+
+
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    database = create_database(settings)
+    try:
+        migrations.upgrade(database)
+        report = load_seed(database, Path(args.file))
+    except SeedError as error:
+        print(error, file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    print(f"sectorfacts: {report}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(
+        prog="sectorfacts",
+        description="Sector Facts API. The database is SECTORFACTS_DATABASE_URL (default: SQLite in ./data).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="migrate, seed an empty database, and serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(handler=_serve)
+    migrate = commands.add_parser("migrate", help="migrate the schema (default: to the newest revision)")
+    migrate.add_argument("revision", nargs="?", default="head")
+    migrate.add_argument("--downgrade", action="store_true", help="migrate down to REVISION")
+    migrate.set_defaults(handler=_migrate)
+    seed = commands.add_parser("seed", help="validate and load an annotation file (idempotent)")
+    seed.add_argument("file", nargs="?", default=str(DEFAULT_ANNOTATIONS))
+    seed.set_defaults(handler=_seed)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `sectorfacts` command."""
+    args = build_parser().parse_args(argv)
+    handler = args.handler
+    result: int = handler(args, Settings())
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Database engines: a read path and a single write path, with the pragmas SQLite needs."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL
+
+from app.config import Settings
+
+
+@dataclass(frozen=True)
+class Database:
+    """The engines a process uses: reads never take the write lock; writes take it up front."""
+
+    url: URL
+    read_engine: Engine
+    write_engine: Engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the backend is SQLite."""
+        return self.url.get_backend_name() == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only connection, returned to the pool when the block ends."""
+        with self.read_engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One transaction on the write path: committed if the block succeeds, rolled back if not."""
+        with self.write_engine.begin() as connection:
+            yield connection
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.read_engine.dispose()
+        if self.write_engine is not self.read_engine:
+            self.write_engine.dispose()
+
+
+def _sqlite_engine(url: URL, settings: Settings, *, writer: bool) -> Engine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        # One writer at a time is all SQLite allows; readers share a small pool held only inside
+        # service calls, so a request never keeps a connection while its response is serialised.
+        pool_size=1 if writer else settings.pool_size,
+        max_overflow=0 if writer else settings.pool_size,
+        pool_timeout=30,
+        connect_args={"check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" hook below issue BEGIN itself: pysqlite's implicit
+        # transactions start too late and lose read-modify-write updates.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(settings.sqlite_busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        if not writer:
+            cursor.execute("PRAGMA query_only = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+    return engine
+
+
+def _server_engine(url: URL, settings: Settings) -> Engine:
+    connect_args: dict[str, Any] = {}
+    if url.get_backend_name() == "postgresql":
+        connect_args["options"] = f"-c statement_timeout={int(settings.statement_timeout_ms)}"
+    return create_engine(
+        url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_size,
+        pool_timeout=10,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+    )
+
+
+def create_database(settings: Settings) -> Database:
+    """Build the engines for `settings.database_url` (nothing connects until first use)."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        return Database(
+            url=url,
+            read_engine=_sqlite_engine(url, settings, writer=False),
+            write_engine=_sqlite_engine(url, settings, writer=True),
+        )
+    engine = _server_engine(url, settings)
+    return Database(url=url, read_engine=engine, write_engine=engine)

@@ -1,0 +1,54 @@
+"""The application factory: nothing connects or reads the environment until create_app is called."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import __version__
+from app.api.problems import install_problem_handlers
+from app.api.routers import claims, documents, entities, health, problems, themes
+from app.config import Settings
+from app.db import create_database
+
+DESCRIPTION = """
+Precise, queryable, citable facts from published sources on Pakistan's IT sector.
+
+Every claim carries the **verbatim quote** it rests on and its exact **span** in the source text
+(`document.text[span.start:span.end] == quote`), and keeps what the source says apart from the
+**context** other publications add. Errors are RFC 9457 problem details. Lists share one envelope,
+`{"data": [...], "meta": {"total", "limit", "next_cursor"}}`, paged with opaque keyset cursors.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the API for `settings` (read from SECTORFACTS_* variables when omitted)."""
+    settings = settings or Settings()
+    database = create_database(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="Sector Facts API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    install_problem_handlers(app)
+    for router in (
+        claims.router,
+        themes.router,
+        entities.router,
+        documents.router,
+        health.router,
+        problems.router,
+    ):
+        app.include_router(router)
+    return app

@@ -1,0 +1,23 @@
+"""Table models only: the schema itself is created by the Alembic migrations."""
+
+from app.models.base import metadata
+from app.models.claim import CLAIM_KINDS, Claim, ClaimEntity, ClaimKind, ClaimTheme, ContextNote
+from app.models.document import Document
+from app.models.entity import ENTITY_TYPES, Entity, EntityAlias, EntityType
+from app.models.theme import Theme
+
+__all__ = [
+    "CLAIM_KINDS",
+    "ENTITY_TYPES",
+    "Claim",
+    "ClaimEntity",
+    "ClaimKind",
+    "ClaimTheme",
+    "ContextNote",
+    "Document",
+    "Entity",
+    "EntityAlias",
+    "EntityType",
+    "Theme",
+    "metadata",
+]

@@ -1,0 +1,19 @@
+"""The source documents whose text the claims quote."""
+
+from datetime import date
+
+from sqlmodel import Field, SQLModel
+
+
+class Document(SQLModel, table=True):
+    """One published source, stored with its full text and checksum."""
+
+    id: str = Field(primary_key=True, max_length=100)
+    title: str
+    text: str
+    sha256: str = Field(max_length=64)
+    language: str | None = Field(default=None, max_length=35)
+    publisher: str | None = None
+    url: str | None = None
+    published_date: date | None = None
+    retrieved_date: date | None = None

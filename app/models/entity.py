@@ -1,0 +1,35 @@
+"""Entities: the companies, places, groups and segments claims are about."""
+
+from typing import Any, Literal, get_args
+
+from sqlalchemy import JSON, CheckConstraint, Column
+from sqlmodel import Field, SQLModel
+
+EntityType = Literal["company", "country", "government", "group", "industry", "facility"]
+ENTITY_TYPES: tuple[str, ...] = get_args(EntityType)
+
+
+class Entity(SQLModel, table=True):
+    """A named actor, place or segment; `name_key` is its normalised name for lookups."""
+
+    __table_args__ = (CheckConstraint("type IN ('" + "', '".join(ENTITY_TYPES) + "')", name="type"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, max_length=100)
+    name: str
+    name_key: str = Field(unique=True)
+    type: str = Field(max_length=20, index=True)
+    description: str
+    external_ids: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class EntityAlias(SQLModel, table=True):
+    """Another name an entity goes by; `alias_key` is unique across all entities."""
+
+    __tablename__ = "entity_alias"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_id: int = Field(foreign_key="entity.id", ondelete="CASCADE", index=True)
+    alias: str
+    alias_key: str = Field(unique=True)
+    position: int

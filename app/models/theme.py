@@ -1,0 +1,13 @@
+"""Themes: the ideas a source's claims are grouped by."""
+
+from sqlmodel import Field, SQLModel
+
+
+class Theme(SQLModel, table=True):
+    """A theme, ordered by `position` (the order the source introduces it)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, max_length=100)
+    name: str
+    description: str
+    position: int

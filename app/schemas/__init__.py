@@ -1,0 +1,1 @@
+"""Request and response contracts of the HTTP API (never table models)."""

@@ -1,0 +1,88 @@
+"""Turns the filters a client sends (slugs, aliases, ids, kinds) into SQL conditions on claims."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, or_, select
+
+from app.models import CLAIM_KINDS
+from app.services.documents import require_document
+from app.services.entities import entity_ids_by_key, resolve_entity_id
+from app.services.errors import UnknownFilterValues
+from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, THEME
+from app.services.themes import resolve_theme_id
+
+
+@dataclass(frozen=True)
+class ClaimFilters:
+    """Values of one filter are OR'ed; different filters, and the scope, are AND'ed."""
+
+    themes: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    # Set by nested routes (/themes/{slug}/claims …): the path's resource, 404 when it does not exist.
+    scope_theme: str | None = None
+    scope_entity: str | None = None
+    scope_document: str | None = None
+
+
+def _unknown(asked: list[str], known: set[str]) -> list[str]:
+    return [value for value in asked if value not in known]
+
+
+def _theme_ids(connection: Connection, slugs: list[str]) -> list[int]:
+    found = dict(connection.execute(select(THEME.c.slug, THEME.c.id).where(THEME.c.slug.in_(slugs))).all())
+    if missing := _unknown(slugs, set(found)):
+        raise UnknownFilterValues("theme", missing, "GET /v1/themes lists the theme slugs.")
+    return list(found.values())
+
+
+def _entity_ids(connection: Connection, keys: list[str]) -> list[int]:
+    found = entity_ids_by_key(connection, keys)
+    if missing := _unknown(keys, set(found)):
+        raise UnknownFilterValues("entity", missing, "GET /v1/entities lists entity slugs and aliases.")
+    return list(set(found.values()))
+
+
+def _document_ids(connection: Connection, ids: list[str]) -> list[str]:
+    found = set(connection.execute(select(DOCUMENT.c.id).where(DOCUMENT.c.id.in_(ids))).scalars())
+    if missing := _unknown(ids, found):
+        raise UnknownFilterValues("document", missing, "GET /v1/documents lists the document ids.")
+    return ids
+
+
+def _kinds(kinds: list[str]) -> list[str]:
+    if missing := _unknown(kinds, set(CLAIM_KINDS)):
+        raise UnknownFilterValues("kind", missing, f"Kinds are: {', '.join(CLAIM_KINDS)}.")
+    return kinds
+
+
+def _has_theme(theme_ids: list[int]) -> ColumnElement[bool]:
+    return CLAIM.c.id.in_(select(CLAIM_THEME.c.claim_id).where(CLAIM_THEME.c.theme_id.in_(theme_ids)))
+
+
+def _has_entity(entity_ids: list[int]) -> ColumnElement[bool]:
+    return CLAIM.c.id.in_(select(CLAIM_ENTITY.c.claim_id).where(CLAIM_ENTITY.c.entity_id.in_(entity_ids)))
+
+
+def conditions(connection: Connection, filters: ClaimFilters) -> list[ColumnElement[Any]]:
+    """SQL conditions for the filters; raises UnknownFilterValues naming any value that does not exist."""
+    where: list[ColumnElement[Any]] = []
+    if filters.themes:
+        where.append(_has_theme(_theme_ids(connection, filters.themes)))
+    if filters.entities:
+        where.append(_has_entity(_entity_ids(connection, filters.entities)))
+    if filters.documents:
+        where.append(CLAIM.c.document_id.in_(_document_ids(connection, filters.documents)))
+    if filters.kinds:
+        where.append(or_(*(CLAIM.c.kind == kind for kind in _kinds(filters.kinds))))
+    if filters.scope_theme is not None:
+        where.append(_has_theme([resolve_theme_id(connection, filters.scope_theme)]))
+    if filters.scope_entity is not None:
+        where.append(_has_entity([resolve_entity_id(connection, filters.scope_entity)]))
+    if filters.scope_document is not None:
+        where.append(CLAIM.c.document_id == require_document(connection, filters.scope_document))
+    return where

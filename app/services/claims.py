@@ -1,0 +1,106 @@
+"""Claim queries: filtered keyset pages and single claims, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from app.db import Database
+from app.schemas.claims import ClaimPublic, ContextNotePublic, EntityRef, Source, Span, ThemeRef
+from app.schemas.common import Page, PageMeta
+from app.services.claim_filters import ClaimFilters, conditions
+from app.services.errors import NotFound
+from app.services.pagination import after, decode_cursor, encode_cursor
+from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, ENTITY, THEME
+
+CLAIM_COLUMNS = (
+    CLAIM.c.id,
+    CLAIM.c.statement,
+    CLAIM.c.quote,
+    CLAIM.c.kind,
+    CLAIM.c.document_id,
+    CLAIM.c.span_start,
+    CLAIM.c.span_end,
+)
+# Document, then position in it; the id breaks ties so the order (and the cursor) is total.
+CLAIM_ORDER = (CLAIM.c.document_id, CLAIM.c.span_start, CLAIM.c.span_end, CLAIM.c.id)
+CURSOR_TYPES = (str, int, int, str)
+
+
+def list_claims(
+    database: Database, filters: ClaimFilters, *, limit: int, cursor: str | None = None
+) -> Page[ClaimPublic]:
+    """One page of the claims matching `filters`, in document order."""
+    key = decode_cursor("claims", cursor, CURSOR_TYPES) if cursor else None
+    with database.read() as connection:
+        where = conditions(connection, filters)
+        total = connection.execute(select(func.count()).select_from(CLAIM).where(*where)).scalar_one()
+        page = select(*CLAIM_COLUMNS).where(*where).order_by(*CLAIM_ORDER).limit(limit + 1)
+        if key is not None:
+            page = after(page, CLAIM_ORDER, key)
+        rows = connection.execute(page).all()
+        claims = _shape(connection, rows[:limit])
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor("claims", [last.document_id, last.span_start, last.span_end, last.id])
+    return Page[ClaimPublic](data=claims, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
+
+
+def get_claim(database: Database, claim_id: str) -> ClaimPublic:
+    """One claim by id; raises NotFound."""
+    with database.read() as connection:
+        rows = connection.execute(select(*CLAIM_COLUMNS).where(CLAIM.c.id == claim_id)).all()
+        claims = _shape(connection, rows)
+    if not claims:
+        raise NotFound("claim", claim_id)
+    return claims[0]
+
+
+def _shape(connection: Connection, rows: Sequence[Any]) -> list[ClaimPublic]:
+    """Nest themes, entities and context into claim rows: three queries, whatever the page size."""
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    themes: defaultdict[str, list[ThemeRef]] = defaultdict(list)
+    for claim_id, slug, name in connection.execute(
+        select(CLAIM_THEME.c.claim_id, THEME.c.slug, THEME.c.name)
+        .join(THEME, THEME.c.id == CLAIM_THEME.c.theme_id)
+        .where(CLAIM_THEME.c.claim_id.in_(ids))
+        .order_by(THEME.c.position, THEME.c.id)
+    ):
+        themes[claim_id].append(ThemeRef(slug=slug, name=name))
+    entities: defaultdict[str, list[EntityRef]] = defaultdict(list)
+    for claim_id, slug, name, kind in connection.execute(
+        select(CLAIM_ENTITY.c.claim_id, ENTITY.c.slug, ENTITY.c.name, ENTITY.c.type)
+        .join(ENTITY, ENTITY.c.id == CLAIM_ENTITY.c.entity_id)
+        .where(CLAIM_ENTITY.c.claim_id.in_(ids))
+        .order_by(ENTITY.c.name_key, ENTITY.c.id)
+    ):
+        entities[claim_id].append(EntityRef(slug=slug, name=name, type=kind))
+    context: defaultdict[str, list[ContextNotePublic]] = defaultdict(list)
+    for claim_id, note, sources in connection.execute(
+        select(CONTEXT_NOTE.c.claim_id, CONTEXT_NOTE.c.note, CONTEXT_NOTE.c.sources)
+        .where(CONTEXT_NOTE.c.claim_id.in_(ids))
+        .order_by(CONTEXT_NOTE.c.position, CONTEXT_NOTE.c.id)
+    ):
+        context[claim_id].append(
+            ContextNotePublic(note=note, sources=[Source.model_validate(s) for s in sources])
+        )
+    return [
+        ClaimPublic(
+            id=row.id,
+            statement=row.statement,
+            quote=row.quote,
+            kind=row.kind,
+            document_id=row.document_id,
+            span=Span(start=row.span_start, end=row.span_end),
+            themes=themes[row.id],
+            entities=entities[row.id],
+            context=context[row.id],
+        )
+        for row in rows
+    ]

@@ -1,0 +1,66 @@
+"""Document queries: metadata pages, and one document with its full text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from app.db import Database
+from app.schemas.common import Page, PageMeta
+from app.schemas.documents import DocumentPublic, DocumentSummary
+from app.services.errors import NotFound
+from app.services.pagination import after, decode_cursor, encode_cursor
+from app.services.tables import CLAIM, DOCUMENT
+
+_CLAIM_COUNT = (
+    select(func.count()).where(CLAIM.c.document_id == DOCUMENT.c.id).scalar_subquery().label("claim_count")
+)
+_SUMMARY = (
+    DOCUMENT.c.id,
+    DOCUMENT.c.title,
+    DOCUMENT.c.sha256,
+    DOCUMENT.c.language,
+    DOCUMENT.c.publisher,
+    DOCUMENT.c.url,
+    DOCUMENT.c.published_date,
+    DOCUMENT.c.retrieved_date,
+    func.length(DOCUMENT.c.text).label("length"),
+    _CLAIM_COUNT,
+)
+
+
+def _fields(row: Any) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in DocumentSummary.model_fields}
+
+
+def list_documents(database: Database, *, limit: int, cursor: str | None = None) -> Page[DocumentSummary]:
+    """One page of documents by id, without their text."""
+    key = decode_cursor("documents", cursor, (str,)) if cursor else None
+    page = select(*_SUMMARY).order_by(DOCUMENT.c.id).limit(limit + 1)
+    if key is not None:
+        page = after(page, [DOCUMENT.c.id], key)
+    with database.read() as connection:
+        total = connection.execute(select(func.count()).select_from(DOCUMENT)).scalar_one()
+        rows = connection.execute(page).all()
+    next_cursor = encode_cursor("documents", [rows[limit - 1].id]) if len(rows) > limit else None
+    data = [DocumentSummary(**_fields(row)) for row in rows[:limit]]
+    return Page[DocumentSummary](data=data, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
+
+
+def get_document(database: Database, document_id: str) -> DocumentPublic:
+    """One document with its full text; raises NotFound."""
+    with database.read() as connection:
+        row = connection.execute(
+            select(*_SUMMARY, DOCUMENT.c.text).where(DOCUMENT.c.id == document_id)
+        ).one_or_none()
+    if row is None:
+        raise NotFound("document", document_id)
+    return DocumentPublic(**_fields(row), text=row.text)
+
+
+def require_document(connection: Connection, document_id: str) -> str:
+    """The id itself when the document exists; raises NotFound."""
+    if connection.execute(select(DOCUMENT.c.id).where(DOCUMENT.c.id == document_id)).first() is None:
+        raise NotFound("document", document_id)
+    return document_id

@@ -1,0 +1,147 @@
+"""Entity queries: lookup by slug, name or alias (case-insensitively), filtered pages."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, func, or_, select, union
+
+from app.db import Database
+from app.models import ENTITY_TYPES
+from app.schemas.common import Page, PageMeta
+from app.schemas.entities import EntityPublic
+from app.services.errors import NotFound, UnknownFilterValues
+from app.services.keys import lookup_key
+from app.services.pagination import after, decode_cursor, encode_cursor
+from app.services.tables import CLAIM_ENTITY, ENTITY, ENTITY_ALIAS
+
+ENTITY_ORDER = (ENTITY.c.name_key, ENTITY.c.id)
+
+
+def entity_ids_by_key(connection: Connection, keys: Iterable[str]) -> dict[str, int]:
+    """Map each key that names an entity (slug, name or alias, any case) to the entity's id."""
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for key in keys:
+        by_key[lookup_key(key)].append(key)
+    normalised = list(by_key)
+    matches = union(
+        select(ENTITY.c.slug.label("key"), ENTITY.c.id).where(ENTITY.c.slug.in_(normalised)),
+        select(ENTITY.c.name_key, ENTITY.c.id).where(ENTITY.c.name_key.in_(normalised)),
+        select(ENTITY_ALIAS.c.alias_key, ENTITY_ALIAS.c.entity_id).where(
+            ENTITY_ALIAS.c.alias_key.in_(normalised)
+        ),
+    )
+    found: dict[str, int] = {}
+    for key, entity_id in connection.execute(matches):
+        for original in by_key[key]:
+            found[original] = entity_id
+    return found
+
+
+def resolve_entity_id(connection: Connection, key: str) -> int:
+    """The id of the entity `key` names; raises NotFound."""
+    found = entity_ids_by_key(connection, [key])
+    if key not in found:
+        raise NotFound("entity", key)
+    return found[key]
+
+
+def _like_prefix(prefix: str) -> str:
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{escaped}%"
+
+
+def _claim_count() -> Any:
+    return (
+        select(func.count())
+        .where(CLAIM_ENTITY.c.entity_id == ENTITY.c.id)
+        .scalar_subquery()
+        .label("claim_count")
+    )
+
+
+def _shape(connection: Connection, rows: Sequence[Any]) -> list[EntityPublic]:
+    aliases: defaultdict[int, list[str]] = defaultdict(list)
+    if rows:
+        for entity_id, alias in connection.execute(
+            select(ENTITY_ALIAS.c.entity_id, ENTITY_ALIAS.c.alias)
+            .where(ENTITY_ALIAS.c.entity_id.in_([row.id for row in rows]))
+            .order_by(ENTITY_ALIAS.c.position, ENTITY_ALIAS.c.id)
+        ):
+            aliases[entity_id].append(alias)
+    return [
+        EntityPublic(
+            slug=row.slug,
+            name=row.name,
+            type=row.type,
+            description=row.description,
+            aliases=aliases[row.id],
+            external_ids=row.external_ids,
+            claim_count=row.claim_count,
+        )
+        for row in rows
+    ]
+
+
+_COLUMNS = (
+    ENTITY.c.id,
+    ENTITY.c.slug,
+    ENTITY.c.name,
+    ENTITY.c.name_key,
+    ENTITY.c.type,
+    ENTITY.c.description,
+    ENTITY.c.external_ids,
+)
+
+
+def list_entities(
+    database: Database,
+    *,
+    types: list[str],
+    q: str | None,
+    limit: int,
+    cursor: str | None = None,
+) -> Page[EntityPublic]:
+    """One page of entities by name, optionally of some types or whose name or an alias starts with `q`."""
+    if unknown := [t for t in types if t not in ENTITY_TYPES]:
+        raise UnknownFilterValues("type", unknown, f"Types are: {', '.join(ENTITY_TYPES)}.")
+    key = decode_cursor("entities", cursor, (str, int)) if cursor else None
+    where: list[Any] = []
+    if types:
+        where.append(ENTITY.c.type.in_(types))
+    if q is not None and (prefix := lookup_key(q)):
+        pattern = _like_prefix(prefix)
+        where.append(
+            or_(
+                ENTITY.c.name_key.like(pattern, escape="\\"),
+                ENTITY.c.slug.like(pattern, escape="\\"),
+                ENTITY.c.id.in_(
+                    select(ENTITY_ALIAS.c.entity_id).where(
+                        ENTITY_ALIAS.c.alias_key.like(pattern, escape="\\")
+                    )
+                ),
+            )
+        )
+    with database.read() as connection:
+        total = connection.execute(select(func.count()).select_from(ENTITY).where(*where)).scalar_one()
+        page = select(*_COLUMNS, _claim_count()).where(*where).order_by(*ENTITY_ORDER).limit(limit + 1)
+        if key is not None:
+            page = after(page, ENTITY_ORDER, key)
+        rows = list(connection.execute(page).all())
+        entities = _shape(connection, rows[:limit])
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = encode_cursor("entities", [rows[limit - 1].name_key, rows[limit - 1].id])
+    return Page[EntityPublic](data=entities, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
+
+
+def get_entity(database: Database, key: str) -> EntityPublic:
+    """One entity by slug, name or alias, case-insensitively; raises NotFound."""
+    with database.read() as connection:
+        entity_id = resolve_entity_id(connection, key)
+        rows = list(
+            connection.execute(select(*_COLUMNS, _claim_count()).where(ENTITY.c.id == entity_id)).all()
+        )
+        return _shape(connection, rows)[0]

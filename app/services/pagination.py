@@ -1,0 +1,42 @@
+"""Keyset pagination with opaque cursors, shared by every list."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, tuple_
+
+from app.services.errors import InvalidCursor
+
+MAX_INT = 2**63 - 1
+
+
+def encode_cursor(kind: str, key: Sequence[str | int]) -> str:
+    """An opaque token naming the last row of a page of list `kind`."""
+    payload = json.dumps([kind, *key], separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode_cursor(kind: str, token: str, types: Sequence[type]) -> list[str | int]:
+    """The key inside a token; raises InvalidCursor for anything this service did not issue."""
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
+        raise InvalidCursor from error
+    if not isinstance(payload, list) or len(payload) != len(types) + 1 or payload[0] != kind:
+        raise InvalidCursor
+    key = payload[1:]
+    for value, expected in zip(key, types, strict=True):
+        # bool is an int subclass, and SQLite integers stop at 2**63 - 1.
+        if type(value) is not expected or (isinstance(value, int) and not -MAX_INT <= value <= MAX_INT):
+            raise InvalidCursor
+    return key
+
+
+def after(statement: Select[Any], order: Sequence[ColumnElement[Any]], key: Sequence[Any]) -> Select[Any]:
+    """Restrict an ordered select to the rows after `key` (a row-value comparison the index serves)."""
+    return statement.where(tuple_(*order) > tuple_(*key))

@@ -1,0 +1,57 @@
+"""Theme queries, each with the number of claims that concern it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from app.db import Database
+from app.schemas.common import Page, PageMeta
+from app.schemas.themes import ThemePublic
+from app.services.errors import NotFound
+from app.services.pagination import after, decode_cursor, encode_cursor
+from app.services.tables import CLAIM_THEME, THEME
+
+THEME_ORDER = (THEME.c.position, THEME.c.id)
+_CLAIM_COUNT = (
+    select(func.count()).where(CLAIM_THEME.c.theme_id == THEME.c.id).scalar_subquery().label("claim_count")
+)
+_COLUMNS = (THEME.c.id, THEME.c.position, THEME.c.slug, THEME.c.name, THEME.c.description, _CLAIM_COUNT)
+
+
+def _public(row: Any) -> ThemePublic:
+    return ThemePublic(slug=row.slug, name=row.name, description=row.description, claim_count=row.claim_count)
+
+
+def list_themes(database: Database, *, limit: int, cursor: str | None = None) -> Page[ThemePublic]:
+    """One page of themes in the order the source introduces them."""
+    key = decode_cursor("themes", cursor, (int, int)) if cursor else None
+    page = select(*_COLUMNS).order_by(*THEME_ORDER).limit(limit + 1)
+    if key is not None:
+        page = after(page, THEME_ORDER, key)
+    with database.read() as connection:
+        total = connection.execute(select(func.count()).select_from(THEME)).scalar_one()
+        rows = connection.execute(page).all()
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = encode_cursor("themes", [rows[limit - 1].position, rows[limit - 1].id])
+    data = [_public(row) for row in rows[:limit]]
+    return Page[ThemePublic](data=data, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
+
+
+def resolve_theme_id(connection: Connection, slug: str) -> int:
+    """The id of the theme with this slug; raises NotFound."""
+    theme_id = connection.execute(select(THEME.c.id).where(THEME.c.slug == slug)).scalar_one_or_none()
+    if theme_id is None:
+        raise NotFound("theme", slug)
+    return int(theme_id)
+
+
+def get_theme(database: Database, slug: str) -> ThemePublic:
+    """One theme by slug; raises NotFound."""
+    with database.read() as connection:
+        row = connection.execute(select(*_COLUMNS).where(THEME.c.slug == slug)).one_or_none()
+    if row is None:
+        raise NotFound("theme", slug)
+    return _public(row)

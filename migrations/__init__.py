@@ -1,0 +1,1 @@
+"""Alembic migrations: the only authority on the schema."""

@@ -1,0 +1,222 @@
+"""Brings the database in line with a validated annotation file, writing only what differs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, insert, select, update
+
+from app.services.keys import lookup_key
+from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
+from app.services.tables import CONTEXT_NOTE as NOTE
+from app.services.tables import ENTITY_ALIAS as ALIAS
+from seed.schema import AnnotationFile
+
+
+@dataclass
+class SyncReport:
+    """What a load changed, per table: inserted, updated and deleted rows."""
+
+    changes: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        """True when the load wrote anything."""
+        return any(self.changes.values())
+
+    def __str__(self) -> str:
+        if not self.changed:
+            return "already up to date: nothing changed"
+        return ", ".join(f"{key} {count}" for key, count in sorted(self.changes.items()) if count)
+
+
+def _upsert(
+    connection: Connection, table: Table, key: str, rows: dict[str, dict[str, Any]], report: SyncReport
+) -> dict[str, Any]:
+    """Insert missing rows and update differing ones, matched on `key`; returns key -> primary key."""
+    columns = [table.c[name] for name in next(iter(rows.values()), {})]
+    primary = table.primary_key.columns.values()[0]
+    existing = {
+        row[0]: row
+        for row in connection.execute(
+            select(table.c[key], primary, *columns).where(table.c[key].in_(list(rows)))
+        )
+    }
+    ids: dict[str, Any] = {}
+    for natural_key, values in rows.items():
+        current = existing.get(natural_key)
+        if current is None:
+            result = connection.execute(insert(table).values({key: natural_key, **values}))
+            ids[natural_key] = result.inserted_primary_key[0] if result.inserted_primary_key else natural_key
+            report.changes[f"{table.name} inserted"] += 1
+            continue
+        ids[natural_key] = current[1]
+        if tuple(current[2:]) != tuple(values.values()):
+            connection.execute(update(table).where(table.c[key] == natural_key).values(values))
+            report.changes[f"{table.name} updated"] += 1
+    return ids
+
+
+def _replace_children(
+    connection: Connection,
+    table: Table,
+    parent_column: str,
+    desired: dict[Any, list[dict[str, Any]]],
+    compare: list[str],
+    report: SyncReport,
+) -> None:
+    """Make each parent's child rows equal `desired`, rewriting only the parents whose rows differ."""
+    if not desired:
+        return
+    parent = table.c[parent_column]
+    current: dict[Any, list[tuple[Any, ...]]] = {key: [] for key in desired}
+    order = [table.c[name] for name in compare]
+    for row in connection.execute(select(parent, *order).where(parent.in_(list(desired)))):
+        current[row[0]].append(tuple(row[1:]))
+    stale = [
+        key
+        for key, rows in desired.items()
+        if sorted((tuple(r[name] for name in compare) for r in rows), key=repr)
+        != sorted(current[key], key=repr)
+    ]
+    if not stale:
+        return
+    # Delete every stale parent's rows before inserting any, so a unique value may move between parents.
+    connection.execute(delete(table).where(parent.in_(stale)))
+    new_rows = [{parent_column: key, **row} for key in stale for row in desired[key]]
+    if new_rows:
+        connection.execute(insert(table), new_rows)
+    report.changes[f"{table.name} rewritten"] += len(stale)
+
+
+def apply(connection: Connection, annotations: AnnotationFile, texts: dict[str, str]) -> SyncReport:
+    """Write the annotation file's documents, themes, entities and claims; idempotent."""
+    report = SyncReport()
+    _upsert(
+        connection,
+        DOCUMENT,
+        "id",
+        {
+            d.id: {
+                "title": d.title,
+                "text": texts[d.id],
+                "sha256": d.sha256,
+                "language": d.language,
+                "publisher": d.publisher,
+                "url": d.url,
+                "published_date": d.published_date,
+                "retrieved_date": d.retrieved_date,
+            }
+            for d in annotations.documents
+        },
+        report,
+    )
+    theme_ids = _upsert(
+        connection,
+        THEME,
+        "slug",
+        {
+            t.slug: {"name": t.name, "description": t.description, "position": position}
+            for position, t in enumerate(annotations.themes)
+        },
+        report,
+    )
+    entity_ids = _upsert(
+        connection,
+        ENTITY,
+        "slug",
+        {
+            e.slug: {
+                "name": e.name,
+                "name_key": lookup_key(e.name),
+                "type": e.type,
+                "description": e.description,
+                "external_ids": dict(e.external_ids),
+            }
+            for e in annotations.entities
+        },
+        report,
+    )
+    _replace_children(
+        connection,
+        ALIAS,
+        "entity_id",
+        {
+            entity_ids[e.slug]: [
+                {"alias": alias, "alias_key": lookup_key(alias), "position": position}
+                for position, alias in enumerate(e.aliases)
+            ]
+            for e in annotations.entities
+        },
+        ["alias", "alias_key", "position"],
+        report,
+    )
+    _sync_claims(connection, annotations, theme_ids, entity_ids, report)
+    return report
+
+
+def _sync_claims(
+    connection: Connection,
+    annotations: AnnotationFile,
+    theme_ids: dict[str, Any],
+    entity_ids: dict[str, Any],
+    report: SyncReport,
+) -> None:
+    wanted = {c.id for c in annotations.claims}
+    documents = [d.id for d in annotations.documents]
+    gone = connection.execute(
+        delete(CLAIM).where(CLAIM.c.document_id.in_(documents), CLAIM.c.id.not_in(wanted))
+    ).rowcount
+    report.changes["claim deleted"] += gone
+    if not annotations.claims:
+        return
+    _upsert(
+        connection,
+        CLAIM,
+        "id",
+        {
+            c.id: {
+                "document_id": c.document,
+                "statement": c.statement,
+                "quote": c.quote,
+                "span_start": c.span.start,
+                "span_end": c.span.end,
+                "kind": c.kind,
+            }
+            for c in annotations.claims
+        },
+        report,
+    )
+    claims = annotations.claims
+    _replace_children(
+        connection,
+        CLAIM_THEME,
+        "claim_id",
+        {c.id: [{"theme_id": theme_ids[s]} for s in c.themes] for c in claims},
+        ["theme_id"],
+        report,
+    )
+    _replace_children(
+        connection,
+        CLAIM_ENTITY,
+        "claim_id",
+        {c.id: [{"entity_id": entity_ids[s]} for s in c.entities] for c in claims},
+        ["entity_id"],
+        report,
+    )
+    _replace_children(
+        connection,
+        NOTE,
+        "claim_id",
+        {
+            c.id: [
+                {"position": i, "note": n.note, "sources": [s.model_dump() for s in n.sources]}
+                for i, n in enumerate(c.context)
+            ]
+            for c in claims
+        },
+        ["position", "note", "sources"],
+        report,
+    )
