@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.config import Settings
 from app.db import Database, create_database
 from app.services import migrations
+from app.services.copying import CopyError, copy_database
 from app.services.tables import DOCUMENT
 from seed.loader import DEFAULT_ANNOTATIONS, SeedError, load_seed
 
@@ -74,6 +75,22 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _copy(args: argparse.Namespace, settings: Settings) -> int:
+    source = create_database(settings.model_copy(update={"database_url": args.source}))
+    target = create_database(settings.model_copy(update={"database_url": args.target}))
+    try:
+        counts = copy_database(source, target)
+    except CopyError as error:
+        print(f"sectorfacts: copy refused: {error}", file=sys.stderr)
+        return 1
+    finally:
+        source.dispose()
+        target.dispose()
+    rows = ", ".join(f"{table} {count}" for table, count in counts.items())
+    print(f"sectorfacts: copied and verified every table ({rows})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(
@@ -93,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed", help="validate and load an annotation file (idempotent)")
     seed.add_argument("file", nargs="?", default=str(DEFAULT_ANNOTATIONS))
     seed.set_defaults(handler=_seed)
+    copy = commands.add_parser("copy", help="copy a whole database into an empty one, on any engine")
+    copy.add_argument("--from", dest="source", required=True, metavar="URL", help="database to copy")
+    copy.add_argument("--to", dest="target", required=True, metavar="URL", help="empty database to fill")
+    copy.set_defaults(handler=_copy)
     return parser
 
 

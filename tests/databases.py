@@ -1,4 +1,4 @@
-"""Test databases: a fresh SQLite file, or a fresh PostgreSQL database when SECTORFACTS_TEST_POSTGRES_URL is set."""
+"""Test databases: a fresh SQLite file, or a fresh PostgreSQL database under SECTORFACTS_TEST_POSTGRES_URL."""
 
 from __future__ import annotations
 

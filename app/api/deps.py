@@ -28,13 +28,28 @@ CursorParam = Annotated[
 ]
 
 
+def _unstorable(value: str) -> bool:
+    # PostgreSQL text cannot hold NUL, and no engine stores a lone surrogate as UTF-8.
+    return any(ord(char) < 32 or 0xD800 <= ord(char) <= 0xDFFF for char in value)
+
+
 def check_text(location: str, value: str) -> str:
-    """Refuse text no engine stores faithfully (NUL and other control characters) or that is too long."""
+    """Refuse text that is too long or that no engine stores faithfully (control characters)."""
     if len(value) > MAX_VALUE_LENGTH:
         raise BadParameter(location, f"longer than {MAX_VALUE_LENGTH} characters")
-    if any(ord(char) < 32 or 0xD800 <= ord(char) <= 0xDFFF for char in value):
+    if _unstorable(value):
         raise BadParameter(location, "contains a control character or an unpaired surrogate")
     return value
+
+
+def reject_unstorable_text(request: Request) -> None:
+    """App-wide guard: no path or query value with control characters reaches a service or an engine."""
+    for name, value in request.path_params.items():
+        if isinstance(value, str) and _unstorable(value):
+            raise BadParameter(f"path.{name}", "contains a control character or an unpaired surrogate")
+    for name, value in request.query_params.multi_items():
+        if _unstorable(value) or _unstorable(name):
+            raise BadParameter(f"query.{name}", "contains a control character or an unpaired surrogate")
 
 
 def split_values(location: str, values: list[str] | None, *, lower: bool = True) -> list[str]:

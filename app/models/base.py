@@ -1,5 +1,7 @@
 """Shared table metadata: one naming convention so migrations name constraints predictably."""
 
+from sqlalchemy import String
+from sqlalchemy.types import TypeEngine
 from sqlmodel import SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -11,3 +13,12 @@ SQLModel.metadata.naming_convention = {
 }
 
 metadata = SQLModel.metadata
+
+
+def key_text(length: int | None = None) -> TypeEngine[str]:
+    """Text that is ordered and compared byte-wise on every engine (SQLite's BINARY, PostgreSQL's "C").
+
+    Keyset cursors and ORDER BY must agree across engines; a locale collation (en_US) would sort
+    'e-commerce' and 'edtech' differently from SQLite and would stop LIKE 'prefix%' using the index.
+    """
+    return String(length).with_variant(String(length, collation="C"), "postgresql")

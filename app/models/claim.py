@@ -5,6 +5,8 @@ from typing import Any, Literal, get_args
 from sqlalchemy import JSON, CheckConstraint, Column, Index
 from sqlmodel import Field, SQLModel
 
+from app.models.base import key_text
+
 ClaimKind = Literal["fact", "opinion", "prediction", "recommendation"]
 CLAIM_KINDS: tuple[str, ...] = get_args(ClaimKind)
 
@@ -20,8 +22,8 @@ class Claim(SQLModel, table=True):
         Index("ix_claim_kind", "kind", "document_id", "span_start", "span_end", "id"),
     )
 
-    id: str = Field(primary_key=True, max_length=100)
-    document_id: str = Field(foreign_key="document.id", ondelete="CASCADE")
+    id: str = Field(primary_key=True, sa_type=key_text(100))
+    document_id: str = Field(foreign_key="document.id", ondelete="CASCADE", sa_type=key_text(100))
     statement: str
     quote: str
     span_start: int
@@ -35,7 +37,7 @@ class ClaimTheme(SQLModel, table=True):
     __tablename__ = "claim_theme"
     __table_args__ = (Index("ix_claim_theme_theme_id_claim_id", "theme_id", "claim_id"),)
 
-    claim_id: str = Field(foreign_key="claim.id", primary_key=True, ondelete="CASCADE")
+    claim_id: str = Field(foreign_key="claim.id", primary_key=True, ondelete="CASCADE", sa_type=key_text(100))
     theme_id: int = Field(foreign_key="theme.id", primary_key=True, ondelete="CASCADE")
 
 
@@ -45,7 +47,7 @@ class ClaimEntity(SQLModel, table=True):
     __tablename__ = "claim_entity"
     __table_args__ = (Index("ix_claim_entity_entity_id_claim_id", "entity_id", "claim_id"),)
 
-    claim_id: str = Field(foreign_key="claim.id", primary_key=True, ondelete="CASCADE")
+    claim_id: str = Field(foreign_key="claim.id", primary_key=True, ondelete="CASCADE", sa_type=key_text(100))
     entity_id: int = Field(foreign_key="entity.id", primary_key=True, ondelete="CASCADE")
 
 
@@ -55,7 +57,7 @@ class ContextNote(SQLModel, table=True):
     __tablename__ = "context_note"
 
     id: int | None = Field(default=None, primary_key=True)
-    claim_id: str = Field(foreign_key="claim.id", ondelete="CASCADE", index=True)
+    claim_id: str = Field(foreign_key="claim.id", ondelete="CASCADE", index=True, sa_type=key_text(100))
     position: int
     note: str
     sources: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -4,11 +4,13 @@ from datetime import date
 
 from sqlmodel import Field, SQLModel
 
+from app.models.base import key_text
+
 
 class Document(SQLModel, table=True):
     """One published source, stored with its full text and checksum."""
 
-    id: str = Field(primary_key=True, max_length=100)
+    id: str = Field(primary_key=True, sa_type=key_text(100))
     title: str
     text: str
     sha256: str = Field(max_length=64)

@@ -5,6 +5,8 @@ from typing import Any, Literal, get_args
 from sqlalchemy import JSON, CheckConstraint, Column
 from sqlmodel import Field, SQLModel
 
+from app.models.base import key_text
+
 EntityType = Literal["company", "country", "government", "group", "industry", "facility"]
 ENTITY_TYPES: tuple[str, ...] = get_args(EntityType)
 
@@ -15,9 +17,9 @@ class Entity(SQLModel, table=True):
     __table_args__ = (CheckConstraint("type IN ('" + "', '".join(ENTITY_TYPES) + "')", name="type"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    slug: str = Field(unique=True, max_length=100)
+    slug: str = Field(unique=True, sa_type=key_text(100))
     name: str
-    name_key: str = Field(unique=True)
+    name_key: str = Field(unique=True, sa_type=key_text())
     type: str = Field(max_length=20, index=True)
     description: str
     external_ids: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -31,5 +33,5 @@ class EntityAlias(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     entity_id: int = Field(foreign_key="entity.id", ondelete="CASCADE", index=True)
     alias: str
-    alias_key: str = Field(unique=True)
+    alias_key: str = Field(unique=True, sa_type=key_text())
     position: int

@@ -2,12 +2,14 @@
 
 from sqlmodel import Field, SQLModel
 
+from app.models.base import key_text
+
 
 class Theme(SQLModel, table=True):
     """A theme, ordered by `position` (the order the source introduces it)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    slug: str = Field(unique=True, max_length=100)
+    slug: str = Field(unique=True, sa_type=key_text(100))
     name: str
     description: str
     position: int

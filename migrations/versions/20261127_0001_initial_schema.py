@@ -10,6 +10,12 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+
+def key_text(length: int | None = None) -> sa.types.TypeEngine[str]:
+    """Byte-wise ordered text on every engine (frozen copy of app.models.base.key_text)."""
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -19,7 +25,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "document",
-        sa.Column("id", sa.String(length=100), nullable=False),
+        sa.Column("id", key_text(100), nullable=False),
         sa.Column("title", sa.String(), nullable=False),
         sa.Column("text", sa.String(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
@@ -33,7 +39,7 @@ def upgrade() -> None:
     op.create_table(
         "theme",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("slug", sa.String(length=100), nullable=False),
+        sa.Column("slug", key_text(100), nullable=False),
         sa.Column("name", sa.String(), nullable=False),
         sa.Column("description", sa.String(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
@@ -43,9 +49,9 @@ def upgrade() -> None:
     op.create_table(
         "entity",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("slug", sa.String(length=100), nullable=False),
+        sa.Column("slug", key_text(100), nullable=False),
         sa.Column("name", sa.String(), nullable=False),
-        sa.Column("name_key", sa.String(), nullable=False),
+        sa.Column("name_key", key_text(), nullable=False),
         sa.Column("type", sa.String(length=20), nullable=False),
         sa.Column("description", sa.String(), nullable=False),
         sa.Column("external_ids", sa.JSON(), nullable=False),
@@ -63,7 +69,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("entity_id", sa.Integer(), nullable=False),
         sa.Column("alias", sa.String(), nullable=False),
-        sa.Column("alias_key", sa.String(), nullable=False),
+        sa.Column("alias_key", key_text(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["entity_id"], ["entity.id"], name=op.f("fk_entity_alias_entity_id_entity"), ondelete="CASCADE"
@@ -74,8 +80,8 @@ def upgrade() -> None:
     op.create_index(op.f("ix_entity_alias_entity_id"), "entity_alias", ["entity_id"])
     op.create_table(
         "claim",
-        sa.Column("id", sa.String(length=100), nullable=False),
-        sa.Column("document_id", sa.String(length=100), nullable=False),
+        sa.Column("id", key_text(100), nullable=False),
+        sa.Column("document_id", key_text(100), nullable=False),
         sa.Column("statement", sa.String(), nullable=False),
         sa.Column("quote", sa.String(), nullable=False),
         sa.Column("span_start", sa.Integer(), nullable=False),
@@ -94,7 +100,7 @@ def upgrade() -> None:
     op.create_index("ix_claim_kind", "claim", ["kind", "document_id", "span_start", "span_end", "id"])
     op.create_table(
         "claim_theme",
-        sa.Column("claim_id", sa.String(length=100), nullable=False),
+        sa.Column("claim_id", key_text(100), nullable=False),
         sa.Column("theme_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["claim_id"], ["claim.id"], name=op.f("fk_claim_theme_claim_id_claim"), ondelete="CASCADE"
@@ -107,7 +113,7 @@ def upgrade() -> None:
     op.create_index("ix_claim_theme_theme_id_claim_id", "claim_theme", ["theme_id", "claim_id"])
     op.create_table(
         "claim_entity",
-        sa.Column("claim_id", sa.String(length=100), nullable=False),
+        sa.Column("claim_id", key_text(100), nullable=False),
         sa.Column("entity_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["claim_id"], ["claim.id"], name=op.f("fk_claim_entity_claim_id_claim"), ondelete="CASCADE"
@@ -121,7 +127,7 @@ def upgrade() -> None:
     op.create_table(
         "context_note",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("claim_id", sa.String(length=100), nullable=False),
+        sa.Column("claim_id", key_text(100), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("note", sa.String(), nullable=False),
         sa.Column("sources", sa.JSON(), nullable=False),

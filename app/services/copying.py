@@ -1,0 +1,71 @@
+"""Copies a whole database between engines (SQLite <-> PostgreSQL) and verifies the copy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+
+from app.db import Database
+from app.models import metadata
+from app.services import migrations
+
+BATCH = 1000
+
+
+class CopyError(Exception):
+    """The copy cannot start or did not reproduce the source exactly."""
+
+
+def table_dump(database: Database) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in primary-key order: what two equal databases share."""
+    with database.read() as connection:
+        return {
+            table.name: [
+                tuple(row) for row in connection.execute(select(table).order_by(*table.primary_key.columns))
+            ]
+            for table in metadata.sorted_tables
+        }
+
+
+def _row_counts(connection: Connection) -> dict[str, int]:
+    return {
+        table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+        for table in metadata.sorted_tables
+    }
+
+
+def _reset_sequences(connection: Connection) -> None:
+    """PostgreSQL serial columns must continue after the copied ids, or the next insert collides."""
+    for table in metadata.sorted_tables:
+        columns = table.primary_key.columns.values()
+        if len(columns) != 1 or columns[0].type.python_type is not int:
+            continue
+        key = columns[0]
+        sequence = func.pg_get_serial_sequence(table.name, key.name)
+        connection.execute(
+            select(func.setval(sequence, func.coalesce(func.max(key), 1), func.max(key).is_not(None)))
+        )
+
+
+def copy_database(source: Database, target: Database) -> dict[str, int]:
+    """Copy every row of `source` into an empty `target`, migrated to head first; returns rows per table."""
+    head = migrations.head_revision()
+    if migrations.current_revision(source) != head:
+        raise CopyError(f"the source database is not at revision {head}; run `sectorfacts migrate` on it")
+    migrations.upgrade(target)
+    with source.read() as reader, target.write() as writer:
+        if any(_row_counts(writer).values()):
+            raise CopyError("the target database is not empty; copy only into an empty database")
+        for table in metadata.sorted_tables:
+            rows = reader.execution_options(yield_per=BATCH).execute(
+                select(table).order_by(*table.primary_key.columns)
+            )
+            for batch in rows.partitions(BATCH):
+                writer.execute(insert(table), [dict(row._mapping) for row in batch])
+        if target.url.get_backend_name() == "postgresql":
+            _reset_sequences(writer)
+        counts = _row_counts(writer)
+    if table_dump(source) != table_dump(target):
+        raise CopyError("the copy differs from the source")
+    return counts
