@@ -22,4 +22,7 @@ class Settings(BaseSettings):
         default=True, description="On `serve`, migrate and seed an empty database before serving."
     )
     pool_size: int = Field(default=8, ge=1, le=256, description="Connections per worker (PostgreSQL).")
+    pool_timeout_s: float = Field(
+        default=10, gt=0, le=600, description="How long a request waits for a free connection before a 503."
+    )
     statement_timeout_ms: int = Field(default=5000, ge=100, le=600_000)

@@ -57,7 +57,7 @@ def _sqlite_engine(url: URL, settings: Settings, *, writer: bool) -> Engine:
         # service calls, so a request never keeps a connection while its response is serialised.
         pool_size=1 if writer else settings.pool_size,
         max_overflow=0 if writer else settings.pool_size,
-        pool_timeout=30,
+        pool_timeout=settings.pool_timeout_s,
         connect_args={"check_same_thread": False},
     )
 
@@ -90,7 +90,7 @@ def _server_engine(url: URL, settings: Settings) -> Engine:
         url,
         pool_size=settings.pool_size,
         max_overflow=settings.pool_size,
-        pool_timeout=10,
+        pool_timeout=settings.pool_timeout_s,
         pool_pre_ping=True,
         connect_args=connect_args,
     )
