@@ -32,11 +32,12 @@ def prepare(database: Database, *, seed_if_empty: bool) -> None:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    database = create_database(settings)
-    try:
-        prepare(database, seed_if_empty=settings.seed_on_empty)
-    finally:
-        database.dispose()
+    if not args.no_setup:
+        database = create_database(settings)
+        try:
+            prepare(database, seed_if_empty=settings.seed_on_empty)
+        finally:
+            database.dispose()
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -102,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--no-setup",
+        action="store_true",
+        help="skip migrating and seeding (when a one-off job does it, e.g. with many replicas)",
+    )
     serve.set_defaults(handler=_serve)
     migrate = commands.add_parser("migrate", help="migrate the schema (default: to the newest revision)")
     migrate.add_argument("revision", nargs="?", default="head")

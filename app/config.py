@@ -17,6 +17,10 @@ class Settings(BaseSettings):
         default=DEFAULT_DATABASE_URL,
         description="SQLAlchemy URL; a relative SQLite path is relative to the working directory.",
     )
+    read_database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL only: a read replica for queries; writes and migrations use database_url.",
+    )
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
     seed_on_empty: bool = Field(
         default=True, description="On `serve`, migrate and seed an empty database before serving."

@@ -69,9 +69,11 @@ def _sqlite_engine(url: URL, settings: Settings, *, writer: bool) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(settings.sqlite_busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        if not writer:
+        if writer:
+            # WAL persists in the file; only the writer sets it, so a read-only snapshot opens too.
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        else:
             cursor.execute("PRAGMA query_only = ON")
         cursor.close()
 
@@ -106,4 +108,8 @@ def create_database(settings: Settings) -> Database:
             write_engine=_sqlite_engine(url, settings, writer=True),
         )
     engine = _server_engine(url, settings)
-    return Database(url=url, read_engine=engine, write_engine=engine)
+    if not settings.read_database_url:
+        return Database(url=url, read_engine=engine, write_engine=engine)
+    # Reads may go to a replica; writes, migrations and readiness stay on the primary.
+    reader = _server_engine(make_url(settings.read_database_url), settings)
+    return Database(url=url, read_engine=reader, write_engine=engine)
