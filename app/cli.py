@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from alembic.util import CommandError
 from sqlalchemy import func, select
 
 from app.config import Settings
@@ -57,6 +58,9 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
         else:
             migrations.upgrade(database, args.revision)
         print(f"sectorfacts: database at revision {migrations.current_revision(database)}")
+    except CommandError as error:
+        print(f"sectorfacts: migrate refused: {error}", file=sys.stderr)
+        return 1
     finally:
         database.dispose()
     return 0

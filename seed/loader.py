@@ -68,18 +68,25 @@ def _describe(error: Any, raw: Any) -> str:
     for index, part in enumerate(location):
         if isinstance(part, int):
             where += f"[{part}]"
-            if index == 1 and location[0] == "claims":
-                where += _claim_label(raw, part)
+            if index == 1:
+                where += _item_label(raw, str(location[0]), part)
         else:
             where += f".{part}" if where else str(part)
     return f"{where or 'file'}: {error['msg']}"
 
 
-def _claim_label(raw: Any, index: int) -> str:
+_LABELS = {"claims": ("claim", "id"), "documents": ("document", "id"), "themes": ("theme", "slug")}
+
+
+def _item_label(raw: Any, section: str, index: int) -> str:
+    """' (entity 'Daraz PK')': names the item a problem is in, by its id, slug or name."""
+    kind, key = _LABELS.get(section, (section.rstrip("s"), "slug"))
     try:
-        return f" (claim {raw['claims'][index]['id']!r})"
-    except (KeyError, IndexError, TypeError):
+        item = raw[section][index]
+        name = item.get(key) or item.get("name")
+    except (KeyError, IndexError, TypeError, AttributeError):
         return ""
+    return f" ({kind} {name!r})" if name else ""
 
 
 def _read_texts(folder: Path, annotations: AnnotationFile) -> tuple[dict[str, str], list[str]]:

@@ -1,0 +1,231 @@
+"""Migrations round-trip and match the models; SQLite runs with the pragmas and locking it needs."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import event, func, insert, inspect, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from app.config import Settings
+from app.db import Database, create_database
+from app.models import metadata
+from app.services import claims, migrations
+from app.services.claim_filters import ClaimFilters
+from app.services.tables import CLAIM_THEME, THEME
+from seed.loader import read_annotations
+from tests.databases import engine_under_test
+
+sqlite_only = pytest.mark.skipif(engine_under_test() != "sqlite", reason="SQLite behaviour")
+
+APP_TABLES = set(metadata.tables)
+
+
+def _tables(database: Database) -> set[str]:
+    with database.read() as connection:
+        return set(inspect(connection).get_table_names())
+
+
+def _insert_theme(database: Database, slug: str) -> None:
+    with database.write() as connection:
+        connection.execute(insert(THEME).values(slug=slug, name=slug, description=slug, position=0))
+
+
+def test_upgrade_downgrade_upgrade_on_an_empty_database(fresh_database: Database) -> None:
+    head = migrations.head_revision()
+    assert head is not None
+    assert migrations.current_revision(fresh_database) is None
+
+    migrations.upgrade(fresh_database)
+    assert migrations.current_revision(fresh_database) == head
+    assert _tables(fresh_database) >= APP_TABLES
+
+    migrations.downgrade(fresh_database)
+    assert migrations.current_revision(fresh_database) is None
+    assert APP_TABLES & _tables(fresh_database) == set()
+
+    migrations.upgrade(fresh_database)
+    assert migrations.current_revision(fresh_database) == head
+    assert _tables(fresh_database) >= APP_TABLES
+    _insert_theme(fresh_database, "after-the-round-trip")
+
+
+def test_migrated_schema_matches_the_models(migrated_database: Database) -> None:
+    with migrated_database.read() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, metadata)
+    assert differences == []
+
+
+def _link_to_missing_claim(database: Database) -> None:
+    with database.write() as connection:
+        connection.execute(
+            insert(THEME).values(slug="linked", name="Linked", description="Linked.", position=0)
+        )
+        theme_id = connection.execute(select(THEME.c.id).where(THEME.c.slug == "linked")).scalar_one()
+        connection.execute(insert(CLAIM_THEME).values(claim_id="no-such-claim", theme_id=theme_id))
+
+
+def test_foreign_keys_are_enforced(migrated_database: Database) -> None:
+    with pytest.raises(IntegrityError):
+        _link_to_missing_claim(migrated_database)
+    with migrated_database.read() as connection:  # the whole transaction rolled back
+        assert connection.execute(select(func.count()).select_from(THEME)).scalar_one() == 0
+
+
+@sqlite_only
+def test_sqlite_connections_use_wal_and_foreign_keys(migrated_database: Database) -> None:
+    with migrated_database.write() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+    with migrated_database.read() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+
+
+@sqlite_only
+def test_reads_are_query_only(migrated_database: Database) -> None:
+    with migrated_database.read() as connection:
+        assert connection.exec_driver_sql("PRAGMA query_only").scalar_one() == 1
+    with pytest.raises(OperationalError, match="readonly"), migrated_database.read() as connection:
+        connection.execute(insert(THEME).values(slug="sneaky", name="Sneaky", description="No.", position=0))
+    with migrated_database.read() as connection:
+        assert connection.execute(select(func.count()).select_from(THEME)).scalar_one() == 0
+
+
+@pytest.fixture
+def two_writers(fresh_url: str) -> Iterator[tuple[Database, Database]]:
+    """Two processes' worth of engines on one SQLite file, with a short busy timeout."""
+    settings = Settings(database_url=fresh_url, sqlite_busy_timeout_ms=300)
+    first, second = create_database(settings), create_database(settings)
+    migrations.upgrade(first)
+    yield first, second
+    first.dispose()
+    second.dispose()
+
+
+def _hold_write_lock(database: Database, holding: threading.Event, release: threading.Event) -> None:
+    with database.write() as connection:
+        connection.execute(insert(THEME).values(slug="held", name="Held", description="Held.", position=0))
+        holding.set()
+        release.wait(10)
+
+
+def _enter_write(database: Database, entered: list[bool]) -> None:
+    with database.write():
+        entered.append(True)
+
+
+@sqlite_only
+def test_a_second_writer_waits_at_begin_for_the_busy_timeout(two_writers: tuple[Database, Database]) -> None:
+    first, second = two_writers
+    holding, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(first, holding, release))
+    holder.start()
+    entered: list[bool] = []
+    try:
+        assert holding.wait(10)
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="locked"):
+            _enter_write(second, entered)
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        holder.join(10)
+    # BEGIN IMMEDIATE takes the write lock up front: the block never starts, and the failure comes
+    # only after waiting busy_timeout (300 ms), not at some later write inside the block.
+    assert entered == []
+    assert waited >= 0.25
+
+
+@sqlite_only
+def test_a_second_writer_proceeds_once_the_first_commits_and_sees_its_write(
+    two_writers: tuple[Database, Database],
+) -> None:
+    first, _ = two_writers
+    url = first.url.render_as_string(hide_password=False)
+    patient = create_database(Settings(database_url=url, sqlite_busy_timeout_ms=5000))
+    begins: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.upper().startswith("BEGIN"):
+            begins.append(statement.upper())
+
+    event.listen(patient.write_engine, "before_cursor_execute", record)
+    holding, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(first, holding, release))
+    holder.start()
+    releaser = threading.Timer(0.3, release.set)
+    try:
+        assert holding.wait(10)
+        releaser.start()
+        started = time.monotonic()
+        with patient.write() as connection:
+            waited = time.monotonic() - started
+            # Read-modify-write: the read already sees the first writer's committed row.
+            seen = connection.execute(select(func.count()).select_from(THEME)).scalar_one()
+            connection.execute(insert(THEME).values(slug="next", name="Next", description="N.", position=1))
+    finally:
+        releaser.cancel()
+        release.set()
+        holder.join(10)
+        patient.dispose()
+    assert begins == ["BEGIN IMMEDIATE"]
+    assert 0.2 <= waited < 5
+    assert seen == 1
+
+
+FILTERED_TABLE = {
+    "theme": ("claim_theme", "theme_id"),
+    "entity": ("claim_entity", "entity_id"),
+    "document": ("claim", "document_id"),
+    "kind": ("claim", "kind"),
+}
+
+
+def _filters(name: str) -> ClaimFilters:
+    seed = read_annotations()
+    first = seed.annotations.claims[0]
+    values = {
+        "theme": ClaimFilters(themes=[first.themes[0]]),
+        "entity": ClaimFilters(entities=[first.entities[0]]),
+        "document": ClaimFilters(documents=[first.document]),
+        "kind": ClaimFilters(kinds=[first.kind]),
+    }
+    return values[name]
+
+
+@sqlite_only
+@pytest.mark.parametrize("name", list(FILTERED_TABLE))
+def test_claim_filters_search_an_index_instead_of_scanning(name: str, seeded_url: str) -> None:
+    database = create_database(Settings(database_url=seeded_url))
+    statements: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(database.read_engine, "before_cursor_execute", record)
+    try:
+        page = claims.list_claims(database, _filters(name), limit=20)
+        event.remove(database.read_engine, "before_cursor_execute", record)
+        assert page.data, "the filter matches claims"
+        plans: list[str] = []
+        with database.read() as connection:
+            for statement, parameters in statements:
+                rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+                plans += [str(row[-1]) for row in rows]
+    finally:
+        database.dispose()
+    table, column = FILTERED_TABLE[name]
+    full_scans = [line for line in plans if re.match(r"SCAN (claim|claim_theme|claim_entity)\b", line)]
+    assert full_scans == [], plans
+    searched = re.compile(rf"SEARCH {table} USING .*INDEX .*\({column}=\?\)")
+    assert any(searched.match(line) for line in plans), plans
