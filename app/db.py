@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,7 +51,9 @@ class Database:
 def _sqlite_engine(url: URL, settings: Settings, *, writer: bool) -> Engine:
     database = url.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # Best effort: if the folder cannot be made, connecting fails later and answers 503.
+        with contextlib.suppress(OSError):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
         # One writer at a time is all SQLite allows; readers share a small pool held only inside

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import Depends, FastAPI
 
 from app import __version__
 from app.api.deps import reject_unstorable_text
+from app.api.openapi import build_openapi
 from app.api.problems import install_problem_handlers
-from app.api.routers import claims, documents, entities, health, problems, themes
+from app.api.routers import claims, documents, entities, health, problems, search, themes
 from app.config import Settings
 from app.db import create_database
 
@@ -44,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     install_problem_handlers(app)
+    app.openapi = partial(build_openapi, app)  # type: ignore[method-assign]
     for router in (
         claims.router,
         themes.router,
@@ -51,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         documents.router,
         health.router,
         problems.router,
+        search.router,
     ):
         app.include_router(router)
     return app

@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 from app.config import Settings
 from app.db import create_database
 from app.models import metadata
+from app.services.migrations import include_object
 
 config = context.config
 
@@ -18,6 +19,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

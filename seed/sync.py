@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from app.services.keys import lookup_key
+from app.services.search import index as search_index
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
 from app.services.tables import CONTEXT_NOTE as NOTE
 from app.services.tables import ENTITY_ALIAS as ALIAS
@@ -20,6 +21,8 @@ class SyncReport:
     """What a load changed, per table: inserted, updated and deleted rows."""
 
     changes: Counter[str] = field(default_factory=Counter)
+    # Search entries rebuilt because the data changed (derived state, so not counted as a change).
+    reindexed: int = 0
 
     @property
     def changed(self) -> bool:
@@ -154,6 +157,8 @@ def apply(connection: Connection, annotations: AnnotationFile, texts: dict[str, 
         report,
     )
     _sync_claims(connection, annotations, theme_ids, entity_ids, report)
+    if report.changed:
+        report.reindexed = search_index.rebuild(connection)
     return report
 
 

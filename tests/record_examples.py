@@ -1,11 +1,14 @@
-"""Records the OpenAPI response examples from the seeded data: `python -m tests.record_examples`.
+"""Records real answers of the seeded data: `python -m tests.record_examples`.
 
-tests/api/test_openapi.py fails when app/api/examples.json no longer matches what the API answers.
+Writes the OpenAPI response examples (app/api/examples.json) and refreshes the output line under
+each `$ curl -s 'http://127.0.0.1:8000…'` example in README.md. tests/api/test_openapi.py and
+tests/test_readme.py fail when either no longer matches what the API answers.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,10 @@ EXAMPLE_REQUESTS = {
     "document": "/v1/documents/pakistan-it-sector",
     "healthz": "/healthz",
     "readyz": "/readyz",
+    "search": "/v1/search?q=freelanc*&limit=3",
+    "autocomplete": "/v1/autocomplete?q=car",
+    "problem_type": "/problems/not-found",
+    "problem_invalid": "/v1/claims?limit=0",
     "problem_not_found": "/v1/claims/no-such-claim",
     "problem_unknown_filter": "/v1/claims?theme=talent-workforce,no-such-theme",
 }
@@ -44,6 +51,20 @@ def answers(seeded_client: TestClient, empty_client: TestClient) -> dict[str, An
     return recorded
 
 
+README = Path(__file__).resolve().parents[1] / "README.md"
+README_EXAMPLE = re.compile(r"^(\$ curl -s 'http://127\.0\.0\.1:8000(?P<path>[^']+)'\n).+$", re.MULTILINE)
+
+
+def refresh_readme(seeded_client: TestClient) -> int:
+    """Rewrite the answer under every curl example in the README; returns how many there are."""
+    text = README.read_text(encoding="utf-8")
+    refreshed, count = README_EXAMPLE.subn(
+        lambda match: match.group(1) + seeded_client.get(match["path"]).text, text
+    )
+    README.write_text(refreshed, encoding="utf-8")
+    return count
+
+
 def main() -> None:
     """Write app/api/examples.json from a freshly seeded SQLite database."""
     with tempfile.TemporaryDirectory() as folder:
@@ -55,8 +76,9 @@ def main() -> None:
         empty = Settings(database_url=f"sqlite:///{Path(folder) / 'empty.db'}")
         with TestClient(create_app(seeded)) as seeded_client, TestClient(create_app(empty)) as empty_client:
             recorded = answers(seeded_client, empty_client)
+            refreshed = refresh_readme(seeded_client)
     EXAMPLES_FILE.write_text(json.dumps(recorded, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {len(recorded)} examples to {EXAMPLES_FILE}")
+    print(f"wrote {len(recorded)} examples to {EXAMPLES_FILE} and refreshed {refreshed} in {README}")
 
 
 if __name__ == "__main__":

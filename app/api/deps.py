@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
 
 from app.api.problems import BadParameter
 from app.db import Database
 from app.services.claim_filters import ClaimFilters
+from app.services.search import query as search_query
+from app.services.search.query import Node
 
 MAX_FILTER_VALUES = 50
 MAX_VALUE_LENGTH = 200
@@ -66,6 +68,28 @@ def split_values(location: str, values: list[str] | None, *, lower: bool = True)
     return found
 
 
+def parse_query(location: str, text: str) -> Node:
+    """A search query parsed for the engines; 422 when it has nothing to search for."""
+    try:
+        return search_query.parse(text)
+    except search_query.QueryError as error:
+        raise BadParameter(location, str(error)) from error
+
+
+QueryParam = Annotated[
+    str | None,
+    Query(
+        max_length=search_query.MAX_QUERY_LENGTH,
+        description='Full-text query: words (all must match), "a phrase", prefix*, AND, OR, NOT or -word, '
+        "parentheses. Stemmed, case-, accent- and apostrophe-insensitive.",
+    ),
+]
+SortParam = Annotated[
+    Literal["relevance", "position"] | None,
+    Query(description="`relevance` (best match first; the default with `q`) or `position` (document order)."),
+]
+
+
 def _filter_param(description: str) -> object:
     return Query(description=description + " Repeat the parameter or separate values with commas (OR).")
 
@@ -75,13 +99,18 @@ def claim_filters(
     entity: Annotated[list[str] | None, _filter_param("Entity slugs, names or aliases, any case.")] = None,
     document: Annotated[list[str] | None, _filter_param("Document ids.")] = None,
     kind: Annotated[list[str] | None, _filter_param("fact, opinion, prediction or recommendation.")] = None,
+    q: QueryParam = None,
+    sort: SortParam = None,
 ) -> ClaimFilters:
     """Claim filters from the query string; different filters are AND'ed."""
+    query = parse_query("query.q", q) if q is not None else None
     return ClaimFilters(
         themes=split_values("query.theme", theme),
         entities=split_values("query.entity", entity, lower=False),
         documents=split_values("query.document", document, lower=False),
         kinds=split_values("query.kind", kind),
+        query=query,
+        sort=sort or ("relevance" if query is not None else "position"),
     )
 
 

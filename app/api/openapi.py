@@ -1,4 +1,4 @@
-"""OpenAPI response documentation: real examples from the seeded data, and the error answers."""
+"""OpenAPI documentation: real examples recorded from the seeded data, and every error as a problem."""
 
 from __future__ import annotations
 
@@ -7,11 +7,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
 from app.schemas.common import Problem
 
 Responses = dict[int | str, dict[str, Any]]
 
 EXAMPLES_FILE = Path(__file__).resolve().parent / "examples.json"
+PROBLEM_JSON = "application/problem+json"
+# Routes name their example; build_openapi puts the recorded answer in place after FastAPI has built
+# the document (FastAPI would drop the example's null fields, and the examples must be real answers).
+_EXAMPLE_NAME = "x-recorded-example"
 
 
 @cache
@@ -24,8 +31,7 @@ def recorded_examples() -> dict[str, Any]:
 
 
 def _content(media_type: str, example: str) -> dict[str, Any]:
-    recorded = recorded_examples()
-    return {media_type: {"example": recorded[example]} if example in recorded else {}}
+    return {media_type: {_EXAMPLE_NAME: example}}
 
 
 def ok(example: str) -> Responses:
@@ -34,11 +40,7 @@ def ok(example: str) -> Responses:
 
 
 def _problem_doc(description: str, example: str) -> dict[str, Any]:
-    return {
-        "model": Problem,
-        "description": description,
-        "content": _content("application/problem+json", example),
-    }
+    return {"description": description, "content": _content(PROBLEM_JSON, example)}
 
 
 NOT_FOUND: Responses = {404: _problem_doc("No such resource.", "problem_not_found")}
@@ -54,3 +56,35 @@ def responses(example: str, *errors: Responses) -> Responses:
     for error in (*errors, UNAVAILABLE):
         documented |= error
     return documented
+
+
+def _document_response(response: dict[str, Any], recorded: dict[str, Any]) -> None:
+    for media_type, media in response.get("content", {}).items():
+        name = media.pop(_EXAMPLE_NAME, None)
+        if name in recorded:
+            media["example"] = recorded[name]
+        if media_type == PROBLEM_JSON:
+            media["schema"] = {"$ref": "#/components/schemas/Problem"}
+
+
+def build_openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document: FastAPI's, with recorded examples and problem details for every error."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    recorded = recorded_examples()
+    for path_item in schema["paths"].values():
+        for operation in path_item.values():
+            answers = operation.setdefault("responses", {})
+            # FastAPI documents its own validation body; this API answers every 422 as a problem.
+            if PROBLEM_JSON not in answers.get("422", {}).get("content", {PROBLEM_JSON: None}):
+                answers["422"] = _problem_doc("Invalid parameters.", "problem_invalid")
+            for response in answers.values():
+                _document_response(response, recorded)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    if "HTTPValidationError" not in json.dumps(schema["paths"]):
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+    app.openapi_schema = schema
+    return schema

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Connection, or_, select
 
@@ -11,6 +11,8 @@ from app.models import CLAIM_KINDS
 from app.services.documents import require_document
 from app.services.entities import entity_ids_by_key, resolve_entity_id
 from app.services.errors import UnknownFilterValues
+from app.services.search.matching import matching_keys
+from app.services.search.query import Node
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, THEME
 from app.services.themes import resolve_theme_id
 
@@ -23,6 +25,9 @@ class ClaimFilters:
     entities: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
+    # Full-text query (already parsed); with sort "relevance", the best matches come first.
+    query: Node | None = None
+    sort: Literal["relevance", "position"] = "position"
     # Set by nested routes (/themes/{slug}/claims …): the path's resource, 404 when it does not exist.
     scope_theme: str | None = None
     scope_entity: str | None = None
@@ -79,6 +84,9 @@ def conditions(connection: Connection, filters: ClaimFilters) -> list[ColumnElem
         where.append(CLAIM.c.document_id.in_(_document_ids(connection, filters.documents)))
     if filters.kinds:
         where.append(or_(*(CLAIM.c.kind == kind for kind in _kinds(filters.kinds))))
+    if filters.query is not None:
+        matching = matching_keys(connection.dialect.name, filters.query, "claim").subquery()
+        where.append(CLAIM.c.id.in_(select(matching.c.key)))
     if filters.scope_theme is not None:
         where.append(_has_theme([resolve_theme_id(connection, filters.scope_theme)]))
     if filters.scope_entity is not None:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, func, or_, select, tuple_
 
 from app.db import Database
 from app.schemas.claims import ClaimPublic, ContextNotePublic, EntityRef, Source, Span, ThemeRef
@@ -14,6 +14,8 @@ from app.schemas.common import Page, PageMeta
 from app.services.claim_filters import ClaimFilters, conditions
 from app.services.errors import NotFound
 from app.services.pagination import after, decode_cursor, encode_cursor
+from app.services.search.matching import matching_keys
+from app.services.search.query import Node
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, ENTITY, THEME
 
 CLAIM_COLUMNS = (
@@ -33,7 +35,9 @@ CURSOR_TYPES = (str, int, int, str)
 def list_claims(
     database: Database, filters: ClaimFilters, *, limit: int, cursor: str | None = None
 ) -> Page[ClaimPublic]:
-    """One page of the claims matching `filters`, in document order."""
+    """One page of the claims matching `filters`: in document order, or best match first."""
+    if filters.query is not None and filters.sort == "relevance":
+        return _list_by_relevance(database, filters, filters.query, limit=limit, cursor=cursor)
     key = decode_cursor("claims", cursor, CURSOR_TYPES) if cursor else None
     with database.read() as connection:
         where = conditions(connection, filters)
@@ -47,6 +51,41 @@ def list_claims(
     if len(rows) > limit:
         last = rows[limit - 1]
         next_cursor = encode_cursor("claims", [last.document_id, last.span_start, last.span_end, last.id])
+    return Page[ClaimPublic](data=claims, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
+
+
+def _list_by_relevance(
+    database: Database, filters: ClaimFilters, query: Node, *, limit: int, cursor: str | None
+) -> Page[ClaimPublic]:
+    key = decode_cursor("claims-by-relevance", cursor, (float, *CURSOR_TYPES)) if cursor else None
+    with database.read() as connection:
+        where = conditions(connection, filters)
+        total = connection.execute(select(func.count()).select_from(CLAIM).where(*where)).scalar_one()
+        scores = matching_keys(connection.dialect.name, query, "claim").subquery()
+        page = (
+            select(*CLAIM_COLUMNS, scores.c.score)
+            .join_from(CLAIM, scores, scores.c.key == CLAIM.c.id)
+            .where(*where)
+            .order_by(scores.c.score.desc(), *CLAIM_ORDER)
+            .limit(limit + 1)
+        )
+        if key is not None:
+            last_score, *position = key
+            page = page.where(
+                or_(
+                    scores.c.score < last_score,
+                    and_(scores.c.score == last_score, tuple_(*CLAIM_ORDER) > tuple_(*position)),
+                )
+            )
+        rows = connection.execute(page).all()
+        claims = _shape(connection, rows[:limit])
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(
+            "claims-by-relevance",
+            [float(last.score), last.document_id, last.span_start, last.span_end, last.id],
+        )
     return Page[ClaimPublic](data=claims, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
 
 

@@ -13,7 +13,7 @@ from app.models import ENTITY_TYPES
 from app.schemas.common import Page, PageMeta
 from app.schemas.entities import EntityPublic
 from app.services.errors import NotFound, UnknownFilterValues
-from app.services.keys import lookup_key
+from app.services.keys import like_prefix, lookup_key
 from app.services.pagination import after, decode_cursor, encode_cursor
 from app.services.tables import CLAIM_ENTITY, ENTITY, ENTITY_ALIAS
 
@@ -46,11 +46,6 @@ def resolve_entity_id(connection: Connection, key: str) -> int:
     if key not in found:
         raise NotFound("entity", key)
     return found[key]
-
-
-def _like_prefix(prefix: str) -> str:
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"{escaped}%"
 
 
 def _claim_count() -> Any:
@@ -112,7 +107,7 @@ def list_entities(
     if types:
         where.append(ENTITY.c.type.in_(types))
     if q is not None and (prefix := lookup_key(q)):
-        pattern = _like_prefix(prefix)
+        pattern = like_prefix(prefix)
         where.append(
             or_(
                 ENTITY.c.name_key.like(pattern, escape="\\"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -47,3 +48,18 @@ def downgrade(database: Database, revision: str = "base") -> None:
     with database.write() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
+
+
+# Engine-specific search objects that only the migrations know: SQLite's FTS5 table and its shadow
+# tables, PostgreSQL's generated tsvector column. Autogenerate and the models check leave them alone.
+_MIGRATION_ONLY_TABLES = ("search_fts",)
+_MIGRATION_ONLY_COLUMNS = {("search_entry", "tsv")}
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, _compare_to: Any) -> bool:
+    """Alembic filter: False for the objects the migrations own outside the models."""
+    if type_ == "table" and name is not None and name.startswith(_MIGRATION_ONLY_TABLES):
+        return False
+    if type_ == "column" and reflected and (getattr(obj, "table", None) is not None):
+        return (obj.table.name, name) not in _MIGRATION_ONLY_COLUMNS
+    return not (type_ == "index" and name == "ix_search_entry_tsv")

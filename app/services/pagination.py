@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,13 +16,13 @@ from app.services.errors import InvalidCursor
 MAX_INT = 2**63 - 1
 
 
-def encode_cursor(kind: str, key: Sequence[str | int]) -> str:
+def encode_cursor(kind: str, key: Sequence[str | int | float]) -> str:
     """An opaque token naming the last row of a page of list `kind`."""
     payload = json.dumps([kind, *key], separators=(",", ":"), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
-def decode_cursor(kind: str, token: str, types: Sequence[type]) -> list[str | int]:
+def decode_cursor(kind: str, token: str, types: Sequence[type]) -> list[Any]:
     """The key inside a token; raises InvalidCursor for anything this service did not issue."""
     try:
         payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
@@ -33,6 +34,8 @@ def decode_cursor(kind: str, token: str, types: Sequence[type]) -> list[str | in
     for value, expected in zip(key, types, strict=True):
         # bool is an int subclass, and SQLite integers stop at 2**63 - 1.
         if type(value) is not expected or (isinstance(value, int) and not -MAX_INT <= value <= MAX_INT):
+            raise InvalidCursor
+        if isinstance(value, float) and not math.isfinite(value):
             raise InvalidCursor
     return key
 

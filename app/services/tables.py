@@ -4,7 +4,17 @@ from typing import Any
 
 from sqlalchemy import Table
 
-from app.models import Claim, ClaimEntity, ClaimTheme, ContextNote, Document, Entity, EntityAlias, Theme
+from app.models import (
+    Claim,
+    ClaimEntity,
+    ClaimTheme,
+    ContextNote,
+    Document,
+    Entity,
+    EntityAlias,
+    SearchEntry,
+    Theme,
+)
 
 
 def _table(model: Any) -> Table:
@@ -20,3 +30,4 @@ CLAIM = _table(Claim)
 CLAIM_THEME = _table(ClaimTheme)
 CLAIM_ENTITY = _table(ClaimEntity)
 CONTEXT_NOTE = _table(ContextNote)
+SEARCH_ENTRY = _table(SearchEntry)

@@ -59,7 +59,9 @@ def test_upgrade_downgrade_upgrade_on_an_empty_database(fresh_database: Database
 
 def test_migrated_schema_matches_the_models(migrated_database: Database) -> None:
     with migrated_database.read() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": migrations.include_object}
+        )
         differences = compare_metadata(context, metadata)
     assert differences == []
 

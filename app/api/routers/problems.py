@@ -6,6 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter
 
+from app.api.openapi import ok
 from app.api.problems import PROBLEM_TYPES
 from app.schemas.common import Schema
 
@@ -30,7 +31,7 @@ class ProblemType(Schema):
     description: str
 
 
-@router.get("/{name}", summary="Describe a problem type")
+@router.get("/{name}", summary="Describe a problem type", responses=ok("problem_type"))
 def describe_problem(name: ProblemName) -> ProblemType:
     """The meaning of a problem `type` URI found in an error answer."""
     status, title, description = PROBLEM_TYPES[name]

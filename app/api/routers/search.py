@@ -1,0 +1,63 @@
+"""/v1/search and /v1/autocomplete: find anything by the words a user types."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api.deps import CursorParam, DatabaseDep, LimitParam, parse_query, split_values
+from app.api.openapi import INVALID, ok, responses
+from app.api.problems import BadParameter
+from app.models import SEARCH_KINDS
+from app.schemas.common import Page, Schema
+from app.schemas.search import SearchHit, Suggestion
+from app.services.search import hits, suggestions
+from app.services.search.query import MAX_QUERY_LENGTH
+
+router = APIRouter(prefix="/v1", tags=["search"])
+
+
+class Suggestions(Schema):
+    """Autocomplete suggestions, best first."""
+
+    data: list[Suggestion]
+
+
+@router.get("/search", summary="Search everything", responses=responses("search", INVALID))
+def search(
+    database: DatabaseDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_QUERY_LENGTH,
+            description='Words (all must match), "a phrase", prefix*, AND, OR, NOT or -word, parentheses.',
+        ),
+    ],
+    type: Annotated[
+        list[str] | None,
+        Query(description="claim, entity or theme; repeat or comma-separate (default: all)."),
+    ] = None,
+    limit: LimitParam = 20,
+    cursor: CursorParam = None,
+) -> Page[SearchHit]:
+    """Ranked claims, entities and themes matching `q`, each with a highlighted snippet.
+
+    Matching is stemmed ("freelancers" finds "freelancing") and insensitive to case, accents and
+    apostrophe style. Snippets are HTML-escaped with the matched words in `<mark>`.
+    """
+    kinds = split_values("query.type", type)
+    if unknown := [kind for kind in kinds if kind not in SEARCH_KINDS]:
+        raise BadParameter("query.type", f"unknown type {', '.join(unknown)}; types are claim, entity, theme")
+    return hits.search(database, parse_query("query.q", q), kinds=kinds, limit=limit, cursor=cursor)
+
+
+@router.get("/autocomplete", summary="Suggest entities and themes", responses=ok("autocomplete") | INVALID)
+def autocomplete(
+    database: DatabaseDep,
+    q: Annotated[str, Query(min_length=1, max_length=100, description="What has been typed so far.")],
+    limit: Annotated[int, Query(ge=1, le=20, description="At most this many suggestions.")] = 8,
+) -> Suggestions:
+    """Entities and themes whose name, slug or alias (or a word of it) starts with `q`, most-cited first."""
+    return Suggestions(data=suggestions.suggest(database, q, limit=limit))

@@ -1,0 +1,55 @@
+"""The one engine-specific part of search: matching a parsed query and scoring the matches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, column, func, literal, literal_column, select, table
+from sqlalchemy.sql import Select
+
+from app.services.search.query import Node, to_fts5, to_tsquery
+from app.services.tables import SEARCH_ENTRY
+
+_FTS = table("search_fts", column("rowid"))
+# Title terms (a claim's statement, an entity's names, a theme's name) weigh twice the body terms.
+TITLE_WEIGHT, BODY_WEIGHT = 2.0, 1.0
+
+
+@dataclass(frozen=True)
+class Match:
+    """Where to look, which rows match, and how well: larger scores are better."""
+
+    source: FromClause
+    condition: ColumnElement[bool]
+    score: ColumnElement[Any]
+
+
+def match(dialect: str, node: Node) -> Match:
+    """The FROM clause, condition and score for `node` on SQLite (FTS5) or PostgreSQL (tsvector)."""
+    if dialect == "sqlite":
+        fts: ColumnElement[Any] = literal_column("search_fts")
+        return Match(
+            source=SEARCH_ENTRY.join(_FTS, _FTS.c.rowid == SEARCH_ENTRY.c.id),
+            condition=fts.op("MATCH")(literal(to_fts5(node))),
+            # bm25() is lower-is-better; negate it so every engine ranks by descending score.
+            score=-func.bm25(fts, TITLE_WEIGHT, BODY_WEIGHT),
+        )
+    vector: ColumnElement[Any] = literal_column("search_entry.tsv")
+    query = func.to_tsquery(literal_column("'simple'::regconfig"), literal(to_tsquery(node)))
+    return Match(
+        source=SEARCH_ENTRY,
+        condition=vector.op("@@")(query),
+        # Weights for D, C, B, A: body terms are B, title terms A.
+        score=func.ts_rank_cd(literal_column("'{0, 0, 0.5, 1}'::float4[]"), vector, query),
+    )
+
+
+def matching_keys(dialect: str, node: Node, kind: str) -> Select[Any]:
+    """SELECT key, score of the entries of `kind` that match `node`."""
+    found = match(dialect, node)
+    return (
+        select(SEARCH_ENTRY.c.key, found.score.label("score"))
+        .select_from(found.source)
+        .where(SEARCH_ENTRY.c.kind == kind, found.condition)
+    )

@@ -1,0 +1,44 @@
+"""Highlighted snippets: the matched words in <mark>, everything else HTML-escaped."""
+
+from __future__ import annotations
+
+from html import escape
+
+from app.services.search.analyzer import tokens
+from app.services.search.query import Term
+
+SNIPPET_LENGTH = 200
+
+
+def _matches(text: str, wanted: list[Term]) -> list[tuple[int, int]]:
+    exact = {term.text for term in wanted if not term.prefix}
+    prefixes = tuple(term.text for term in wanted if term.prefix)
+    return [
+        (token.start, token.end)
+        for token in tokens(text)
+        if token.term in exact or (prefixes and token.term.startswith(prefixes))
+    ]
+
+
+def highlight(text: str, wanted: list[Term], length: int = SNIPPET_LENGTH) -> tuple[str, int]:
+    """A window of `text` around its first match, marked and escaped; and how many words matched."""
+    spans = _matches(text, wanted)
+    start, end = 0, len(text)
+    if len(text) > length:
+        centre = spans[0][0] if spans else 0
+        start = max(0, min(centre - length // 3, len(text) - length))
+        end = start + length
+        # Do not cut a word in two at either edge.
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1
+        while end < len(text) and text[end].isalnum():
+            end += 1
+    parts: list[str] = ["…" if start > 0 else ""]
+    cursor = start
+    for span_start, span_end in spans:
+        if span_start < start or span_end > end:
+            continue
+        parts += [escape(text[cursor:span_start]), "<mark>", escape(text[span_start:span_end]), "</mark>"]
+        cursor = span_end
+    parts += [escape(text[cursor:end]), "…" if end < len(text) else ""]
+    return "".join(parts), len(spans)

@@ -1,0 +1,168 @@
+"""The claim contract: exact shape, quotes that match their spans, context notes, and GET /v1/claims/{id}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from seed.loader import SeedData, read_annotations
+from tests.api.support import Json, assert_problem, claim_by_id, get_json
+
+CLAIM_KEYS = {"id", "statement", "quote", "kind", "document_id", "span", "themes", "entities", "context"}
+SOURCE_KEYS = {"title", "publisher", "url", "date"}
+CLAIM_IDS = [claim.id for claim in read_annotations().annotations.claims]
+
+
+def _expected_claim(seed: SeedData, claim_id: str) -> Json:
+    """The claim as the API should answer it, built from the seed file alone."""
+    claim = claim_by_id(seed, claim_id)
+    themes = {theme.slug: theme for theme in seed.annotations.themes}
+    entities = {entity.slug: entity for entity in seed.annotations.entities}
+    return {
+        "id": claim.id,
+        "statement": claim.statement,
+        "quote": claim.quote,
+        "kind": claim.kind,
+        "document_id": claim.document,
+        "span": {"start": claim.span.start, "end": claim.span.end},
+        "themes": sorted(
+            ({"slug": slug, "name": themes[slug].name} for slug in claim.themes), key=lambda t: t["slug"]
+        ),
+        "entities": sorted(
+            (
+                {"slug": slug, "name": entities[slug].name, "type": entities[slug].type}
+                for slug in claim.entities
+            ),
+            key=lambda e: e["slug"],
+        ),
+        "context": [
+            {"note": note.note, "sources": [source.model_dump(mode="json") for source in note.sources]}
+            for note in claim.context
+        ],
+    }
+
+
+def _normalised(claim: Json) -> Json:
+    """The claim with its themes and entities sorted by slug (their order is not part of the contract)."""
+    return claim | {
+        "themes": sorted(claim["themes"], key=lambda t: t["slug"]),
+        "entities": sorted(claim["entities"], key=lambda e: e["slug"]),
+    }
+
+
+def _assert_claim_shape(claim: Any) -> None:
+    assert isinstance(claim, dict)
+    assert set(claim) == CLAIM_KEYS
+    for key in ("id", "statement", "quote", "kind", "document_id"):
+        assert isinstance(claim[key], str)
+        assert claim[key]
+    assert claim["kind"] in {"fact", "opinion", "prediction", "recommendation"}
+    assert set(claim["span"]) == {"start", "end"}
+    assert isinstance(claim["span"]["start"], int)
+    assert isinstance(claim["span"]["end"], int)
+    assert 0 <= claim["span"]["start"] < claim["span"]["end"]
+    assert claim["themes"], "every claim has at least one theme"
+    for theme in claim["themes"]:
+        assert set(theme) == {"slug", "name"}
+        assert all(isinstance(value, str) for value in theme.values())
+    for entity in claim["entities"]:
+        assert set(entity) == {"slug", "name", "type"}
+        assert all(isinstance(value, str) for value in entity.values())
+    for note in claim["context"]:
+        assert set(note) == {"note", "sources"}
+        assert isinstance(note["note"], str)
+        assert note["sources"], "a context note cites at least one source"
+        for source in note["sources"]:
+            assert set(source) == SOURCE_KEYS
+            assert all(value is None or isinstance(value, str) for value in source.values())
+
+
+def test_every_listed_claim_has_exactly_the_contract_shape(api_claims: list[Json]) -> None:
+    assert api_claims
+    for claim in api_claims:
+        _assert_claim_shape(claim)
+
+
+def test_every_listed_claim_equals_its_seed_annotation(api_claims: list[Json], seed_data: SeedData) -> None:
+    for claim in api_claims:
+        assert _normalised(claim) == _expected_claim(seed_data, claim["id"])
+
+
+def test_every_quote_is_the_document_text_at_its_span(client: TestClient, api_claims: list[Json]) -> None:
+    texts: dict[str, str] = {}
+    for claim in api_claims:
+        document_id = claim["document_id"]
+        if document_id not in texts:
+            texts[document_id] = get_json(client, f"/v1/documents/{document_id}")["text"]
+        span = claim["span"]
+        assert texts[document_id][span["start"] : span["end"]] == claim["quote"], claim["id"]
+
+
+def test_every_quote_matches_the_seed_text_file(api_claims: list[Json], document_text: str) -> None:
+    for claim in api_claims:
+        assert document_text[claim["span"]["start"] : claim["span"]["end"]] == claim["quote"]
+
+
+@pytest.mark.parametrize("claim_id", CLAIM_IDS)
+def test_get_claim_answers_the_same_claim_as_the_list(
+    client: TestClient, api_claims: list[Json], claim_id: str
+) -> None:
+    listed = next(claim for claim in api_claims if claim["id"] == claim_id)
+    claim = get_json(client, f"/v1/claims/{claim_id}")
+    _assert_claim_shape(claim)
+    assert claim == listed
+
+
+@pytest.mark.parametrize("claim_id", ["no-such-claim", "pkit-999", "PKIT-001", "pkit-001 ", "pkit-0"])
+def test_get_claim_unknown_id_answers_404_problem(client: TestClient, claim_id: str) -> None:
+    body = assert_problem(client.get(f"/v1/claims/{claim_id}"), 404, "not-found")
+    assert claim_id.strip() in body["detail"]
+
+
+def _claim_quoting(api_claims: list[Json], words: str) -> Json:
+    matches = [claim for claim in api_claims if claim["quote"].startswith(words)]
+    assert len(matches) == 1, [c["id"] for c in matches]
+    return matches[0]
+
+
+def test_careem_homegrown_claim_carries_context_notes_with_sources(
+    api_claims: list[Json], seed_data: SeedData
+) -> None:
+    claim = _claim_quoting(api_claims, "Careem, Pakistan\u2019s homegrown ride-hailing service")
+    assert "careem" in {entity["slug"] for entity in claim["entities"]}
+    assert claim["context"], "the Careem 'homegrown' claim needs other sources' context"
+    for note in claim["context"]:
+        assert note["note"]
+        assert note["sources"]
+        assert all(set(source) == SOURCE_KEYS for source in note["sources"])
+    assert any("Dubai" in note["note"] for note in claim["context"])
+    assert claim["context"] == _expected_claim(seed_data, claim["id"])["context"]
+    assert claim["quote"] not in " ".join(note["note"] for note in claim["context"])
+
+
+def test_daraz_leading_platform_claim_carries_context_notes_with_sources(
+    api_claims: list[Json], seed_data: SeedData
+) -> None:
+    claim = _claim_quoting(api_claims, "Daraz, the country\u2019s leading e-commerce platform")
+    assert "daraz" in {entity["slug"] for entity in claim["entities"]}
+    assert claim["context"], "the Daraz 'leading platform' claim needs other sources' context"
+    publishers = {source["publisher"] for note in claim["context"] for source in note["sources"]}
+    assert publishers, "context notes cite their publishers"
+    assert any("Alibaba" in note["note"] for note in claim["context"])
+    assert claim["context"] == _expected_claim(seed_data, claim["id"])["context"]
+
+
+def test_context_is_an_empty_list_on_claims_without_notes(api_claims: list[Json]) -> None:
+    without = [claim for claim in api_claims if not claim["context"]]
+    assert without
+    assert all(claim["context"] == [] for claim in without)
+
+
+def test_claims_entities_carry_the_article_facts(api_claims: list[Json]) -> None:
+    types = {entity["slug"]: entity["type"] for claim in api_claims for entity in claim["entities"]}
+    assert types["careem"] == "company"
+    assert types["daraz"] == "company"
+    assert types["pakistan"] == "country"
+    assert types["government-of-pakistan"] == "government"
