@@ -12,7 +12,7 @@ from app import __version__
 from app.api.deps import reject_unstorable_text
 from app.api.openapi import build_openapi
 from app.api.problems import install_problem_handlers
-from app.api.routers import claims, documents, entities, health, problems, search, themes
+from app.api.routers import claims, documents, entities, facets, health, matrix, problems, search, themes
 from app.config import Settings
 from app.db import create_database
 
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.openapi = partial(build_openapi, app)  # type: ignore[method-assign]
     for router in (
+        facets.router,
         claims.router,
         themes.router,
         entities.router,
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health.router,
         problems.router,
         search.router,
+        matrix.router,
     ):
         app.include_router(router)
     return app

@@ -37,10 +37,14 @@ def seeded_database(seeded_url: str) -> Iterator[Database]:
     database.dispose()
 
 
+# The address README.md's examples are served from: answers with absolute links (permalinks) match them.
+BASE_URL = "http://127.0.0.1:8000"
+
+
 @pytest.fixture(scope="session")
 def client(seeded_url: str) -> Iterator[TestClient]:
-    """An HTTP client for an app serving the shared seeded database."""
-    with TestClient(create_app(Settings(database_url=seeded_url))) as test_client:
+    """An HTTP client for an app serving the shared seeded database, at the README's address."""
+    with TestClient(create_app(Settings(database_url=seeded_url)), base_url=BASE_URL) as test_client:
         yield test_client
 
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -105,6 +105,17 @@ def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     return _internal_error(_request, exc)
 
 
+# SQLSTATE 42P01: a table is missing, i.e. the database is not migrated (SQLite reports that as an
+# OperationalError, PostgreSQL as a ProgrammingError); the service is not ready rather than broken.
+_NOT_MIGRATED = "42P01"
+
+
+def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) == _NOT_MIGRATED:
+        return _database_unavailable(request, exc)
+    return _internal_error(request, exc)
+
+
 def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
     logger.warning("database unavailable: %s", exc)
     detail = "The database is unavailable or busy; retry shortly."
@@ -122,5 +133,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(ProgrammingError, _database_error)
     app.add_exception_handler(PoolTimeoutError, _database_unavailable)
     app.add_exception_handler(Exception, _internal_error)

@@ -4,33 +4,53 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request, Response
 
+from app.api import formats
 from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam
+from app.api.formats import ClaimFormatDep, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
+from app.schemas.citations import Citation
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
-from app.services import claims
+from app.services import citations, claims
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
 ClaimId = Annotated[str, Path(max_length=100, description="The claim's stable id, e.g. `pkit-038`.")]
 
 
-@router.get("", summary="List claims", responses=responses("claims_page", INVALID))
+@router.get(
+    "",
+    summary="List claims",
+    response_model=Page[ClaimPublic],
+    responses=claim_list_responses(INVALID),
+)
 def list_claims(
-    database: DatabaseDep, filters: ClaimFiltersDep, limit: LimitParam = 20, cursor: CursorParam = None
-) -> Page[ClaimPublic]:
+    request: Request,
+    database: DatabaseDep,
+    filters: ClaimFiltersDep,
+    fmt: ClaimFormatDep,
+    limit: LimitParam = 20,
+    cursor: CursorParam = None,
+) -> Page[ClaimPublic] | Response:
     """Claims in document order, filtered by theme, entity, document and kind.
 
     Values of one filter are OR'ed (`theme=a,b` or `theme=a&theme=b`); different filters are AND'ed.
     An unknown theme, entity, document or kind answers 422 naming it, never an empty list.
-    Page with `cursor` = `meta.next_cursor` until it is null.
+    Page with `cursor` = `meta.next_cursor` until it is null. `format` (or Accept) also answers
+    JSON-LD (this page), or CSV and NDJSON (every matching claim, streamed).
     """
-    return claims.list_claims(database, filters, limit=limit, cursor=cursor)
+    return formats.claim_list(request, database, filters, fmt, limit=limit, cursor=cursor)
 
 
 @router.get("/{claim_id}", summary="Get a claim", responses=responses("claim", NOT_FOUND))
 def get_claim(database: DatabaseDep, claim_id: ClaimId) -> ClaimPublic:
     """One claim: its statement, the verbatim quote and its span, themes, entities and context notes."""
     return claims.get_claim(database, claim_id)
+
+
+@router.get("/{claim_id}/cite", summary="Cite a claim", responses=responses("citation", NOT_FOUND))
+def cite_claim(request: Request, database: DatabaseDep, claim_id: ClaimId) -> Citation:
+    """A ready citation: the quote, its source, a permalink, a text-fragment link and a reference."""
+    return citations.cite_claim(database, claim_id, base_url=str(request.base_url))

@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request, Response
 
+from app.api import formats
 from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam
+from app.api.formats import ClaimFormatDep, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
 from app.schemas.documents import DocumentPublic, DocumentSummary
-from app.services import claims, documents
+from app.services import documents
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -36,15 +38,18 @@ def get_document(database: DatabaseDep, document_id: DocumentId) -> DocumentPubl
 @router.get(
     "/{document_id}/claims",
     summary="List a document's claims",
-    responses=responses("claims_page", NOT_FOUND, INVALID),
+    response_model=Page[ClaimPublic],
+    responses=claim_list_responses(NOT_FOUND, INVALID),
 )
 def list_document_claims(
+    request: Request,
     database: DatabaseDep,
     document_id: DocumentId,
     filters: ClaimFiltersDep,
+    fmt: ClaimFormatDep,
     limit: LimitParam = 20,
     cursor: CursorParam = None,
-) -> Page[ClaimPublic]:
-    """The claims drawn from this document in order, with the same filters and paging as `GET /v1/claims`."""
+) -> Page[ClaimPublic] | Response:
+    """This document's claims in order, with the same filters, paging and formats as `GET /v1/claims`."""
     scoped = replace(filters, scope_document=document_id)
-    return claims.list_claims(database, scoped, limit=limit, cursor=cursor)
+    return formats.claim_list(request, database, scoped, fmt, limit=limit, cursor=cursor)

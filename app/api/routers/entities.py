@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 
+from app.api import formats
 from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam, check_text, split_values
+from app.api.formats import ClaimFormatDep, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
 from app.schemas.entities import EntityPublic
-from app.services import claims, entities
+from app.schemas.relations import EntityRelations
+from app.services import entities, relations
 
 router = APIRouter(prefix="/v1/entities", tags=["entities"])
 
@@ -50,15 +53,29 @@ def get_entity(database: DatabaseDep, key: EntityKey) -> EntityPublic:
 @router.get(
     "/{key}/claims",
     summary="List an entity's claims",
-    responses=responses("claims_page", NOT_FOUND, INVALID),
+    response_model=Page[ClaimPublic],
+    responses=claim_list_responses(NOT_FOUND, INVALID),
 )
 def list_entity_claims(
+    request: Request,
     database: DatabaseDep,
     key: EntityKey,
     filters: ClaimFiltersDep,
+    fmt: ClaimFormatDep,
     limit: LimitParam = 20,
     cursor: CursorParam = None,
-) -> Page[ClaimPublic]:
-    """The claims naming this entity, with the same filters and paging as `GET /v1/claims`."""
+) -> Page[ClaimPublic] | Response:
+    """The claims naming this entity, with the same filters, paging and formats as `GET /v1/claims`."""
     scoped = replace(filters, scope_entity=check_text("path.key", key))
-    return claims.list_claims(database, scoped, limit=limit, cursor=cursor)
+    return formats.claim_list(request, database, scoped, fmt, limit=limit, cursor=cursor)
+
+
+@router.get("/{key}/related", summary="Get an entity's relations", responses=responses("related", NOT_FOUND))
+def get_entity_relations(database: DatabaseDep, key: EntityKey) -> EntityRelations:
+    """The entities named in the same claims as this one, and the themes of its claims, with the claims.
+
+    Each related entity and theme has `count`, the number of claims linking it to this entity, and
+    `claim_ids`, those claims in document order (what walking `GET /v1/entities/{key}/claims` finds).
+    Both lists are ordered by count, largest first, then by name.
+    """
+    return relations.related(database, check_text("path.key", key))

@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request, Response
 
+from app.api import formats
 from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam
+from app.api.formats import ClaimFormatDep, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
 from app.schemas.themes import ThemePublic
-from app.services import claims, themes
+from app.services import themes
 
 router = APIRouter(prefix="/v1/themes", tags=["themes"])
 
@@ -34,15 +36,20 @@ def get_theme(database: DatabaseDep, slug: ThemeSlug) -> ThemePublic:
 
 
 @router.get(
-    "/{slug}/claims", summary="List a theme's claims", responses=responses("claims_page", NOT_FOUND, INVALID)
+    "/{slug}/claims",
+    summary="List a theme's claims",
+    response_model=Page[ClaimPublic],
+    responses=claim_list_responses(NOT_FOUND, INVALID),
 )
 def list_theme_claims(
+    request: Request,
     database: DatabaseDep,
     slug: ThemeSlug,
     filters: ClaimFiltersDep,
+    fmt: ClaimFormatDep,
     limit: LimitParam = 20,
     cursor: CursorParam = None,
-) -> Page[ClaimPublic]:
-    """The claims concerning this theme, with the same filters and paging as `GET /v1/claims`."""
+) -> Page[ClaimPublic] | Response:
+    """The claims concerning this theme, with the same filters, paging and formats as `GET /v1/claims`."""
     scoped = replace(filters, scope_theme=slug)
-    return claims.list_claims(database, scoped, limit=limit, cursor=cursor)
+    return formats.claim_list(request, database, scoped, fmt, limit=limit, cursor=cursor)

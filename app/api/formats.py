@@ -1,0 +1,160 @@
+"""Claim lists in JSON, CSV, NDJSON or JSON-LD: format negotiation, streaming, and their documentation.
+
+`format=` wins over the Accept header; an Accept naming none of the four answers JSON (RFC 9110 lets a
+server disregard Accept, and a JSON answer is more useful to a generic client than a 406). CSV and NDJSON
+export the whole filtered set, streamed in keyset batches; JSON and JSON-LD answer one page.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Literal, get_args
+
+from fastapi import Depends, Query, Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from app.api.openapi import Responses, recorded_examples, responses
+from app.db import Database
+from app.schemas.claims import ClaimPublic
+from app.schemas.common import Page
+from app.services import claims, exports, jsonld
+from app.services.claim_filters import ClaimFilters
+
+ClaimFormat = Literal["json", "csv", "ndjson", "jsonld"]
+FORMATS: tuple[ClaimFormat, ...] = get_args(ClaimFormat)
+MEDIA_TYPES: dict[ClaimFormat, str] = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "ndjson": "application/x-ndjson",
+    "jsonld": "application/ld+json",
+}
+VARY = {"Vary": "Accept"}
+CSV_DISPOSITION = 'attachment; filename="claims.csv"'
+
+
+def _ranges(accept: str) -> list[tuple[str, float]]:
+    """The media ranges of an Accept header with their weights (q), in the order given."""
+    found: list[tuple[str, float]] = []
+    for part in accept.split(","):
+        media_range, *parameters = (piece.strip() for piece in part.split(";"))
+        weight = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    weight = 0.0
+        if media_range:
+            found.append((media_range.lower(), weight))
+    return found
+
+
+def negotiate(accept: str | None) -> ClaimFormat:
+    """The format an Accept header prefers: highest q, then the most specific range, then the first listed.
+
+    A wildcard (`*/*`, `application/*`) prefers JSON; nothing acceptable falls back to JSON.
+    """
+    if not accept:
+        return "json"
+    ranges = _ranges(accept)
+    best: tuple[float, int, int, int] | None = None
+    chosen: ClaimFormat = "json"
+    for preference, fmt in enumerate(FORMATS):
+        kind = MEDIA_TYPES[fmt].split("/")[0]
+        # RFC 9110: the most specific range that matches a media type gives its weight.
+        matches = [
+            (specificity, weight, -position)
+            for position, (media_range, weight) in enumerate(ranges)
+            for specificity, candidate in ((2, MEDIA_TYPES[fmt]), (1, f"{kind}/*"), (0, "*/*"))
+            if media_range == candidate
+        ]
+        if not matches:
+            continue
+        specificity, weight, order = max(matches)
+        score = (weight, specificity, order, -preference)
+        if weight > 0 and (best is None or score > best):
+            best, chosen = score, fmt
+    return chosen
+
+
+FormatParam = Annotated[
+    ClaimFormat | None,
+    Query(
+        description="Answer format: `json` (a page), `jsonld` (a page of schema.org Claims), `csv` or "
+        "`ndjson` (the whole filtered set, ignoring `limit`, `cursor` and `sort`, streamed in document "
+        "order). Wins over the Accept header (`application/json`, `application/ld+json`, `text/csv`, "
+        "`application/x-ndjson`); without either, JSON."
+    ),
+]
+
+
+def claim_format(request: Request, response: Response, format: FormatParam = None) -> ClaimFormat:
+    """The chosen format: `format=` if given, else what Accept prefers (the answer varies by Accept)."""
+    response.headers["Vary"] = "Accept"
+    return format or negotiate(request.headers.get("accept"))
+
+
+ClaimFormatDep = Annotated[ClaimFormat, Depends(claim_format)]
+
+
+def claim_list(
+    request: Request,
+    database: Database,
+    filters: ClaimFilters,
+    fmt: ClaimFormat,
+    *,
+    limit: int,
+    cursor: str | None,
+) -> Page[ClaimPublic] | Response:
+    """Any claim list (all claims, or a theme's, entity's or document's) in the chosen format."""
+    if fmt == "json":
+        return claims.list_claims(database, filters, limit=limit, cursor=cursor)
+    if fmt == "jsonld":
+        page = claims.list_claims(database, filters, limit=limit, cursor=cursor)
+        documents = jsonld.cited_documents(database, (claim.document_id for claim in page.data))
+        body = jsonld.page_graph(page, str(request.base_url), documents)
+        return JSONResponse(body, media_type=MEDIA_TYPES["jsonld"], headers=VARY)
+    # Reads the first batch now, so a bad filter still answers a problem before the stream starts.
+    batches = exports.claim_batches(database, filters, batch_size=exports.EXPORT_BATCH_SIZE)
+    if fmt == "csv":
+        headers = VARY | {"Content-Disposition": CSV_DISPOSITION}
+        return StreamingResponse(
+            exports.csv_chunks(batches), media_type="text/csv; charset=utf-8", headers=headers
+        )
+    return StreamingResponse(exports.ndjson_chunks(batches), media_type=MEDIA_TYPES["ndjson"], headers=VARY)
+
+
+@cache
+def _text_examples() -> dict[ClaimFormat, str]:
+    """CSV and NDJSON renderings of the recorded claims page example, as the API renders them."""
+    recorded = recorded_examples()
+    if "claims_page" not in recorded:
+        return {}
+    page = Page[ClaimPublic].model_validate(recorded["claims_page"])
+    return {
+        "csv": "".join(exports.csv_chunks([page.data[:1]])),
+        "ndjson": "".join(exports.ndjson_chunks([page.data])),
+    }
+
+
+def claim_list_responses(*errors: Responses) -> Responses:
+    """A claim list's documentation: the JSON page, the other formats with examples, and its errors."""
+    documented = responses("claims_page", *errors)
+    content = documented[200]["content"]
+    columns = ", ".join(exports.CSV_COLUMNS)
+    content[MEDIA_TYPES["csv"]] = {"schema": {"type": "string", "description": f"Columns: {columns}."}}
+    content[MEDIA_TYPES["ndjson"]] = {
+        "schema": {"type": "string", "description": "One claim (the JSON `data` item shape) a line."}
+    }
+    for fmt, example in _text_examples().items():
+        content[MEDIA_TYPES[fmt]]["example"] = example
+    # The JSON-LD example is a recorded answer (tests/record_examples.py), put in place like the JSON one.
+    recorded = responses("claims_jsonld")[200]["content"].pop("application/json")
+    content[MEDIA_TYPES["jsonld"]] = recorded | {
+        "schema": {"type": "object", "description": "`@context`, `@graph` of schema.org Claims, `meta`."}
+    }
+    documented[200]["description"] = (
+        "A page of claims (JSON, JSON-LD), or every matching claim (CSV, NDJSON), as `format` or Accept asks."
+    )
+    return documented

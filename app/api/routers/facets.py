@@ -1,0 +1,28 @@
+"""/v1/claims/facets: how many claims each theme, entity, kind and document would select."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.api.deps import ClaimFiltersDep, DatabaseDep
+from app.api.openapi import INVALID, responses
+from app.schemas.facets import ClaimFacets
+from app.services import facets
+
+# Included before the claims router, whose /v1/claims/{claim_id} would otherwise answer /v1/claims/facets.
+router = APIRouter(prefix="/v1/claims", tags=["claims"])
+
+
+@router.get("/facets", summary="Count claims per facet", responses=responses("facets", INVALID))
+def claim_facets(database: DatabaseDep, filters: ClaimFiltersDep) -> ClaimFacets:
+    """Claim counts per theme, entity, kind and document, with the same filters as `GET /v1/claims`.
+
+    `total` is the number of matching claims (`meta.total` of the same `/v1/claims` request). Counting is
+    **disjunctive**: each facet applies every filter except its own, so a value's `count` is the `meta.total`
+    `/v1/claims` would answer with that value as the facet's only value (e.g. with `theme=a&kind=fact`, theme
+    `b` counts the claims with theme `b` and kind `fact`), so a UI can show beside each toggle how many
+    claims that value matches with the other filters kept, selected or not. `selected` marks the values
+    the request filters on; they are listed even with a count of 0. Values with no claims are left out.
+    Each facet is ordered by count, largest first, then by label.
+    """
+    return facets.claim_facets(database, filters)

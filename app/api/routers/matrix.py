@@ -1,0 +1,37 @@
+"""/v1/matrix: a cross-tab of claim counts between two of theme, entity, kind and document."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api.deps import ClaimFiltersDep, DatabaseDep
+from app.api.openapi import INVALID, responses
+from app.api.problems import BadParameter
+from app.schemas.facets import ClaimMatrix, Dimension
+from app.services import matrix
+
+router = APIRouter(prefix="/v1/matrix", tags=["claims"])
+
+
+@router.get("", summary="Cross-tabulate claims", responses=responses("matrix", INVALID))
+def claim_matrix(
+    database: DatabaseDep,
+    filters: ClaimFiltersDep,
+    rows: Annotated[
+        Dimension, Query(description="What the rows are: theme, entity, kind or document.")
+    ] = "theme",
+    cols: Annotated[Dimension, Query(description="What the columns are; not the same as `rows`.")] = "entity",
+) -> ClaimMatrix:
+    """How many claims carry each pair of a row value and a column value, over the filtered claims.
+
+    Takes the same filters as `GET /v1/claims`; `counts[i][j]` is the `meta.total` of that list with the
+    row's and the column's value added as filters (when neither dimension is filtered already). Rows and
+    columns are the values at least one filtered claim carries, largest total first, then by label.
+    `row_totals` and `col_totals` count distinct claims (a claim with two entities counts once in its
+    theme's total), and `total` is the number of filtered claims. `rows` equal to `cols` answers 422.
+    """
+    if rows == cols:
+        raise BadParameter("query.cols", f"must differ from rows ({rows!r})")
+    return matrix.claim_matrix(database, filters, rows=rows, cols=cols)

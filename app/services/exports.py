@@ -1,0 +1,122 @@
+"""Claim exports: the whole filtered set read in keyset batches, and its CSV and NDJSON shapes.
+
+No HTTP here: app/api/formats.py streams these chunks and picks the format.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, select
+
+from app.db import Database
+from app.schemas.claims import ClaimPublic
+from app.services.claim_filters import ClaimFilters, conditions
+from app.services.claims import CLAIM_COLUMNS, CLAIM_ORDER
+from app.services.claims import _shape as shape_claims
+from app.services.pagination import after
+
+EXPORT_BATCH_SIZE = 500
+CSV_COLUMNS = (
+    "id",
+    "statement",
+    "kind",
+    "document_id",
+    "span_start",
+    "span_end",
+    "quote",
+    "themes",
+    "entities",
+    "context",
+    "context_json",
+)
+SLUG_SEPARATOR = "|"
+NOTE_SEPARATOR = "\n"
+
+
+def claim_batches(
+    database: Database, filters: ClaimFilters, *, batch_size: int = EXPORT_BATCH_SIZE
+) -> Iterator[list[ClaimPublic]]:
+    """Every claim matching `filters`, in document order, `batch_size` claims at a time.
+
+    The filters are resolved and the first batch read before this returns, so an unknown filter value
+    or a missing scope raises here, before any response starts. Each later batch opens a read
+    connection and releases it before the batch is handed over: memory and connections stay constant
+    whatever the size of the set.
+    """
+    with database.read() as connection:
+        where = conditions(connection, filters)
+        first = _batch(connection, where, None, batch_size)
+    return _batches(database, where, first, batch_size)
+
+
+def _batch(
+    connection: Connection, where: Sequence[ColumnElement[Any]], key: Sequence[Any] | None, size: int
+) -> list[ClaimPublic]:
+    statement = select(*CLAIM_COLUMNS).where(*where).order_by(*CLAIM_ORDER).limit(size)
+    if key is not None:
+        statement = after(statement, CLAIM_ORDER, key)
+    return shape_claims(connection, connection.execute(statement).all())
+
+
+def _batches(
+    database: Database, where: Sequence[ColumnElement[Any]], batch: list[ClaimPublic], size: int
+) -> Iterator[list[ClaimPublic]]:
+    while batch:
+        yield batch
+        if len(batch) < size:
+            return
+        last = batch[-1]
+        with database.read() as connection:
+            batch = _batch(
+                connection, where, (last.document_id, last.span.start, last.span.end, last.id), size
+            )
+
+
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def csv_row(claim: ClaimPublic) -> list[str | int]:
+    """One claim as a CSV row, in CSV_COLUMNS order.
+
+    `themes` and `entities` are slugs joined by `|`; `context` is the notes joined by newlines, and
+    `context_json` the full context (each note with its sources) as compact JSON, exactly as in JSON.
+    """
+    return [
+        claim.id,
+        claim.statement,
+        claim.kind,
+        claim.document_id,
+        claim.span.start,
+        claim.span.end,
+        claim.quote,
+        SLUG_SEPARATOR.join(theme.slug for theme in claim.themes),
+        SLUG_SEPARATOR.join(entity.slug for entity in claim.entities),
+        NOTE_SEPARATOR.join(note.note for note in claim.context),
+        _compact_json([note.model_dump(mode="json") for note in claim.context]),
+    ]
+
+
+def csv_chunks(batches: Iterable[list[ClaimPublic]]) -> Iterator[str]:
+    """The header line, then one chunk of RFC 4180 CSV (CRLF line ends, quoted as needed) per batch."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for batch in batches:
+        writer.writerows(csv_row(claim) for claim in batch)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def ndjson_chunks(batches: Iterable[list[ClaimPublic]]) -> Iterator[str]:
+    """One chunk per batch: each claim as one JSON line, the exact item shape of `GET /v1/claims`."""
+    for batch in batches:
+        yield "".join(claim.model_dump_json() + "\n" for claim in batch)

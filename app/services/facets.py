@@ -1,0 +1,136 @@
+"""Facet counts over the filtered claims (disjunctive per facet), in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Integer, Select, func, literal, select, union_all
+
+from app.db import Database
+from app.models import EntityType
+from app.schemas.facets import DIMENSIONS, ClaimFacets, Dimension, EntityFacetValue, FacetCounts, FacetValue
+from app.services.claim_filters import ClaimFilters, conditions
+from app.services.dimensions import AXES, claim_count, claims_joined
+from app.services.entities import entity_ids_by_key
+from app.services.tables import CLAIM, DOCUMENT, ENTITY, THEME
+
+Conditions = list[ColumnElement[Any]]
+_NO_FILTERS = ClaimFilters()
+
+
+@dataclass
+class _Tally:
+    value: str
+    label: str
+    type: EntityType | None
+    count: int = 0
+    selected: bool = False
+
+
+def _own_conditions(
+    connection: Connection, filters: ClaimFilters
+) -> tuple[dict[Dimension, Conditions], Conditions]:
+    """Each facet's own filter as conditions, and the conditions of every other filter (q, scopes…).
+
+    Validated in the order /v1/claims validates them, so both name the same unknown value first.
+    """
+    own: dict[Dimension, Conditions] = {
+        "theme": conditions(connection, replace(_NO_FILTERS, themes=filters.themes)),
+        "entity": conditions(connection, replace(_NO_FILTERS, entities=filters.entities)),
+        "document": conditions(connection, replace(_NO_FILTERS, documents=filters.documents)),
+        "kind": conditions(connection, replace(_NO_FILTERS, kinds=filters.kinds)),
+    }
+    rest = conditions(connection, replace(filters, themes=[], entities=[], documents=[], kinds=[]))
+    return own, rest
+
+
+def _counted(dimension: Dimension, where: Conditions) -> Select[Any]:
+    axis = AXES[dimension]
+    grouped = [axis.value, axis.label] + ([axis.type] if dimension == "entity" else [])
+    return (
+        select(
+            literal(dimension).label("facet"),
+            axis.value.label("value"),
+            axis.label.label("label"),
+            axis.type.label("type"),
+            claim_count(),
+            literal(0, Integer).label("selected"),
+        )
+        .select_from(claims_joined(dimension))
+        .where(*where)
+        .group_by(*grouped)
+    )
+
+
+def _selected(dimension: Dimension, where: ColumnElement[bool]) -> Select[Any]:
+    """The selected values themselves, so that one matching no claim still shows (with count 0)."""
+    axis = AXES[dimension]
+    table = {"theme": THEME, "entity": ENTITY, "document": DOCUMENT}[dimension]
+    return (
+        select(
+            literal(dimension).label("facet"),
+            axis.value.label("value"),
+            axis.label.label("label"),
+            axis.type.label("type"),
+            literal(0, Integer).label("claim_count"),
+            literal(1, Integer).label("selected"),
+        )
+        .select_from(table)
+        .where(where)
+    )
+
+
+def claim_facets(database: Database, filters: ClaimFilters) -> ClaimFacets:
+    """Counts per theme, entity, kind and document over the claims matching `filters`.
+
+    Each facet's counts apply every filter except that facet's own (disjunctive faceting): a value's count
+    is how many claims the list would hold with that value as the facet's only filter value.
+    """
+    with database.read() as connection:
+        own, rest = _own_conditions(connection, filters)
+        every = rest + [condition for dimension in DIMENSIONS for condition in own[dimension]]
+        total = connection.execute(select(func.count()).select_from(CLAIM).where(*every)).scalar_one()
+        branches = [
+            _counted(dimension, rest + [c for other in DIMENSIONS if other != dimension for c in own[other]])
+            for dimension in DIMENSIONS
+        ]
+        if filters.themes:
+            branches.append(_selected("theme", THEME.c.slug.in_(filters.themes)))
+        if filters.entities:
+            entity_ids = set(entity_ids_by_key(connection, filters.entities).values())
+            branches.append(_selected("entity", ENTITY.c.id.in_(entity_ids)))
+        if filters.documents:
+            branches.append(_selected("document", DOCUMENT.c.id.in_(filters.documents)))
+        rows = connection.execute(union_all(*branches)).all()
+    tallies: dict[str, dict[str, _Tally]] = {dimension: {} for dimension in DIMENSIONS}
+    for row in rows:
+        tally = tallies[row.facet].setdefault(row.value, _Tally(row.value, row.label, row.type))
+        tally.count = max(tally.count, int(row.claim_count))
+        tally.selected = tally.selected or bool(row.selected)
+    for kind in filters.kinds:  # kinds have no table to select them from
+        tallies["kind"].setdefault(kind, _Tally(kind, kind, None)).selected = True
+    return ClaimFacets(
+        total=total,
+        facets=FacetCounts(
+            theme=[_value(tally) for tally in _ordered(tallies["theme"])],
+            entity=[_entity_value(tally) for tally in _ordered(tallies["entity"])],
+            kind=[_value(tally) for tally in _ordered(tallies["kind"])],
+            document=[_value(tally) for tally in _ordered(tallies["document"])],
+        ),
+    )
+
+
+def _ordered(tallies: dict[str, _Tally]) -> list[_Tally]:
+    """Largest count first, then by label (and value, so that the order is total)."""
+    return sorted(tallies.values(), key=lambda tally: (-tally.count, tally.label, tally.value))
+
+
+def _value(tally: _Tally) -> FacetValue:
+    return FacetValue(value=tally.value, label=tally.label, count=tally.count, selected=tally.selected)
+
+
+def _entity_value(tally: _Tally) -> EntityFacetValue:
+    assert tally.type is not None, "entity rows carry the entity's type"
+    fields = {"value": tally.value, "label": tally.label, "count": tally.count, "selected": tally.selected}
+    return EntityFacetValue(**fields, type=tally.type)

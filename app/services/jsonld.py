@@ -1,0 +1,157 @@
+"""Claims as JSON-LD: schema.org Claims whose appearance is the quoted passage of their source.
+
+Each claim is a `Claim` (`@id` its permalink, `text` its statement); `appearance` and `firstAppearance`
+are the `Quotation` in the source `CreativeWork` (with the document's URL and a text-fragment link when
+known), its span as a W3C Web Annotation `TextPositionSelector`; `about` the entities; `keywords` the
+themes; and each context note a `ClaimReview` (`reviewBody` the note, `citation` its sources) without
+a rating, since nobody gave one. No HTTP here: the base URL comes from the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import case, select
+
+from app.db import Database
+from app.schemas.citations import CitedDocument
+from app.schemas.claims import ClaimPublic, ContextNotePublic, Source
+from app.schemas.common import Page
+from app.services.citations import api_link, claim_permalink, text_fragment_url
+from app.services.tables import DOCUMENT
+
+CONTEXT: list[Any] = [
+    "https://schema.org",
+    # `meta` (paging) is plain JSON, not linked data; `oa:` is the W3C Web Annotation vocabulary,
+    # whose TextPositionSelector counts code points, end exclusive, exactly like a claim's span.
+    {"meta": None, "oa": "http://www.w3.org/ns/oa#"},
+]
+# Entity types with a closer schema.org type than Thing.
+SCHEMA_TYPES = {"company": "Organization", "government": "GovernmentOrganization", "country": "Country"}
+# A document's citation metadata, and its text when it has a URL.
+SourceDocument = tuple[CitedDocument, str | None]
+
+
+def cited_documents(database: Database, document_ids: Iterable[str]) -> dict[str, SourceDocument]:
+    """Each document's citation metadata, with its text when it has a URL (to build text fragments)."""
+    ids = sorted(set(document_ids))
+    if not ids:
+        return {}
+    fields = [DOCUMENT.c[name] for name in CitedDocument.model_fields]
+    text = case((DOCUMENT.c.url.is_not(None), DOCUMENT.c.text)).label("text")
+    with database.read() as connection:
+        rows = connection.execute(select(*fields, text).where(DOCUMENT.c.id.in_(ids))).all()
+    return {
+        row.id: (CitedDocument(**{name: getattr(row, name) for name in CitedDocument.model_fields}), row.text)
+        for row in rows
+    }
+
+
+def _without_nulls(node: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in node.items() if value is not None and value != []}
+
+
+def _publisher(name: str | None) -> dict[str, Any] | None:
+    return {"@type": "Organization", "name": name} if name else None
+
+
+def _document_node(base_url: str, document_id: str, document: CitedDocument | None) -> dict[str, Any]:
+    node: dict[str, Any] = {"@type": "CreativeWork", "@id": api_link(base_url, "documents", document_id)}
+    if document is None:
+        return node | {"identifier": document_id}
+    published = document.published_date.isoformat() if document.published_date else None
+    return node | _without_nulls(
+        {
+            "identifier": document_id,
+            "name": document.title,
+            "url": document.url,
+            "publisher": _publisher(document.publisher),
+            "datePublished": published,
+        }
+    )
+
+
+def _source_node(source: Source) -> dict[str, Any]:
+    return {"@type": "CreativeWork"} | _without_nulls(
+        {
+            "name": source.title,
+            "publisher": _publisher(source.publisher),
+            "url": source.url,
+            "datePublished": source.date,
+        }
+    )
+
+
+def _review_node(claim: ClaimPublic, permalink: str, note: ContextNotePublic) -> dict[str, Any]:
+    # What another publication says about the claim; no rating, because nobody gave one.
+    return {
+        "@type": "ClaimReview",
+        "itemReviewed": {"@id": permalink},
+        "claimReviewed": claim.statement,
+        "reviewBody": note.note,
+        "citation": [_source_node(source) for source in note.sources],
+    }
+
+
+def claim_node(claim: ClaimPublic, base_url: str, document: SourceDocument | None) -> dict[str, Any]:
+    """One claim as a schema.org Claim node whose appearance is the quoted passage of its document."""
+    cited, text = document if document is not None else (None, None)
+    permalink = claim_permalink(base_url, claim.id)
+    span = claim.span
+    quotation = _without_nulls(
+        {
+            "@type": "Quotation",
+            "@id": f"{api_link(base_url, 'documents', claim.document_id)}#char={span.start},{span.end}",
+            "text": claim.quote,
+            "url": text_fragment_url(cited.url, claim.quote, text) if cited else None,
+            "isPartOf": _document_node(base_url, claim.document_id, cited),
+            "oa:hasSelector": {
+                "@type": "oa:TextPositionSelector",
+                "oa:start": span.start,
+                "oa:end": span.end,
+            },
+        }
+    )
+    return _without_nulls(
+        {
+            "@type": "Claim",
+            "@id": permalink,
+            "url": permalink,
+            "identifier": claim.id,
+            "text": claim.statement,
+            "genre": claim.kind,
+            "appearance": quotation,
+            "firstAppearance": quotation,
+            "about": [
+                {
+                    "@type": SCHEMA_TYPES.get(entity.type, "Thing"),
+                    "@id": api_link(base_url, "entities", entity.slug),
+                    "identifier": entity.slug,
+                    "name": entity.name,
+                }
+                for entity in claim.entities
+            ],
+            "keywords": [
+                {
+                    "@type": "DefinedTerm",
+                    "@id": api_link(base_url, "themes", theme.slug),
+                    "termCode": theme.slug,
+                    "name": theme.name,
+                }
+                for theme in claim.themes
+            ],
+            "review": [_review_node(claim, permalink, note) for note in claim.context],
+        }
+    )
+
+
+def page_graph(
+    page: Page[ClaimPublic], base_url: str, documents: dict[str, SourceDocument]
+) -> dict[str, Any]:
+    """A page of claims as a JSON-LD graph of schema.org Claims, with the page's `meta` alongside."""
+    return {
+        "@context": CONTEXT,
+        "@graph": [claim_node(claim, base_url, documents.get(claim.document_id)) for claim in page.data],
+        "meta": page.meta.model_dump(mode="json"),
+    }
