@@ -28,6 +28,7 @@ STAMP = VENV / ".sectorfacts-install"
 INSTALL_INPUTS = ("pyproject.toml", "constraints.txt")
 POSTGRES_ENV = "SECTORFACTS_TEST_POSTGRES_URL"
 POSTGRES_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+CHROMIUM = "/usr/bin/chromium"
 
 
 def _install_fingerprint() -> str:
@@ -107,11 +108,26 @@ def ensure_postgres() -> str | None:
     return None
 
 
+def ensure_chromium() -> None:
+    """Debian's Chromium for the browser tests (tests/system/test_browser.py), installed when missing."""
+    if Path(CHROMIUM).exists():
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("dev.py: installing Chromium from the distribution's packages", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-q"], check=False, env=env)
+        packages = ["chromium", "chromium-driver"]
+        subprocess.run(["apt-get", "install", "-y", "-q", *packages], check=False, env=env)
+    if not Path(CHROMIUM).exists():
+        print(f"dev.py: no {CHROMIUM}: the browser tests will skip (and fail under CI)", flush=True)
+
+
 def test(extra: list[str]) -> int:
     """Lint, format-check, type-check, then run the test suite on SQLite and on PostgreSQL."""
     for step in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"]):
         if code := run(step):
             return code
+    ensure_chromium()
     print("dev.py: test suite on SQLite", flush=True)
     if code := run(["pytest", *extra]):
         return code

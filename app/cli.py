@@ -1,4 +1,4 @@
-"""The `sectorfacts` command: serve, migrate and seed."""
+"""The `sectorfacts` command: serve, migrate, seed, and curation (keys, ingest)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from pathlib import Path
 from alembic.util import CommandError
 from sqlalchemy import func, select
 
+from app.cli_backup import add_backup_commands
+from app.cli_curation import add_curation_commands
 from app.config import Settings
 from app.db import Database, create_database
 from app.services import migrations
 from app.services.copying import CopyError, copy_database
+from app.services.drafting.command import add_draft_command
 from app.services.tables import DOCUMENT
 from seed.loader import DEFAULT_ANNOTATIONS, SeedError, load_seed
 
@@ -33,6 +36,8 @@ def prepare(database: Database, *, seed_if_empty: bool) -> None:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from app.logging import logging_config
+
     if not args.no_setup:
         database = create_database(settings)
         try:
@@ -46,6 +51,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         workers=args.workers,
         proxy_headers=True,
+        log_config=logging_config(settings),
+        access_log=False,  # app.api.middleware.access_log writes a richer one
     )
     return 0
 
@@ -124,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     copy.add_argument("--from", dest="source", required=True, metavar="URL", help="database to copy")
     copy.add_argument("--to", dest="target", required=True, metavar="URL", help="empty database to fill")
     copy.set_defaults(handler=_copy)
+    add_draft_command(commands)
+    add_curation_commands(commands)
+    add_backup_commands(commands)
     return parser
 
 

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import json
+import re
+from typing import Annotated, Literal, Self
+
+import limits
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///data/sectorfacts.db"
+_ORIGIN = re.compile(r"\*|[a-z][a-z0-9+.-]*://[^/\s?#]+")
+# Fits the docs pages and the explorer: everything from this origin; Swagger UI and ReDoc set inline
+# styles and data: images, and ReDoc runs its search in a blob: worker.
+DEFAULT_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 class Settings(BaseSettings):
@@ -30,3 +43,70 @@ class Settings(BaseSettings):
         default=10, gt=0, le=600, description="How long a request waits for a free connection before a 503."
     )
     statement_timeout_ms: int = Field(default=5000, ge=100, le=600_000)
+    reads_require_key: bool = Field(
+        default=False,
+        description="Answer /v1 reads only with `Authorization: Bearer <key>` (any scope); writes always "
+        "need a key.",
+    )
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Origins browsers may call the API from (comma-separated or a JSON list); `*` for any.",
+    )
+    cors_allow_credentials: bool = Field(
+        default=False, description="Let browsers send cookies (never with `*`)."
+    )
+    cors_max_age_s: int = Field(
+        default=600, ge=0, le=86_400, description="How long browsers cache a preflight."
+    )
+    cache_control: str = Field(default="no-cache", description="Cache-Control of successful GET answers.")
+    gzip_min_bytes: int = Field(default=1024, ge=0, description="Compress bodies at least this large.")
+    rate_limit: str | None = Field(
+        default=None, description="Requests per client, e.g. `120/minute` or `10/second`; unset: no limit."
+    )
+    rate_limit_storage: str = Field(
+        default="memory://", description="Where counts live (a `limits` storage URI; memory is per process)."
+    )
+    max_body_bytes: int = Field(default=1_048_576, ge=0, description="Larger request bodies answer 413.")
+    query_timeout_ms: int = Field(
+        default=5000, ge=0, le=600_000, description="SQLite: time limit on each read query (0: none)."
+    )
+    content_security_policy: str = Field(default=DEFAULT_CONTENT_SECURITY_POLICY)
+    metrics_enabled: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "text"] = "json"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            parts = json.loads(text) if text.startswith("[") else text.split(",")
+            if not isinstance(parts, list):
+                raise ValueError("must be a comma-separated or JSON list of origins")
+            origins = tuple(str(part).strip() for part in parts if str(part).strip())
+            # An origin is scheme://host[:port], no path: "https://a.example/" would never match.
+            if bad := [origin for origin in origins if not _ORIGIN.fullmatch(origin)]:
+                raise ValueError(f"not an origin (scheme://host[:port], or *): {', '.join(bad)}")
+            return origins
+        return value
+
+    @field_validator("cache_control", "content_security_policy")
+    @classmethod
+    def _header_value(cls, value: str) -> str:
+        if any(ord(char) < 32 or ord(char) > 126 for char in value):
+            raise ValueError("must be printable ASCII on one line")
+        return value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str | None) -> str | None:
+        if value is not None and value.strip():
+            limits.parse(value)
+            return value.strip()
+        return None
+
+    @model_validator(mode="after")
+    def _no_wildcard_with_credentials(self) -> Self:
+        if self.cors_allow_credentials and "*" in self.cors_origins:
+            raise ValueError("cors_origins `*` cannot be combined with cors_allow_credentials")
+        return self

@@ -9,10 +9,31 @@ from functools import partial
 from fastapi import Depends, FastAPI
 
 from app import __version__
+from app.api.auth import read_access
 from app.api.deps import reject_unstorable_text
+from app.api.metrics import Metrics
+from app.api.middleware import install_middleware
 from app.api.openapi import build_openapi
+from app.api.pages import install_pages
 from app.api.problems import install_problem_handlers
-from app.api.routers import claims, documents, entities, facets, health, matrix, problems, search, themes
+from app.api.routers import (
+    annotation_schema,
+    claim_writes,
+    claims,
+    document_writes,
+    documents,
+    entities,
+    facets,
+    health,
+    history,
+    matrix,
+    notes,
+    problems,
+    search,
+    taxonomy_writes,
+    themes,
+)
+from app.api.routers import metrics as metrics_router
 from app.config import Settings
 from app.db import create_database
 
@@ -41,11 +62,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        dependencies=[Depends(reject_unstorable_text)],
+        dependencies=[Depends(reject_unstorable_text), Depends(read_access)],
+        docs_url=None,  # app.api.pages serves the docs from local files, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.database = database
+    metrics = Metrics() if settings.metrics_enabled else None
+    if metrics is not None:
+        metrics.instrument(database)
+        app.state.metrics = metrics
     install_problem_handlers(app)
+    install_middleware(app, settings, metrics)
     app.openapi = partial(build_openapi, app)  # type: ignore[method-assign]
     for router in (
         facets.router,
@@ -57,6 +85,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         problems.router,
         search.router,
         matrix.router,
+        claim_writes.router,
+        taxonomy_writes.router,
+        document_writes.router,
+        notes.router,
+        history.router,
+        annotation_schema.router,
     ):
         app.include_router(router)
+    if metrics is not None:
+        app.include_router(metrics_router.router)
+    install_pages(app)
     return app

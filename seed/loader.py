@@ -75,7 +75,12 @@ def _describe(error: Any, raw: Any) -> str:
     return f"{where or 'file'}: {error['msg']}"
 
 
-_LABELS = {"claims": ("claim", "id"), "documents": ("document", "id"), "themes": ("theme", "slug")}
+_LABELS = {
+    "claims": ("claim", "id"),
+    "documents": ("document", "id"),
+    "themes": ("theme", "slug"),
+    "entities": ("entity", "slug"),
+}
 
 
 def _item_label(raw: Any, section: str, index: int) -> str:

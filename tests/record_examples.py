@@ -46,6 +46,9 @@ EXAMPLE_REQUESTS = {
     "facets": "/v1/claims/facets?theme=talent-workforce",
     "related": "/v1/entities/careem/related",
     "matrix": "/v1/matrix?rows=theme&cols=kind",
+    "notes_page": "/v1/claims/pkit-038/context",
+    "note": "/v1/notes/1",
+    "annotation_schema": "/v1/schema/annotations",
 }
 UNMIGRATED_REQUESTS = {"problem_unavailable": "/readyz"}
 

@@ -16,7 +16,9 @@ MAX_FILTER_VALUES = 50
 MAX_VALUE_LENGTH = 200
 
 
-def get_database(request: Request) -> Database:
+# The dependencies below do no I/O: `async def` runs them on the event loop, where a plain `def` costs
+# each request one hop to the thread pool per dependency (measured: 1,790 -> see docs/performance.md).
+async def get_database(request: Request) -> Database:
     """The process's Database, built once by create_app."""
     database: Database = request.app.state.database
     return database
@@ -44,7 +46,7 @@ def check_text(location: str, value: str) -> str:
     return value
 
 
-def reject_unstorable_text(request: Request) -> None:
+async def reject_unstorable_text(request: Request) -> None:
     """App-wide guard: no path or query value with control characters reaches a service or an engine."""
     for name, value in request.path_params.items():
         if isinstance(value, str) and _unstorable(value):
@@ -94,7 +96,7 @@ def _filter_param(description: str) -> object:
     return Query(description=description + " Repeat the parameter or separate values with commas (OR).")
 
 
-def claim_filters(
+async def claim_filters(
     theme: Annotated[list[str] | None, _filter_param("Theme slugs.")] = None,
     entity: Annotated[list[str] | None, _filter_param("Entity slugs, names or aliases, any case.")] = None,
     document: Annotated[list[str] | None, _filter_param("Document ids.")] = None,

@@ -89,7 +89,7 @@ FormatParam = Annotated[
 ]
 
 
-def claim_format(request: Request, response: Response, format: FormatParam = None) -> ClaimFormat:
+async def claim_format(request: Request, response: Response, format: FormatParam = None) -> ClaimFormat:
     """The chosen format: `format=` if given, else what Accept prefers (the answer varies by Accept)."""
     response.headers["Vary"] = "Accept"
     return format or negotiate(request.headers.get("accept"))

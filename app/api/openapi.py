@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.api.openapi_http import document_http_behaviour
 from app.schemas.common import Problem
 
 Responses = dict[int | str, dict[str, Any]]
@@ -86,5 +87,6 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     if "HTTPValidationError" not in json.dumps(schema["paths"]):
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
+    document_http_behaviour(schema)
     app.openapi_schema = schema
     return schema

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.services.errors import InvalidCursor, NotFound, ServiceError, UnknownFilterValues
+from app.services.errors import InvalidCursor, NotFound, ProblemError, ServiceError, UnknownFilterValues
 from app.services.health import NotReady
 
 logger = logging.getLogger("sectorfacts.errors")
@@ -38,6 +38,39 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
         422,
         "Invalid cursor",
         "The `cursor` was not issued by this list; start again without it.",
+    ),
+    "payload-too-large": (
+        413,
+        "Payload too large",
+        "The request body is larger than the server accepts; `limit` gives the most it takes, in bytes.",
+    ),
+    "too-many-requests": (
+        429,
+        "Too many requests",
+        "This client sent more requests than its rate limit allows; retry after the time in Retry-After.",
+    ),
+    "unauthorized": (
+        401,
+        "Unauthorized",
+        "A write needs `Authorization: Bearer <key>` with a valid key; none was given, or it is unknown or "
+        "revoked.",
+    ),
+    "forbidden": (403, "Forbidden", "The key is valid but its scope does not allow this request."),
+    "conflict": (
+        409,
+        "Conflict",
+        "The write would duplicate an existing slug, id or name, or remove something still in use.",
+    ),
+    "gone": (410, "Gone", "The resource was deleted; `history` links to the record of its changes."),
+    "precondition-failed": (
+        412,
+        "Precondition failed",
+        "If-Match does not name the current ETag: the resource changed since it was read. GET it again.",
+    ),
+    "precondition-required": (
+        428,
+        "Precondition required",
+        "PATCH and DELETE need If-Match with the ETag of the revision being edited.",
     ),
     "service-unavailable": (
         503,
@@ -100,6 +133,8 @@ def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, BadParameter):
         errors = [{"location": exc.location, "message": exc.message}]
         return problem("invalid-request", 422, str(exc), errors=errors)
+    if isinstance(exc, ProblemError):
+        return problem(exc.problem, exc.status, str(exc), headers=exc.headers, **exc.extra)
     if isinstance(exc, NotReady):
         return problem("service-unavailable", 503, str(exc), headers={"Retry-After": "5"})
     return _internal_error(_request, exc)

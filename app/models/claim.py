@@ -29,6 +29,8 @@ class Claim(SQLModel, table=True):
     span_start: int
     span_end: int
     kind: str = Field(max_length=20)
+    # Bumped by every write; the ETag names it (app/services/writes/revisions.py).
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class ClaimTheme(SQLModel, table=True):
@@ -61,3 +63,5 @@ class ContextNote(SQLModel, table=True):
     position: int
     note: str
     sources: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Bumped by every write; the ETag names it (app/services/writes/revisions.py).
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})

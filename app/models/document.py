@@ -19,3 +19,5 @@ class Document(SQLModel, table=True):
     url: str | None = None
     published_date: date | None = None
     retrieved_date: date | None = None
+    # Bumped by every write; the ETag names it (app/services/writes/revisions.py).
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})

@@ -23,6 +23,8 @@ class Entity(SQLModel, table=True):
     type: str = Field(max_length=20, index=True)
     description: str
     external_ids: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Bumped by every write; the ETag names it (app/services/writes/revisions.py).
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class EntityAlias(SQLModel, table=True):

@@ -13,3 +13,5 @@ class Theme(SQLModel, table=True):
     name: str
     description: str
     position: int
+    # Bumped by every write; the ETag names it (app/services/writes/revisions.py).
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})

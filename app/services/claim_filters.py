@@ -73,24 +73,45 @@ def _has_entity(entity_ids: list[int]) -> ColumnElement[bool]:
     return CLAIM.c.id.in_(select(CLAIM_ENTITY.c.claim_id).where(CLAIM_ENTITY.c.entity_id.in_(entity_ids)))
 
 
+@dataclass(frozen=True)
+class ResolvedFilters:
+    """The filters with every value resolved to ids: each inner list is OR'ed, the lists are AND'ed."""
+
+    theme_ids: list[list[int]] = field(default_factory=list)
+    entity_ids: list[list[int]] = field(default_factory=list)
+    document_ids: list[list[str]] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    query: Node | None = None
+
+    def conditions(self, dialect: str) -> list[ColumnElement[Any]]:
+        """SQL conditions on the claim table (membership as IN subqueries)."""
+        where: list[ColumnElement[Any]] = [_has_theme(ids) for ids in self.theme_ids]
+        where += [_has_entity(ids) for ids in self.entity_ids]
+        where += [CLAIM.c.document_id.in_(ids) for ids in self.document_ids]
+        if self.kinds:
+            where.append(or_(*(CLAIM.c.kind == kind for kind in self.kinds)))
+        if self.query is not None:
+            matching = matching_keys(dialect, self.query, "claim").subquery()
+            where.append(CLAIM.c.id.in_(select(matching.c.key)))
+        return where
+
+
+def resolve(connection: Connection, filters: ClaimFilters) -> ResolvedFilters:
+    """The filters' ids; raises UnknownFilterValues naming any value that does not exist (NotFound for a
+    missing scope), checking the filters in the order theme, entity, document, kind, q, then the scopes."""
+    themes = [_theme_ids(connection, filters.themes)] if filters.themes else []
+    entities = [_entity_ids(connection, filters.entities)] if filters.entities else []
+    documents = [_document_ids(connection, filters.documents)] if filters.documents else []
+    kinds = _kinds(filters.kinds) if filters.kinds else []
+    if filters.scope_theme is not None:
+        themes.append([resolve_theme_id(connection, filters.scope_theme)])
+    if filters.scope_entity is not None:
+        entities.append([resolve_entity_id(connection, filters.scope_entity)])
+    if filters.scope_document is not None:
+        documents.append([require_document(connection, filters.scope_document)])
+    return ResolvedFilters(themes, entities, documents, kinds, filters.query)
+
+
 def conditions(connection: Connection, filters: ClaimFilters) -> list[ColumnElement[Any]]:
     """SQL conditions for the filters; raises UnknownFilterValues naming any value that does not exist."""
-    where: list[ColumnElement[Any]] = []
-    if filters.themes:
-        where.append(_has_theme(_theme_ids(connection, filters.themes)))
-    if filters.entities:
-        where.append(_has_entity(_entity_ids(connection, filters.entities)))
-    if filters.documents:
-        where.append(CLAIM.c.document_id.in_(_document_ids(connection, filters.documents)))
-    if filters.kinds:
-        where.append(or_(*(CLAIM.c.kind == kind for kind in _kinds(filters.kinds))))
-    if filters.query is not None:
-        matching = matching_keys(connection.dialect.name, filters.query, "claim").subquery()
-        where.append(CLAIM.c.id.in_(select(matching.c.key)))
-    if filters.scope_theme is not None:
-        where.append(_has_theme([resolve_theme_id(connection, filters.scope_theme)]))
-    if filters.scope_entity is not None:
-        where.append(_has_entity([resolve_entity_id(connection, filters.scope_entity)]))
-    if filters.scope_document is not None:
-        where.append(CLAIM.c.document_id == require_document(connection, filters.scope_document))
-    return where
+    return resolve(connection, filters).conditions(connection.dialect.name)

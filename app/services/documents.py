@@ -59,6 +59,14 @@ def get_document(database: Database, document_id: str) -> DocumentPublic:
     return DocumentPublic(**_fields(row), text=row.text)
 
 
+def document_by_id(connection: Connection, document_id: str) -> DocumentPublic | None:
+    """The document with this id, with its text, as the API answers it, or None."""
+    row = connection.execute(
+        select(*_SUMMARY, DOCUMENT.c.text).where(DOCUMENT.c.id == document_id)
+    ).one_or_none()
+    return None if row is None else DocumentPublic(**_fields(row), text=row.text)
+
+
 def require_document(connection: Connection, document_id: str) -> str:
     """The id itself when the document exists; raises NotFound."""
     if connection.execute(select(DOCUMENT.c.id).where(DOCUMENT.c.id == document_id)).first() is None:

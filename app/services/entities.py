@@ -15,7 +15,8 @@ from app.schemas.entities import EntityPublic
 from app.services.errors import NotFound, UnknownFilterValues
 from app.services.keys import like_prefix, lookup_key
 from app.services.pagination import after, decode_cursor, encode_cursor
-from app.services.tables import CLAIM_ENTITY, ENTITY, ENTITY_ALIAS
+from app.services.tables import ENTITY, ENTITY_ALIAS
+from app.services.tallies import tallied
 
 ENTITY_ORDER = (ENTITY.c.name_key, ENTITY.c.id)
 
@@ -49,12 +50,7 @@ def resolve_entity_id(connection: Connection, key: str) -> int:
 
 
 def _claim_count() -> Any:
-    return (
-        select(func.count())
-        .where(CLAIM_ENTITY.c.entity_id == ENTITY.c.id)
-        .scalar_subquery()
-        .label("claim_count")
-    )
+    return tallied("entity", ENTITY.c.id).label("claim_count")
 
 
 def _shape(connection: Connection, rows: Sequence[Any]) -> list[EntityPublic]:
@@ -130,6 +126,12 @@ def list_entities(
     if len(rows) > limit:
         next_cursor = encode_cursor("entities", [rows[limit - 1].name_key, rows[limit - 1].id])
     return Page[EntityPublic](data=entities, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
+
+
+def entity_by_id(connection: Connection, entity_id: int) -> EntityPublic | None:
+    """The entity with this id as the API answers it, or None."""
+    rows = list(connection.execute(select(*_COLUMNS, _claim_count()).where(ENTITY.c.id == entity_id)).all())
+    return _shape(connection, rows)[0] if rows else None
 
 
 def get_entity(database: Database, key: str) -> EntityPublic:

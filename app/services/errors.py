@@ -31,3 +31,15 @@ class InvalidCursor(ServiceError):
 
     def __init__(self) -> None:
         super().__init__("The cursor is not valid for this list; start again without `cursor`.")
+
+
+class ProblemError(ServiceError):
+    """A refusal that names its own problem type, status, headers and extra members (curation errors)."""
+
+    problem = "invalid-request"
+    status = 422
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: object) -> None:
+        self.headers = headers or {}
+        self.extra = extra
+        super().__init__(detail)

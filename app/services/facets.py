@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Integer, Select, func, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    String,
+    cast,
+    func,
+    literal,
+    select,
+    union_all,
+)
 
 from app.db import Database
 from app.models import EntityType
@@ -14,6 +25,7 @@ from app.services.claim_filters import ClaimFilters, conditions
 from app.services.dimensions import AXES, claim_count, claims_joined
 from app.services.entities import entity_ids_by_key
 from app.services.tables import CLAIM, DOCUMENT, ENTITY, THEME
+from app.services.tallies import CLAIM_TALLY
 
 Conditions = list[ColumnElement[Any]]
 _NO_FILTERS = ClaimFilters()
@@ -45,7 +57,33 @@ def _own_conditions(
     return own, rest
 
 
+def _tallied(dimension: Dimension) -> Select[Any]:
+    """A facet over every claim, read from claim_tally (migration 0004) instead of counted: counting all
+    the claims of every theme was 200 ms of a facets request at 100,000 claims."""
+    axis = AXES[dimension]
+    tally = (
+        select(CLAIM_TALLY).where(CLAIM_TALLY.c.dimension == dimension, CLAIM_TALLY.c.claims > 0).subquery()
+    )
+    source: Any = tally
+    if dimension in {"theme", "entity"}:
+        table = THEME if dimension == "theme" else ENTITY
+        source = tally.join(table, cast(table.c.id, String) == tally.c.value)
+    elif dimension == "document":
+        source = tally.join(DOCUMENT, DOCUMENT.c.id == tally.c.value)
+    value = tally.c.value if dimension == "kind" else axis.value
+    return select(
+        literal(dimension).label("facet"),
+        value.label("value"),
+        value.label("label") if dimension == "kind" else axis.label.label("label"),
+        axis.type.label("type"),
+        tally.c.claims.label("claim_count"),
+        literal(0, Integer).label("selected"),
+    ).select_from(source)
+
+
 def _counted(dimension: Dimension, where: Conditions) -> Select[Any]:
+    if not where:
+        return _tallied(dimension)
     axis = AXES[dimension]
     grouped = [axis.value, axis.label] + ([axis.type] if dimension == "entity" else [])
     return (

@@ -50,9 +50,10 @@ def downgrade(database: Database, revision: str = "base") -> None:
         command.downgrade(config, revision)
 
 
-# Engine-specific search objects that only the migrations know: SQLite's FTS5 table and its shadow
-# tables, PostgreSQL's generated tsvector column. Autogenerate and the models check leave them alone.
-_MIGRATION_ONLY_TABLES = ("search_fts",)
+# Objects that only the migrations know: SQLite's FTS5 table and its shadow tables, PostgreSQL's
+# generated tsvector column, and the trigger-kept claim_tally (0004). Autogenerate and the models check
+# leave them alone.
+_MIGRATION_ONLY_TABLES = ("search_fts", "claim_tally")
 _MIGRATION_ONLY_COLUMNS = {("search_entry", "tsv")}
 
 

@@ -5,6 +5,8 @@ from typing import Any
 from sqlalchemy import Table
 
 from app.models import (
+    ApiKey,
+    Change,
     Claim,
     ClaimEntity,
     ClaimTheme,
@@ -31,3 +33,5 @@ CLAIM_THEME = _table(ClaimTheme)
 CLAIM_ENTITY = _table(ClaimEntity)
 CONTEXT_NOTE = _table(ContextNote)
 SEARCH_ENTRY = _table(SearchEntry)
+API_KEY = _table(ApiKey)
+CHANGE = _table(Change)

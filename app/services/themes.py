@@ -11,12 +11,11 @@ from app.schemas.common import Page, PageMeta
 from app.schemas.themes import ThemePublic
 from app.services.errors import NotFound
 from app.services.pagination import after, decode_cursor, encode_cursor
-from app.services.tables import CLAIM_THEME, THEME
+from app.services.tables import THEME
+from app.services.tallies import tallied
 
 THEME_ORDER = (THEME.c.position, THEME.c.id)
-_CLAIM_COUNT = (
-    select(func.count()).where(CLAIM_THEME.c.theme_id == THEME.c.id).scalar_subquery().label("claim_count")
-)
+_CLAIM_COUNT = tallied("theme", THEME.c.id).label("claim_count")
 _COLUMNS = (THEME.c.id, THEME.c.position, THEME.c.slug, THEME.c.name, THEME.c.description, _CLAIM_COUNT)
 
 
@@ -46,6 +45,12 @@ def resolve_theme_id(connection: Connection, slug: str) -> int:
     if theme_id is None:
         raise NotFound("theme", slug)
     return int(theme_id)
+
+
+def theme_by_slug(connection: Connection, slug: str) -> ThemePublic | None:
+    """The theme with this slug as the API answers it, or None."""
+    row = connection.execute(select(*_COLUMNS).where(THEME.c.slug == slug)).one_or_none()
+    return None if row is None else _public(row)
 
 
 def get_theme(database: Database, slug: str) -> ThemePublic:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ from fastapi.testclient import TestClient
 
 from seed.loader import DEFAULT_ANNOTATIONS, SeedData, read_annotations
 from tests.api.support import Json, walk
+from tests.curation import Curator, curating
+from tests.databases import fresh_database_url
 
 DOCUMENT_ID = "pakistan-it-sector"
 DOCUMENT_FILE = Path(DEFAULT_ANNOTATIONS).parent / "pakistan-it-sector.txt"
@@ -32,3 +35,17 @@ def api_claims(client: TestClient) -> list[Json]:
     claims, total = walk(client, "/v1/claims", limit=100)
     assert total == len(claims)
     return claims
+
+
+@pytest.fixture
+def curator(fresh_url: str) -> Iterator[Curator]:
+    """A client on a seeded database of this test's own (it may write), with a key of every scope."""
+    with curating(fresh_url) as made:
+        yield made
+
+
+@pytest.fixture(scope="module")
+def refusing_curator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Curator]:
+    """One writable seeded database per module, for tests whose requests are all refused (write nothing)."""
+    with fresh_database_url(tmp_path_factory.mktemp("refusals")) as url, curating(url) as made:
+        yield made

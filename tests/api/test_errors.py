@@ -28,12 +28,13 @@ def test_unknown_route_answers_404_problem(client: TestClient, path: str) -> Non
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("POST", "/v1/claims"),
+        # POST, PATCH and DELETE on claims, themes and entities exist (tests/api/test_auth.py).
         ("PUT", "/v1/claims/pkit-001"),
-        ("DELETE", "/v1/claims/pkit-001"),
-        ("PATCH", "/v1/themes/outlook"),
-        ("POST", "/v1/entities"),
+        ("POST", "/v1/claims/pkit-001"),
+        ("PUT", "/v1/themes/outlook"),
+        ("POST", "/v1/entities/careem"),
         ("DELETE", f"/v1/documents/{DOCUMENT_ID}"),
+        ("POST", "/v1/claims/pkit-001/cite"),
     ],
 )
 def test_wrong_method_answers_405_problem_with_allow(client: TestClient, method: str, path: str) -> None:

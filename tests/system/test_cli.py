@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from app.config import Settings
 from app.db import Database, create_database
 from app.services import migrations
+from app.services.copying import table_dump
 from app.services.tables import CLAIM
 from tests.services.seedfiles import Raw, claim, original_raw, write_seed
 
@@ -119,3 +121,34 @@ def test_migrate_refuses_an_impossible_revision_with_one_line_not_a_traceback(tm
     assert result.returncode == 1
     assert result.stderr.startswith("sectorfacts: migrate refused:")
     assert "Traceback" not in result.stderr
+
+
+def test_backup_then_restore_through_the_cli_reproduces_the_database(tmp_path: Path) -> None:
+    command = str(Path(sys.executable).parent / "sectorfacts")
+    live = {**os.environ, "SECTORFACTS_DATABASE_URL": f"sqlite:///{tmp_path / 'live.db'}"}
+    fresh = {**os.environ, "SECTORFACTS_DATABASE_URL": f"sqlite:///{tmp_path / 'restored.db'}"}
+    subprocess.run([command, "seed"], env=live, check=True, capture_output=True)
+    saved = subprocess.run(
+        [command, "backup", str(tmp_path / "snap.db")], env=live, capture_output=True, text=True
+    )
+    assert saved.returncode == 0, saved.stderr
+    again = subprocess.run(
+        [command, "backup", str(tmp_path / "snap.db")], env=live, capture_output=True, text=True
+    )
+    assert again.returncode == 1
+    assert "exists" in again.stderr
+    restored = subprocess.run(
+        [command, "restore", str(tmp_path / "snap.db")], env=fresh, capture_output=True, text=True
+    )
+    assert restored.returncode == 0, restored.stderr
+    with _database(live) as original, _database(fresh) as copy:
+        assert table_dump(copy) == table_dump(original)
+
+
+@contextmanager
+def _database(env: dict[str, str]) -> Iterator[Database]:
+    database = create_database(Settings(database_url=env["SECTORFACTS_DATABASE_URL"]))
+    try:
+        yield database
+    finally:
+        database.dispose()

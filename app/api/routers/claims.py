@@ -8,12 +8,15 @@ from fastapi import APIRouter, Path, Request, Response
 
 from app.api import formats
 from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam
+from app.api.etags import tagged
 from app.api.formats import ClaimFormatDep, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
+from app.api.write_docs import GONE
 from app.schemas.citations import Citation
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
-from app.services import citations, claims
+from app.services import citations
+from app.services.writes import current
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
@@ -44,10 +47,14 @@ def list_claims(
     return formats.claim_list(request, database, filters, fmt, limit=limit, cursor=cursor)
 
 
-@router.get("/{claim_id}", summary="Get a claim", responses=responses("claim", NOT_FOUND))
-def get_claim(database: DatabaseDep, claim_id: ClaimId) -> ClaimPublic:
-    """One claim: its statement, the verbatim quote and its span, themes, entities and context notes."""
-    return claims.get_claim(database, claim_id)
+@router.get("/{claim_id}", summary="Get a claim", responses=responses("claim", NOT_FOUND, GONE))
+def get_claim(database: DatabaseDep, response: Response, claim_id: ClaimId) -> ClaimPublic:
+    """One claim: its statement, the verbatim quote and its span, themes, entities and context notes.
+
+    The ETag names the claim's revision (send it as If-Match to edit it). A deleted claim answers 410
+    Gone with a link to its history.
+    """
+    return tagged(response, current.read_claim(database, claim_id))
 
 
 @router.get("/{claim_id}/cite", summary="Cite a claim", responses=responses("citation", NOT_FOUND))

@@ -9,12 +9,14 @@ from fastapi import APIRouter, Path, Request, Response
 
 from app.api import formats
 from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam
+from app.api.etags import tagged
 from app.api.formats import ClaimFormatDep, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
 from app.schemas.documents import DocumentPublic, DocumentSummary
 from app.services import documents
+from app.services.writes import current
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -30,9 +32,9 @@ def list_documents(
 
 
 @router.get("/{document_id}", summary="Get a document", responses=responses("document", NOT_FOUND))
-def get_document(database: DatabaseDep, document_id: DocumentId) -> DocumentPublic:
-    """One document with its full text and SHA-256; claim spans index into `text`."""
-    return documents.get_document(database, document_id)
+def get_document(database: DatabaseDep, response: Response, document_id: DocumentId) -> DocumentPublic:
+    """One document with its full text and SHA-256; claim spans index into `text`; ETag: its revision."""
+    return tagged(response, current.read_document(database, document_id))
 
 
 @router.get(

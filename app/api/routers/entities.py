@@ -9,13 +9,16 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api import formats
 from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam, check_text, split_values
+from app.api.etags import tagged
 from app.api.formats import ClaimFormatDep, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
+from app.api.write_docs import GONE
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
 from app.schemas.entities import EntityPublic
 from app.schemas.relations import EntityRelations
 from app.services import entities, relations
+from app.services.writes import current
 
 router = APIRouter(prefix="/v1/entities", tags=["entities"])
 
@@ -44,10 +47,10 @@ def list_entities(
     return entities.list_entities(database, types=types, q=prefix, limit=limit, cursor=cursor)
 
 
-@router.get("/{key}", summary="Get an entity", responses=responses("entity", NOT_FOUND))
-def get_entity(database: DatabaseDep, key: EntityKey) -> EntityPublic:
-    """One entity, found by slug, name or alias in any case."""
-    return entities.get_entity(database, check_text("path.key", key))
+@router.get("/{key}", summary="Get an entity", responses=responses("entity", NOT_FOUND, GONE))
+def get_entity(database: DatabaseDep, response: Response, key: EntityKey) -> EntityPublic:
+    """One entity, found by slug, name or alias in any case; the ETag names its revision."""
+    return tagged(response, current.read_entity(database, check_text("path.key", key)))
 
 
 @router.get(

@@ -9,12 +9,15 @@ from fastapi import APIRouter, Path, Request, Response
 
 from app.api import formats
 from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam
+from app.api.etags import tagged
 from app.api.formats import ClaimFormatDep, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
+from app.api.write_docs import GONE
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
 from app.schemas.themes import ThemePublic
 from app.services import themes
+from app.services.writes import current
 
 router = APIRouter(prefix="/v1/themes", tags=["themes"])
 
@@ -29,10 +32,10 @@ def list_themes(
     return themes.list_themes(database, limit=limit, cursor=cursor)
 
 
-@router.get("/{slug}", summary="Get a theme", responses=responses("theme", NOT_FOUND))
-def get_theme(database: DatabaseDep, slug: ThemeSlug) -> ThemePublic:
-    """One theme with its description and number of claims."""
-    return themes.get_theme(database, slug)
+@router.get("/{slug}", summary="Get a theme", responses=responses("theme", NOT_FOUND, GONE))
+def get_theme(database: DatabaseDep, response: Response, slug: ThemeSlug) -> ThemePublic:
+    """One theme with its description and number of claims; the ETag names its revision."""
+    return tagged(response, current.read_theme(database, slug))
 
 
 @router.get(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, text
@@ -23,26 +23,63 @@ def _entry(kind: str, key: str, title: str, body: str) -> dict[str, Any]:
     }
 
 
-def _claim_entries(connection: Connection) -> Iterable[dict[str, Any]]:
-    for row in connection.execute(select(CLAIM.c.id, CLAIM.c.statement, CLAIM.c.quote)):
+def _claim_entries(connection: Connection, ids: Sequence[str] | None = None) -> Iterable[dict[str, Any]]:
+    query = select(CLAIM.c.id, CLAIM.c.statement, CLAIM.c.quote)
+    if ids is not None:
+        query = query.where(CLAIM.c.id.in_(ids))
+    for row in connection.execute(query):
         yield _entry("claim", row.id, row.statement, row.quote)
 
 
-def _entity_entries(connection: Connection) -> Iterable[dict[str, Any]]:
+def _entity_entries(connection: Connection, slugs: Sequence[str] | None = None) -> Iterable[dict[str, Any]]:
+    entities = select(ENTITY.c.id, ENTITY.c.slug, ENTITY.c.name, ENTITY.c.description)
+    aliases_query = select(ENTITY_ALIAS.c.entity_id, ENTITY_ALIAS.c.alias).order_by(ENTITY_ALIAS.c.position)
+    if slugs is not None:
+        entities = entities.where(ENTITY.c.slug.in_(slugs))
+        aliases_query = aliases_query.where(
+            ENTITY_ALIAS.c.entity_id.in_(entities.with_only_columns(ENTITY.c.id))
+        )
     aliases: defaultdict[int, list[str]] = defaultdict(list)
-    for entity_id, alias in connection.execute(
-        select(ENTITY_ALIAS.c.entity_id, ENTITY_ALIAS.c.alias).order_by(ENTITY_ALIAS.c.position)
-    ):
+    for entity_id, alias in connection.execute(aliases_query):
         aliases[entity_id].append(alias)
-    for row in connection.execute(select(ENTITY.c.id, ENTITY.c.slug, ENTITY.c.name, ENTITY.c.description)):
+    for row in connection.execute(entities):
         # Aliases are searchable names; they go with the name so a match on them ranks like one.
         title = " · ".join([row.name, *aliases[row.id]])
         yield _entry("entity", row.slug, title, row.description)
 
 
-def _theme_entries(connection: Connection) -> Iterable[dict[str, Any]]:
-    for row in connection.execute(select(THEME.c.slug, THEME.c.name, THEME.c.description)):
+def _theme_entries(connection: Connection, slugs: Sequence[str] | None = None) -> Iterable[dict[str, Any]]:
+    query = select(THEME.c.slug, THEME.c.name, THEME.c.description)
+    if slugs is not None:
+        query = query.where(THEME.c.slug.in_(slugs))
+    for row in connection.execute(query):
         yield _entry("theme", row.slug, row.name, row.description)
+
+
+def _reindex(
+    connection: Connection, kind: str, keys: Sequence[str], entries: Iterable[dict[str, Any]]
+) -> int:
+    """Replace the entries of these items (dropping those of items that no longer exist)."""
+    connection.execute(delete(SEARCH_ENTRY).where(SEARCH_ENTRY.c.kind == kind, SEARCH_ENTRY.c.key.in_(keys)))
+    rows = list(entries)
+    if rows:
+        connection.execute(insert(SEARCH_ENTRY), rows)
+    return len(rows)
+
+
+def reindex_claims(connection: Connection, ids: Sequence[str]) -> int:
+    """Bring the entries of these claims up to date after a write; returns how many there now are."""
+    return _reindex(connection, "claim", ids, _claim_entries(connection, ids)) if ids else 0
+
+
+def reindex_entities(connection: Connection, slugs: Sequence[str]) -> int:
+    """Bring the entries of these entities up to date after a write."""
+    return _reindex(connection, "entity", slugs, _entity_entries(connection, slugs)) if slugs else 0
+
+
+def reindex_themes(connection: Connection, slugs: Sequence[str]) -> int:
+    """Bring the entries of these themes up to date after a write."""
+    return _reindex(connection, "theme", slugs, _theme_entries(connection, slugs)) if slugs else 0
 
 
 def rebuild(connection: Connection, batch: int = 1000) -> int:

@@ -1,0 +1,29 @@
+"""Answering with a resource's ETag, and the If-Match header the writes read."""
+
+from __future__ import annotations
+
+from typing import Annotated, TypeVar
+
+from fastapi import Header, Response
+from pydantic import BaseModel
+
+from app.services.writes.revisions import Current
+
+PublicT = TypeVar("PublicT", bound=BaseModel)
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        max_length=2000,
+        description="The ETag of the revision you edited (from GET, or the last write's answer). Required: "
+        "missing answers 428, stale answers 412.",
+    ),
+]
+
+
+def tagged(response: Response, current: Current[PublicT], *, location: str | None = None) -> PublicT:
+    """The resource's public shape, with its ETag (and Location, for a new one) on the answer."""
+    response.headers["ETag"] = current.etag
+    if location is not None:
+        response.headers["Location"] = location
+    return current.public

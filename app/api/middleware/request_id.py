@@ -1,0 +1,20 @@
+"""X-Request-ID on every answer and log line (asgi-correlation-id); a client's own id is kept when sane."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+HEADER = "X-Request-ID"
+# Sane: a short token of URL-safe characters, so it goes into logs and headers as it is.
+_SANE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+=@/-]{0,127}")
+
+
+def is_sane(request_id: str) -> bool:
+    """True for an id a client may choose (up to 128 token characters)."""
+    return _SANE.fullmatch(request_id) is not None
+
+
+def new_request_id() -> str:
+    """A fresh random id."""
+    return uuid.uuid4().hex

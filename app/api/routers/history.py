@@ -1,0 +1,123 @@
+"""History: every change to a claim, theme, entity or document, and the whole log for syncing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from app.api.deps import CursorParam, DatabaseDep, LimitParam, check_text
+from app.api.openapi import INVALID, NOT_FOUND
+from app.api.problems import BadParameter
+from app.api.write_docs import changes_ok
+from app.db import Database
+from app.schemas.common import Page
+from app.schemas.history import ChangePublic
+from app.services.entities import entity_ids_by_key
+from app.services.errors import NotFound
+from app.services.keys import lookup_key
+from app.services.pagination import MAX_INT
+from app.services.writes import current, history
+
+router = APIRouter(tags=["history"])
+
+ClaimId = Annotated[str, Path(max_length=100, description="The claim's id, e.g. `pkit-038`.")]
+ThemeSlug = Annotated[str, Path(max_length=100, description="A theme slug, e.g. `outlook`.")]
+EntityKey = Annotated[str, Path(max_length=200, description="The entity's slug, name or any alias.")]
+DocumentId = Annotated[str, Path(max_length=100, description="A document id.")]
+HISTORY = changes_ok(NOT_FOUND, INVALID)
+
+
+def _history(database: Database, kind: str, key: str, limit: int, cursor: str | None) -> Page[ChangePublic]:
+    page = history.resource_history(database, kind, key, limit=limit, cursor=cursor)
+    if page.meta.total == 0:
+        # No recorded change: the resource must exist now (seeded), or it never did.
+        with database.read() as connection:
+            exists = {
+                "claim": current.claim,
+                "theme": current.theme,
+                "document": current.document,
+            }[kind](connection, key)
+        if exists is None:
+            raise NotFound(kind, key)
+    return page
+
+
+@router.get("/v1/claims/{claim_id}/history", summary="Get a claim's history", responses=HISTORY)
+def claim_history(
+    database: DatabaseDep, claim_id: ClaimId, limit: LimitParam = 20, cursor: CursorParam = None
+) -> Page[ChangePublic]:
+    """Every change to the claim and its context notes, oldest first: who, when, before and after.
+
+    Deleted claims keep their history (their GET answers 410 Gone with a link here). What the seed
+    loaded is the starting point, not a change.
+    """
+    return _history(database, "claim", claim_id, limit, cursor)
+
+
+@router.get("/v1/themes/{slug}/history", summary="Get a theme's history", responses=HISTORY)
+def theme_history(
+    database: DatabaseDep, slug: ThemeSlug, limit: LimitParam = 20, cursor: CursorParam = None
+) -> Page[ChangePublic]:
+    """Every change to the theme, oldest first."""
+    return _history(database, "theme", slug, limit, cursor)
+
+
+@router.get("/v1/entities/{key}/history", summary="Get an entity's history", responses=HISTORY)
+def entity_history(
+    database: DatabaseDep, key: EntityKey, limit: LimitParam = 20, cursor: CursorParam = None
+) -> Page[ChangePublic]:
+    """Every change to the entity (found by slug, name or alias; a deleted one by its slug), oldest first."""
+    key = check_text("path.key", key)
+    with database.read() as connection:
+        found = entity_ids_by_key(connection, [key]).get(key)
+        entity = current.entity(connection, found) if found is not None else None
+    slug = entity.key if entity is not None else lookup_key(key)
+    page = history.resource_history(database, "entity", slug, limit=limit, cursor=cursor)
+    if entity is None and page.meta.total == 0:
+        raise NotFound("entity", key)
+    return page
+
+
+@router.get("/v1/documents/{document_id}/history", summary="Get a document's history", responses=HISTORY)
+def document_history(
+    database: DatabaseDep, document_id: DocumentId, limit: LimitParam = 20, cursor: CursorParam = None
+) -> Page[ChangePublic]:
+    """Every change to the document's metadata (and its creation through the API), oldest first."""
+    return _history(database, "document", document_id, limit, cursor)
+
+
+def _since(value: str) -> tuple[int | None, dt.datetime | None]:
+    if value.isdigit():
+        if int(value) > MAX_INT:
+            raise BadParameter("query.since", f"a change id is at most {MAX_INT}")
+        return int(value), None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError as error:
+        raise BadParameter("query.since", "must be a change id or an ISO 8601 date-time") from error
+    return None, moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+@router.get("/v1/changes", summary="List changes", responses=changes_ok(INVALID))
+def list_changes(
+    database: DatabaseDep,
+    since: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="Only changes after this change id, or at or after this ISO 8601 date-time (UTC "
+            "unless it says otherwise).",
+        ),
+    ] = None,
+    limit: LimitParam = 20,
+    cursor: CursorParam = None,
+) -> Page[ChangePublic]:
+    """Every change to every resource, in the order they were committed: the feed a mirror syncs from.
+
+    Page with `cursor` until `next_cursor` is null, then keep the last change's `id` and ask again later
+    with `since=<that id>`: ids only grow, in commit order, so nothing is missed or seen twice.
+    """
+    since_id, since_at = _since(check_text("query.since", since.strip())) if since else (None, None)
+    return history.list_changes(database, since_id=since_id, since_at=since_at, limit=limit, cursor=cursor)

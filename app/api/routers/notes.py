@@ -1,0 +1,99 @@
+"""Context notes one by one: list and add them on a claim, read, edit and delete them at /v1/notes/{id}."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Response
+
+from app.api.auth import WriteKey, actor
+from app.api.deps import CursorParam, DatabaseDep, LimitParam
+from app.api.etags import IfMatch, tagged
+from app.api.openapi import NOT_FOUND, responses
+from app.api.write_docs import GONE, PRECONDITION_FAILED, PRECONDITION_REQUIRED, write_responses
+from app.api.write_docs import NOT_FOUND as WRITE_NOT_FOUND
+from app.schemas.common import Page
+from app.schemas.notes import NotePublic
+from app.schemas.writes import NoteCreate, NotePatch
+from app.services.writes import current, notes
+
+router = APIRouter(tags=["context notes"])
+
+ClaimId = Annotated[str, Path(max_length=100, description="The claim's id, e.g. `pkit-038`.")]
+NoteId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The note's id, from the claim's context list.")]
+EDITS = (WRITE_NOT_FOUND, GONE, PRECONDITION_FAILED, PRECONDITION_REQUIRED)
+NOTE_EXAMPLE: dict[str, Any] = {
+    "new": {
+        "summary": "A note citing one source",
+        "value": {
+            "note": "According to Wikipedia, Careem was founded in Dubai in 2012.",
+            "sources": [
+                {"title": "Careem", "publisher": "Wikipedia", "url": "https://en.wikipedia.org/wiki/Careem"}
+            ],
+        },
+    }
+}
+
+
+@router.get(
+    "/v1/claims/{claim_id}/context",
+    summary="List a claim's context notes",
+    responses=responses("notes_page", NOT_FOUND),
+)
+def list_notes(
+    database: DatabaseDep, claim_id: ClaimId, limit: LimitParam = 20, cursor: CursorParam = None
+) -> Page[NotePublic]:
+    """The claim's context notes in order, each with the `id` that reads, edits and deletes it."""
+    return notes.list_notes(database, claim_id, limit=limit, cursor=cursor)
+
+
+@router.post(
+    "/v1/claims/{claim_id}/context",
+    status_code=201,
+    summary="Add a context note",
+    responses=write_responses(201, "note", WRITE_NOT_FOUND, GONE),
+)
+def create_note(
+    key: WriteKey,
+    database: DatabaseDep,
+    response: Response,
+    claim_id: ClaimId,
+    body: Annotated[NoteCreate, Body(openapi_examples=NOTE_EXAMPLE)],
+) -> NotePublic:
+    """Add what another source says about the claim, citing at least one source. Needs scope `write`."""
+    created = notes.create_note(database, actor(key), claim_id, body)
+    return tagged(response, created, location=f"/v1/notes/{created.key}")
+
+
+@router.get("/v1/notes/{note_id}", summary="Get a context note", responses=responses("note", NOT_FOUND))
+def get_note(database: DatabaseDep, response: Response, note_id: NoteId) -> NotePublic:
+    """One context note, with its ETag for editing it (410 once deleted)."""
+    return tagged(response, current.read_note(database, note_id))
+
+
+@router.patch(
+    "/v1/notes/{note_id}", summary="Edit a context note", responses=write_responses(200, "note", *EDITS)
+)
+def update_note(
+    key: WriteKey,
+    database: DatabaseDep,
+    response: Response,
+    note_id: NoteId,
+    body: NotePatch,
+    if_match: IfMatch = None,
+) -> NotePublic:
+    """Change a note's text or its sources (the list is replaced). Needs `If-Match` and scope `write`."""
+    return tagged(response, notes.update_note(database, actor(key), note_id, if_match, body))
+
+
+@router.delete(
+    "/v1/notes/{note_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete a context note",
+    responses=write_responses(204, None, *EDITS),
+)
+def delete_note(key: WriteKey, database: DatabaseDep, note_id: NoteId, if_match: IfMatch = None) -> Response:
+    """Remove a note from its claim; it stays in the claim's history. Needs `If-Match` and scope `write`."""
+    notes.delete_note(database, actor(key), note_id, if_match)
+    return Response(status_code=204)

@@ -1,0 +1,33 @@
+"""Claim tallies (table claim_tally, migration 0004): claims in all and per theme, entity, kind and
+document, kept exact by triggers whatever writes. Reading one replaces counting the claims it tallies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, String, bindparam, cast, column, func, select, table
+
+# Created by migration 0004 only (no model): derived state that the triggers keep.
+CLAIM_TALLY = table("claim_tally", column("dimension"), column("value"), column("claims"))
+_ONE_TALLY = select(CLAIM_TALLY.c.claims).where(
+    CLAIM_TALLY.c.dimension == bindparam("dimension"), CLAIM_TALLY.c.value == bindparam("value")
+)
+
+
+def tally(connection: Connection, dimension: str, value: str = "") -> int:
+    """Claims counted under one tally (0 when none)."""
+    found = connection.execute(_ONE_TALLY, {"dimension": dimension, "value": value}).scalar()
+    return int(found or 0)
+
+
+def tallied(dimension: str, key: ColumnElement[Any]) -> ColumnElement[int]:
+    """A correlated subquery: the tallied claims of the theme or entity whose id is `key` (0 for none).
+
+    Replaces `count(*)` over the links, which grows with the value's claims (4 ms for a popular one at
+    1,000,000 claims)."""
+    claims = (
+        select(CLAIM_TALLY.c.claims)
+        .where(CLAIM_TALLY.c.dimension == dimension, CLAIM_TALLY.c.value == cast(key, String))
+        .scalar_subquery()
+    )
+    return func.coalesce(claims, 0)

@@ -1,0 +1,190 @@
+"""Creating, editing and deleting claims: the quote always equals the document text at its span."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, union
+
+from app.db import Database
+from app.schemas.claims import ClaimPublic
+from app.schemas.writes import ClaimCreate, ClaimPatch
+from app.services.search.index import reindex_claims
+from app.services.tables import CHANGE, CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
+from app.services.writes import current
+from app.services.writes.errors import Conflict, InvalidWrite
+from app.services.writes.history import ever_recorded, record
+from app.services.writes.revisions import Current, bump, check_if_match, require_if_match
+from app.services.writes.spans import check_span, find_span
+from app.services.writes.transaction import Actor, Unchanged, writing
+from seed.schema import SpanIn
+
+_NUMBERED = re.compile(r"^(?P<prefix>[a-z0-9]+(?:-[a-z0-9]+)*?)-(?P<number>\d+)$")
+Errors = list[tuple[str, str]]
+
+
+def _slug_ids(
+    connection: Connection, table: Any, kind: str, slugs: list[str], location: str, errors: Errors
+) -> list[int]:
+    rows = connection.execute(select(table.c.slug, table.c.id).where(table.c.slug.in_(slugs))).all()
+    found: dict[str, int] = {slug: int(key) for slug, key in rows}
+    seen: set[str] = set()
+    for index, slug in enumerate(slugs):
+        if slug not in found:
+            errors.append((f"{location}[{index}]", f"unknown {kind} {slug!r}"))
+        elif slug in seen:
+            errors.append((f"{location}[{index}]", f"{kind} {slug!r} listed twice"))
+        seen.add(slug)
+    return [found[slug] for slug in dict.fromkeys(slugs) if slug in found]
+
+
+def _place(text: str, quote: str, span: SpanIn | None, document_id: str, errors: Errors) -> tuple[int, int]:
+    if span is not None:
+        if (problem := check_span(text, quote, span.start, span.end)) is not None:
+            errors.append(("body.span", problem))
+        return span.start, span.end
+    found = find_span(text, quote, document_id)
+    if isinstance(found, str):
+        errors.append(("body.quote", found))
+        return 0, 1
+    return found
+
+
+def _document_text(connection: Connection, document_id: str, errors: Errors) -> str | None:
+    text = connection.execute(
+        select(DOCUMENT.c.text).where(DOCUMENT.c.id == document_id)
+    ).scalar_one_or_none()
+    if text is None:
+        errors.append(("body.document", f"unknown document {document_id!r}"))
+    return text
+
+
+def next_claim_id(connection: Connection, document_id: str) -> str:
+    """A new id in the style of the document's claims (`pkit-069`), never one a deleted claim had."""
+    own = connection.execute(select(CLAIM.c.id).where(CLAIM.c.document_id == document_id)).scalars()
+    prefixes = Counter(m["prefix"] for claim_id in own if (m := _NUMBERED.match(claim_id)))
+    prefix = prefixes.most_common(1)[0][0] if prefixes else document_id[:90]
+    pattern = f"{prefix}-%"
+    used = union(
+        select(CLAIM.c.id.label("id")).where(CLAIM.c.id.like(pattern)),
+        select(CHANGE.c.resource_id).where(
+            CHANGE.c.resource_type == "claim", CHANGE.c.resource_id.like(pattern)
+        ),
+    )
+    numbers = [
+        m["number"]
+        for (claim_id,) in connection.execute(used)
+        if (m := _NUMBERED.match(claim_id)) and m["prefix"] == prefix
+    ]
+    width = max((len(n) for n in numbers), default=3)
+    return f"{prefix}-{max((int(n) for n in numbers), default=0) + 1:0{width}d}"
+
+
+def _link(connection: Connection, claim_id: str, theme_ids: list[int], entity_ids: list[int]) -> None:
+    connection.execute(delete(CLAIM_THEME).where(CLAIM_THEME.c.claim_id == claim_id))
+    connection.execute(delete(CLAIM_ENTITY).where(CLAIM_ENTITY.c.claim_id == claim_id))
+    if theme_ids:
+        connection.execute(insert(CLAIM_THEME), [{"claim_id": claim_id, "theme_id": t} for t in theme_ids])
+    if entity_ids:
+        connection.execute(insert(CLAIM_ENTITY), [{"claim_id": claim_id, "entity_id": e} for e in entity_ids])
+
+
+def create_claim_on(
+    connection: Connection, actor: Actor, body: ClaimCreate, claim_id: str | None = None
+) -> Current[ClaimPublic]:
+    """Insert a claim inside an open write transaction (the API's and ingest's shared path)."""
+    errors: Errors = []
+    text = _document_text(connection, body.document, errors)
+    start, end = _place(text, body.quote, body.span, body.document, errors) if text is not None else (0, 1)
+    theme_ids = _slug_ids(connection, THEME, "theme", body.themes, "body.themes", errors)
+    entity_ids = _slug_ids(connection, ENTITY, "entity", body.entities, "body.entities", errors)
+    if errors:
+        raise InvalidWrite(errors)
+    if claim_id is None:
+        claim_id = next_claim_id(connection, body.document)
+    elif current.claim(connection, claim_id) is not None or ever_recorded(connection, "claim", claim_id):
+        raise Conflict(f"The claim id {claim_id!r} is taken (by a claim, or by a deleted one's history).")
+    values = {"statement": body.statement, "quote": body.quote, "kind": body.kind}
+    connection.execute(
+        insert(CLAIM).values(id=claim_id, document_id=body.document, span_start=start, span_end=end, **values)
+    )
+    _link(connection, claim_id, theme_ids, entity_ids)
+    after = current.claim(connection, claim_id)
+    assert after is not None
+    record(connection, actor, "create", None, after)
+    reindex_claims(connection, [claim_id])
+    return after
+
+
+def create_claim(database: Database, actor: Actor, body: ClaimCreate) -> Current[ClaimPublic]:
+    """Add a claim with a server-chosen id; raises InvalidWrite (422) listing every problem."""
+    with writing(database) as connection:
+        return create_claim_on(connection, actor, body)
+
+
+def _load(connection: Connection, claim_id: str, if_match: str) -> Current[ClaimPublic]:
+    before = current.claim(connection, claim_id)
+    if before is None:
+        raise current.missing(connection, "claim", claim_id)
+    check_if_match(if_match, before)
+    return before
+
+
+def update_claim(
+    database: Database, actor: Actor, claim_id: str, if_match: str | None, body: ClaimPatch
+) -> Current[ClaimPublic]:
+    """Merge-patch a claim at the revision If-Match names; a patch that changes nothing writes nothing."""
+    if_match = require_if_match(if_match)
+    changes = body.changes()
+    try:
+        with writing(database) as connection:
+            before = _load(connection, claim_id, if_match)
+            after = _apply(connection, before, changes)
+            if after.public == before.public:
+                raise Unchanged(before)
+            record(connection, actor, "update", before, after)
+            reindex_claims(connection, [claim_id])
+            return after
+    except Unchanged as unchanged:
+        kept: Current[ClaimPublic] = unchanged.current
+        return kept
+
+
+def _apply(
+    connection: Connection, before: Current[ClaimPublic], changes: dict[str, Any]
+) -> Current[ClaimPublic]:
+    old = before.public
+    errors: Errors = []
+    values: dict[str, Any] = {k: changes[k] for k in ("statement", "kind") if k in changes}
+    if "quote" in changes or "span" in changes:
+        quote = changes.get("quote", old.quote)
+        # A new quote alone is looked up; a new span alone must fit the current quote.
+        span = changes.get("span")
+        if span is None and "quote" not in changes:
+            span = SpanIn(start=old.span.start, end=old.span.end)
+        text = _document_text(connection, old.document_id, errors) or ""
+        start, end = _place(text, quote, span, old.document_id, errors)
+        values |= {"quote": quote, "span_start": start, "span_end": end}
+    themes = changes.get("themes", [t.slug for t in old.themes])
+    entities = changes.get("entities", [e.slug for e in old.entities])
+    theme_ids = _slug_ids(connection, THEME, "theme", themes, "body.themes", errors)
+    entity_ids = _slug_ids(connection, ENTITY, "entity", entities, "body.entities", errors)
+    if errors:
+        raise InvalidWrite(errors)
+    bump(connection, CLAIM, CLAIM.c.id == before.key, before, values)
+    _link(connection, before.key, theme_ids, entity_ids)
+    after = current.claim(connection, before.key)
+    assert after is not None
+    return after
+
+
+def delete_claim(database: Database, actor: Actor, claim_id: str, if_match: str | None) -> None:
+    """Delete a claim with its links and notes; its history stays, and GET then answers 410 Gone."""
+    if_match = require_if_match(if_match)
+    with writing(database) as connection:
+        before = _load(connection, claim_id, if_match)
+        connection.execute(delete(CLAIM).where(CLAIM.c.id == claim_id, CLAIM.c.revision == before.revision))
+        record(connection, actor, "delete", before, None)
+        reindex_claims(connection, [claim_id])

@@ -1,0 +1,447 @@
+// The Sector Facts explorer: the reference browser integration, using only the public API.
+// Every text from the API is set with textContent; search snippets (HTML-escaped by the API, with <mark>)
+// are parsed into text and <mark> nodes rather than given to innerHTML.
+"use strict";
+
+(function () {
+  const ROOT = document.querySelector('meta[name="api-root"]').content;
+  const FILTERS = ["theme", "entity", "kind", "document"];
+  const PAGE = 20;
+  const $ = (id) => document.getElementById(id);
+
+  const state = { theme: [], entity: [], kind: [], document: [], q: "", claim: null };
+  const labels = new Map(); // "theme:slug" -> display name, for the filter chips
+  const documents = new Map(); // id -> {title, chars}: the text as code points (spans count code points)
+  let cursor = null;
+  let generation = 0; // answers of a superseded refresh are dropped
+
+  // --- the API ------------------------------------------------------------------------------------------
+
+  class ApiError extends Error {
+    constructor(status, problem) {
+      super((problem && problem.detail) || `HTTP ${status}`);
+      this.status = status;
+      this.problem = problem;
+    }
+  }
+
+  async function api(path, params = [], options = {}) {
+    const url = new URL(ROOT + path, window.location.origin);
+    for (const [name, value] of params) url.searchParams.append(name, value);
+    const response = await fetch(url, { headers: { Accept: "application/json" }, signal: options.signal });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) throw new ApiError(response.status, body);
+    return body;
+  }
+
+  function filterParams() {
+    const params = [];
+    for (const name of FILTERS) if (state[name].length) params.push([name, state[name].join(",")]);
+    if (state.q) params.push(["q", state.q]);
+    return params;
+  }
+
+  function showError(error) {
+    if (error && error.name === "AbortError") return;
+    const box = $("error");
+    box.textContent = error ? `Something went wrong: ${error.message}` : "";
+    box.hidden = !error;
+  }
+
+  // --- small DOM helpers --------------------------------------------------------------------------------
+
+  function el(tag, props = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props)) {
+      if (key === "dataset") Object.assign(node.dataset, value);
+      else if (key in node) node[key] = value;
+      else node.setAttribute(key, value);
+    }
+    for (const child of children) if (child !== null && child !== undefined) node.append(child);
+    return node;
+  }
+
+  // The API's snippets are HTML-escaped text with <mark>…</mark>: rebuild them as nodes, never as HTML.
+  function snippetNodes(snippet) {
+    const fragment = document.createDocumentFragment();
+    const decoder = document.createElement("textarea");
+    let marked = false;
+    for (const part of snippet.split(/(<mark>|<\/mark>)/)) {
+      if (part === "<mark>") marked = true;
+      else if (part === "</mark>") marked = false;
+      else if (part) {
+        decoder.innerHTML = part; // a textarea's content is never parsed as markup: entities only
+        const text = document.createTextNode(decoder.value);
+        fragment.append(marked ? el("mark", {}, text) : text);
+      }
+    }
+    return fragment;
+  }
+
+  // --- the URL keeps the state, so a view can be shared and reloaded ------------------------------------
+
+  function readLocation() {
+    const params = new URLSearchParams(window.location.search);
+    for (const name of FILTERS) {
+      state[name] = (params.get(name) || "").split(",").map((v) => v.trim()).filter(Boolean);
+    }
+    state.q = params.get("q") || "";
+    state.claim = params.get("claim");
+    $("search").value = state.q;
+  }
+
+  function writeLocation() {
+    const params = new URLSearchParams(filterParams());
+    if (state.claim) params.set("claim", state.claim);
+    const query = params.toString();
+    window.history.replaceState(null, "", query ? `?${query}` : window.location.pathname);
+  }
+
+  // --- facets ---------------------------------------------------------------------------------------------
+
+  async function facetCounts(params) {
+    try {
+      return await api("/v1/claims/facets", params);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 404 || (error.problem && error.problem.type !== "about:blank")) {
+        throw error;
+      }
+    }
+    // An API without /v1/claims/facets: the values without counts of the current selection.
+    const [themes, entities] = await Promise.all([
+      api("/v1/themes", [["limit", "100"]]),
+      api("/v1/entities", [["limit", "100"]]),
+    ]);
+    const value = (name, v, label, count) => ({ value: v, label, count, selected: state[name].includes(v) });
+    return {
+      total: null,
+      facets: {
+        theme: themes.data.map((t) => value("theme", t.slug, t.name, t.claim_count)),
+        entity: entities.data.map((e) => ({ ...value("entity", e.slug, e.name, e.claim_count), type: e.type })),
+        kind: ["fact", "opinion", "prediction", "recommendation"].map((k) => value("kind", k, k, null)),
+        document: [],
+      },
+    };
+  }
+
+  function renderFacet(name, values) {
+    const list = $(`facet-${name}`);
+    list.replaceChildren();
+    for (const item of values) {
+      labels.set(`${name}:${item.value}`, item.label);
+      const box = el("input", { type: "checkbox", checked: item.selected, dataset: { facet: name, value: item.value } });
+      const count = item.count === null || item.count === undefined ? "" : String(item.count);
+      const title = item.type ? `${item.label} (${item.type})` : item.label;
+      const row = el("li", {}, el("label", { title }, box, el("span", {}, item.label), el("span", { className: "count" }, count)));
+      if (item.count === 0 && !item.selected) row.className = "empty";
+      list.append(row);
+    }
+  }
+
+  async function loadFacets(run) {
+    const counts = await facetCounts(filterParams());
+    if (run !== generation) return;
+    for (const name of ["theme", "kind", "entity"]) renderFacet(name, counts.facets[name] || []);
+  }
+
+  // --- the claim list ---------------------------------------------------------------------------------
+
+  function renderChips() {
+    const box = $("active-filters");
+    box.replaceChildren();
+    for (const name of FILTERS) {
+      for (const value of state[name]) {
+        const label = labels.get(`${name}:${value}`) || value;
+        box.append(el("button", { type: "button", className: "chip", dataset: { facet: name, value }, title: `Remove ${name} filter` }, `${label} ×`));
+      }
+    }
+    if (state.q) {
+      box.append(el("button", { type: "button", className: "chip", dataset: { facet: "q", value: state.q }, title: "Clear the search" }, `“${state.q}” ×`));
+    }
+  }
+
+  async function snippetsFor(query) {
+    if (!query) return new Map();
+    try {
+      const hits = await api("/v1/search", [["q", query], ["type", "claim"], ["limit", "100"]]);
+      return new Map(hits.data.map((hit) => [hit.id, hit.snippet]));
+    } catch (error) {
+      return new Map(); // snippets are a nicety: the list stands without them
+    }
+  }
+
+  let snippets = new Map();
+
+  function claimItem(claim) {
+    const button = el(
+      "button",
+      { type: "button", className: "claim", dataset: { id: claim.id } },
+      el("span", { className: "statement" }, el("span", { className: `kind ${claim.kind}` }, claim.kind), claim.statement),
+    );
+    const snippet = snippets.get(claim.id);
+    if (snippet) button.append(el("span", { className: "snippet" }, snippetNodes(snippet)));
+    button.append(el("span", { className: "themes" }, claim.themes.map((t) => t.name).join(" · ")));
+    if (claim.id === state.claim) button.setAttribute("aria-current", "true");
+    return el("li", {}, button);
+  }
+
+  async function loadClaims(run, more) {
+    const params = [...filterParams(), ["limit", String(PAGE)]];
+    if (more && cursor) params.push(["cursor", cursor]);
+    const page = await api("/v1/claims", params);
+    if (run !== generation) return;
+    if (!more) $("claims").replaceChildren();
+    $("claims").append(...page.data.map(claimItem));
+    cursor = page.meta.next_cursor;
+    $("more").hidden = !cursor;
+    const total = page.meta.total;
+    $("summary").textContent = `${total} ${total === 1 ? "claim" : "claims"}${state.q ? `, best match first` : ", in document order"}`;
+  }
+
+  async function refresh() {
+    const run = ++generation;
+    cursor = null;
+    writeLocation();
+    renderChips();
+    showError(null);
+    try {
+      snippets = await snippetsFor(state.q);
+      await Promise.all([loadFacets(run), loadClaims(run, false)]);
+      renderChips(); // the facets now know every selected value's label
+    } catch (error) {
+      if (run === generation) showError(error);
+    }
+  }
+
+  function toggle(name, value, on) {
+    if (name === "q") state.q = on ? value : "";
+    else if (on && !state[name].includes(value)) state[name].push(value);
+    else if (!on) state[name] = state[name].filter((v) => v !== value);
+    if (name === "q") $("search").value = state.q;
+    refresh();
+  }
+
+  // --- one claim: its quote in the article, context notes, citation ---------------------------------
+
+  async function loadDocument(id) {
+    if (!documents.has(id)) {
+      const doc = await api(`/v1/documents/${encodeURIComponent(id)}`);
+      // Spans count Unicode code points; JavaScript strings count UTF-16 units: split by code point.
+      documents.set(id, { title: doc.title, chars: Array.from(doc.text) });
+    }
+    return documents.get(id);
+  }
+
+  function renderQuote(doc, claim) {
+    const box = $("d-text");
+    const { start, end } = claim.span;
+    const quote = doc.chars.slice(start, end).join("");
+    const mark = el("mark", { id: "quote" }, quote);
+    box.replaceChildren(doc.chars.slice(0, start).join(""), mark, doc.chars.slice(end).join(""));
+    box.scrollTop = Math.max(0, mark.offsetTop - box.clientHeight / 3);
+  }
+
+  function renderContext(claim) {
+    const list = $("d-context");
+    list.replaceChildren();
+    if (!claim.context.length) {
+      list.append(el("li", { className: "placeholder" }, "No other source is recorded for this claim."));
+      return;
+    }
+    for (const note of claim.context) {
+      const sources = el("ul", { className: "sources" });
+      for (const source of note.sources) {
+        const text = [source.publisher, `“${source.title}”`, source.date].filter(Boolean).join(", ");
+        const safeUrl = typeof source.url === "string" && /^https?:\/\//i.test(source.url);
+        sources.append(el("li", {}, safeUrl ? el("a", { href: source.url, rel: "noopener noreferrer", target: "_blank" }, text) : text));
+      }
+      list.append(el("li", {}, el("p", {}, note.note), sources));
+    }
+  }
+
+  async function citationFor(claim, doc) {
+    try {
+      return (await api(`/v1/claims/${encodeURIComponent(claim.id)}/cite`)).citation;
+    } catch (error) {
+      // No citation route on this API: compose one from what the claim and its document say.
+      const permalink = new URL(`${ROOT}/v1/claims/${encodeURIComponent(claim.id)}`, window.location.href).href;
+      return `“${claim.quote}” — ${doc.title}. ${permalink}`;
+    }
+  }
+
+  async function selectClaim(id) {
+    state.claim = id;
+    writeLocation();
+    for (const button of document.querySelectorAll(".claim")) {
+      if (button.dataset.id === id) button.setAttribute("aria-current", "true");
+      else button.removeAttribute("aria-current");
+    }
+    try {
+      const claim = await api(`/v1/claims/${encodeURIComponent(id)}`);
+      const doc = await loadDocument(claim.document_id);
+      if (state.claim !== id) return;
+      $("detail-placeholder").hidden = true;
+      $("detail-body").hidden = false;
+      const kind = $("d-kind");
+      kind.textContent = claim.kind;
+      kind.className = `kind ${claim.kind}`;
+      $("d-id").textContent = claim.id;
+      $("d-statement").textContent = claim.statement;
+      $("d-doc-title").textContent = doc.title;
+      const tags = $("d-tags");
+      tags.replaceChildren();
+      for (const theme of claim.themes) {
+        tags.append(el("button", { type: "button", className: "chip", dataset: { facet: "theme", value: theme.slug, add: "1" } }, theme.name));
+      }
+      for (const entity of claim.entities) {
+        tags.append(el("button", { type: "button", className: "chip", dataset: { facet: "entity", value: entity.slug, add: "1" } }, entity.name));
+      }
+      renderQuote(doc, claim);
+      renderContext(claim);
+      $("d-copy-status").textContent = "";
+      $("d-citation").value = await citationFor(claim, doc);
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  async function copyCitation() {
+    const area = $("d-citation");
+    const status = $("d-copy-status");
+    try {
+      await navigator.clipboard.writeText(area.value);
+      status.textContent = "Copied";
+    } catch (error) {
+      area.select();
+      status.textContent = document.execCommand("copy") ? "Copied" : "Select the text above and copy it";
+    }
+  }
+
+  // --- search box with autocomplete (an ARIA combobox) -----------------------------------------------
+
+  const search = $("search");
+  const listbox = $("suggestions");
+  let suggestTimer = 0;
+  let suggestAbort = null;
+  let active = -1;
+
+  function closeSuggestions() {
+    listbox.hidden = true;
+    listbox.replaceChildren();
+    search.setAttribute("aria-expanded", "false");
+    search.removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+
+  function setActive(index) {
+    const options = listbox.querySelectorAll('[role="option"]');
+    if (!options.length) return;
+    active = (index + options.length) % options.length;
+    options.forEach((option, i) => option.setAttribute("aria-selected", String(i === active)));
+    search.setAttribute("aria-activedescendant", options[active].id);
+  }
+
+  function choose(option) {
+    closeSuggestions();
+    if (option.dataset.facet === "q") {
+      toggle("q", option.dataset.value, true);
+      return;
+    }
+    labels.set(`${option.dataset.facet}:${option.dataset.value}`, option.dataset.label);
+    search.value = state.q;
+    toggle(option.dataset.facet, option.dataset.value, true);
+  }
+
+  async function suggest() {
+    const typed = search.value.trim();
+    if (suggestAbort) suggestAbort.abort();
+    if (!typed) {
+      closeSuggestions();
+      return;
+    }
+    suggestAbort = new AbortController();
+    let found;
+    try {
+      found = await api("/v1/autocomplete", [["q", typed.slice(0, 100)]], { signal: suggestAbort.signal });
+    } catch (error) {
+      if (error.name !== "AbortError") closeSuggestions();
+      return;
+    }
+    listbox.replaceChildren();
+    found.data.forEach((item, i) => {
+      const kind = item.type === "entity" ? item.entity_type || "entity" : "theme";
+      const alias = item.matched !== item.name ? ` (${item.matched})` : "";
+      listbox.append(
+        el(
+          "li",
+          { id: `suggestion-${i}`, role: "option", "aria-selected": "false", dataset: { facet: item.type, value: item.slug, label: item.name } },
+          el("span", { className: "type" }, kind),
+          el("span", {}, item.name + alias),
+          el("span", { className: "count" }, `${item.claim_count} claims`),
+        ),
+      );
+    });
+    listbox.append(
+      el("li", { id: `suggestion-${found.data.length}`, role: "option", "aria-selected": "false", dataset: { facet: "q", value: typed } },
+        el("span", { className: "type" }, "search"), el("span", {}, `Claims mentioning “${typed}”`)),
+    );
+    listbox.hidden = false;
+    search.setAttribute("aria-expanded", "true");
+    active = -1;
+  }
+
+  search.addEventListener("input", () => {
+    window.clearTimeout(suggestTimer);
+    suggestTimer = window.setTimeout(suggest, 120);
+  });
+  search.addEventListener("keydown", (event) => {
+    if (listbox.hidden) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      setActive(active + (event.key === "ArrowDown" ? 1 : -1));
+    } else if (event.key === "Enter" && active >= 0) {
+      event.preventDefault();
+      choose(listbox.querySelectorAll('[role="option"]')[active]);
+    } else if (event.key === "Escape") {
+      closeSuggestions();
+    }
+  });
+  search.addEventListener("blur", () => window.setTimeout(closeSuggestions, 150));
+  listbox.addEventListener("mousedown", (event) => {
+    const option = event.target.closest('[role="option"]');
+    if (option) {
+      event.preventDefault(); // keep the focus, so blur does not close the list first
+      choose(option);
+    }
+  });
+  $("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    window.clearTimeout(suggestTimer);
+    closeSuggestions();
+    toggle("q", search.value.trim(), Boolean(search.value.trim()));
+  });
+
+  // --- wiring -----------------------------------------------------------------------------------------
+
+  $("facets").addEventListener("change", (event) => {
+    const box = event.target;
+    if (box.dataset && box.dataset.facet) toggle(box.dataset.facet, box.dataset.value, box.checked);
+  });
+  document.addEventListener("click", (event) => {
+    const chip = event.target.closest(".chip");
+    if (chip) {
+      labels.set(`${chip.dataset.facet}:${chip.dataset.value}`, chip.textContent.replace(/ ×$/, ""));
+      toggle(chip.dataset.facet, chip.dataset.value, Boolean(chip.dataset.add));
+      return;
+    }
+    const claim = event.target.closest(".claim");
+    if (claim) selectClaim(claim.dataset.id);
+  });
+  $("more").addEventListener("click", () => loadClaims(generation, true).catch(showError));
+  $("d-copy").addEventListener("click", copyCitation);
+
+  readLocation();
+  refresh().then(() => {
+    if (state.claim) selectClaim(state.claim);
+  });
+})();

@@ -1,0 +1,92 @@
+"""The OpenAPI contract is committed (docs/openapi.json): any change to it must be made on purpose."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from app.api.middleware.common import OPERATIONAL_PATHS
+from app.api.problems import PROBLEM_TYPES
+from tests.record_openapi import CONTRACT, UPDATE_COMMAND, generated, render
+
+PROBLEM_JSON = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict[str, Any]:
+    return generated()
+
+
+def _differences(committed: Any, now: Any, where: str = "") -> list[str]:
+    if isinstance(committed, dict) and isinstance(now, dict):
+        found: list[str] = []
+        for key in sorted(set(committed) | set(now), key=str):
+            if key not in now:
+                found.append(f"removed {where}/{key}")
+            elif key not in committed:
+                found.append(f"added {where}/{key}")
+            else:
+                found += _differences(committed[key], now[key], f"{where}/{key}")
+        return found
+    return [] if committed == now else [f"changed {where}"]
+
+
+def test_the_generated_contract_is_the_committed_one(spec: dict[str, Any]) -> None:
+    assert CONTRACT.exists(), f"docs/openapi.json is missing: run `{UPDATE_COMMAND}`"
+    committed = json.loads(CONTRACT.read_text(encoding="utf-8"))
+    differences = _differences(committed, spec)
+    assert not differences, (
+        "The API contract changed. If that is on purpose, run "
+        f"`{UPDATE_COMMAND}` and commit docs/openapi.json:\n  " + "\n  ".join(differences[:40])
+    )
+
+
+def test_the_committed_contract_is_in_its_canonical_form(spec: dict[str, Any]) -> None:
+    committed = CONTRACT.read_text(encoding="utf-8")
+    if json.loads(committed) == spec:
+        assert committed == render(spec), f"docs/openapi.json was edited by hand: run `{UPDATE_COMMAND}`"
+
+
+def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, operation)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+
+
+def test_every_operation_documents_the_statuses_the_middleware_can_answer(spec: dict[str, Any]) -> None:
+    missing = []
+    for method, path, operation in _operations(spec):
+        expected = {"500"}
+        expected |= {"304"} if method == "get" else {"413"}
+        expected |= set() if path in OPERATIONAL_PATHS else {"429"}
+        if absent := expected - set(operation["responses"]):
+            missing.append(f"{method.upper()} {path}: {sorted(absent)}")
+    assert missing == []
+
+
+def test_every_error_status_is_a_documented_problem_type(spec: dict[str, Any]) -> None:
+    documented_types = {status for status, _, _ in PROBLEM_TYPES.values()}
+    for _, _, operation in _operations(spec):
+        for status, answer in operation["responses"].items():
+            if status in {"413", "429", "500"}:
+                assert int(status) in documented_types
+                example = answer["content"][PROBLEM_JSON]["example"]
+                assert example["type"].removeprefix("/problems/") in PROBLEM_TYPES
+
+
+def test_headers_are_documented(spec: dict[str, Any]) -> None:
+    claims = spec["paths"]["/v1/claims"]["get"]
+    assert {"ETag", "Cache-Control", "Link", "X-Request-ID", "RateLimit-Remaining"} <= set(
+        claims["responses"]["200"]["headers"]
+    )
+    assert "Link" not in spec["paths"]["/healthz"]["get"]["responses"]["200"]["headers"]
+    assert "Retry-After" in claims["responses"]["429"]["headers"]
+    assert any(parameter["name"] == "If-None-Match" for parameter in claims["parameters"])
+    for reference in claims["responses"]["200"]["headers"].values():
+        name = reference["$ref"].rsplit("/", 1)[-1]
+        assert name in spec["components"]["headers"]

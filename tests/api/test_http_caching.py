@@ -1,0 +1,274 @@
+"""HTTP caching: strong ETags, 304 on If-None-Match, Cache-Control, gzip, and Link on paged lists."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import AsyncIterator, Iterator, MutableMapping
+from typing import Any
+
+import anyio
+import pytest
+from fastapi import FastAPI, Response
+from fastapi.responses import StreamingResponse
+from fastapi.testclient import TestClient
+
+from app.api.middleware.paging import next_link
+from app.config import Settings
+from app.main import create_app
+from tests.api.support import assert_problem, ok_json
+
+STRONG_ETAG = re.compile(r'^"[^"]+"$')
+BODY_HASH = re.compile(r'^"[0-9a-f]{32}"$')
+IDENTITY = {"Accept-Encoding": "identity"}
+GZIP = {"Accept-Encoding": "gzip"}
+GET_PATHS = [
+    "/v1/claims?limit=3",
+    "/v1/claims/pkit-001",
+    "/v1/claims/facets",
+    "/v1/themes",
+    "/v1/documents/pakistan-it-sector",
+    "/v1/autocomplete?q=car",
+    "/healthz",
+    "/openapi.json",
+    "/",
+    "/docs",
+]
+
+
+@pytest.fixture(scope="module")
+def custom_app(seeded_url: str) -> Iterator[TestClient]:
+    """An app with routes that set their own ETag and stream their body."""
+    app = create_app(Settings(database_url=seeded_url))
+
+    @app.get("/own-etag")
+    def own_etag() -> Response:
+        return Response("versioned", headers={"ETag": '"v7"'})
+
+    @app.get("/stream")
+    def stream() -> StreamingResponse:
+        return StreamingResponse(iter([b"x" * 2000, b"y" * 2000]), media_type="text/plain")
+
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.mark.parametrize("path", GET_PATHS)
+def test_every_get_answer_has_a_strong_etag(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert STRONG_ETAG.match(response.headers["etag"]), response.headers["etag"]
+
+
+@pytest.mark.parametrize("path", GET_PATHS)
+def test_if_none_match_with_the_etag_answers_304_without_a_body(client: TestClient, path: str) -> None:
+    first = client.get(path)
+    again = client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == first.headers["etag"]
+    assert again.headers["cache-control"] == first.headers["cache-control"]
+    assert "content-type" not in again.headers
+    assert again.headers["x-request-id"]
+
+
+def test_etag_is_stable_and_follows_the_representation(client: TestClient) -> None:
+    one = client.get("/v1/claims?limit=50", headers=IDENTITY)
+    assert BODY_HASH.match(one.headers["etag"])
+    assert client.get("/v1/claims?limit=50", headers=IDENTITY).headers["etag"] == one.headers["etag"]
+    assert client.get("/v1/claims?limit=49", headers=IDENTITY).headers["etag"] != one.headers["etag"]
+    zipped = client.get("/v1/claims?limit=50", headers=GZIP)
+    assert zipped.headers["content-encoding"] == "gzip"
+    # Another content coding is another representation: a strong ETag must differ.
+    assert zipped.headers["etag"] != one.headers["etag"]
+    assert client.get("/v1/claims?limit=50", headers=GZIP).headers["etag"] == zipped.headers["etag"]
+
+
+@pytest.mark.parametrize(
+    "if_none_match",
+    ["W/{etag}", '"nope", {etag}', '{etag} , "other"', "*"],
+)
+def test_if_none_match_lists_weak_forms_and_star(client: TestClient, if_none_match: str) -> None:
+    etag = client.get("/v1/themes").headers["etag"]
+    response = client.get("/v1/themes", headers={"If-None-Match": if_none_match.format(etag=etag)})
+    assert response.status_code == 304
+
+
+@pytest.mark.parametrize("if_none_match", ['"0123"', "garbage", 'W/"', ",,,", '"' * 300])
+def test_if_none_match_that_does_not_match_answers_200(client: TestClient, if_none_match: str) -> None:
+    response = client.get("/v1/themes", headers={"If-None-Match": if_none_match})
+    assert response.status_code == 200
+    assert response.json()["data"]
+
+
+def test_errors_are_not_cached_and_carry_no_etag(client: TestClient) -> None:
+    response = client.get("/v1/claims/no-such-claim", headers={"If-None-Match": "*"})
+    assert_problem(response, 404, "not-found")
+    assert response.headers["cache-control"] == "no-store"
+    assert "etag" not in response.headers
+
+
+def test_cache_control_defaults_to_revalidate_and_operational_paths_are_never_stored(
+    client: TestClient,
+) -> None:
+    assert client.get("/v1/claims").headers["cache-control"] == "no-cache"
+    for path in ("/healthz", "/readyz", "/metrics"):
+        assert client.get(path).headers["cache-control"] == "no-store", path
+
+
+def test_cache_control_comes_from_the_settings(seeded_url: str) -> None:
+    settings = Settings(database_url=seeded_url, cache_control="public, max-age=300")
+    with TestClient(create_app(settings)) as configured:
+        response = configured.get("/v1/themes")
+        assert response.headers["cache-control"] == "public, max-age=300"
+        again = configured.get("/v1/themes", headers={"If-None-Match": response.headers["etag"]})
+        assert again.status_code == 304
+        assert again.headers["cache-control"] == "public, max-age=300"
+
+
+def test_a_route_that_sets_its_own_etag_keeps_it(custom_app: TestClient) -> None:
+    response = custom_app.get("/own-etag")
+    assert response.headers["etag"] == '"v7"'
+    assert custom_app.get("/own-etag", headers={"If-None-Match": '"v7"'}).status_code == 304
+    assert custom_app.get("/own-etag", headers={"If-None-Match": '"v6"'}).status_code == 200
+
+
+def test_static_files_keep_their_own_etag(client: TestClient) -> None:
+    plain = client.get("/static/swagger-ui.css", headers=IDENTITY)
+    zipped = client.get("/static/swagger-ui.css", headers=GZIP)
+    assert plain.status_code == zipped.status_code == 200
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert STRONG_ETAG.match(plain.headers["etag"])
+    for headers in (IDENTITY, GZIP):
+        again = client.get(
+            "/static/swagger-ui.css", headers={**headers, "If-None-Match": plain.headers["etag"]}
+        )
+        assert again.status_code == 304
+
+
+def test_bodies_over_1_kb_are_gzipped_and_small_ones_are_not(client: TestClient) -> None:
+    big = client.get("/v1/claims?limit=20", headers=GZIP)
+    assert big.headers["content-encoding"] == "gzip"
+    assert "Accept-Encoding" in big.headers["vary"]
+    assert big.json()["data"]
+    small = client.get("/healthz", headers=GZIP)
+    assert "content-encoding" not in small.headers
+    assert "content-encoding" not in client.get("/v1/claims?limit=20", headers=IDENTITY).headers
+
+
+def test_gzip_threshold_comes_from_the_settings(seeded_url: str) -> None:
+    with TestClient(create_app(Settings(database_url=seeded_url, gzip_min_bytes=10))) as configured:
+        assert configured.get("/healthz", headers=GZIP).headers["content-encoding"] == "gzip"
+
+
+def test_paged_lists_link_the_next_page_with_the_cursor_replaced(client: TestClient) -> None:
+    first = client.get("/v1/claims", params=[("theme", "talent-workforce"), ("kind", "fact"), ("limit", "2")])
+    page = ok_json(first)
+    link = first.headers["link"]
+    match = re.fullmatch(r'<(?P<url>[^>]+)>; rel="next"', link)
+    assert match, link
+    url = match["url"]
+    assert url.startswith("http://127.0.0.1:8000/v1/claims?")
+    assert "theme=talent-workforce" in url
+    assert "kind=fact" in url
+    assert "limit=2" in url
+    assert url.endswith(f"cursor={page['meta']['next_cursor']}")
+    second = client.get(url)
+    assert ok_json(second)["data"] != page["data"]
+    assert second.headers["link"].count("cursor=") == 1  # replaced, not appended
+
+
+def test_the_last_page_has_no_link(client: TestClient) -> None:
+    response = client.get("/v1/themes?limit=100")
+    assert ok_json(response)["meta"]["next_cursor"] is None
+    assert "link" not in response.headers
+
+
+@pytest.mark.parametrize("path", ["/v1/search?q=pakistan&limit=1", "/v1/entities/pakistan/claims?limit=1"])
+def test_every_paged_json_answer_links_its_next_page(client: TestClient, path: str) -> None:
+    assert 'rel="next"' in client.get(path).headers["link"]
+
+
+@pytest.mark.parametrize(
+    ("host", "link"),
+    [
+        ("api.example:8443", '<http://api.example:8443/v1/claims?limit=1&cursor=abc>; rel="next"'),
+        ("[::1]:8000", '<http://[::1]:8000/v1/claims?limit=1&cursor=abc>; rel="next"'),
+        ("evil>.example, <x", '<http://testserver/v1/claims?limit=1&cursor=abc>; rel="next"'),
+    ],
+)
+def test_link_never_carries_a_strange_host(host: str, link: str) -> None:
+    scope = {
+        "type": "http",
+        "scheme": "http",
+        "path": "/v1/claims",
+        "root_path": "",
+        "query_string": b"limit=1&cursor=old",
+        "headers": [(b"host", host.encode())],
+        "server": ("testserver", 80),
+    }
+    assert next_link(scope, "abc") == link
+
+
+def test_streamed_exports_have_no_etag_and_gzip_as_a_stream(client: TestClient) -> None:
+    response = client.get("/v1/claims?format=csv", headers=GZIP)
+    assert response.status_code == 200
+    assert "etag" not in response.headers
+    assert "link" not in response.headers
+    assert response.headers["content-encoding"] == "gzip"
+    assert "content-length" not in response.headers
+    assert response.text.startswith("id,statement")
+
+
+def test_middleware_never_buffers_a_stream(seeded_url: str) -> None:
+    # At the ASGI level: the first chunk leaves the whole middleware stack before the second is made.
+    app = create_app(Settings(database_url=seeded_url))
+    sent: list[MutableMapping[str, Any]] = []
+    sent_before_second: list[int] = []
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"a" * 4000
+        sent_before_second.append(len(sent))
+        yield b"b" * 4000
+
+    @app.get("/chunks")
+    def chunked() -> StreamingResponse:
+        return StreamingResponse(chunks(), media_type="text/plain")
+
+    asgi = _asgi_get(app, "/chunks", sent)
+    anyio.run(asgi)
+    assert sent_before_second == [2], "the start and the first chunk were sent before the second was made"
+    assert sent[0]["status"] == 200
+    headers = {name.decode().lower(): value.decode() for name, value in sent[0]["headers"]}
+    assert headers["content-encoding"] == "gzip"
+    assert "etag" not in headers
+    body = b"".join(message.get("body", b"") for message in sent[1:])
+    assert gzip.decompress(body) == b"a" * 4000 + b"b" * 4000
+
+
+def _asgi_get(app: FastAPI, path: str, sent: list[MutableMapping[str, Any]]) -> Any:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver"), (b"accept-encoding", b"gzip")],
+        "client": ("127.0.0.1", 12345),
+        "server": ("testserver", 80),
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    async def call() -> None:
+        await app(scope, receive, send)
+
+    return call

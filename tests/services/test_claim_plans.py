@@ -1,0 +1,143 @@
+"""Claim counting and paging plans (app.services.claim_plans): exact totals from the trigger-kept tallies,
+the same pages whichever way a page is read, and index-served deep pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, delete, event, func, insert, select, text, update
+
+from app.config import Settings
+from app.db import Database, create_database
+from app.services import claims
+from app.services.claim_filters import ClaimFilters
+from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, ENTITY, THEME
+from seed.loader import load_seed, read_annotations
+from tests.databases import engine_under_test
+
+sqlite_only = pytest.mark.skipif(engine_under_test() != "sqlite", reason="SQLite query plans")
+
+COUNTED = {
+    ("claim", ""): "SELECT count(*) FROM claim",
+    ("kind", None): "SELECT kind, count(*) FROM claim GROUP BY kind",
+    ("document", None): "SELECT document_id, count(*) FROM claim GROUP BY document_id",
+    ("theme", None): "SELECT CAST(theme_id AS VARCHAR), count(*) FROM claim_theme GROUP BY theme_id",
+    ("entity", None): "SELECT CAST(entity_id AS VARCHAR), count(*) FROM claim_entity GROUP BY entity_id",
+}
+
+
+def _tallies(connection: Connection) -> dict[tuple[str, str], int]:
+    rows = connection.execute(text("SELECT dimension, value, claims FROM claim_tally WHERE claims <> 0"))
+    return {(dimension, value): claims for dimension, value, claims in rows}
+
+
+def _counted(connection: Connection) -> dict[tuple[str, str], int]:
+    found: dict[tuple[str, str], int] = {}
+    for (dimension, value), sql in COUNTED.items():
+        for row in connection.execute(text(sql)):
+            found[(dimension, value if value is not None else row[0])] = row[-1]
+    return {key: count for key, count in found.items() if count}
+
+
+@pytest.fixture
+def seeded(migrated_database: Database) -> Database:
+    load_seed(migrated_database)
+    return migrated_database
+
+
+def test_tallies_match_counts_after_every_kind_of_write(seeded: Database) -> None:
+    with seeded.read() as connection:
+        assert _tallies(connection) == _counted(connection)
+        first, second, third = connection.execute(select(CLAIM.c.id).order_by(CLAIM.c.id).limit(3)).scalars()
+        last_theme = connection.execute(select(func.max(THEME.c.id))).scalar_one()
+        some_entity = connection.execute(select(func.min(ENTITY.c.id))).scalar_one()
+    with seeded.write() as connection:
+        connection.execute(delete(CLAIM).where(CLAIM.c.id == first))  # cascades to its links
+        connection.execute(update(CLAIM).where(CLAIM.c.id == second).values(kind="prediction"))
+        connection.execute(
+            update(CLAIM_THEME).where(CLAIM_THEME.c.claim_id == third).values(theme_id=last_theme)
+        )
+        connection.execute(delete(CLAIM_ENTITY).where(CLAIM_ENTITY.c.claim_id == second))
+        connection.execute(insert(CLAIM_ENTITY).values(claim_id=second, entity_id=some_entity))
+    with seeded.read() as connection:
+        assert _tallies(connection) == _counted(connection)
+
+
+def _walk(database: Database, filters: ClaimFilters, limit: int) -> tuple[list[str], int]:
+    ids: list[str] = []
+    cursor = None
+    while True:
+        page = claims.list_claims(database, filters, limit=limit, cursor=cursor)
+        ids += [claim.id for claim in page.data]
+        if page.meta.next_cursor is None:
+            return ids, page.meta.total
+        cursor = page.meta.next_cursor
+
+
+def test_every_single_and_paired_filter_pages_through_exactly_its_claims(seeded: Database) -> None:
+    """Dense filters are read by walking the order index, sparse ones through their own index: both
+    must give every matching claim once, in document order, with the exact total."""
+    annotations = read_annotations().annotations
+    ordered = sorted(annotations.claims, key=lambda c: (c.document, c.span.start, c.span.end, c.id))
+    order = [c.id for c in ordered]
+    themes = {c.id: set(c.themes) for c in annotations.claims}
+    entities = {c.id: set(c.entities) for c in annotations.claims}
+    kinds = {c.id: c.kind for c in annotations.claims}
+    theme, entity = annotations.claims[0].themes[0], annotations.claims[0].entities[0]
+    cases: list[tuple[ClaimFilters, Any]] = [
+        *((ClaimFilters(themes=[t.slug]), lambda i, t=t.slug: t in themes[i]) for t in annotations.themes),
+        *(
+            (ClaimFilters(entities=[e.slug]), lambda i, e=e.slug: e in entities[i])
+            for e in annotations.entities
+        ),
+        (
+            ClaimFilters(themes=[theme], entities=[entity]),
+            lambda i: theme in themes[i] and entity in entities[i],
+        ),
+        (
+            ClaimFilters(entities=[entity], kinds=["fact"]),
+            lambda i: entity in entities[i] and kinds[i] == "fact",
+        ),
+        (ClaimFilters(kinds=["opinion"]), lambda i: kinds[i] == "opinion"),
+        (ClaimFilters(), lambda i: True),
+    ]
+    for filters, wanted in cases:
+        expected = [claim_id for claim_id in order if wanted(claim_id)]
+        for limit in (1, 7):
+            assert _walk(seeded, filters, limit) == (expected, len(expected)), filters
+
+
+@pytest.fixture
+def seeded_reader(seeded_url: str) -> Iterator[Database]:
+    database = create_database(Settings(database_url=seeded_url))
+    yield database
+    database.dispose()
+
+
+@sqlite_only
+def test_a_deep_page_of_a_dense_filter_seeks_its_place_in_the_order_index(seeded_reader: Database) -> None:
+    annotations = read_annotations().annotations
+    dense = max(annotations.entities, key=lambda e: sum(e.slug in c.entities for c in annotations.claims))
+    first = claims.list_claims(seeded_reader, ClaimFilters(entities=[dense.slug]), limit=2)
+    statements: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        if statement.lstrip().startswith("SELECT claim.id"):
+            statements.append((statement, parameters))
+
+    event.listen(seeded_reader.read_engine, "before_cursor_execute", record)
+    try:
+        filters = ClaimFilters(entities=[dense.slug])
+        claims.list_claims(seeded_reader, filters, limit=2, cursor=first.meta.next_cursor)
+    finally:
+        event.remove(seeded_reader.read_engine, "before_cursor_execute", record)
+    ((statement, parameters),) = statements
+    with seeded_reader.read() as connection:
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        plan = [str(row[-1]) for row in rows]
+    seek = re.compile(r"SEARCH claim USING (COVERING )?INDEX ix_claim_document_order \(\(document_id")
+    assert any(seek.match(line) for line in plan), plan
+    assert not any(line.startswith("USE TEMP B-TREE FOR ORDER BY") for line in plan), plan

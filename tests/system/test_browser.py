@@ -1,0 +1,260 @@
+"""The browser pages in a real headless Chromium (Debian's), against a live server, with no outside network.
+
+Swagger UI's "Try it out" and the explorer (pick a theme, autocomplete an entity, open a claim: its quote
+highlighted in the article, its context notes, its citation) must work with nothing but this server.
+Screenshots go to test-artifacts/. `python3 dev.py test` installs Chromium when it is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx2
+import pytest
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Route, expect, sync_playwright
+
+from seed.loader import read_annotations
+from seed.schema import ClaimIn
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+SECTORFACTS = Path(sys.executable).parent / "sectorfacts"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # No name but the loopback address resolves: the outside network is unreachable for the browser.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+# ReDoc always renders Redocly's logo from its CDN; the content security policy blocks it (an <img>
+# whose onError hides it), so it never leaves the machine.
+REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+TIMEOUT_MS = 15_000
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    """`sectorfacts serve` on a loopback port, and the file its logs go to."""
+
+    url: str
+    log: Path
+
+
+@pytest.fixture(scope="module")
+def live_server(seeded_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The real server process on the shared seeded database."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("live") / "server.log"
+    environment = {**os.environ, "SECTORFACTS_DATABASE_URL": seeded_url}
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(SECTORFACTS), "serve", "--no-setup", "--port", str(port)],
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while True:
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, f"server not ready:\n{log.read_text()}"
+                try:
+                    if httpx2.get(f"{url}/readyz", timeout=1.0).status_code == 200:
+                        break
+                except httpx2.TransportError:
+                    time.sleep(0.05)
+            yield LiveServer(url, log)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@dataclass
+class Browser:
+    """A Chromium profile of its own, and every request it tried to send off the machine."""
+
+    context: BrowserContext
+    outside: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def browser(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """Headless Chromium with a fresh user-data-dir; any request off the live server is refused."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: `python3 dev.py test` installs Debian's chromium package"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1440, "height": 900},
+            base_url=live_server.url,
+        )
+        watched = Browser(context)
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+
+        def only_this_server(route: Route) -> None:
+            url = route.request.url
+            if url.startswith((f"{live_server.url}/", "blob:", "data:")):
+                route.continue_()
+            else:
+                watched.outside.append(url)
+                route.abort("internetdisconnected")
+
+        context.route("**/*", only_this_server)
+        context.set_default_timeout(TIMEOUT_MS)
+        try:
+            yield watched
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A new tab; console errors are collected, outside requests counted from zero."""
+    browser.outside.clear()
+    browser.console_errors.clear()
+    tab = browser.context.new_page()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            browser.console_errors.append(message.text)
+
+    tab.on("console", on_console)
+    tab.on("pageerror", lambda error: browser.console_errors.append(str(error)))
+    yield tab
+    tab.close()
+
+
+def _shot(page: Page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def test_swagger_ui_try_it_out_lists_claims_offline(browser: Browser, page: Page) -> None:
+    page.goto("/docs")
+    operation = page.locator("#operations-claims-list_claims_v1_claims_get")
+    operation.locator(".opblock-summary").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.get_by_role("button", name="Execute").click()
+    status = operation.locator(".live-responses-table tbody .response-col_status").first
+    expect(status).to_have_text("200")
+    body = operation.locator(".live-responses-table .response-col_description pre").first
+    expect(body).to_contain_text('"next_cursor"')
+    payload = json.loads(body.inner_text())
+    assert payload["data"], "Try it out answered 200 with claims"
+    operation.locator(".live-responses-table").scroll_into_view_if_needed()
+    _shot(page, "docs-try-it-out")
+    assert browser.outside == []
+    assert browser.console_errors == []
+
+
+def test_redoc_renders_offline(browser: Browser, page: Page) -> None:
+    page.goto("/redoc")
+    expect(page.locator("h1").first).to_contain_text("Sector Facts API")
+    expect(page.locator("h2").filter(has_text="List claims").first).to_be_visible()
+    _shot(page, "redoc")
+    assert set(browser.outside) <= {REDOC_LOGO}
+
+
+def _claim_to_open() -> tuple[ClaimIn, str]:
+    """A claim about Careem on the startups theme with a context note, and its article text."""
+    seed = read_annotations()
+    claim = next(
+        claim
+        for claim in seed.annotations.claims
+        if "careem" in claim.entities and "startups-entrepreneurship" in claim.themes and claim.context
+    )
+    return claim, seed.texts[claim.document]
+
+
+def test_explorer_theme_autocomplete_claim_quote_and_context(browser: Browser, page: Page) -> None:
+    claim, text = _claim_to_open()
+    page.goto("/")
+    theme = page.locator('#facet-theme input[data-value="startups-entrepreneurship"]')
+    theme.check()
+    expect(page.locator("#active-filters .chip")).to_have_count(1)
+    expect(theme).to_be_checked()
+    _shot(page, "explorer-theme")
+
+    page.locator("#search").press_sequentially("care", delay=20)
+    suggestion = page.locator('#suggestions [role="option"][data-value="careem"]')
+    expect(suggestion).to_be_visible()
+    _shot(page, "explorer-autocomplete")
+    suggestion.click()
+    expect(page.locator("#active-filters .chip")).to_have_count(2)
+    expect(page.locator('#facet-entity input[data-value="careem"]')).to_be_checked()
+
+    page.locator(f'.claim[data-id="{claim.id}"]').click()
+    quote = page.locator("#d-text mark")
+    expect(quote).to_have_text(claim.quote)
+    # The highlight sits at the span (code points) inside the whole article.
+    assert page.locator("#d-text").text_content() == text
+    assert text[claim.span.start : claim.span.end] == claim.quote
+    expect(page.locator("#d-context")).to_contain_text(claim.context[0].note[:60])
+    page.locator("#d-copy").click()
+    expect(page.locator("#d-copy-status")).to_have_text("Copied")
+    assert claim.quote in page.locator("#d-citation").input_value()
+    _shot(page, "explorer-claim")
+    page.evaluate("window.scrollTo(0, 0); document.getElementById('detail').scrollTop = 0")
+    _shot(page, "explorer")  # the one docs/explorer.png (README) is copied from
+    assert browser.outside == []
+    assert browser.console_errors == []
+
+
+def test_explorer_full_text_search_shows_highlighted_snippets(browser: Browser, page: Page) -> None:
+    page.goto("/")
+    page.locator("#search").fill("brain gain")
+    page.locator("#search").press("Enter")
+    expect(page.locator("#active-filters .chip")).to_have_count(1)
+    first = page.locator(".claim .snippet mark").first
+    expect(first).to_be_visible()
+    expect(first).to_have_text("brain", ignore_case=True)
+    _shot(page, "explorer-search")
+    assert browser.outside == []
+    assert browser.console_errors == []
+
+
+def test_live_server_logs_json_with_the_request_id(live_server: LiveServer) -> None:
+    answer = httpx2.get(f"{live_server.url}/v1/claims/pkit-001", headers={"X-Request-ID": "browser-suite-1"})
+    assert answer.headers["x-request-id"] == "browser-suite-1"
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        lines = [
+            json.loads(line) for line in live_server.log.read_text().splitlines() if line.startswith("{")
+        ]
+        found = [line for line in lines if line.get("request_id") == "browser-suite-1"]
+        if found:
+            break
+        time.sleep(0.05)
+    assert found, live_server.log.read_text()[-2000:]
+    access = found[-1]
+    assert access["logger"] == "sectorfacts.access"
+    assert access["route"] == "/v1/claims/{claim_id}"
+    assert access["status"] == 200
+    assert access["duration_ms"] >= access["db_ms"] > 0

@@ -1,0 +1,93 @@
+"""`sectorfacts draft` run as a real process: it writes a valid draft that `sectorfacts seed` then loads."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.config import Settings
+from app.db import create_database
+from app.services.tables import CLAIM
+from seed.loader import read_annotations
+
+SECTORFACTS = Path(sys.executable).parent / "sectorfacts"
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "second-article.txt"
+
+
+def sectorfacts(database_url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "SECTORFACTS_DATABASE_URL": database_url}
+    return subprocess.run(
+        [str(SECTORFACTS), *args],
+        env=environment,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _claims(database_url: str) -> int:
+    database = create_database(Settings(database_url=database_url))
+    try:
+        with database.read() as connection:
+            count: int = connection.execute(select(func.count()).select_from(CLAIM)).scalar_one()
+            return count
+    finally:
+        database.dispose()
+
+
+def test_draft_writes_a_valid_file_that_seed_loads_beside_the_seed(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'data' / 'draft.db'}"
+    out = tmp_path / "drafts" / "second.yaml"
+
+    drafted = sectorfacts(database_url, tmp_path, "draft", str(FIXTURE), "--out", str(out))
+    assert drafted.returncode == 0, drafted.stderr
+    assert "claims proposed: 18" in drafted.stdout
+    assert "Pakistan Software Export Board [government]" in drafted.stdout
+    assert (out.parent / FIXTURE.name).read_bytes() == FIXTURE.read_bytes()
+    data = read_annotations(out)
+    assert len(data.annotations.claims) == 18
+    assert "careem" in {slug for c in data.annotations.claims for slug in c.entities}
+
+    assert sectorfacts(database_url, tmp_path, "seed").returncode == 0
+    seeded = _claims(database_url)
+    loaded = sectorfacts(database_url, tmp_path, "seed", str(out))
+    assert loaded.returncode == 0, loaded.stderr
+    assert "claim inserted 18" in loaded.stdout
+    assert "updated" not in loaded.stdout  # the known themes and entities are copied unchanged
+    assert _claims(database_url) == seeded + 18
+
+    # Drafting from the database now knows the loaded draft: new ids and a new document id, no clashes.
+    again = tmp_path / "again" / "second.yaml"
+    redrafted = sectorfacts(
+        database_url, tmp_path, "draft", str(FIXTURE), "--out", str(again), "--from-database"
+    )
+    assert redrafted.returncode == 0, redrafted.stderr
+    redraft = read_annotations(again).annotations
+    assert redraft.documents[0].id == "second-article-draft"
+    assert redraft.claims[0].id == "draft-019"
+    assert "new entities proposed: 0" in redrafted.stdout
+
+
+def test_draft_evaluate_prints_the_measured_table(tmp_path: Path) -> None:
+    result = sectorfacts(f"sqlite:///{tmp_path / 'unused.db'}", tmp_path, "draft", "--evaluate")
+    assert result.returncode == 0, result.stderr
+    for measure in ("span recall", "entity precision", "entity recall", "theme precision", "kind accuracy"):
+        assert measure in result.stdout
+    assert "held out by section" in result.stdout
+    assert not (tmp_path / "unused.db").exists()
+
+
+def test_draft_without_an_article_or_of_a_missing_file_fails_cleanly(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'unused.db'}"
+    missing = sectorfacts(url, tmp_path, "draft")
+    assert missing.returncode == 2
+    assert "needs an ARTICLE" in missing.stderr
+    absent = sectorfacts(url, tmp_path, "draft", str(tmp_path / "nope.txt"))
+    assert absent.returncode == 1
+    assert "draft refused" in absent.stderr
