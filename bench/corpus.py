@@ -25,7 +25,23 @@ KINDS = ("fact", "opinion", "prediction", "recommendation")
 KIND_WEIGHTS = (50, 30, 10, 10)
 ENTITY_TYPES = ("company", "country", "government", "group", "industry", "facility")
 # Made-up words are built from these syllables.
-SYLLABLES: tuple[str, ...] = ("ka", "ra", "ta", "na", "ma", "sa", "la", "da", "pa", "ba", "ga", "ha", "za", "ya", "wa")
+SYLLABLES: tuple[str, ...] = (
+    "ka",
+    "ra",
+    "ta",
+    "na",
+    "ma",
+    "sa",
+    "la",
+    "da",
+    "pa",
+    "ba",
+    "ga",
+    "ha",
+    "za",
+    "ya",
+    "wa",
+)
 SYLLABLES += ("ri", "ti", "ni", "mi", "si", "li", "di", "pi", "bi", "gi", "ro", "to", "no", "mo", "so", "lo")
 
 

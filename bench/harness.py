@@ -54,6 +54,8 @@ class Sample:
 
     result: WrkResult
     cpu_s: float
+    # The server's private memory (RssAnon) once the run's requests are answered.
+    private_mb: float = 0.0
 
 
 @dataclass
@@ -71,6 +73,8 @@ class Row:
     rounds: int
     vs_datasette: float | None = None
     vs_ceiling: float | None = None
+    connections: int = 0
+    private_mb: float = 0.0
 
 
 @dataclass
@@ -144,13 +148,16 @@ def _ceiling(bodies: dict[str, str], logs: Path) -> Server:
 
 def _measure(target: Target, url: str, seconds: float, connections: int) -> Sample:
     before = target.server.cpu_seconds()
-    result = run_wrk(url, seconds=seconds, connections=connections, core=LOAD_CORE)
+    # One connection is how slow endpoints are loaded: give each of their answers a minute.
+    timeout_s = 60 if connections == 1 else 10
+    result = run_wrk(url, seconds=seconds, connections=connections, core=LOAD_CORE, timeout_s=timeout_s)
     # Requests still queued when wrk stops are served before the next run starts, and counted here.
     target.server.wait_until_idle()
-    return Sample(result, target.server.cpu_seconds() - before)
+    private_mb = target.server.memory_kb().get("RssAnon", 0) / 1024
+    return Sample(result, target.server.cpu_seconds() - before, private_mb)
 
 
-def _row(endpoint: str, target: str, samples: list[Sample]) -> Row:
+def _row(endpoint: str, target: str, samples: list[Sample], connections: int) -> Row:
     def median(values: list[float]) -> float:
         return float(statistics.median(values))
 
@@ -164,19 +171,34 @@ def _row(endpoint: str, target: str, samples: list[Sample]) -> Row:
         cpu_ms_per_request=median([1000 * s.cpu_s / max(1, s.result.requests) for s in samples]),
         bytes_per_response=median([s.result.bytes / max(1, s.result.requests) for s in samples]),
         rounds=len(samples),
+        connections=connections,
+        private_mb=max(s.private_mb for s in samples),
     )
 
 
-def _check_answers(targets: list[Target], chosen: list[Endpoint]) -> None:
-    """Every target answers every endpoint with 200 before anything is measured."""
+# One answer slower than this and the endpoint is loaded by one connection on that target: 32 (or 256)
+# queued requests of several seconds each would outlast the run, time out in wrk and spill into the next.
+SLOW_S = 0.5
+
+
+def _check_answers(targets: list[Target], chosen: list[Endpoint]) -> dict[tuple[str, str], float]:
+    """Every target answers every endpoint with 200 before anything is measured; returns the slow
+    (endpoint, target) pairs, whose second answer took longer than SLOW_S, with that time."""
+    slow: dict[tuple[str, str], float] = {}
     for endpoint in chosen:
         for target in targets:
             url = target.url_for(endpoint)
             if url is None:
                 continue
-            status, body = fetch(url)
+            status, body = fetch(url, timeout=300)
             if status != 200:
                 raise RuntimeError(f"{target.name} answered {status} to {url}: {body[:500]!r}")
+            started = time.monotonic()
+            fetch(url, timeout=300)
+            if (took := time.monotonic() - started) > SLOW_S:
+                _log(f"  {endpoint.name} on {target.name}: {took:.1f} s an answer, loaded by one connection")
+                slow[(endpoint.name, target.name)] = took
+    return slow
 
 
 def _stream(target: Target, size: int) -> dict[str, Any]:
@@ -245,7 +267,7 @@ def measure_size(
                     lambda e: (p := e.datasette_path(ds_name)) and datasette.base_url + p,
                 )
             )
-            bodies = {e.name: fetch(service.base_url + e.path)[1].decode() for e in chosen}
+            bodies = {e.name: fetch(service.base_url + e.path, timeout=300)[1].decode() for e in chosen}
             ceiling = _ceiling(bodies, logs)
             servers.append(ceiling)
             ceiling.start()
@@ -261,8 +283,8 @@ def measure_size(
                         lambda e: service_pg.base_url + e.path if e.name in POSTGRES_ENDPOINTS else None,
                     )
                 )
-            _check_answers(targets, chosen)
-            _run_rounds(report, targets, chosen, options)
+            slow = _check_answers(targets, chosen)
+            _run_rounds(report, targets, chosen, options, slow)
             for target in targets:
                 report.memory_kb[target.name] = target.server.memory_kb()
             if options.stream:
@@ -275,10 +297,19 @@ def measure_size(
     return report
 
 
-def _run_rounds(report: SizeReport, targets: list[Target], chosen: list[Endpoint], options: Options) -> None:
+def _run_rounds(
+    report: SizeReport,
+    targets: list[Target],
+    chosen: list[Endpoint],
+    options: Options,
+    slow: dict[tuple[str, str], float],
+) -> None:
+    def connections(endpoint: Endpoint, target: Target, wanted: int) -> int:
+        return 1 if (endpoint.name, target.name) in slow else wanted
+
     for endpoint in chosen if options.warmup > 0 else []:
         for target in targets:
-            if (url := target.url_for(endpoint)) is not None:
+            if (url := target.url_for(endpoint)) is not None and (endpoint.name, target.name) not in slow:
                 run_wrk(url, seconds=options.warmup, connections=options.connections, core=LOAD_CORE)
                 target.server.wait_until_idle()
     samples: dict[tuple[str, str], list[Sample]] = {}
@@ -288,11 +319,19 @@ def _run_rounds(report: SizeReport, targets: list[Target], chosen: list[Endpoint
         for endpoint in chosen:
             for target in targets:
                 if (url := target.url_for(endpoint)) is not None:
-                    sample = _measure(target, url, options.seconds, options.connections)
+                    open_connections = connections(endpoint, target, options.connections)
+                    # A slow endpoint runs long enough to see a few answers (wrk drops unfinished ones).
+                    seconds = min(90.0, max(options.seconds, 3 * slow.get((endpoint.name, target.name), 0)))
+                    sample = _measure(target, url, seconds, open_connections)
                     samples.setdefault((endpoint.name, target.name), []).append(sample)
     for endpoint in chosen:
         rows = {
-            t.name: _row(endpoint.name, t.name, samples[(endpoint.name, t.name)])
+            t.name: _row(
+                endpoint.name,
+                t.name,
+                samples[(endpoint.name, t.name)],
+                connections(endpoint, t, options.connections),
+            )
             for t in targets
             if (endpoint.name, t.name) in samples
         }
@@ -309,6 +348,10 @@ def _run_rounds(report: SizeReport, targets: list[Target], chosen: list[Endpoint
             continue
         for target in targets:
             if target.name.startswith("service") and (url := target.url_for(endpoint)) is not None:
+                if (endpoint.name, target.name) in slow:
+                    continue  # 256 queued requests of seconds each would only time out
                 # At least 3 s: the first answers to 256 new connections take most of a second.
                 sample = _measure(target, url, max(3.0, options.seconds), options.high_connections)
-                report.high_concurrency.append(_row(endpoint.name, target.name, [sample]))
+                report.high_concurrency.append(
+                    _row(endpoint.name, target.name, [sample], options.high_connections)
+                )

@@ -104,15 +104,19 @@ class Server:
                 found[name] = int(value.split()[0])
         return found
 
-    def wait_until_idle(self, *, quiet_s: float = 0.3, limit_s: float = 120.0) -> float:
-        """Wait until the process stops using CPU (requests queued by a load run are finished), so one
-        measurement does not run into the next; returns the seconds waited."""
+    def wait_until_idle(self, *, quiet_s: float = 0.3, limit_s: float = 180.0) -> float:
+        """Wait until requests queued by a load run are finished, so one measurement does not run into
+        the next: the process stops using CPU and its ready path answers at once (it queues behind the
+        backlog in the thread pool, including requests waiting on a database server); returns the
+        seconds waited."""
         started = time.monotonic()
         before = self.cpu_seconds()
         while time.monotonic() - started < limit_s:
             time.sleep(quiet_s)
             now = self.cpu_seconds()
-            if now - before < 0.05 * quiet_s:
+            asked = time.monotonic()
+            fetch(self.base_url + self.ready_path, timeout=limit_s)
+            if now - before < 0.05 * quiet_s and time.monotonic() - asked < 0.1:
                 break
-            before = now
+            before = self.cpu_seconds()
         return time.monotonic() - started

@@ -39,12 +39,21 @@ LAYERS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Top frames of threads that wait (the thread pool's idle workers, the event loop's select).
+IDLE = re.compile(
+    r"([\w.]*\.)?(wait|acquire|select|get|_worker|poll|run_forever) "
+    r"\((threading|queue|selectors|anyio|asyncio|concurrent)"
+)
+
+
 def summarise(raw: Path) -> list[tuple[str, float]]:
     """Share of busy samples per layer, largest first."""
     counts: collections.Counter[str] = collections.Counter()
     for line in raw.read_text().splitlines():
         stack, _, number = line.rpartition(" ")
         top = stack.split(";")[-1]
+        if IDLE.match(top):
+            continue  # a thread waiting for work or I/O, not running
         layer = next((name for name, pattern in LAYERS if re.search(pattern, top)), "other")
         counts[layer] += int(number)
     total = sum(counts.values()) or 1

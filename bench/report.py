@@ -13,9 +13,15 @@ HEADER = (
     "errors",
     "cpu ms/req",
     "B/resp",
+    "priv MB",
     "x datasette",
     "x ceiling",
 )
+
+
+def _target(row: dict[str, Any]) -> str:
+    """The target's name, marked when a slow endpoint was loaded through one connection only."""
+    return str(row["target"]) + (" [1 conn]" if row.get("connections") == 1 else "")
 
 
 def _ratio(value: float | None) -> str:
@@ -33,13 +39,14 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
     cells = [list(HEADER)] + [
         [
             row["endpoint"],
-            row["target"],
+            _target(row),
             f"{row['rps']:.0f}",
             f"{row['p50_ms']:.2f}",
             f"{row['p99_ms']:.2f}",
             str(row["errors"]),
             f"{row['cpu_ms_per_request']:.3f}",
             f"{row['bytes_per_response']:.0f}",
+            f"{row.get('private_mb', 0):.0f}",
             _ratio(row["vs_datasette"]),
             _ratio(row["vs_ceiling"]),
         ]
@@ -91,7 +98,7 @@ def markdown(results: dict[str, Any]) -> str:
             "|---|---|--:|--:|--:|--:|--:|--:|--:|",
         ]
         out += [
-            f"| {row['endpoint']} | {row['target']} | {row['rps']:.0f} | {row['p50_ms']:.1f} | "
+            f"| {row['endpoint']} | {_target(row)} | {row['rps']:.0f} | {row['p50_ms']:.1f} | "
             f"{row['p99_ms']:.1f} | {row['errors']} | {row['cpu_ms_per_request']:.2f} | "
             f"{_ratio(row['vs_datasette'])} | {_ratio(row['vs_ceiling'])} |"
             for row in size["rows"]

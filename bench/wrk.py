@@ -67,7 +67,9 @@ class WrkResult:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def run_wrk(url: str, *, seconds: float, connections: int, core: int | None) -> WrkResult:
+def run_wrk(
+    url: str, *, seconds: float, connections: int, core: int | None, timeout_s: int = 10
+) -> WrkResult:
     """Load `url` for `seconds` with `connections` open connections, from one thread."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_REPORT)
@@ -78,13 +80,13 @@ def run_wrk(url: str, *, seconds: float, connections: int, core: int | None) -> 
             f"-c{connections}",
             f"-d{max(1, round(seconds))}s",
             "--timeout",
-            "10s",
+            f"{timeout_s}s",
             "-s",
             script.name,
             url,
         ]
         done = subprocess.run(
-            pinned(argv, core), capture_output=True, text=True, timeout=seconds + 60, check=False
+            pinned(argv, core), capture_output=True, text=True, timeout=seconds + timeout_s + 60, check=False
         )
     finally:
         Path(script.name).unlink()

@@ -58,6 +58,10 @@ def document(connection: Connection, document_id: str) -> Current[DocumentPublic
     return None if revision is None or public is None else Current("document", document_id, revision, public)
 
 
+# The largest id a context_note row can have (the column is a 32-bit INTEGER on PostgreSQL).
+MAX_NOTE_ID = 2**31 - 1
+
+
 def note_public(row: Any) -> NotePublic:
     """A context_note row as the API answers it."""
     sources = [Source.model_validate(source) for source in row.sources]
@@ -66,6 +70,8 @@ def note_public(row: Any) -> NotePublic:
 
 def note(connection: Connection, note_id: int) -> Current[NotePublic] | None:
     """The context note with this id, or None."""
+    if note_id > MAX_NOTE_ID:  # PostgreSQL's INTEGER would refuse to compare (a 500): no such note exists
+        return None
     row = connection.execute(select(CONTEXT_NOTE).where(CONTEXT_NOTE.c.id == note_id)).one_or_none()
     return None if row is None else Current("note", str(row.id), row.revision, note_public(row))
 
