@@ -107,8 +107,16 @@ def problem(
     return JSONResponse(jsonable_encoder(body), status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
+# FastAPI's answer when it cannot decode a JSON body at all (not UTF-8, nested too deeply). It is the
+# same client mistake as malformed JSON, which answers 422, so it gets the same documented answer.
+_UNDECODABLE_BODY = "There was an error parsing the body"
+
+
 def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _UNDECODABLE_BODY:
+        message = "The request body cannot be decoded as JSON (not UTF-8, or nested too deeply)."
+        return problem("invalid-request", 422, message, errors=[{"location": "body", "message": message}])
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
     return problem(None, exc.status_code, detail, headers=dict(exc.headers or {}))
 
