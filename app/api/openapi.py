@@ -68,8 +68,49 @@ def _document_response(response: dict[str, Any], recorded: dict[str, Any]) -> No
             media["schema"] = {"$ref": "#/components/schemas/Problem"}
 
 
+# OpenAPI links: from every answer that names an editable resource and its revision (the 201 of its
+# creation, the 200 of its GET or PATCH) to the GET, PATCH and DELETE of that resource, with the answer's
+# ETag as If-Match. They tell clients how the operations chain; schemathesis's stateful phase follows them.
+# Item path -> (resource name, its path parameter, the body field that holds its key, the route creating it).
+EDITABLE: dict[str, tuple[str, str, str, str]] = {
+    "/v1/claims/{claim_id}": ("Claim", "claim_id", "id", "/v1/claims"),
+    "/v1/notes/{note_id}": ("Note", "note_id", "id", "/v1/claims/{claim_id}/context"),
+    "/v1/themes/{slug}": ("Theme", "slug", "slug", "/v1/themes"),
+    "/v1/entities/{key}": ("Entity", "key", "slug", "/v1/entities"),
+    "/v1/documents/{document_id}": ("Document", "document_id", "id", "/v1/documents"),
+}
+_LINK_VERBS = {"get": "Get", "patch": "Update", "delete": "Delete"}
+
+
+def _link(operation_id: str, method: str, parameter: str, field: str) -> dict[str, Any]:
+    parameters = {f"path.{parameter}": f"$response.body#/{field}"}
+    if method != "get":
+        parameters["header.if-match"] = "$response.header.ETag"
+    return {"operationId": operation_id, "parameters": parameters}
+
+
+def add_links(schema: dict[str, Any]) -> None:
+    """Link each answer naming an editable resource to that resource's GET, PATCH and DELETE (If-Match)."""
+    paths = schema["paths"]
+    for item, (resource, parameter, field, creator) in EDITABLE.items():
+        targets = {
+            method: paths[item][method]["operationId"]
+            for method in _LINK_VERBS
+            if method in paths.get(item, {})
+        }
+        sources = [(creator, "post", "201"), (item, "get", "200"), (item, "patch", "200")]
+        for path, source_method, status in sources:
+            answer = paths.get(path, {}).get(source_method, {}).get("responses", {}).get(status)
+            if answer is None:
+                continue
+            links = answer.setdefault("links", {})
+            for method, operation_id in targets.items():
+                if (source_method, method) != ("get", "get"):  # a PATCH may follow a PATCH: edit again
+                    links[f"{_LINK_VERBS[method]}{resource}"] = _link(operation_id, method, parameter, field)
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI document: FastAPI's, with recorded examples and problem details for every error."""
+    """The OpenAPI document: FastAPI's, with recorded examples, problem details for every error, and links."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
@@ -88,5 +129,6 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
     document_http_behaviour(schema)
+    add_links(schema)
     app.openapi_schema = schema
     return schema

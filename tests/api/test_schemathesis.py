@@ -2,28 +2,39 @@
 
 The app is served in-process (ASGI) on a fresh migrated, seeded database of this module's own, with a
 write key, so writes are exercised too. The run is deterministic (derandomized) and bounded:
-`SECTORFACTS_FUZZ_EXAMPLES` (default 15) examples per operation and generation mode.
+`SECTORFACTS_FUZZ_EXAMPLES` (default 15) examples per operation and generation mode. The stateful phase
+(sequences of calls chained by the document's OpenAPI links) runs `SECTORFACTS_FUZZ_SCENARIOS` (default 25)
+scenarios of up to `SECTORFACTS_FUZZ_STEPS` (default 6) calls, each from the same freshly seeded state.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import BaseSchema, Case, GenerationMode
+from schemathesis.core.transport import Response
+from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
+from sqlalchemy import create_engine, make_url, text
 
 from app.config import Settings
+from app.db import Database
 from app.main import create_app
 from tests.curation import make_keys, seed_database
-from tests.databases import fresh_database_url
+from tests.databases import POSTGRES_ENV, fresh_database_url
 
 MAX_EXAMPLES = int(os.environ.get("SECTORFACTS_FUZZ_EXAMPLES", "15"))
+SCENARIOS = int(os.environ.get("SECTORFACTS_FUZZ_SCENARIOS", "25"))
+STEPS = int(os.environ.get("SECTORFACTS_FUZZ_STEPS", "6"))
 
 # positive_data_acceptance expects every schema-valid request to succeed, but the API deliberately answers
 # 422 for values a schema cannot rule out: an unknown theme/entity/kind/document ("never an empty list that
@@ -96,3 +107,126 @@ def test_every_operation_honours_its_contract(fuzzed: Fuzzed, label: str, mode: 
         case.validate_response(response, excluded_checks=excluded, headers=dict(fuzzed.headers))
 
     run()
+
+
+def _excluded_checks(response: Response) -> list[Any]:
+    # As in the test above (whose body stays as it is: derandomize seeds Hypothesis from the test's source).
+    if response.status_code == 413:
+        return [*EXCLUDED, schemathesis.checks.negative_data_rejection]
+    return EXCLUDED
+
+
+@dataclass
+class Pristine:
+    """The app's database and a seeded copy of it; `reset` puts the seeded state back."""
+
+    live_url: str
+    pristine_url: str
+    database: Database
+
+    def reset(self) -> None:
+        """Replace the app's database with the seeded one (its pooled connections are closed first)."""
+        self.database.dispose()
+        server_url = os.environ.get(POSTGRES_ENV)
+        if server_url is None:
+            live = Path(make_url(self.live_url).database or "")
+            for suffix in ("", "-wal", "-shm"):
+                live.with_name(live.name + suffix).unlink(missing_ok=True)
+            shutil.copyfile(make_url(self.pristine_url).database or "", live)
+            return
+        live_name, pristine_name = make_url(self.live_url).database, make_url(self.pristine_url).database
+        admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{live_name}" WITH (FORCE)'))
+                connection.execute(text(f'CREATE DATABASE "{live_name}" TEMPLATE "{pristine_name}"'))
+        finally:
+            admin.dispose()
+
+
+@dataclass
+class Stateful:
+    """The OpenAPI schema of an app whose database can be reset to its seeded state, and a write key."""
+
+    schema: BaseSchema
+    headers: dict[str, str]
+    pristine: Pristine
+
+
+@pytest.fixture(scope="module")
+def stateful(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stateful]:
+    """An app on a database of its own that each scenario starts again from, seeded, with a write key."""
+    folder = tmp_path_factory.mktemp("stateful")
+    with fresh_database_url(folder) as pristine_url, fresh_database_url(folder) as live_url:
+        seeded = seed_database(pristine_url)
+        try:
+            headers = {"Authorization": f"Bearer {make_keys(seeded)['write']}"}
+        finally:
+            seeded.dispose()  # a template database must have no connections; the SQLite file is complete
+        app = create_app(Settings(database_url=live_url))
+        pristine = Pristine(live_url=live_url, pristine_url=pristine_url, database=app.state.database)
+        try:
+            pristine.reset()
+            schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+            yield Stateful(schema=schema, headers=headers, pristine=pristine)
+        finally:
+            pristine.database.dispose()
+
+
+def test_sequences_of_calls_honour_the_contract(stateful: Stateful) -> None:
+    """Schemathesis's stateful phase: scenarios chained by the OpenAPI links, all checks on every answer."""
+    calls: Counter[tuple[str, int]] = Counter()
+    followed: Counter[str] = Counter()
+
+    class Scenarios(stateful.schema.as_state_machine()):  # type: ignore[misc]
+        # Every scenario starts from the seeded database: the same calls then get the same answers, as
+        # Hypothesis needs to replay and shrink a failure (a theme created by an earlier scenario would
+        # make the same POST answer 409 instead of 201).
+        def setup(self) -> None:
+            stateful.pristine.reset()
+
+        def step(self, input: StepInput) -> StepOutput:
+            if input.transition is not None and input.is_applied:
+                followed[input.transition.id] += 1
+            output: StepOutput = super().step(input)
+            return output
+
+        def get_call_kwargs(self, case: Case[Any]) -> dict[str, Any]:
+            return {"headers": dict(stateful.headers)}
+
+        def after_call(self, response: Response, case: Case[Any]) -> None:
+            super().after_call(response, case)
+            calls[(f"{case.method} {case.path}", response.status_code)] += 1
+
+        def validate_response(
+            self, response: Response, case: Case[Any], additional_checks: Any = None, **kwargs: Any
+        ) -> None:
+            case.validate_response(
+                response,
+                additional_checks=additional_checks,
+                excluded_checks=_excluded_checks(response),
+                headers=dict(stateful.headers),
+                transport_kwargs=kwargs or None,
+                recorder=self.recorder,
+            )
+
+    Scenarios.run(
+        settings=settings(
+            max_examples=SCENARIOS,
+            stateful_step_count=STEPS,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            phases=[Phase.generate, Phase.shrink],
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    print(
+        f"{calls.total()} calls:",
+        ", ".join(f"{call} {status}: {n}" for (call, status), n in sorted(calls.items())),
+    )
+    print(
+        f"{followed.total()} steps followed a link:",
+        ", ".join(f"{n} {link}" for link, n in sorted(followed.items())),
+    )
+    assert followed.total() > 0, "no scenario went beyond its first call"
