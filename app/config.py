@@ -70,6 +70,13 @@ class Settings(BaseSettings):
     query_timeout_ms: int = Field(
         default=5000, ge=0, le=600_000, description="SQLite: time limit on each read query (0: none)."
     )
+    inline_read_budget_ms: float = Field(
+        default=5,
+        ge=0,
+        le=1000,
+        description="SQLite: a read runs on the event loop (no thread hand-off) while it takes at most this "
+        "long; past it, it is run again in the thread pool (0: every read in the pool).",
+    )
     content_security_policy: str = Field(default=DEFAULT_CONTENT_SECURITY_POLICY)
     metrics_enabled: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -24,6 +24,8 @@ class Database:
     url: URL
     read_engine: Engine
     write_engine: Engine
+    # SQLite: how long a read may run inline on the event loop before it moves to the thread pool.
+    inline_read_budget_s: float = 0.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -94,7 +96,7 @@ def _sqlite_engine(url: URL, settings: Settings, *, writer: bool) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
     if not writer:
-        limit_query_time(engine, settings.query_timeout_ms)
+        limit_query_time(engine, settings.query_timeout_ms)  # also enforces inline read budgets
     return engine
 
 
@@ -120,6 +122,7 @@ def create_database(settings: Settings) -> Database:
             url=url,
             read_engine=_sqlite_engine(url, settings, writer=False),
             write_engine=_sqlite_engine(url, settings, writer=True),
+            inline_read_budget_s=settings.inline_read_budget_ms / 1000,
         )
     engine = _server_engine(url, settings)
     if not settings.read_database_url:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 
 from app import __version__
 from app.api.auth import read_access
@@ -47,6 +47,13 @@ Every claim carries the **verbatim quote** it rests on and its exact **span** in
 """
 
 
+async def guard_request(request: Request) -> None:
+    """App-wide, before every route: refuse unstorable text, then check read access (one dependency:
+    FastAPI spends more time solving a dependency than these checks take)."""
+    await reject_unstorable_text(request)
+    await read_access(request)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API for `settings` (read from SECTORFACTS_* variables when omitted)."""
     settings = settings or Settings()
@@ -62,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        dependencies=[Depends(reject_unstorable_text), Depends(read_access)],
+        dependencies=[Depends(guard_request)],
         docs_url=None,  # app.api.pages serves the docs from local files, not a CDN
         redoc_url=None,
     )

@@ -1,5 +1,7 @@
-"""A time limit on every SQLite read query: a progress handler stops it past its deadline (as Datasette does).
+"""Time limits on SQLite read queries: a progress handler stops a query past its deadline (as Datasette does).
 
+Two limits share the handler: `query_timeout_ms` on every statement (an OperationalError: 503), and the
+inline budget of `read_budget`, which bounds how long a read run on the event loop may hold it.
 PostgreSQL needs none of this: its connections set statement_timeout (app/db.py).
 """
 
@@ -8,20 +10,24 @@ from __future__ import annotations
 import math
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
+from sqlalchemy.exc import OperationalError
 
 # How many SQLite virtual machine steps run between two looks at the clock.
 PROGRESS_STEPS = 1000
 _DEADLINE = "sectorfacts_query_deadline"
+# The monotonic time by which the reads of the current block must be done (None: no budget).
+_budget_ends: ContextVar[float | None] = ContextVar("sectorfacts_read_budget_ends", default=None)
 
 
 def limit_query_time(engine: Engine, timeout_ms: int) -> None:
-    """Stop any query on `engine` that runs longer than `timeout_ms` (an OperationalError: 503)."""
-    if timeout_ms <= 0:
-        return
-    timeout_s = timeout_ms / 1000
+    """Stop any query on `engine` that runs longer than `timeout_ms` (0: no limit) or past a read budget."""
+    timeout_s = timeout_ms / 1000 if timeout_ms > 0 else math.inf
 
     @event.listens_for(engine, "connect")
     def _watch(dbapi_connection: sqlite3.Connection, record: Any) -> None:
@@ -33,9 +39,26 @@ def limit_query_time(engine: Engine, timeout_ms: int) -> None:
     def _arm(connection: Connection, *_args: Any) -> None:
         # The deadline covers the statement and the fetching of its rows, until the next one starts.
         if (deadline := connection.info.get(_DEADLINE)) is not None:
-            deadline[0] = time.monotonic() + timeout_s
+            ends = _budget_ends.get()
+            limit = time.monotonic() + timeout_s
+            deadline[0] = limit if ends is None else min(limit, ends)
 
     @event.listens_for(engine, "checkin")
     def _disarm(_dbapi_connection: Any, record: Any) -> None:
         if (deadline := record.info.get(_DEADLINE)) is not None:
             deadline[0] = math.inf
+
+
+@contextmanager
+def read_budget(seconds: float) -> Iterator[None]:
+    """Every query started in this block stops once `seconds` have passed since the block began."""
+    token = _budget_ends.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _budget_ends.reset(token)
+
+
+def interrupted(error: OperationalError) -> bool:
+    """True when SQLite stopped the query because a deadline passed."""
+    return isinstance(error.orig, sqlite3.OperationalError) and "interrupted" in str(error.orig)

@@ -35,6 +35,8 @@ class Options:
     high_connections: int
     stream: bool
     warmup: float = 2.0
+    # Seconds per run with high_connections: long enough for 256 queued requests to be answered.
+    high_seconds: float = 10.0
     # Endpoints also measured with `high_connections` (all when None).
     high_endpoints: tuple[str, ...] | None = None
 
@@ -350,8 +352,7 @@ def _run_rounds(
             if target.name.startswith("service") and (url := target.url_for(endpoint)) is not None:
                 if (endpoint.name, target.name) in slow:
                     continue  # 256 queued requests of seconds each would only time out
-                # At least 3 s: the first answers to 256 new connections take most of a second.
-                sample = _measure(target, url, max(3.0, options.seconds), options.high_connections)
+                sample = _measure(target, url, options.high_seconds, options.high_connections)
                 report.high_concurrency.append(
                     _row(endpoint.name, target.name, [sample], options.high_connections)
                 )

@@ -58,6 +58,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, help="seconds per wrk run (default 3; 1 with --smoke)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--high-connections", type=int, default=256)
+    parser.add_argument(
+        "--high-seconds", type=float, help="seconds per run with --high-connections (default 10; 3 smoke)"
+    )
     parser.add_argument("--only", action="append", help="measure only these endpoints (repeatable)")
     parser.add_argument("--no-stream", action="store_true", help="skip the NDJSON streaming measurement")
     parser.add_argument("--out", type=Path, help="JSON results file (default bench/results/<time>.json)")

@@ -97,6 +97,7 @@ def run(args: argparse.Namespace, postgres_url_for: Callable[[str], str | None])
             stream=not args.no_stream,
             warmup=0.0 if args.smoke else 1.0,
             high_endpoints=("claim",) if args.smoke else None,
+            high_seconds=args.high_seconds or (3.0 if args.smoke else 10.0),
         )
         sqlite_file = sqlite_corpus(size)
         postgres_url = postgres_corpus(size, postgres) if postgres else None

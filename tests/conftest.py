@@ -43,8 +43,14 @@ BASE_URL = "http://127.0.0.1:8000"
 
 @pytest.fixture(scope="session")
 def client(seeded_url: str) -> Iterator[TestClient]:
-    """An HTTP client for an app serving the shared seeded database, at the README's address."""
-    with TestClient(create_app(Settings(database_url=seeded_url)), base_url=BASE_URL) as test_client:
+    """An HTTP client for an app serving the shared seeded database, at the README's address.
+
+    Reads get a generous inline budget so that none is run twice (over budget, then in the pool) on a
+    busy machine: tests that count statements must not depend on its speed. tests/api/test_reading.py
+    covers the budget itself.
+    """
+    settings = Settings(database_url=seeded_url, inline_read_budget_ms=1000)
+    with TestClient(create_app(settings), base_url=BASE_URL) as test_client:
         yield test_client
 
 

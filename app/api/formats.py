@@ -106,10 +106,11 @@ def claim_list(
     *,
     limit: int,
     cursor: str | None,
-) -> Page[ClaimPublic] | Response:
+) -> Response:
     """Any claim list (all claims, or a theme's, entity's or document's) in the chosen format."""
     if fmt == "json":
-        return claims.list_claims(database, filters, limit=limit, cursor=cursor)
+        page_json = claims.list_claims_json(database, filters, limit=limit, cursor=cursor)
+        return Response(page_json, media_type="application/json", headers=VARY)
     if fmt == "jsonld":
         page = claims.list_claims(database, filters, limit=limit, cursor=cursor)
         documents = jsonld.cited_documents(database, (claim.document_id for claim in page.data))

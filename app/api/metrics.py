@@ -88,6 +88,7 @@ class Metrics:
         self.in_progress = Gauge(
             "sectorfacts_http_requests_in_progress", "HTTP requests being answered.", registry=self.registry
         )
+        self._children: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
         self.queries = Histogram(
             "sectorfacts_database_query_duration_seconds",
             "Time each database query took, failed and timed-out ones included.",
@@ -99,9 +100,20 @@ class Metrics:
         self, method: str, route: str, status: int, seconds: float, db_seconds: float
     ) -> None:
         """Count one answered request."""
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route, str(status)).observe(seconds)
-        self.request_database_time.labels(method, route).observe(db_seconds)
+        key = (method, route, status)
+        if (children := self._children.get(key)) is None:
+            # Resolving labels costs more than the observations; the label sets are few (route templates).
+            labels = (method, route, str(status))
+            children = (
+                self.requests.labels(*labels),
+                self.latency.labels(*labels),
+                self.request_database_time.labels(method, route),
+            )
+            self._children[key] = children
+        requests, latency, database = children
+        requests.inc()
+        latency.observe(seconds)
+        database.observe(db_seconds)
 
     def instrument(self, database: Database) -> None:
         """Time every query the database's engines run."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Connection, or_, select
@@ -11,6 +12,8 @@ from app.models import CLAIM_KINDS
 from app.services.documents import require_document
 from app.services.entities import entity_ids_by_key, resolve_entity_id
 from app.services.errors import UnknownFilterValues
+from app.services.id_sets import among, bound
+from app.services.prepared import Prepared
 from app.services.search.matching import matching_keys
 from app.services.search.query import Node
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, THEME
@@ -38,8 +41,14 @@ def _unknown(asked: list[str], known: set[str]) -> list[str]:
     return [value for value in asked if value not in known]
 
 
+@cache
+def _themes_by_slug(dialect: str) -> Prepared:
+    return Prepared(select(THEME.c.slug, THEME.c.id).where(among(THEME.c.slug, "slugs", dialect)))
+
+
 def _theme_ids(connection: Connection, slugs: list[str]) -> list[int]:
-    found = dict(connection.execute(select(THEME.c.slug, THEME.c.id).where(THEME.c.slug.in_(slugs))).all())
+    dialect = connection.dialect.name
+    found = dict(_themes_by_slug(dialect).rows(connection, slugs=bound(slugs, dialect)))
     if missing := _unknown(slugs, set(found)):
         raise UnknownFilterValues("theme", missing, "GET /v1/themes lists the theme slugs.")
     return list(found.values())

@@ -3,24 +3,42 @@
 `meta.total` is read from `claim_tally` (kept exact by triggers, migration 0004) when the list has at
 most one value per filter and one filter; an intersection of single values (theme AND entity …) is
 counted exactly by walking its smallest member's links (sizes from the tallies) and probing the others'
-primary keys: its cost grows with that member, not with the corpus. Anything else is counted plainly.
+primary keys: its cost grows with that member, not with the corpus. When that member is small enough
+(`GATHER_AT_MOST`), the same walk reads every match's order key instead, and the page is cut from those
+keys: one walk answers both the count and the page. Anything else is counted plainly.
 
 A page either walks the claims in document order (the order index) testing each one's membership with a
 primary-key probe — cheap when matches are dense: about `limit x claims / total` probes, from the
 cursor as from the start — or, when matches are sparse, reads the matches through the filter's index and
-sorts them (`total` rows). The cheaper one is picked from `total` and the tallied corpus size.
+sorts them (`total` rows). The cheaper one is picked from `total` and the tallied corpus size. Page
+statements for single-valued filters are built once per shape (`page_statement`) and run as prepared
+statements, their values bound.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, exists, func, select
+from sqlalchemy import ColumnElement, Connection, Integer, bindparam, exists, func, select, tuple_
 
 from app.services.claim_filters import ResolvedFilters
+from app.services.prepared import Prepared
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME
 from app.services.tallies import tally
+
+CLAIM_COLUMNS = (
+    CLAIM.c.id,
+    CLAIM.c.statement,
+    CLAIM.c.quote,
+    CLAIM.c.kind,
+    CLAIM.c.document_id,
+    CLAIM.c.span_start,
+    CLAIM.c.span_end,
+)
+# Document, then position in it; the id breaks ties so the order (and the cursor) is total.
+CLAIM_ORDER = (CLAIM.c.document_id, CLAIM.c.span_start, CLAIM.c.span_end, CLAIM.c.id)
 
 
 @dataclass(frozen=True)
@@ -49,25 +67,50 @@ def _atoms(resolved: ResolvedFilters) -> list[_Atom] | None:
     return [_Atom(dimension, values[0]) for dimension, values in groups]
 
 
-def _member(atom: _Atom) -> ColumnElement[bool]:
-    """Claim-row condition for one value: a primary-key probe for links, a column test otherwise."""
+def _member(atom: _Atom, value: Any = None) -> ColumnElement[bool]:
+    """Claim-row condition for one value: a primary-key probe for links, a column test otherwise.
+
+    `value` replaces the atom's own value (a bindparam, for a statement built once)."""
+    value = atom.value if value is None else value
     if atom.dimension in {"theme", "entity"}:
         # An alias, so that the probe correlates with the claim, never with a link table of the outer query.
         link = (CLAIM_THEME if atom.dimension == "theme" else CLAIM_ENTITY).alias()
-        value = link.c.theme_id if atom.dimension == "theme" else link.c.entity_id
-        return exists().where(link.c.claim_id == CLAIM.c.id, value == atom.value).correlate(CLAIM)
+        key = link.c.theme_id if atom.dimension == "theme" else link.c.entity_id
+        return exists().where(link.c.claim_id == CLAIM.c.id, key == value).correlate(CLAIM)
     column = CLAIM.c.document_id if atom.dimension == "document" else CLAIM.c.kind
-    condition: ColumnElement[bool] = column == atom.value
+    condition: ColumnElement[bool] = column == value
     return condition
 
 
-def _driven(atom: _Atom) -> ColumnElement[bool]:
+def _driven(atom: _Atom, value: Any = None) -> ColumnElement[bool]:
     """Claim-row condition that SQLite answers by reading the value's own index (the plan's driver)."""
     if atom.dimension in {"theme", "entity"}:
         link = CLAIM_THEME if atom.dimension == "theme" else CLAIM_ENTITY
-        value = link.c.theme_id if atom.dimension == "theme" else link.c.entity_id
-        return CLAIM.c.id.in_(select(link.c.claim_id).where(value == atom.value))
-    return _member(atom)
+        key = link.c.theme_id if atom.dimension == "theme" else link.c.entity_id
+        return CLAIM.c.id.in_(select(link.c.claim_id).where(key == (atom.value if value is None else value)))
+    return _member(atom, value)
+
+
+# An intersection whose smallest value holds at most this many claims is read whole (keys only).
+GATHER_AT_MOST = 50_000
+
+# How a page is read: each single-valued filter's dimension and whether it drives the plan.
+PageShape = tuple[tuple[str, bool], ...]
+
+
+@cache
+def page_statement(shape: PageShape, after_key: bool) -> Prepared:
+    """The page query for a plan's shape, built once: filter values are bindparams `v0`, `v1`…, the
+    cursor's key `k0`…`k3`, and the row limit `limit`."""
+    conditions = [
+        (_driven if driven else _member)(_Atom(dimension, None), bindparam(f"v{index}"))
+        for index, (dimension, driven) in enumerate(shape)
+    ]
+    if after_key:
+        keys = [bindparam(f"k{index}", type_=column.type) for index, column in enumerate(CLAIM_ORDER)]
+        conditions.append(tuple_(*CLAIM_ORDER) > tuple_(*keys))
+    statement = select(*CLAIM_COLUMNS).where(*conditions).order_by(*CLAIM_ORDER)
+    return Prepared(statement.limit(bindparam("limit", type_=Integer())))
 
 
 @dataclass(frozen=True)
@@ -75,25 +118,37 @@ class ClaimPlan:
     """How many claims match, and the conditions that find a page of them cheapest."""
 
     total: int
+    # Conditions for a page, when neither `shape` nor `keys` says how to read it.
     page_conditions: list[ColumnElement[Any]]
+    # For single-valued filters, the page's conditions as a shape of `page_statement` and its values.
+    shape: PageShape | None = None
+    values: tuple[Any, ...] = ()
+    # Every match's order key, in order, when counting them meant reading them anyway.
+    keys: list[tuple[Any, ...]] | None = None
 
 
-def plan(
-    connection: Connection, resolved: ResolvedFilters, where: list[ColumnElement[Any]], *, limit: int
-) -> ClaimPlan:
+def plan(connection: Connection, resolved: ResolvedFilters, *, limit: int) -> ClaimPlan:
     """Count the matching claims (exactly) and choose how to read a page of `limit` of them."""
     atoms = _atoms(resolved)
     if atoms is None:
+        # Built only here: building SQL expressions costs more than the tally lookups below.
+        where = resolved.conditions(connection.dialect.name)
         total = int(connection.execute(select(func.count()).select_from(CLAIM).where(*where)).scalar_one())
         return ClaimPlan(total, where)
     claims = tally(connection, "claim")
     if not atoms:
-        return ClaimPlan(claims, where)
+        return ClaimPlan(claims, [], (), ())
     sizes = {atom: tally(connection, atom.dimension, atom.tally_value) for atom in atoms}
     driver = min(atoms, key=lambda atom: sizes[atom])
     others = [_member(atom) for atom in atoms if atom is not driver]
     if len(atoms) == 1 or sizes[driver] == 0:
         total = sizes[driver]
+    elif driver.dimension in {"theme", "entity"} and sizes[driver] <= GATHER_AT_MOST:
+        # Counting walks the smallest value's links probing the others' primary keys, and so does a
+        # page of sparse matches: read every match's order key once, and page from those.
+        gathered = select(*CLAIM_ORDER).where(_driven(driver), *others).order_by(*CLAIM_ORDER)
+        keys = [tuple(row) for row in connection.execute(gathered)]
+        return ClaimPlan(len(keys), [], keys=keys)
     elif driver.dimension in {"theme", "entity"}:
         # Walk the smallest value's links, probing the others' primary keys.
         link = CLAIM_THEME if driver.dimension == "theme" else CLAIM_ENTITY
@@ -111,5 +166,8 @@ def plan(
     # Walking the order index finds a page after about (limit + 1) x claims / total probes; reading the
     # smallest value's matches and sorting them costs what that value holds.
     if (limit + 1) * claims / max(total, 1) < sizes[driver]:
-        return ClaimPlan(total, [_member(atom) for atom in atoms])
-    return ClaimPlan(total, [_driven(driver), *others])
+        ordered, driven = atoms, None
+    else:
+        ordered, driven = [driver, *(atom for atom in atoms if atom is not driver)], driver
+    shape = tuple((atom.dimension, atom is driven) for atom in ordered)
+    return ClaimPlan(total, [], shape, tuple(atom.value for atom in ordered))

@@ -4,21 +4,37 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select, union
+from sqlalchemy import Connection, bindparam, func, or_, select, union
 
 from app.db import Database
 from app.models import ENTITY_TYPES
 from app.schemas.common import Page, PageMeta
 from app.schemas.entities import EntityPublic
 from app.services.errors import NotFound, UnknownFilterValues
+from app.services.id_sets import among, bound
 from app.services.keys import like_prefix, lookup_key
 from app.services.pagination import after, decode_cursor, encode_cursor
+from app.services.prepared import Prepared
 from app.services.tables import ENTITY, ENTITY_ALIAS
 from app.services.tallies import tallied
 
 ENTITY_ORDER = (ENTITY.c.name_key, ENTITY.c.id)
+
+
+@cache
+def _entities_by_key(dialect: str) -> Prepared:
+    return Prepared(
+        union(
+            select(ENTITY.c.slug.label("key"), ENTITY.c.id).where(among(ENTITY.c.slug, "keys", dialect)),
+            select(ENTITY.c.name_key, ENTITY.c.id).where(among(ENTITY.c.name_key, "keys", dialect)),
+            select(ENTITY_ALIAS.c.alias_key, ENTITY_ALIAS.c.entity_id).where(
+                among(ENTITY_ALIAS.c.alias_key, "keys", dialect)
+            ),
+        )
+    )
 
 
 def entity_ids_by_key(connection: Connection, keys: Iterable[str]) -> dict[str, int]:
@@ -26,16 +42,9 @@ def entity_ids_by_key(connection: Connection, keys: Iterable[str]) -> dict[str, 
     by_key: dict[str, list[str]] = defaultdict(list)
     for key in keys:
         by_key[lookup_key(key)].append(key)
-    normalised = list(by_key)
-    matches = union(
-        select(ENTITY.c.slug.label("key"), ENTITY.c.id).where(ENTITY.c.slug.in_(normalised)),
-        select(ENTITY.c.name_key, ENTITY.c.id).where(ENTITY.c.name_key.in_(normalised)),
-        select(ENTITY_ALIAS.c.alias_key, ENTITY_ALIAS.c.entity_id).where(
-            ENTITY_ALIAS.c.alias_key.in_(normalised)
-        ),
-    )
+    dialect = connection.dialect.name
     found: dict[str, int] = {}
-    for key, entity_id in connection.execute(matches):
+    for key, entity_id in _entities_by_key(dialect).rows(connection, keys=bound(list(by_key), dialect)):
         for original in by_key[key]:
             found[original] = entity_id
     return found
@@ -53,14 +62,21 @@ def _claim_count() -> Any:
     return tallied("entity", ENTITY.c.id).label("claim_count")
 
 
+@cache
+def _aliases_of(dialect: str) -> Prepared:
+    return Prepared(
+        select(ENTITY_ALIAS.c.entity_id, ENTITY_ALIAS.c.alias)
+        .where(among(ENTITY_ALIAS.c.entity_id, "ids", dialect, integers=True))
+        .order_by(ENTITY_ALIAS.c.position, ENTITY_ALIAS.c.id)
+    )
+
+
 def _shape(connection: Connection, rows: Sequence[Any]) -> list[EntityPublic]:
     aliases: defaultdict[int, list[str]] = defaultdict(list)
     if rows:
-        for entity_id, alias in connection.execute(
-            select(ENTITY_ALIAS.c.entity_id, ENTITY_ALIAS.c.alias)
-            .where(ENTITY_ALIAS.c.entity_id.in_([row.id for row in rows]))
-            .order_by(ENTITY_ALIAS.c.position, ENTITY_ALIAS.c.id)
-        ):
+        dialect = connection.dialect.name
+        ids = bound([row.id for row in rows], dialect)
+        for entity_id, alias in _aliases_of(dialect).rows(connection, ids=ids):
             aliases[entity_id].append(alias)
     return [
         EntityPublic(
@@ -128,9 +144,14 @@ def list_entities(
     return Page[EntityPublic](data=entities, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
 
 
+@cache
+def _entity_by_id() -> Prepared:
+    return Prepared(select(*_COLUMNS, _claim_count()).where(ENTITY.c.id == bindparam("id")))
+
+
 def entity_by_id(connection: Connection, entity_id: int) -> EntityPublic | None:
     """The entity with this id as the API answers it, or None."""
-    rows = list(connection.execute(select(*_COLUMNS, _claim_count()).where(ENTITY.c.id == entity_id)).all())
+    rows = _entity_by_id().rows(connection, id=entity_id)
     return _shape(connection, rows)[0] if rows else None
 
 

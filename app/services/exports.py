@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Connection, select
 from app.db import Database
 from app.schemas.claims import ClaimPublic
 from app.services.claim_filters import ClaimFilters, conditions
-from app.services.claims import CLAIM_COLUMNS, CLAIM_ORDER
+from app.services.claim_plans import CLAIM_COLUMNS, CLAIM_ORDER
 from app.services.claims import _shape as shape_claims
 from app.services.pagination import after
 

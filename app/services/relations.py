@@ -11,7 +11,7 @@ from sqlalchemy import and_, select
 from app.db import Database
 from app.schemas.claims import EntityRef
 from app.schemas.relations import EntityRelations, RelatedEntity, RelatedTheme
-from app.services.claims import CLAIM_ORDER
+from app.services.claim_plans import CLAIM_ORDER
 from app.services.entities import resolve_entity_id
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, ENTITY, THEME
 

@@ -7,16 +7,20 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, String, bindparam, cast, column, func, select, table
 
+from app.services.prepared import Prepared
+
 # Created by migration 0004 only (no model): derived state that the triggers keep.
 CLAIM_TALLY = table("claim_tally", column("dimension"), column("value"), column("claims"))
-_ONE_TALLY = select(CLAIM_TALLY.c.claims).where(
-    CLAIM_TALLY.c.dimension == bindparam("dimension"), CLAIM_TALLY.c.value == bindparam("value")
+_ONE_TALLY = Prepared(
+    select(CLAIM_TALLY.c.claims).where(
+        CLAIM_TALLY.c.dimension == bindparam("dimension"), CLAIM_TALLY.c.value == bindparam("value")
+    )
 )
 
 
 def tally(connection: Connection, dimension: str, value: str = "") -> int:
     """Claims counted under one tally (0 when none)."""
-    found = connection.execute(_ONE_TALLY, {"dimension": dimension, "value": value}).scalar()
+    found = _ONE_TALLY.scalar(connection, dimension=dimension, value=value)
     return int(found or 0)
 
 

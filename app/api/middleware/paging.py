@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import orjson
 from starlette.datastructures import URL, Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -12,17 +11,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 _SANE_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
+# `meta` ends every page envelope, so its next_cursor is the last one in the body. A quote inside a JSON
+# string is always escaped, so this pattern cannot match inside a claim's text; cursors are base64url.
+_NEXT_CURSOR = re.compile(rb'"next_cursor":\s*"([A-Za-z0-9_=-]+)"')
+
+
 def next_cursor(body: bytes) -> str | None:
-    """`meta.next_cursor` of a JSON page, or None."""
-    if b'"next_cursor"' not in body:
+    """`meta.next_cursor` of a JSON page, or None (found without parsing the whole page)."""
+    position = body.rfind(b'"next_cursor"')
+    if position < 0:
         return None
-    try:
-        document = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
-    meta = document.get("meta") if isinstance(document, dict) else None
-    cursor = meta.get("next_cursor") if isinstance(meta, dict) else None
-    return cursor if isinstance(cursor, str) and cursor else None
+    found = _NEXT_CURSOR.match(body, position)
+    return found.group(1).decode("ascii") if found else None
 
 
 def next_link(scope: Scope, cursor: str) -> str:

@@ -11,6 +11,7 @@ from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam
 from app.api.etags import tagged
 from app.api.formats import ClaimFormatDep, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
+from app.api.reading import run_read
 from app.api.write_docs import GONE
 from app.schemas.citations import Citation
 from app.schemas.claims import ClaimPublic
@@ -29,7 +30,7 @@ ClaimId = Annotated[str, Path(max_length=100, description="The claim's stable id
     response_model=Page[ClaimPublic],
     responses=claim_list_responses(INVALID),
 )
-def list_claims(
+async def list_claims(
     request: Request,
     database: DatabaseDep,
     filters: ClaimFiltersDep,
@@ -44,20 +45,22 @@ def list_claims(
     Page with `cursor` = `meta.next_cursor` until it is null. `format` (or Accept) also answers
     JSON-LD (this page), or CSV and NDJSON (every matching claim, streamed).
     """
-    return formats.claim_list(request, database, filters, fmt, limit=limit, cursor=cursor)
+    return await run_read(
+        database, formats.claim_list, request, database, filters, fmt, limit=limit, cursor=cursor
+    )
 
 
 @router.get("/{claim_id}", summary="Get a claim", responses=responses("claim", NOT_FOUND, GONE))
-def get_claim(database: DatabaseDep, response: Response, claim_id: ClaimId) -> ClaimPublic:
+async def get_claim(database: DatabaseDep, response: Response, claim_id: ClaimId) -> ClaimPublic:
     """One claim: its statement, the verbatim quote and its span, themes, entities and context notes.
 
     The ETag names the claim's revision (send it as If-Match to edit it). A deleted claim answers 410
     Gone with a link to its history.
     """
-    return tagged(response, current.read_claim(database, claim_id))
+    return tagged(response, await run_read(database, current.read_claim, database, claim_id))
 
 
 @router.get("/{claim_id}/cite", summary="Cite a claim", responses=responses("citation", NOT_FOUND))
-def cite_claim(request: Request, database: DatabaseDep, claim_id: ClaimId) -> Citation:
+async def cite_claim(request: Request, database: DatabaseDep, claim_id: ClaimId) -> Citation:
     """A ready citation: the quote, its source, a permalink, a text-fragment link and a reference."""
-    return citations.cite_claim(database, claim_id, base_url=str(request.base_url))
+    return await run_read(database, citations.cite_claim, database, claim_id, base_url=str(request.base_url))

@@ -12,6 +12,7 @@ from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam
 from app.api.etags import tagged
 from app.api.formats import ClaimFormatDep, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
+from app.api.reading import run_read
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
 from app.schemas.documents import DocumentPublic, DocumentSummary
@@ -24,17 +25,17 @@ DocumentId = Annotated[str, Path(max_length=100, description="A document id, e.g
 
 
 @router.get("", summary="List documents", responses=responses("documents_page", INVALID))
-def list_documents(
+async def list_documents(
     database: DatabaseDep, limit: LimitParam = 20, cursor: CursorParam = None
 ) -> Page[DocumentSummary]:
     """Source documents with their metadata and number of claims (without the text)."""
-    return documents.list_documents(database, limit=limit, cursor=cursor)
+    return await run_read(database, documents.list_documents, database, limit=limit, cursor=cursor)
 
 
 @router.get("/{document_id}", summary="Get a document", responses=responses("document", NOT_FOUND))
-def get_document(database: DatabaseDep, response: Response, document_id: DocumentId) -> DocumentPublic:
+async def get_document(database: DatabaseDep, response: Response, document_id: DocumentId) -> DocumentPublic:
     """One document with its full text and SHA-256; claim spans index into `text`; ETag: its revision."""
-    return tagged(response, current.read_document(database, document_id))
+    return tagged(response, await run_read(database, current.read_document, database, document_id))
 
 
 @router.get(
@@ -43,7 +44,7 @@ def get_document(database: DatabaseDep, response: Response, document_id: Documen
     response_model=Page[ClaimPublic],
     responses=claim_list_responses(NOT_FOUND, INVALID),
 )
-def list_document_claims(
+async def list_document_claims(
     request: Request,
     database: DatabaseDep,
     document_id: DocumentId,
@@ -54,4 +55,6 @@ def list_document_claims(
 ) -> Page[ClaimPublic] | Response:
     """This document's claims in order, with the same filters, paging and formats as `GET /v1/claims`."""
     scoped = replace(filters, scope_document=document_id)
-    return formats.claim_list(request, database, scoped, fmt, limit=limit, cursor=cursor)
+    return await run_read(
+        database, formats.claim_list, request, database, scoped, fmt, limit=limit, cursor=cursor
+    )

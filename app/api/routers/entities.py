@@ -12,6 +12,7 @@ from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam, 
 from app.api.etags import tagged
 from app.api.formats import ClaimFormatDep, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
+from app.api.reading import run_read
 from app.api.write_docs import GONE
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
@@ -29,7 +30,7 @@ EntityKey = Annotated[
 
 
 @router.get("", summary="List entities", responses=responses("entities_page", INVALID))
-def list_entities(
+async def list_entities(
     database: DatabaseDep,
     type: Annotated[
         list[str] | None,
@@ -44,13 +45,16 @@ def list_entities(
     """Entities by name, each with its aliases and number of claims; filter by type or name prefix."""
     types = split_values("query.type", type)
     prefix = check_text("query.q", q) if q is not None else None
-    return entities.list_entities(database, types=types, q=prefix, limit=limit, cursor=cursor)
+    return await run_read(
+        database, entities.list_entities, database, types=types, q=prefix, limit=limit, cursor=cursor
+    )
 
 
 @router.get("/{key}", summary="Get an entity", responses=responses("entity", NOT_FOUND, GONE))
-def get_entity(database: DatabaseDep, response: Response, key: EntityKey) -> EntityPublic:
+async def get_entity(database: DatabaseDep, response: Response, key: EntityKey) -> EntityPublic:
     """One entity, found by slug, name or alias in any case; the ETag names its revision."""
-    return tagged(response, current.read_entity(database, check_text("path.key", key)))
+    entity = await run_read(database, current.read_entity, database, check_text("path.key", key))
+    return tagged(response, entity)
 
 
 @router.get(
@@ -59,7 +63,7 @@ def get_entity(database: DatabaseDep, response: Response, key: EntityKey) -> Ent
     response_model=Page[ClaimPublic],
     responses=claim_list_responses(NOT_FOUND, INVALID),
 )
-def list_entity_claims(
+async def list_entity_claims(
     request: Request,
     database: DatabaseDep,
     key: EntityKey,
@@ -70,15 +74,17 @@ def list_entity_claims(
 ) -> Page[ClaimPublic] | Response:
     """The claims naming this entity, with the same filters, paging and formats as `GET /v1/claims`."""
     scoped = replace(filters, scope_entity=check_text("path.key", key))
-    return formats.claim_list(request, database, scoped, fmt, limit=limit, cursor=cursor)
+    return await run_read(
+        database, formats.claim_list, request, database, scoped, fmt, limit=limit, cursor=cursor
+    )
 
 
 @router.get("/{key}/related", summary="Get an entity's relations", responses=responses("related", NOT_FOUND))
-def get_entity_relations(database: DatabaseDep, key: EntityKey) -> EntityRelations:
+async def get_entity_relations(database: DatabaseDep, key: EntityKey) -> EntityRelations:
     """The entities named in the same claims as this one, and the themes of its claims, with the claims.
 
     Each related entity and theme has `count`, the number of claims linking it to this entity, and
     `claim_ids`, those claims in document order (what walking `GET /v1/entities/{key}/claims` finds).
     Both lists are ordered by count, largest first, then by name.
     """
-    return relations.related(database, check_text("path.key", key))
+    return await run_read(database, relations.related, database, check_text("path.key", key))

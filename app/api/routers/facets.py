@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from app.api.deps import ClaimFiltersDep, DatabaseDep
 from app.api.openapi import INVALID, responses
+from app.api.reading import run_read
 from app.schemas.facets import ClaimFacets
 from app.services import facets
 
@@ -14,7 +15,7 @@ router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
 
 @router.get("/facets", summary="Count claims per facet", responses=responses("facets", INVALID))
-def claim_facets(database: DatabaseDep, filters: ClaimFiltersDep) -> ClaimFacets:
+async def claim_facets(database: DatabaseDep, filters: ClaimFiltersDep) -> ClaimFacets:
     """Claim counts per theme, entity, kind and document, with the same filters as `GET /v1/claims`.
 
     `total` is the number of matching claims (`meta.total` of the same `/v1/claims` request). Counting is
@@ -25,4 +26,4 @@ def claim_facets(database: DatabaseDep, filters: ClaimFiltersDep) -> ClaimFacets
     the request filters on; they are listed even with a count of 0. Values with no claims are left out.
     Each facet is ordered by count, largest first, then by label.
     """
-    return facets.claim_facets(database, filters)
+    return await run_read(database, facets.claim_facets, database, filters)

@@ -13,7 +13,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="Liveness", responses=ok("healthz"))
-def healthz() -> Liveness:
+async def healthz() -> Liveness:
     """200 while the process can answer; touches no database."""
     return Liveness(status="ok")
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from app.api.deps import ClaimFiltersDep, DatabaseDep
 from app.api.openapi import INVALID, responses
 from app.api.problems import BadParameter
+from app.api.reading import run_read
 from app.schemas.facets import ClaimMatrix, Dimension
 from app.services import matrix
 
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/v1/matrix", tags=["claims"])
 
 
 @router.get("", summary="Cross-tabulate claims", responses=responses("matrix", INVALID))
-def claim_matrix(
+async def claim_matrix(
     database: DatabaseDep,
     filters: ClaimFiltersDep,
     rows: Annotated[
@@ -34,4 +35,4 @@ def claim_matrix(
     """
     if rows == cols:
         raise BadParameter("query.cols", f"must differ from rows ({rows!r})")
-    return matrix.claim_matrix(database, filters, rows=rows, cols=cols)
+    return await run_read(database, matrix.claim_matrix, database, filters, rows=rows, cols=cols)

@@ -10,6 +10,7 @@ from app.api.auth import WriteKey, actor
 from app.api.deps import CursorParam, DatabaseDep, LimitParam
 from app.api.etags import IfMatch, tagged
 from app.api.openapi import NOT_FOUND, responses
+from app.api.reading import run_read
 from app.api.write_docs import GONE, PRECONDITION_FAILED, PRECONDITION_REQUIRED, write_responses
 from app.api.write_docs import NOT_FOUND as WRITE_NOT_FOUND
 from app.schemas.common import Page
@@ -40,11 +41,11 @@ NOTE_EXAMPLE: dict[str, Any] = {
     summary="List a claim's context notes",
     responses=responses("notes_page", NOT_FOUND),
 )
-def list_notes(
+async def list_notes(
     database: DatabaseDep, claim_id: ClaimId, limit: LimitParam = 20, cursor: CursorParam = None
 ) -> Page[NotePublic]:
     """The claim's context notes in order, each with the `id` that reads, edits and deletes it."""
-    return notes.list_notes(database, claim_id, limit=limit, cursor=cursor)
+    return await run_read(database, notes.list_notes, database, claim_id, limit=limit, cursor=cursor)
 
 
 @router.post(
@@ -66,9 +67,9 @@ def create_note(
 
 
 @router.get("/v1/notes/{note_id}", summary="Get a context note", responses=responses("note", NOT_FOUND))
-def get_note(database: DatabaseDep, response: Response, note_id: NoteId) -> NotePublic:
+async def get_note(database: DatabaseDep, response: Response, note_id: NoteId) -> NotePublic:
     """One context note, with its ETag for editing it (410 once deleted)."""
-    return tagged(response, current.read_note(database, note_id))
+    return tagged(response, await run_read(database, current.read_note, database, note_id))
 
 
 @router.patch(

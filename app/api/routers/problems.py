@@ -40,7 +40,7 @@ class ProblemType(Schema):
 
 
 @router.get("/{name}", summary="Describe a problem type", responses=ok("problem_type"))
-def describe_problem(name: ProblemName) -> ProblemType:
+async def describe_problem(name: ProblemName) -> ProblemType:
     """The meaning of a problem `type` URI found in an error answer."""
     status, title, description = PROBLEM_TYPES[name]
     return ProblemType(type=f"/problems/{name}", title=title, status=status, description=description)

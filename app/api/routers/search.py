@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from app.api.deps import CursorParam, DatabaseDep, LimitParam, parse_query, split_values
 from app.api.openapi import INVALID, ok, responses
 from app.api.problems import BadParameter
+from app.api.reading import run_read
 from app.models import SEARCH_KINDS
 from app.schemas.common import Page, Schema
 from app.schemas.search import SearchHit, Suggestion
@@ -25,7 +26,7 @@ class Suggestions(Schema):
 
 
 @router.get("/search", summary="Search everything", responses=responses("search", INVALID))
-def search(
+async def search(
     database: DatabaseDep,
     q: Annotated[
         str,
@@ -50,14 +51,15 @@ def search(
     kinds = split_values("query.type", type)
     if unknown := [kind for kind in kinds if kind not in SEARCH_KINDS]:
         raise BadParameter("query.type", f"unknown type {', '.join(unknown)}; types are claim, entity, theme")
-    return hits.search(database, parse_query("query.q", q), kinds=kinds, limit=limit, cursor=cursor)
+    query = parse_query("query.q", q)
+    return await run_read(database, hits.search, database, query, kinds=kinds, limit=limit, cursor=cursor)
 
 
 @router.get("/autocomplete", summary="Suggest entities and themes", responses=ok("autocomplete") | INVALID)
-def autocomplete(
+async def autocomplete(
     database: DatabaseDep,
     q: Annotated[str, Query(min_length=1, max_length=100, description="What has been typed so far.")],
     limit: Annotated[int, Query(ge=1, le=20, description="At most this many suggestions.")] = 8,
 ) -> Suggestions:
     """Entities and themes whose name, slug or alias (or a word of it) starts with `q`, most-cited first."""
-    return Suggestions(data=suggestions.suggest(database, q, limit=limit))
+    return Suggestions(data=await run_read(database, suggestions.suggest, database, q, limit=limit))

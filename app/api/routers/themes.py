@@ -12,6 +12,7 @@ from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam
 from app.api.etags import tagged
 from app.api.formats import ClaimFormatDep, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
+from app.api.reading import run_read
 from app.api.write_docs import GONE
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
@@ -25,17 +26,17 @@ ThemeSlug = Annotated[str, Path(max_length=100, description="A theme slug, e.g. 
 
 
 @router.get("", summary="List themes", responses=responses("themes_page", INVALID))
-def list_themes(
+async def list_themes(
     database: DatabaseDep, limit: LimitParam = 20, cursor: CursorParam = None
 ) -> Page[ThemePublic]:
     """Themes in the order the source introduces them, each with its number of claims."""
-    return themes.list_themes(database, limit=limit, cursor=cursor)
+    return await run_read(database, themes.list_themes, database, limit=limit, cursor=cursor)
 
 
 @router.get("/{slug}", summary="Get a theme", responses=responses("theme", NOT_FOUND, GONE))
-def get_theme(database: DatabaseDep, response: Response, slug: ThemeSlug) -> ThemePublic:
+async def get_theme(database: DatabaseDep, response: Response, slug: ThemeSlug) -> ThemePublic:
     """One theme with its description and number of claims; the ETag names its revision."""
-    return tagged(response, current.read_theme(database, slug))
+    return tagged(response, await run_read(database, current.read_theme, database, slug))
 
 
 @router.get(
@@ -44,7 +45,7 @@ def get_theme(database: DatabaseDep, response: Response, slug: ThemeSlug) -> The
     response_model=Page[ClaimPublic],
     responses=claim_list_responses(NOT_FOUND, INVALID),
 )
-def list_theme_claims(
+async def list_theme_claims(
     request: Request,
     database: DatabaseDep,
     slug: ThemeSlug,
@@ -55,4 +56,6 @@ def list_theme_claims(
 ) -> Page[ClaimPublic] | Response:
     """The claims concerning this theme, with the same filters, paging and formats as `GET /v1/claims`."""
     scoped = replace(filters, scope_theme=slug)
-    return formats.claim_list(request, database, scoped, fmt, limit=limit, cursor=cursor)
+    return await run_read(
+        database, formats.claim_list, request, database, scoped, fmt, limit=limit, cursor=cursor
+    )

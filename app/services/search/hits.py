@@ -24,10 +24,13 @@ def search(
         where = [found.condition]
         if kinds:
             where.append(SEARCH_ENTRY.c.kind.in_(kinds))
-        total = connection.execute(select(func.count()).select_from(found.source).where(*where)).scalar_one()
+        counted = found.index if found.index is not None and not kinds else found.source
+        total = connection.execute(select(func.count()).select_from(counted).where(*where)).scalar_one()
         score = found.score.label("score")
+        # Rank on keys only, then read the texts of the page's rows: carrying every match's title and
+        # body through the sort cost most of a search with many matches.
         page = (
-            select(SEARCH_ENTRY.c.kind, SEARCH_ENTRY.c.key, SEARCH_ENTRY.c.title, SEARCH_ENTRY.c.body, score)
+            select(SEARCH_ENTRY.c.id, SEARCH_ENTRY.c.kind, SEARCH_ENTRY.c.key, score)
             .select_from(found.source)
             .where(*where)
             .order_by(score.desc(), SEARCH_ENTRY.c.kind, SEARCH_ENTRY.c.key)
@@ -45,17 +48,27 @@ def search(
                 )
             )
         rows = connection.execute(page).all()
+        ids = [row.id for row in rows[:limit]]
+        texts = {
+            entry_id: (title, body)
+            for entry_id, title, body in connection.execute(
+                select(SEARCH_ENTRY.c.id, SEARCH_ENTRY.c.title, SEARCH_ENTRY.c.body).where(
+                    SEARCH_ENTRY.c.id.in_(ids)
+                )
+            )
+        }
     wanted = positive_terms(node)
     hits = []
     for row in rows[:limit]:
-        body, body_matches = highlight(row.body, wanted)
-        title, _ = highlight(row.title, wanted)
+        row_title, row_body = texts[row.id]
+        body, body_matches = highlight(row_body, wanted)
+        title, _ = highlight(row_title, wanted)
         use_body = body_matches > 0
         hits.append(
             SearchHit(
                 type=row.kind,
                 id=row.key,
-                title=row.title,
+                title=row_title,
                 score=round(float(row.score), 6),
                 snippet=body if use_body else title,
                 field="body" if use_body else "title",

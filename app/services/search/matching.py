@@ -23,6 +23,8 @@ class Match:
     source: FromClause
     condition: ColumnElement[bool]
     score: ColumnElement[Any]
+    # The full-text index alone, when `condition` can be counted on it without `source`'s join.
+    index: FromClause | None = None
 
 
 def match(dialect: str, node: Node) -> Match:
@@ -34,6 +36,7 @@ def match(dialect: str, node: Node) -> Match:
             condition=fts.op("MATCH")(literal(to_fts5(node))),
             # bm25() is lower-is-better; negate it so every engine ranks by descending score.
             score=-func.bm25(fts, TITLE_WEIGHT, BODY_WEIGHT),
+            index=_FTS,
         )
     vector: ColumnElement[Any] = literal_column("search_entry.tsv")
     query = func.to_tsquery(literal_column("'simple'::regconfig"), literal(to_tsquery(node)))

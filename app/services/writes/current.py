@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, bindparam, select
 
 from app.db import Database
 from app.schemas.claims import ClaimPublic, Source
@@ -17,6 +18,7 @@ from app.services.documents import document_by_id
 from app.services.entities import entity_by_id, entity_ids_by_key
 from app.services.errors import NotFound
 from app.services.keys import lookup_key
+from app.services.prepared import Prepared
 from app.services.tables import CLAIM, CONTEXT_NOTE, DOCUMENT, ENTITY, THEME
 from app.services.themes import theme_by_slug
 from app.services.writes.errors import Gone
@@ -24,8 +26,13 @@ from app.services.writes.history import HISTORY_PATHS, last_change
 from app.services.writes.revisions import Current
 
 
+@cache
+def _revision_of(table: Table, column: str) -> Prepared:
+    return Prepared(select(table.c.revision).where(table.c[column] == bindparam("key")))
+
+
 def _revision(connection: Connection, table: Table, column: str, key: Any) -> int | None:
-    value = connection.execute(select(table.c.revision).where(table.c[column] == key)).scalar_one_or_none()
+    value = _revision_of(table, column).scalar(connection, key=key)
     return None if value is None else int(value)
 
 

@@ -1,0 +1,103 @@
+"""Reads run inline on the event loop within their budget, and move to the thread pool past it."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from app.api.reading import run_read
+from app.config import Settings
+from app.db import Database, create_database
+from app.main import create_app
+from tests.databases import engine_under_test
+
+COUNT_TO = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {}) SELECT count(*) FROM n"
+)
+
+
+@pytest.fixture
+def database_with_budget(seeded_url: str, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """The seeded database with the inline budget (ms) the test is parametrised with."""
+    database = create_database(Settings(database_url=seeded_url, inline_read_budget_ms=request.param))
+    yield database
+    database.dispose()
+
+
+def _count_to(database: Database, limit: int, threads: list[int]) -> int:
+    """A read whose cost grows with `limit`, noting the thread of each attempt."""
+    threads.append(threading.get_ident())
+    with database.read() as connection:
+        return int(connection.execute(text(COUNT_TO.format(limit))).scalar_one())
+
+
+async def _run(database: Database, limit: int) -> tuple[int, list[int], int]:
+    threads: list[int] = []
+    found = await run_read(database, _count_to, database, limit, threads)
+    return found, threads, threading.get_ident()
+
+
+@pytest.mark.parametrize("database_with_budget", [1000], indirect=True)
+def test_a_read_within_its_budget_runs_once_on_the_event_loop(database_with_budget: Database) -> None:
+    found, threads, loop_thread = asyncio.run(_run(database_with_budget, 10))
+    assert found == 10
+    if engine_under_test() == "sqlite":
+        assert threads == [loop_thread]
+    else:  # PostgreSQL reads wait on the network: always in the pool
+        assert len(threads) == 1
+        assert threads[0] != loop_thread
+
+
+@pytest.mark.parametrize("database_with_budget", [1], indirect=True)
+def test_a_read_over_its_budget_is_stopped_and_run_again_in_the_pool(database_with_budget: Database) -> None:
+    # Millions of steps: far more than 1 ms on any machine, far less than the 5 s query time limit.
+    found, threads, loop_thread = asyncio.run(_run(database_with_budget, 3_000_000))
+    assert found == 3_000_000
+    if engine_under_test() == "sqlite":
+        assert threads[0] == loop_thread
+        assert len(threads) == 2
+    assert threads[-1] != loop_thread
+
+
+@pytest.mark.parametrize("database_with_budget", [1000], indirect=True)
+def test_a_failing_read_fails_once_and_is_not_retried(database_with_budget: Database) -> None:
+    calls: list[int] = []
+
+    def broken() -> None:
+        calls.append(1)
+        with database_with_budget.read() as connection:
+            connection.execute(text("SELECT * FROM no_such_table"))
+
+    # SQLite reports a missing table as an OperationalError, PostgreSQL as a ProgrammingError.
+    with pytest.raises(DBAPIError, match="no_such_table"):
+        asyncio.run(run_read(database_with_budget, broken))
+    assert calls == [1]
+
+
+READ_PATHS = [
+    "/v1/claims?theme=sector-growth",
+    "/v1/claims?theme=sector-growth&entity=pakistan&limit=3",
+    "/v1/claims/pkit-001",
+    "/v1/search?q=freelancers",
+    "/v1/claims/facets?theme=outlook&q=growth",
+    "/v1/entities/careem",
+    "/v1/entities/careem/related",
+    "/v1/matrix?rows=theme&cols=kind",
+]
+
+
+def test_every_read_answers_the_same_whether_it_runs_inline_or_in_the_pool(seeded_url: str) -> None:
+    # A budget of a microsecond stops every inline attempt: each answer then comes from the pool.
+    answers = []
+    for budget in (1000, 0.001, 0):
+        settings = Settings(database_url=seeded_url, inline_read_budget_ms=budget)
+        with TestClient(create_app(settings)) as client:
+            answers.append([(client.get(path).status_code, client.get(path).json()) for path in READ_PATHS])
+    assert all(status == 200 for status, _ in answers[0])
+    assert answers[0] == answers[1] == answers[2]
