@@ -56,7 +56,16 @@ def _versions(postgres_url: str | None) -> dict[str, str]:
         "sqlite": sqlite3.sqlite_version,
         **{
             name: version(name)
-            for name in ("fastapi", "starlette", "uvicorn", "sqlalchemy", "pydantic", "orjson")
+            for name in (
+                "fastapi",
+                "starlette",
+                "uvicorn",
+                "uvloop",
+                "httptools",
+                "sqlalchemy",
+                "pydantic",
+                "orjson",
+            )
         },
         "datasette": datasette_version(),
         "wrk": subprocess.run(
