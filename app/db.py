@@ -6,7 +6,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,9 @@ class Database:
     write_engine: Engine
     # SQLite: how long a read may run inline on the event loop before it moves to the thread pool.
     inline_read_budget_s: float = 0.0
+    # Reads that outlasted that budget, and how many more of their calls go straight to the pool
+    # (app/api/reading.py); only the event loop's thread touches it.
+    spilled_reads: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def is_sqlite(self) -> bool:

@@ -3,8 +3,10 @@
 A thread-pool hand-off costs more CPU than a SQLite lookup by key or a short keyset page, so on SQLite a
 read first runs inline, on the event loop, within a small time budget (`inline_read_budget_ms`). A read
 that outlasts it is stopped by SQLite's progress handler and run again in the thread pool, under the
-normal query time limit, so no slow query holds the loop longer than the budget. PostgreSQL reads wait
-on the network and always run in the pool.
+normal query time limit, so no slow query holds the loop longer than the budget. The same read (same
+service, same arguments) then goes straight to the pool for its next `POOL_RUNS_AFTER_SPILL` calls, so
+an expensive query that is asked often does not pay the stopped attempt every time. PostgreSQL reads
+wait on the network and always run in the pool.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import ParamSpec, TypeVar
 
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 
 from app.db import Database
 from app.query_deadline import interrupted, read_budget
@@ -21,16 +24,36 @@ from app.query_deadline import interrupted, read_budget
 P = ParamSpec("P")
 T = TypeVar("T")
 
+POOL_RUNS_AFTER_SPILL = 100
+# Reads remembered as over budget, at most this many (the oldest are forgotten first).
+REMEMBERED_SPILLS = 4096
+
+
+def _read_key(call: Callable[..., object], args: tuple[object, ...], kwargs: dict[str, object]) -> str:
+    """What identifies a read: the service and its arguments (the request and the database aside)."""
+    shown = [repr(arg) for arg in args if not isinstance(arg, Request | Database)]
+    shown += [f"{name}={value!r}" for name, value in kwargs.items()]
+    return f"{call.__module__}.{call.__qualname__}({', '.join(shown)})"
+
 
 async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """`call(*args, **kwargs)`, a read-only service call: inline within the budget, else in the pool."""
     budget = database.inline_read_budget_s
     if database.is_sqlite and budget > 0:
-        try:
-            with read_budget(budget):
-                return call(*args, **kwargs)
-        except OperationalError as error:
-            if not interrupted(error):
-                raise
+        spilled = database.spilled_reads
+        key = _read_key(call, args, kwargs)
+        if (pool_runs := spilled.get(key, 0)) > 0:
+            spilled[key] = pool_runs - 1
+        else:
+            try:
+                with read_budget(budget):
+                    return call(*args, **kwargs)
+            except OperationalError as error:
+                if not interrupted(error):
+                    raise
             # Over budget: reads change nothing, so running it again from the start is safe.
+            spilled.pop(key, None)
+            if len(spilled) >= REMEMBERED_SPILLS:
+                del spilled[next(iter(spilled))]
+            spilled[key] = POOL_RUNS_AFTER_SPILL
     return await run_in_threadpool(call, *args, **kwargs)

@@ -9,7 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from app.models import ClaimKind, EntityType
 from seed.schema import Slug, SpanIn
@@ -68,6 +78,26 @@ class Patch(Strict):
         if nulls:
             raise ValueError(f"{', '.join(nulls)} cannot be null (leave a field out to keep its value)")
         return self
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The schema says what the validator above enforces: at least one field, and `null` only
+        where NULLABLE allows it (pydantic would otherwise document every optional field as nullable)."""
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        schema["minProperties"] = 1
+        for name, field in schema.get("properties", {}).items():
+            if name in cls.NULLABLE or "anyOf" not in field:
+                continue
+            kept = [branch for branch in field["anyOf"] if branch.get("type") != "null"]
+            field.pop("default", None)
+            if len(kept) == 1:
+                del field["anyOf"]
+                field.update(kept[0])
+            else:
+                field["anyOf"] = kept
+        return schema
 
     def changes(self) -> dict[str, Any]:
         """The fields the client sent, with their new values."""

@@ -92,7 +92,7 @@ def _driven(atom: _Atom, value: Any = None) -> ColumnElement[bool]:
 
 
 # An intersection whose smallest value holds at most this many claims is read whole (keys only).
-GATHER_AT_MOST = 50_000
+GATHER_AT_MOST = 5_000
 
 # How a page is read: each single-valued filter's dimension and whether it drives the plan.
 PageShape = tuple[tuple[str, bool], ...]

@@ -65,6 +65,20 @@ def test_a_read_over_its_budget_is_stopped_and_run_again_in_the_pool(database_wi
     assert threads[-1] != loop_thread
 
 
+@pytest.mark.parametrize("database_with_budget", [1], indirect=True)
+def test_after_a_spill_the_same_read_goes_straight_to_the_pool_and_others_still_try_inline(
+    database_with_budget: Database,
+) -> None:
+    if engine_under_test() != "sqlite":
+        pytest.skip("PostgreSQL reads always run in the pool")
+    asyncio.run(_run(database_with_budget, 3_000_000))  # spills, and is remembered
+    _, threads, loop_thread = asyncio.run(_run(database_with_budget, 3_000_000))
+    assert len(threads) == 1  # no second stopped attempt on the loop
+    assert threads[0] != loop_thread
+    _, threads, loop_thread = asyncio.run(_run(database_with_budget, 10))  # another read: inline
+    assert threads == [loop_thread]
+
+
 @pytest.mark.parametrize("database_with_budget", [1000], indirect=True)
 def test_a_failing_read_fails_once_and_is_not_retried(database_with_budget: Database) -> None:
     calls: list[int] = []
