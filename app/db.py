@@ -29,6 +29,8 @@ class Database:
     # Reads that outlasted that budget, and how many more of their calls go straight to the pool
     # (app/api/reading.py); only the event loop's thread touches it.
     spilled_reads: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    # The queue those slow reads wait in, per event loop (an anyio CapacityLimiter; app/api/reading.py).
+    slow_read_queues: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def is_sqlite(self) -> bool:

@@ -5,15 +5,22 @@ read first runs inline, on the event loop, within a small time budget (`inline_r
 that outlasts it is stopped by SQLite's progress handler and run again in the thread pool, under the
 normal query time limit, so no slow query holds the loop longer than the budget. The same read (same
 service, same arguments) then goes straight to the pool for its next `POOL_RUNS_AFTER_SPILL` calls, so
-an expensive query that is asked often does not pay the stopped attempt every time. PostgreSQL reads
-wait on the network and always run in the pool.
+an expensive query that is asked often does not pay the stopped attempt every time. At most
+`SLOW_READS_AT_ONCE` such reads run at a time; the others queue. Run all at once they shared the CPU
+until none finished: 32 concurrent facets requests at 100,000 claims (0.3 s of CPU each) answered
+nothing in 3 s. PostgreSQL reads wait on the network and always run in the pool, unqueued.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import Callable
+from functools import partial
 from typing import ParamSpec, TypeVar
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -25,6 +32,8 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 POOL_RUNS_AFTER_SPILL = 100
+# SQLite releases the GIL while it steps, so slow reads can use every core, and no more.
+SLOW_READS_AT_ONCE = max(2, os.cpu_count() or 2)
 # Reads remembered as over budget, at most this many (the oldest are forgotten first).
 REMEMBERED_SPILLS = 4096
 
@@ -56,4 +65,14 @@ async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kw
             if len(spilled) >= REMEMBERED_SPILLS:
                 del spilled[next(iter(spilled))]
             spilled[key] = POOL_RUNS_AFTER_SPILL
+        return await anyio.to_thread.run_sync(partial(call, *args, **kwargs), limiter=_limiter(database))
     return await run_in_threadpool(call, *args, **kwargs)
+
+
+def _limiter(database: Database) -> CapacityLimiter:
+    """The queue of slow SQLite reads of this database in the running event loop (made on first use)."""
+    loop = id(asyncio.get_running_loop())
+    limiter = database.slow_read_queues.get(loop)
+    if limiter is None:
+        limiter = database.slow_read_queues[loop] = CapacityLimiter(SLOW_READS_AT_ONCE)
+    return limiter

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from app.api.reading import run_read
+from app.api.reading import SLOW_READS_AT_ONCE, run_read
 from app.config import Settings
 from app.db import Database, create_database
 from app.main import create_app
@@ -77,6 +77,43 @@ def test_after_a_spill_the_same_read_goes_straight_to_the_pool_and_others_still_
     assert threads[0] != loop_thread
     _, threads, loop_thread = asyncio.run(_run(database_with_budget, 10))  # another read: inline
     assert threads == [loop_thread]
+
+
+@pytest.mark.parametrize("database_with_budget", [1], indirect=True)
+def test_slow_reads_queue_rather_than_all_share_the_cpu(database_with_budget: Database) -> None:
+    if engine_under_test() != "sqlite":
+        pytest.skip("PostgreSQL reads wait on the network: they are not queued")
+    running: list[int] = []
+    most: list[int] = [0]
+    lock = threading.Lock()
+
+    def slow(limit: int) -> int:
+        on_loop = threading.get_ident() == loop_thread[0]
+        if not on_loop:
+            with lock:
+                running.append(1)
+                most[0] = max(most[0], len(running))
+        try:
+            with database_with_budget.read() as connection:
+                return int(connection.execute(text(COUNT_TO.format(limit))).scalar_one())
+        finally:
+            if not on_loop:
+                with lock:
+                    running.pop()
+
+    loop_thread: list[int] = []
+
+    async def many() -> list[int]:
+        loop_thread.append(threading.get_ident())
+        # Different limits: different reads, so none is sent to the pool only by an earlier one's spill.
+        calls = [
+            run_read(database_with_budget, slow, 1_000_000 + index) for index in range(3 * SLOW_READS_AT_ONCE)
+        ]
+        return list(await asyncio.gather(*calls))
+
+    answers = asyncio.run(many())
+    assert answers == [1_000_000 + index for index in range(3 * SLOW_READS_AT_ONCE)]
+    assert 1 <= most[0] <= SLOW_READS_AT_ONCE
 
 
 @pytest.mark.parametrize("database_with_budget", [1000], indirect=True)
