@@ -141,9 +141,7 @@ def claims_rows(connection: Connection, ids: Sequence[str]) -> list[Any]:
 
 def claims_by_id(connection: Connection, ids: Sequence[str]) -> list[ClaimPublic]:
     """The claims with these ids that exist, in document order, shaped as the API answers them."""
-    dialect = connection.dialect.name
-    rows = _statements(dialect).claims.rows(connection, ids=bound(ids, dialect))
-    return _shape(connection, rows)
+    return _shape(connection, claims_rows(connection, ids))
 
 
 @dataclass(frozen=True)

@@ -153,13 +153,3 @@ def entity_by_id(connection: Connection, entity_id: int) -> EntityPublic | None:
     """The entity with this id as the API answers it, or None."""
     rows = _entity_by_id().rows(connection, id=entity_id)
     return _shape(connection, rows)[0] if rows else None
-
-
-def get_entity(database: Database, key: str) -> EntityPublic:
-    """One entity by slug, name or alias, case-insensitively; raises NotFound."""
-    with database.read() as connection:
-        entity_id = resolve_entity_id(connection, key)
-        rows = list(
-            connection.execute(select(*_COLUMNS, _claim_count()).where(ENTITY.c.id == entity_id)).all()
-        )
-        return _shape(connection, rows)[0]

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,10 +21,10 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Route, exp
 
 from seed.loader import read_annotations
 from seed.schema import ClaimIn
+from tests.system.support import SECTORFACTS, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-SECTORFACTS = Path(sys.executable).parent / "sectorfacts"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -44,13 +42,6 @@ REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 TIMEOUT_MS = 15_000
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @dataclass
 class LiveServer:
     """`sectorfacts serve` on a loopback port, and the file its logs go to."""
@@ -62,7 +53,7 @@ class LiveServer:
 @pytest.fixture(scope="module")
 def live_server(seeded_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The real server process on the shared seeded database."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("live") / "server.log"
     environment = {**os.environ, "SECTORFACTS_DATABASE_URL": seeded_url}
     with log.open("wb") as output:

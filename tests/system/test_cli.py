@@ -18,8 +18,7 @@ from app.services import migrations
 from app.services.copying import table_dump
 from app.services.tables import CLAIM
 from tests.services.seedfiles import Raw, claim, original_raw, write_seed
-
-SECTORFACTS = Path(sys.executable).parent / "sectorfacts"
+from tests.system.support import run_sectorfacts
 
 
 @pytest.fixture
@@ -35,16 +34,8 @@ def database(database_url: str) -> Iterator[Database]:
 
 
 def sectorfacts(database_url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "SECTORFACTS_DATABASE_URL": database_url}
-    return subprocess.run(
-        [str(SECTORFACTS), *args],
-        env=environment,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    """`sectorfacts ARGS` on `database_url`."""
+    return run_sectorfacts(database_url, cwd, *args)
 
 
 def _claim_count(database: Database) -> int:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -13,22 +11,14 @@ from app.config import Settings
 from app.db import create_database
 from app.services.tables import CLAIM
 from seed.loader import read_annotations
+from tests.system.support import run_sectorfacts
 
-SECTORFACTS = Path(sys.executable).parent / "sectorfacts"
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "second-article.txt"
 
 
 def sectorfacts(database_url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "SECTORFACTS_DATABASE_URL": database_url}
-    return subprocess.run(
-        [str(SECTORFACTS), *args],
-        env=environment,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    """`sectorfacts ARGS` on `database_url`."""
+    return run_sectorfacts(database_url, cwd, *args, timeout=120)
 
 
 def _claims(database_url: str) -> int:

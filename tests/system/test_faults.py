@@ -29,7 +29,7 @@ from app.db import Database, create_database
 from app.services.search import index
 from app.services.tables import CLAIM, CONTEXT_NOTE, DOCUMENT
 from tests.curation import make_keys, seed_database
-from tests.system.test_server import SECTORFACTS, _free_port, _wait_until_ready
+from tests.system.support import SECTORFACTS, free_port, wait_until_ready
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 FIXTURE = FIXTURES / "pakistan-digital-economy.yaml"
@@ -42,7 +42,7 @@ BIG_COPIES = 80  # 2,000 claims: the ingest runs for seconds, long enough to kil
 @contextmanager
 def _server(database_url: str, cwd: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`sectorfacts serve` in its own process group; yields (base URL, process). Killed if still alive."""
-    port = _free_port()
+    port = free_port()
     environment = {**os.environ, "SECTORFACTS_DATABASE_URL": database_url}
     with log.open("ab") as output:
         process = subprocess.Popen(
@@ -55,7 +55,7 @@ def _server(database_url: str, cwd: Path, log: Path) -> Iterator[tuple[str, subp
         )
         try:
             base_url = f"http://127.0.0.1:{port}"
-            _wait_until_ready(base_url, process, log)
+            wait_until_ready(base_url, process, log)
             yield base_url, process
         finally:
             if process.poll() is None:

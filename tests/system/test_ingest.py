@@ -19,7 +19,7 @@ from app.main import create_app
 from app.services.copying import table_dump
 from app.services.writes.ingest import IngestError, ingest
 from tests.curation import seed_database
-from tests.system.test_server import SECTORFACTS
+from tests.system.support import SECTORFACTS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 FIXTURE = FIXTURES / "pakistan-digital-economy.yaml"

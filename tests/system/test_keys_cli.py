@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 from app.config import Settings
 from app.db import create_database
 from app.services import api_keys
-from tests.system.test_server import SECTORFACTS
+from tests.system.support import run_sectorfacts
 
 
 def _keys(database_url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(SECTORFACTS), "keys", *args],
-        env={**os.environ, "SECTORFACTS_DATABASE_URL": database_url},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_sectorfacts(database_url, cwd, "keys", *args)
 
 
 def test_keys_create_list_revoke(fresh_url: str, tmp_path: Path) -> None:

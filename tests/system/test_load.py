@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.services.tables import CONTEXT_NOTE
 from bench.load_mix import missing_writes, run_mix
 from tests.curation import make_keys, seed_database
-from tests.system.test_server import serving
+from tests.system.support import serving
 
 SECONDS = 8.0
 CONCURRENCY = 16

@@ -10,7 +10,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from tests.system.test_server import SECTORFACTS, _free_port, _wait_until_ready
+from tests.system.support import free_port, run_sectorfacts, serving
 
 RECOVERY_WITHIN_S = 20.0
 PROBLEM_JSON = "application/problem+json"
@@ -85,7 +84,7 @@ def private_cluster() -> Iterator[Cluster]:
         pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) to run a private cluster with")
     # Not pytest's tmp_path: its parents are private to root, and the cluster runs as `postgres`.
     folder = Path(tempfile.mkdtemp(prefix="sf-outage-"))
-    cluster = Cluster(pg_ctl=pg_ctl, folder=folder, port=_free_port())
+    cluster = Cluster(pg_ctl=pg_ctl, folder=folder, port=free_port())
     try:
         if os.geteuid() == 0:
             shutil.chown(folder, "postgres", "postgres")
@@ -105,44 +104,9 @@ def private_cluster() -> Iterator[Cluster]:
 
 def _cli(database_url: str, cwd: Path, *args: str) -> str:
     """Run `sectorfacts ARGS` on `database_url`; its stdout."""
-    done = subprocess.run(
-        [str(SECTORFACTS), *args],
-        env={**os.environ, "SECTORFACTS_DATABASE_URL": database_url},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_sectorfacts(database_url, cwd, *args, timeout=120)
     assert done.returncode == 0, f"sectorfacts {' '.join(args)}:\n{done.stderr}"
     return done.stdout
-
-
-@contextmanager
-def _serving(database_url: str, cwd: Path, log: Path) -> Iterator[str]:
-    """`sectorfacts serve --no-setup` in its own process group; yields its base URL once ready."""
-    port = _free_port()
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [str(SECTORFACTS), "serve", "--no-setup", "--port", str(port)],
-            env={**os.environ, "SECTORFACTS_DATABASE_URL": database_url},
-            cwd=cwd,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            _wait_until_ready(base_url, process, log)
-            yield base_url
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(timeout=10)
 
 
 def _assert_unavailable(answer: httpx2.Response) -> None:
@@ -162,7 +126,7 @@ def test_an_unreachable_database_answers_503_and_the_server_recovers_by_itself(t
         ).strip()
         auth = {"Authorization": f"Bearer {key}"}
         with (
-            _serving(cluster.url, tmp_path, tmp_path / "server.log") as base_url,
+            serving(cluster.url, tmp_path, tmp_path / "server.log", "--no-setup") as base_url,
             httpx2.Client(base_url=base_url, timeout=10) as client,
         ):
             assert client.get("/v1/claims").status_code == 200

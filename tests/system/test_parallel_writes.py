@@ -7,12 +7,8 @@ No acknowledged write is lost, no edit silently overwrites another, and no "data
 from __future__ import annotations
 
 import itertools
-import os
-import subprocess
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,32 +17,12 @@ from sqlalchemy import select
 
 from app.services.tables import CHANGE, CONTEXT_NOTE
 from tests.curation import make_keys, seed_database
-from tests.system.test_server import SECTORFACTS, _free_port, _wait_until_ready
+from tests.system.support import serving
 
 WRITERS = 8
 WRITES_EACH = 10
 SHARED_CLAIM = "/v1/claims/pkit-038"
 MAX_ATTEMPTS = 200
-
-
-@contextmanager
-def _serving(database_url: str, cwd: Path, log: Path) -> Iterator[str]:
-    port = _free_port()
-    environment = {**os.environ, "SECTORFACTS_DATABASE_URL": database_url}
-    command = [str(SECTORFACTS), "serve", "--port", str(port), "--workers", "2"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, env=environment, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            _wait_until_ready(base_url, process, log)
-            yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
 
 
 class Writer:
@@ -110,7 +86,7 @@ def test_parallel_writers_lose_nothing(fresh_url: str, tmp_path: Path) -> None:
     database = seed_database(fresh_url)
     try:
         key = make_keys(database)["write"]
-        with _serving(fresh_url, tmp_path, tmp_path / "server.log") as base_url:
+        with serving(fresh_url, tmp_path, tmp_path / "server.log", "--workers", "2") as base_url:
             writers = [Writer(base_url, key, number) for number in range(WRITERS)]
             with ThreadPoolExecutor(WRITERS) as pool:
                 finished = list(pool.map(Writer.run, writers))

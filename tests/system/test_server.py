@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,58 +17,10 @@ from app.db import create_database
 from app.services.copying import table_dump
 from app.services.tables import CLAIM
 from seed.loader import SeedData, read_annotations
+from tests.system.support import serving
 
-SECTORFACTS = Path(sys.executable).parent / "sectorfacts"
-READY_WITHIN_S = 30.0
 REQUEST_TIMEOUT_S = 10.0
 CONCURRENT = 64
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_until_ready(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + READY_WITHIN_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx2.get(f"{base_url}/readyz", timeout=1.0).status_code == 200:
-                return
-        except httpx2.TransportError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError(f"server not ready within {READY_WITHIN_S} s:\n{log.read_text()}")
-
-
-@contextmanager
-def serving(database_url: str, cwd: Path, log: Path) -> Iterator[str]:
-    """Run `sectorfacts serve` on a free port until the block ends; yields its base URL once ready."""
-    port = _free_port()
-    environment = {**os.environ, "SECTORFACTS_DATABASE_URL": database_url}
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [str(SECTORFACTS), "serve", "--port", str(port)],
-            env=environment,
-            cwd=cwd,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            _wait_until_ready(base_url, process, log)
-            yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
 
 
 @dataclass(frozen=True)

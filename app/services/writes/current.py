@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import Connection, Table, bindparam, select
 
 from app.db import Database
@@ -24,6 +26,9 @@ from app.services.themes import theme_by_slug
 from app.services.writes.errors import Gone
 from app.services.writes.history import HISTORY_PATHS, last_change
 from app.services.writes.revisions import Current
+
+PublicT = TypeVar("PublicT", bound=BaseModel)
+KeyT = TypeVar("KeyT", str, int)
 
 
 @cache
@@ -103,20 +108,25 @@ def entity_id_for(connection: Connection, key: str) -> int:
     return found[key]
 
 
+def _read(
+    database: Database, kind: str, key: KeyT, find: Callable[[Connection, KeyT], Current[PublicT] | None]
+) -> Current[PublicT]:
+    """`find(connection, key)` for GET; raises Gone (410) for a deleted resource, NotFound for one that
+    never existed."""
+    with database.read() as connection:
+        if (found := find(connection, key)) is None:
+            raise missing(connection, kind, str(key))
+        return found
+
+
 def read_claim(database: Database, claim_id: str) -> Current[ClaimPublic]:
     """A claim for GET; raises Gone (410) for a deleted one, NotFound for one that never existed."""
-    with database.read() as connection:
-        if (found := claim(connection, claim_id)) is None:
-            raise missing(connection, "claim", claim_id)
-        return found
+    return _read(database, "claim", claim_id, claim)
 
 
 def read_theme(database: Database, slug: str) -> Current[ThemePublic]:
     """A theme for GET; raises Gone or NotFound."""
-    with database.read() as connection:
-        if (found := theme(connection, slug)) is None:
-            raise missing(connection, "theme", slug)
-        return found
+    return _read(database, "theme", slug, theme)
 
 
 def read_entity(database: Database, key: str) -> Current[EntityPublic]:
@@ -129,15 +139,9 @@ def read_entity(database: Database, key: str) -> Current[EntityPublic]:
 
 def read_document(database: Database, document_id: str) -> Current[DocumentPublic]:
     """A document for GET; raises NotFound."""
-    with database.read() as connection:
-        if (found := document(connection, document_id)) is None:
-            raise missing(connection, "document", document_id)
-        return found
+    return _read(database, "document", document_id, document)
 
 
 def read_note(database: Database, note_id: int) -> Current[NotePublic]:
     """A context note for GET; raises Gone or NotFound."""
-    with database.read() as connection:
-        if (found := note(connection, note_id)) is None:
-            raise missing(connection, "note", str(note_id))
-        return found
+    return _read(database, "note", note_id, note)
