@@ -17,11 +17,12 @@ statements, their values bound.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Integer, bindparam, exists, func, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Integer, Select, bindparam, exists, func, select, tuple_
 
 from app.services.claim_filters import ResolvedFilters
 from app.services.prepared import Prepared
@@ -67,28 +68,20 @@ def _atoms(resolved: ResolvedFilters) -> list[_Atom] | None:
     return [_Atom(dimension, values[0]) for dimension, values in groups]
 
 
-def _member(atom: _Atom, value: Any = None) -> ColumnElement[bool]:
+def _member(atom: _Atom, value: Any = None, *, of: ColumnElement[Any] = CLAIM.c.id) -> ColumnElement[bool]:
     """Claim-row condition for one value: a primary-key probe for links, a column test otherwise.
 
-    `value` replaces the atom's own value (a bindparam, for a statement built once)."""
+    `value` replaces the atom's own value (a bindparam, for a statement built once); `of` is the claim id
+    a link probe correlates with (the claim's own, or another link's)."""
     value = atom.value if value is None else value
     if atom.dimension in {"theme", "entity"}:
         # An alias, so that the probe correlates with the claim, never with a link table of the outer query.
         link = (CLAIM_THEME if atom.dimension == "theme" else CLAIM_ENTITY).alias()
         key = link.c.theme_id if atom.dimension == "theme" else link.c.entity_id
-        return exists().where(link.c.claim_id == CLAIM.c.id, key == value).correlate(CLAIM)
+        return exists().where(link.c.claim_id == of, key == value).correlate(of.table)
     column = CLAIM.c.document_id if atom.dimension == "document" else CLAIM.c.kind
     condition: ColumnElement[bool] = column == value
     return condition
-
-
-def _driven(atom: _Atom, value: Any = None) -> ColumnElement[bool]:
-    """Claim-row condition that SQLite answers by reading the value's own index (the plan's driver)."""
-    if atom.dimension in {"theme", "entity"}:
-        link = CLAIM_THEME if atom.dimension == "theme" else CLAIM_ENTITY
-        key = link.c.theme_id if atom.dimension == "theme" else link.c.entity_id
-        return CLAIM.c.id.in_(select(link.c.claim_id).where(key == (atom.value if value is None else value)))
-    return _member(atom, value)
 
 
 # An intersection whose smallest value holds at most this many claims is read whole (keys only).
@@ -96,20 +89,54 @@ GATHER_AT_MOST = 5_000
 
 # How a page is read: each single-valued filter's dimension and whether it drives the plan.
 PageShape = tuple[tuple[str, bool], ...]
+LINKED = frozenset({"theme", "entity"})
+
+
+def _linked_matches(atoms: Sequence[tuple[_Atom, Any]]) -> tuple[Select[Any], list[ColumnElement[bool]]]:
+    """The ids of claims linked to the first atom's value (a theme or entity) whose links to the other
+    themes and entities are probed from the driver's link rows, before any claim row is read; and the
+    claim-row conditions of the other atoms (document, kind). Each atom comes with the value to bind.
+
+    Probing from the link rather than the claim (1.9 -> 1.3 ms for a theme and an entity at 100,000
+    claims) makes only matches cost a claim lookup."""
+    (driver, driver_value), *others = atoms
+    link = CLAIM_THEME if driver.dimension == "theme" else CLAIM_ENTITY
+    key = link.c.theme_id if driver.dimension == "theme" else link.c.entity_id
+    probes = [_member(atom, value, of=link.c.claim_id) for atom, value in others if atom.dimension in LINKED]
+    columns = [_member(atom, value) for atom, value in others if atom.dimension not in LINKED]
+    return select(link.c.claim_id).where(key == driver_value, *probes), columns
+
+
+def _bound(dimensions: Sequence[str]) -> list[tuple[_Atom, Any]]:
+    return [(_Atom(dimension, None), bindparam(f"v{index}")) for index, dimension in enumerate(dimensions)]
+
+
+@cache
+def gather_statement(dimensions: tuple[str, ...]) -> Prepared:
+    """Every match's order key, in order, for an intersection driven by its first dimension's links
+    (a theme or an entity; values bound as `v0`, `v1`…), built once per shape."""
+    matching, columns = _linked_matches(_bound(dimensions))
+    return Prepared(select(*CLAIM_ORDER).where(CLAIM.c.id.in_(matching), *columns).order_by(*CLAIM_ORDER))
 
 
 @cache
 def page_statement(shape: PageShape, after_key: bool) -> Prepared:
     """The page query for a plan's shape, built once: filter values are bindparams `v0`, `v1`…, the
     cursor's key `k0`…`k3`, and the row limit `limit`."""
-    conditions = [
-        (_driven if driven else _member)(_Atom(dimension, None), bindparam(f"v{index}"))
-        for index, (dimension, driven) in enumerate(shape)
-    ]
+    drivers = [index for index, (dimension, driven) in enumerate(shape) if driven and dimension in LINKED]
+    if drivers:
+        # Driven by a theme's or entity's links: the others are probed from those (_linked_matches).
+        bound = _bound([dimension for dimension, _ in shape])
+        first = drivers[0]
+        matching, conditions = _linked_matches([bound[first], *bound[:first], *bound[first + 1 :]])
+        conditions.append(CLAIM.c.id.in_(matching))
+    else:
+        # A document or a kind drives through its own index on claim rows.
+        conditions = [_member(atom, value) for atom, value in _bound([dimension for dimension, _ in shape])]
     if after_key:
         keys = [bindparam(f"k{index}", type_=column.type) for index, column in enumerate(CLAIM_ORDER)]
         conditions.append(tuple_(*CLAIM_ORDER) > tuple_(*keys))
-    statement = select(*CLAIM_COLUMNS).where(*conditions).order_by(*CLAIM_ORDER)
+    statement = select(*CLAIM_ORDER).where(*conditions).order_by(*CLAIM_ORDER)
     return Prepared(statement.limit(bindparam("limit", type_=Integer())))
 
 
@@ -140,27 +167,26 @@ def plan(connection: Connection, resolved: ResolvedFilters, *, limit: int) -> Cl
         return ClaimPlan(claims, [], (), ())
     sizes = {atom: tally(connection, atom.dimension, atom.tally_value) for atom in atoms}
     driver = min(atoms, key=lambda atom: sizes[atom])
-    others = [_member(atom) for atom in atoms if atom is not driver]
+    ordered = [driver, *(atom for atom in atoms if atom is not driver)]
     if len(atoms) == 1 or sizes[driver] == 0:
         total = sizes[driver]
-    elif driver.dimension in {"theme", "entity"} and sizes[driver] <= GATHER_AT_MOST:
+    elif driver.dimension in LINKED and sizes[driver] <= GATHER_AT_MOST:
         # Counting walks the smallest value's links probing the others' primary keys, and so does a
         # page of sparse matches: read every match's order key once, and page from those.
-        gathered = select(*CLAIM_ORDER).where(_driven(driver), *others).order_by(*CLAIM_ORDER)
-        keys = [tuple(row) for row in connection.execute(gathered)]
+        gathered = gather_statement(tuple(atom.dimension for atom in ordered))
+        values = {f"v{index}": atom.value for index, atom in enumerate(ordered)}
+        keys = gathered.tuples(connection, **values)
         return ClaimPlan(len(keys), [], keys=keys)
-    elif driver.dimension in {"theme", "entity"}:
-        # Walk the smallest value's links, probing the others' primary keys.
-        link = CLAIM_THEME if driver.dimension == "theme" else CLAIM_ENTITY
-        value = link.c.theme_id if driver.dimension == "theme" else link.c.entity_id
-        statement = (
-            select(func.count())
-            .select_from(link)
-            .join(CLAIM, CLAIM.c.id == link.c.claim_id)
-            .where(value == driver.value, *others)
-        )
+    elif driver.dimension in LINKED:
+        # Walk the smallest value's links, probing the others' primary keys (claim rows only if needed).
+        matching, columns = _linked_matches([(atom, atom.value) for atom in ordered])
+        if columns:
+            statement = select(func.count()).select_from(CLAIM).where(CLAIM.c.id.in_(matching), *columns)
+        else:
+            statement = select(func.count()).select_from(matching.subquery())
         total = int(connection.execute(statement).scalar_one())
     else:
+        others = [_member(atom) for atom in ordered[1:]]
         statement = select(func.count()).select_from(CLAIM).where(_member(driver), *others)
         total = int(connection.execute(statement).scalar_one())
     # Walking the order index finds a page after about (limit + 1) x claims / total probes; reading the

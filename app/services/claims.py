@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import orjson
 from pydantic import TypeAdapter
-from sqlalchemy import Connection, and_, func, or_, select, tuple_
+from sqlalchemy import (
+    Connection,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.db import Database
 from app.schemas.claims import ClaimPublic
@@ -18,13 +29,12 @@ from app.schemas.common import Page, PageMeta
 from app.services import claim_plans
 from app.services.claim_filters import ClaimFilters, conditions, resolve
 from app.services.claim_plans import CLAIM_COLUMNS, CLAIM_ORDER
-from app.services.errors import NotFound
-from app.services.id_sets import among, bound
+from app.services.id_sets import bound
 from app.services.pagination import after, decode_cursor, encode_cursor
 from app.services.prepared import Prepared
 from app.services.search.matching import matching_keys
 from app.services.search.query import Node
-from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, ENTITY, THEME
+from app.services.tables import CLAIM
 
 CURSOR_TYPES = (str, int, int, str)
 _CLAIM_LIST = TypeAdapter(list[ClaimPublic])
@@ -66,26 +76,28 @@ def _claim_page(
         total = chosen.total
         rows: Sequence[Any] = []
         if chosen.keys is not None:
-            following = [k for k in chosen.keys if key is None or k > tuple(key)][: limit + 1]
-            found = claims_rows(connection, [claim_id for *_, claim_id in following[:limit]])
-            rows = [*found, *following[limit:]]  # a row past the page only says there is a next one
-        elif total and chosen.shape is not None:
-            values = {f"v{index}": value for index, value in enumerate(chosen.values)}
-            keys = {f"k{index}": value for index, value in enumerate(key or ())}
-            statement = claim_plans.page_statement(chosen.shape, key is not None)
-            rows = statement.rows(connection, **values, **keys, limit=limit + 1)
-        elif total:
-            page = select(*CLAIM_COLUMNS).where(*chosen.page_conditions)
-            page = page.order_by(*CLAIM_ORDER).limit(limit + 1)
-            if key is not None:
-                page = after(page, CLAIM_ORDER, key)
-            rows = connection.execute(page).all()
-        claims = _shape_dicts(connection, rows[:limit])
+            # A key past the page only says there is a next one.
+            rows = [k for k in chosen.keys if key is None or k > tuple(key)][: limit + 1]
+            page_ids = [claim_id for *_, claim_id in rows[:limit]]
+        else:
+            if total and chosen.shape is not None:
+                values = {f"v{index}": value for index, value in enumerate(chosen.values)}
+                keys = {f"k{index}": value for index, value in enumerate(key or ())}
+                statement = claim_plans.page_statement(chosen.shape, key is not None)
+                rows = statement.rows(connection, **values, **keys, limit=limit + 1)
+            elif total:
+                page = select(*CLAIM_ORDER).where(*chosen.page_conditions)
+                page = page.order_by(*CLAIM_ORDER).limit(limit + 1)
+                if key is not None:
+                    page = after(page, CLAIM_ORDER, key)
+                rows = connection.execute(page).all()
+            page_ids = [row.id for row in rows[:limit]]
+        found = claims_rows(connection, page_ids)
     next_cursor = None
     if len(rows) > limit:
-        last = rows[limit - 1]
+        last = found[-1]
         next_cursor = encode_cursor("claims", [last.document_id, last.span_start, last.span_end, last.id])
-    return claims, PageMeta(total=total, limit=limit, next_cursor=next_cursor)
+    return claim_dicts(found), PageMeta(total=total, limit=limit, next_cursor=next_cursor)
 
 
 def _list_by_relevance(
@@ -112,7 +124,8 @@ def _list_by_relevance(
                 )
             )
         rows = connection.execute(page).all()
-        claims = _shape(connection, rows[:limit])
+        by_id = {row.id: row for row in claims_rows(connection, [row.id for row in rows[:limit]])}
+        claims = _CLAIM_LIST.validate_python(claim_dicts([by_id[row.id] for row in rows[:limit]]))
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
@@ -123,97 +136,91 @@ def _list_by_relevance(
     return Page[ClaimPublic](data=claims, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
 
 
-def get_claim(database: Database, claim_id: str) -> ClaimPublic:
-    """One claim by id; raises NotFound."""
-    with database.read() as connection:
-        rows = connection.execute(select(*CLAIM_COLUMNS).where(CLAIM.c.id == claim_id)).all()
-        claims = _shape(connection, rows)
-    if not claims:
-        raise NotFound("claim", claim_id)
-    return claims[0]
-
-
 def claims_rows(connection: Connection, ids: Sequence[str]) -> list[Any]:
-    """The claim rows (CLAIM_COLUMNS) with these ids, in document order."""
+    """The claims with these ids, in document order: CLAIM_COLUMNS, `revision`, and their themes,
+    entities and context (JSON arrays), all in one statement."""
+    if not ids:
+        return []
     dialect = connection.dialect.name
-    return _statements(dialect).claims.rows(connection, ids=bound(ids, dialect))
+    return _claims_by_ids(dialect).rows(connection, ids=bound(ids, dialect))
 
 
 def claims_by_id(connection: Connection, ids: Sequence[str]) -> list[ClaimPublic]:
     """The claims with these ids that exist, in document order, shaped as the API answers them."""
-    return _shape(connection, claims_rows(connection, ids))
+    return _CLAIM_LIST.validate_python(claim_dicts(claims_rows(connection, ids)))
 
 
-@dataclass(frozen=True)
-class _Statements:
-    claims: Prepared
-    themes: Prepared
-    entities: Prepared
-    context: Prepared
+# Each nested list is one correlated subquery aggregated to JSON by the engine, so a claim (or a page of
+# them) is one statement instead of four: each statement costs more Python than SQLite takes to answer it.
+# SQLite (before 3.44) has no ORDER BY inside an aggregate; it aggregates an ordered subquery's rows in
+# that order, which tests/services/test_claims_json.py pins against separately ordered reads.
+_SQLITE_CLAIMS = """
+SELECT c.id, c.statement, c.quote, c.kind, c.document_id, c.span_start, c.span_end, c.revision,
+  (SELECT json_group_array(json_object('slug', slug, 'name', name)) FROM (
+     SELECT t.slug, t.name FROM claim_theme ct JOIN theme t ON t.id = ct.theme_id
+     WHERE ct.claim_id = c.id ORDER BY t.position, t.id)) AS themes,
+  (SELECT json_group_array(json_object('slug', slug, 'name', name, 'type', type)) FROM (
+     SELECT e.slug, e.name, e.type FROM claim_entity ce JOIN entity e ON e.id = ce.entity_id
+     WHERE ce.claim_id = c.id ORDER BY e.name_key, e.id)) AS entities,
+  (SELECT json_group_array(json_object('note', note, 'sources', json(sources))) FROM (
+     SELECT n.note, n.sources FROM context_note n
+     WHERE n.claim_id = c.id ORDER BY n.position, n.id)) AS context
+FROM claim c WHERE c.id IN (SELECT value FROM json_each(:ids))
+ORDER BY c.document_id, c.span_start, c.span_end, c.id
+"""
+_POSTGRESQL_CLAIMS = """
+SELECT c.id, c.statement, c.quote, c.kind, c.document_id, c.span_start, c.span_end, c.revision,
+  coalesce((SELECT json_agg(json_build_object('slug', t.slug, 'name', t.name) ORDER BY t.position, t.id)
+     FROM claim_theme ct JOIN theme t ON t.id = ct.theme_id WHERE ct.claim_id = c.id), '[]') AS themes,
+  coalesce((SELECT json_agg(json_build_object('slug', e.slug, 'name', e.name, 'type', e.type)
+                            ORDER BY e.name_key, e.id)
+     FROM claim_entity ce JOIN entity e ON e.id = ce.entity_id WHERE ce.claim_id = c.id), '[]') AS entities,
+  coalesce((SELECT json_agg(json_build_object('note', n.note, 'sources', n.sources) ORDER BY n.position, n.id)
+     FROM context_note n WHERE n.claim_id = c.id), '[]') AS context
+FROM claim c WHERE c.id = ANY(:ids)
+ORDER BY c.document_id, c.span_start, c.span_end, c.id
+"""
+_NESTED = ("themes", "entities", "context")
 
 
 @cache
-def _statements(dialect: str) -> _Statements:
-    """The statements that read claims by id, built once per dialect: building a statement costs
-    twice what executing a cached one does."""
-    return _Statements(
-        claims=Prepared(
-            select(*CLAIM_COLUMNS).where(among(CLAIM.c.id, "ids", dialect)).order_by(*CLAIM_ORDER)
-        ),
-        themes=Prepared(
-            select(CLAIM_THEME.c.claim_id, THEME.c.slug, THEME.c.name)
-            .join(THEME, THEME.c.id == CLAIM_THEME.c.theme_id)
-            .where(among(CLAIM_THEME.c.claim_id, "ids", dialect))
-            .order_by(THEME.c.position, THEME.c.id)
-        ),
-        entities=Prepared(
-            select(CLAIM_ENTITY.c.claim_id, ENTITY.c.slug, ENTITY.c.name, ENTITY.c.type)
-            .join(ENTITY, ENTITY.c.id == CLAIM_ENTITY.c.entity_id)
-            .where(among(CLAIM_ENTITY.c.claim_id, "ids", dialect))
-            .order_by(ENTITY.c.name_key, ENTITY.c.id)
-        ),
-        context=Prepared(
-            select(CONTEXT_NOTE.c.claim_id, CONTEXT_NOTE.c.note, CONTEXT_NOTE.c.sources)
-            .where(among(CONTEXT_NOTE.c.claim_id, "ids", dialect))
-            .order_by(CONTEXT_NOTE.c.position, CONTEXT_NOTE.c.id)
-        ),
+def _claims_by_ids(dialect: str) -> Prepared:
+    """The statement behind `claims_rows`, built once per dialect."""
+    sql, ids = (
+        (_POSTGRESQL_CLAIMS, bindparam("ids", type_=ARRAY(String())))
+        if dialect == "postgresql"
+        else (_SQLITE_CLAIMS, bindparam("ids", type_=String()))
     )
+    statement = (
+        text(sql)
+        .bindparams(ids)
+        .columns(
+            *(literal_column(column.name, column.type) for column in CLAIM_COLUMNS),
+            literal_column("revision", Integer()),
+            *(literal_column(name, String()) for name in _NESTED),
+        )
+    )
+    return Prepared(statement)
 
 
-def _shape(connection: Connection, rows: Sequence[Any]) -> list[ClaimPublic]:
-    """Claim rows as validated models."""
-    # Plain rows validated in one call by pydantic-core: 3.5x faster than building the nested models
-    # one by one in Python (which was a quarter of a claim list's CPU time).
-    return _CLAIM_LIST.validate_python(_shape_dicts(connection, rows))
+def _decoded(value: Any) -> Any:
+    # SQLite answers the nested lists as JSON text; psycopg has already decoded PostgreSQL's.
+    return orjson.loads(value) if isinstance(value, str) else value
 
 
-def _shape_dicts(connection: Connection, rows: Sequence[Any]) -> list[dict[str, Any]]:
-    """Nest themes, entities and context into claim rows: three queries, whatever the page size."""
-    if not rows:
-        return []
-    dialect = connection.dialect.name
-    statements = _statements(dialect)
-    ids = bound([row.id for row in rows], dialect)
-    themes: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
-    for claim_id, slug, name in statements.themes.rows(connection, ids=ids):
-        themes[claim_id].append({"slug": slug, "name": name})
-    entities: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
-    for claim_id, slug, name, kind in statements.entities.rows(connection, ids=ids):
-        entities[claim_id].append({"slug": slug, "name": name, "type": kind})
-    context: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
-    for claim_id, note, sources in statements.context.rows(connection, ids=ids):
-        context[claim_id].append({"note": note, "sources": sources})
+def claim_dicts(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Rows of `claims_rows` as the API's claim objects (plain dicts, in the schema's key order)."""
     return [
         {
-            "id": claim_id,
-            "statement": statement,
-            "quote": quote,
-            "kind": kind,
-            "document_id": document_id,
-            "span": {"start": start, "end": end},
-            "themes": themes[claim_id],
-            "entities": entities[claim_id],
-            "context": context[claim_id],
+            "id": row.id,
+            "statement": row.statement,
+            "quote": row.quote,
+            "kind": row.kind,
+            "document_id": row.document_id,
+            "span": {"start": row.span_start, "end": row.span_end},
+            "themes": _decoded(row.themes),
+            "entities": _decoded(row.entities),
+            "context": _decoded(row.context),
         }
-        for claim_id, statement, quote, kind, document_id, start, end, *_ in rows
+        for row in rows
     ]

@@ -16,8 +16,8 @@ from sqlalchemy import ColumnElement, Connection, select
 from app.db import Database
 from app.schemas.claims import ClaimPublic
 from app.services.claim_filters import ClaimFilters, conditions
-from app.services.claim_plans import CLAIM_COLUMNS, CLAIM_ORDER
-from app.services.claims import _shape as shape_claims
+from app.services.claim_plans import CLAIM_ORDER
+from app.services.claims import claims_by_id
 from app.services.pagination import after
 
 EXPORT_BATCH_SIZE = 500
@@ -57,10 +57,10 @@ def claim_batches(
 def _batch(
     connection: Connection, where: Sequence[ColumnElement[Any]], key: Sequence[Any] | None, size: int
 ) -> list[ClaimPublic]:
-    statement = select(*CLAIM_COLUMNS).where(*where).order_by(*CLAIM_ORDER).limit(size)
+    statement = select(*CLAIM_ORDER).where(*where).order_by(*CLAIM_ORDER).limit(size)
     if key is not None:
         statement = after(statement, CLAIM_ORDER, key)
-    return shape_claims(connection, connection.execute(statement).all())
+    return claims_by_id(connection, [row.id for row in connection.execute(statement)])
 
 
 def _batches(

@@ -66,6 +66,27 @@ class Prepared:
     def rows(self, connection: Connection, **params: Any) -> list[Any]:
         """Every row, as named tuples (`row.id`, or by position)."""
         compiled = self._for(connection)
+        raw = self._execute(connection, compiled, params)
+        processors = compiled.result_processors
+        make = compiled.row._make
+        if not any(processors):
+            return [make(row) for row in raw]
+        return [
+            make(
+                value if processor is None else processor(value)
+                for processor, value in zip(processors, row, strict=True)
+            )
+            for row in raw
+        ]
+
+    def tuples(self, connection: Connection, **params: Any) -> list[tuple[Any, ...]]:
+        """Every row as a plain tuple: for many rows, where building named tuples would cost more than
+        the query (statements whose columns need no result processing only)."""
+        compiled = self._for(connection)
+        assert not any(compiled.result_processors), "tuples() skips result processing"
+        return self._execute(connection, compiled, params)  # DBAPI rows are tuples
+
+    def _execute(self, connection: Connection, compiled: _Compiled, params: dict[str, Any]) -> list[Any]:
         values = compiled.defaults | params
         for name, processor in compiled.bind_processors.items():
             values[name] = processor(values[name])
@@ -78,7 +99,7 @@ class Prepared:
         try:
             dispatch.before_cursor_execute(connection, cursor, compiled.sql, parameters, context, False)
             cursor.execute(compiled.sql, parameters)
-            raw = cursor.fetchall()
+            raw: list[Any] = list(cursor.fetchall())
             dispatch.after_cursor_execute(connection, cursor, compiled.sql, parameters, context, False)
         except Exception as error:
             # Wrapped (and a lost connection invalidated) exactly as Connection.execute does.
@@ -86,17 +107,7 @@ class Prepared:
             raise
         finally:
             cursor.close()
-        processors = compiled.result_processors
-        make = compiled.row._make
-        if not any(processors):
-            return [make(row) for row in raw]
-        return [
-            make(
-                value if processor is None else processor(value)
-                for processor, value in zip(processors, row, strict=True)
-            )
-            for row in raw
-        ]
+        return raw
 
     def first(self, connection: Connection, **params: Any) -> Any | None:
         """The first row, or None."""

@@ -125,7 +125,7 @@ def test_a_deep_page_of_a_dense_filter_seeks_its_place_in_the_order_index(seeded
     statements: list[tuple[str, Any]] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
-        if statement.lstrip().startswith("SELECT claim.id"):
+        if statement.lstrip().startswith("SELECT claim.document_id"):  # the page, by order key
             statements.append((statement, parameters))
 
     event.listen(seeded_reader.read_engine, "before_cursor_execute", record)

@@ -15,13 +15,13 @@ from app.schemas.documents import DocumentPublic
 from app.schemas.entities import EntityPublic
 from app.schemas.notes import NotePublic
 from app.schemas.themes import ThemePublic
-from app.services.claims import claims_by_id
+from app.services.claims import claim_dicts, claims_rows
 from app.services.documents import document_by_id
 from app.services.entities import entity_by_id, entity_ids_by_key
 from app.services.errors import NotFound
 from app.services.keys import lookup_key
 from app.services.prepared import Prepared
-from app.services.tables import CLAIM, CONTEXT_NOTE, DOCUMENT, ENTITY, THEME
+from app.services.tables import CONTEXT_NOTE, DOCUMENT, ENTITY, THEME
 from app.services.themes import theme_by_slug
 from app.services.writes.errors import Gone
 from app.services.writes.history import HISTORY_PATHS, last_change
@@ -43,10 +43,10 @@ def _revision(connection: Connection, table: Table, column: str, key: Any) -> in
 
 def claim(connection: Connection, claim_id: str) -> Current[ClaimPublic] | None:
     """The claim with this id, or None."""
-    revision = _revision(connection, CLAIM, "id", claim_id)
-    if revision is None:
+    rows = claims_rows(connection, [claim_id])
+    if not rows:
         return None
-    return Current("claim", claim_id, revision, claims_by_id(connection, [claim_id])[0])
+    return Current("claim", claim_id, rows[0].revision, ClaimPublic.model_validate(claim_dicts(rows)[0]))
 
 
 def theme(connection: Connection, slug: str) -> Current[ThemePublic] | None:

@@ -34,8 +34,13 @@ class Current(Generic[PublicT]):
     @property
     def etag(self) -> str:
         """The strong ETag of this revision of the resource."""
-        digest = hashlib.sha256(self.public.model_dump_json().encode()).hexdigest()[:16]
-        return f'"{self.kind}-{self.key}-r{self.revision}-{digest}"'
+        return self.representation()[0]
+
+    def representation(self) -> tuple[str, bytes]:
+        """The strong ETag and the JSON body it stands for, serialised once for both."""
+        body = self.public.__pydantic_serializer__.to_json(self.public)
+        digest = hashlib.sha256(body).hexdigest()[:16]
+        return f'"{self.kind}-{self.key}-r{self.revision}-{digest}"', body
 
     def dump(self) -> dict[str, Any]:
         """The public shape as JSON-ready data, as the change log stores it."""
