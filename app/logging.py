@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from asgi_correlation_id import correlation_id
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
+from app.api.middleware.request_id import current_request_id
 from app.config import Settings
 
 
@@ -17,7 +17,7 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Add `request_id`; never drops a record."""
-        record.request_id = correlation_id.get()
+        record.request_id = current_request_id.get()
         return True
 
 

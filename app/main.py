@@ -6,11 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 
 from app import __version__
 from app.api.auth import read_access
-from app.api.deps import reject_unstorable_text
 from app.api.metrics import Metrics
 from app.api.middleware import install_middleware
 from app.api.openapi import build_openapi
@@ -34,6 +33,7 @@ from app.api.routers import (
     themes,
 )
 from app.api.routers import metrics as metrics_router
+from app.api.routing import ApiRoute
 from app.config import Settings
 from app.db import create_database
 
@@ -45,13 +45,6 @@ Every claim carries the **verbatim quote** it rests on and its exact **span** in
 **context** other publications add. Errors are RFC 9457 problem details. Lists share one envelope,
 `{"data": [...], "meta": {"total", "limit", "next_cursor"}}`, paged with opaque keyset cursors.
 """
-
-
-async def guard_request(request: Request) -> None:
-    """App-wide, before every route: refuse unstorable text, then check read access (one dependency:
-    FastAPI spends more time solving a dependency than these checks take)."""
-    await reject_unstorable_text(request)
-    await read_access(request)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -69,11 +62,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        dependencies=[Depends(guard_request)],
+        # Only when reads need a key: FastAPI solving a dependency costs every request more than the
+        # check itself (the text guard is in each route: app.api.routing.ApiRoute).
+        dependencies=[Depends(read_access)] if settings.reads_require_key else None,
         docs_url=None,  # app.api.pages serves the docs from local files, not a CDN
         redoc_url=None,
     )
+    app.router.route_class = ApiRoute
     app.state.settings = settings
+    # Hand-parsed arguments skip FastAPI's dependency solving, so not when an app-wide one must run.
+    app.state.fast_arguments = settings.fast_arguments and not settings.reads_require_key
     app.state.database = database
     metrics = Metrics() if settings.metrics_enabled else None
     if metrics is not None:

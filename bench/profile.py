@@ -27,8 +27,8 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("pydantic", r"\(pydantic(_core)?/"),
     ("service code (app/services)", r"\(app/services/"),
     (
-        "app middleware (app/api/middleware, correlation id, gzip)",
-        r"\((app/api/middleware|asgi_correlation_id)/|gzip\.py|uuid",
+        "app middleware (app/api/middleware, app/api/routing)",
+        r"\(app/api/(middleware/|routing\.py)|zlib|uuid",
     ),
     ("metrics and logging", r"\((prometheus_client|logging)/|app/api/metrics|app/logging"),
     ("thread-pool hand-off (sync endpoints)", r"\((anyio|concurrent)/|threading\.py|queue\.py"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
@@ -25,6 +26,15 @@ async def get_database(request: Request) -> Database:
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+def database_of(request: Request) -> Database:
+    """The process's Database, for the hottest routes: without a dependency FastAPI must solve for each
+    request (which costs more than the lookup)."""
+    database: Database = request.app.state.database
+    return database
+
+
 LimitParam = Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")]
 CursorParam = Annotated[
     str | None,
@@ -46,14 +56,16 @@ def check_text(location: str, value: str) -> str:
     return value
 
 
-async def reject_unstorable_text(request: Request) -> None:
-    """App-wide guard: no path or query value with control characters reaches a service or an engine."""
-    for name, value in request.path_params.items():
+def unstorable_location(path_params: Mapping[str, object], query: Iterable[tuple[str, str]]) -> str | None:
+    """Where a path or query value holds text no engine stores faithfully (`path.claim_id`,
+    `query.theme`), or None: no such value reaches a service or an engine."""
+    for name, value in path_params.items():
         if isinstance(value, str) and _unstorable(value):
-            raise BadParameter(f"path.{name}", "contains a control character or an unpaired surrogate")
-    for name, value in request.query_params.multi_items():
+            return f"path.{name}"
+    for name, value in query:
         if _unstorable(value) or _unstorable(name):
-            raise BadParameter(f"query.{name}", "contains a control character or an unpaired surrogate")
+            return f"query.{name}"
+    return None
 
 
 def split_values(location: str, values: list[str] | None, *, lower: bool = True) -> list[str]:
@@ -105,6 +117,18 @@ async def claim_filters(
     sort: SortParam = None,
 ) -> ClaimFilters:
     """Claim filters from the query string; different filters are AND'ed."""
+    return filters_from(theme, entity, document, kind, q, sort)
+
+
+def filters_from(
+    theme: list[str] | None,
+    entity: list[str] | None,
+    document: list[str] | None,
+    kind: list[str] | None,
+    q: str | None,
+    sort: Literal["relevance", "position"] | None,
+) -> ClaimFilters:
+    """Claim filters from parameter values (checked, split, de-duplicated); raises BadParameter."""
     query = parse_query("query.q", q) if q is not None else None
     return ClaimFilters(
         themes=split_values("query.theme", theme),

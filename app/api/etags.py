@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, TypeVar
 
 from fastapi import Header, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from app.services.writes.revisions import Current
@@ -27,3 +28,9 @@ def tagged(response: Response, current: Current[PublicT], *, location: str | Non
     if location is not None:
         response.headers["Location"] = location
     return current.public
+
+
+def tagged_json(current: Current[PublicT]) -> Response:
+    """The resource's JSON answer with its ETag, serialised once for both (no second validation)."""
+    etag, body = current.representation()
+    return Response(body, media_type=JSONResponse.media_type, headers={"ETag": etag})

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from app.api.middleware.body_limit import BODYLESS_METHODS
+from app.api.middleware.answers import BODYLESS_METHODS
 from app.api.middleware.common import OPERATIONAL_PATHS
 
 PROBLEM_JSON = "application/problem+json"

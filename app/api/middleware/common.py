@@ -27,3 +27,11 @@ def route_template(scope: Scope) -> str:
     """The template of the route that answered (`/v1/claims/{claim_id}`), never the raw path."""
     path = getattr(scope.get("route"), "path", None)
     return path if isinstance(path, str) and path else UNMATCHED
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    """The first value of request header `name` (lower-case bytes), or None."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None

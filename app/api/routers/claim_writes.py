@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Path, Response
 from app.api.auth import WriteKey, actor
 from app.api.deps import DatabaseDep
 from app.api.etags import IfMatch, tagged
+from app.api.routing import ApiRoute
 from app.api.write_docs import (
     GONE,
     NOT_FOUND,
@@ -20,7 +21,7 @@ from app.schemas.claims import ClaimPublic
 from app.schemas.writes import ClaimCreate, ClaimPatch
 from app.services.writes import claims
 
-router = APIRouter(prefix="/v1/claims", tags=["curation"])
+router = APIRouter(prefix="/v1/claims", tags=["curation"], route_class=ApiRoute)
 
 ClaimId = Annotated[str, Path(max_length=100, description="The claim's id, e.g. `pkit-038`.")]
 

@@ -6,12 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
+from app.api import fast_arguments as fast
 from app.api import formats
-from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam
-from app.api.etags import tagged
+from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam, database_of
+from app.api.etags import tagged_json
 from app.api.formats import ClaimFormatDep, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
 from app.api.reading import run_read
+from app.api.routing import ApiRoute, fast_arguments
 from app.api.write_docs import GONE
 from app.schemas.citations import Citation
 from app.schemas.claims import ClaimPublic
@@ -19,7 +21,7 @@ from app.schemas.common import Page
 from app.services import citations
 from app.services.writes import current
 
-router = APIRouter(prefix="/v1/claims", tags=["claims"])
+router = APIRouter(prefix="/v1/claims", tags=["claims"], route_class=ApiRoute)
 
 ClaimId = Annotated[str, Path(max_length=100, description="The claim's stable id, e.g. `pkit-038`.")]
 
@@ -30,6 +32,7 @@ ClaimId = Annotated[str, Path(max_length=100, description="The claim's stable id
     response_model=Page[ClaimPublic],
     responses=claim_list_responses(INVALID),
 )
+@fast_arguments(fast.claim_list)
 async def list_claims(
     request: Request,
     database: DatabaseDep,
@@ -50,14 +53,21 @@ async def list_claims(
     )
 
 
-@router.get("/{claim_id}", summary="Get a claim", responses=responses("claim", NOT_FOUND, GONE))
-async def get_claim(database: DatabaseDep, response: Response, claim_id: ClaimId) -> ClaimPublic:
+@router.get(
+    "/{claim_id}",
+    summary="Get a claim",
+    response_model=ClaimPublic,
+    responses=responses("claim", NOT_FOUND, GONE),
+)
+@fast_arguments(fast.claim)
+async def get_claim(request: Request, claim_id: ClaimId) -> Response:
     """One claim: its statement, the verbatim quote and its span, themes, entities and context notes.
 
     The ETag names the claim's revision (send it as If-Match to edit it). A deleted claim answers 410
     Gone with a link to its history.
     """
-    return tagged(response, await run_read(database, current.read_claim, database, claim_id))
+    database = database_of(request)
+    return tagged_json(await run_read(database, current.read_claim, database, claim_id))
 
 
 @router.get("/{claim_id}/cite", summary="Cite a claim", responses=responses("citation", NOT_FOUND))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Path, Response
 from app.api.auth import WriteKey, actor
 from app.api.deps import DatabaseDep
 from app.api.etags import IfMatch, tagged
+from app.api.routing import ApiRoute
 from app.api.write_docs import (
     CONFLICT,
     NOT_FOUND,
@@ -20,7 +21,7 @@ from app.schemas.documents import DocumentPublic
 from app.schemas.writes import DocumentCreate, DocumentPatch
 from app.services.writes import documents
 
-router = APIRouter(prefix="/v1/documents", tags=["curation"])
+router = APIRouter(prefix="/v1/documents", tags=["curation"], route_class=ApiRoute)
 
 DocumentId = Annotated[str, Path(max_length=100, description="A document id, e.g. `pakistan-it-sector`.")]
 DOCUMENT_EXAMPLE: dict[str, Any] = {

@@ -13,13 +13,14 @@ from app.api.etags import tagged
 from app.api.formats import ClaimFormatDep, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
 from app.api.reading import run_read
+from app.api.routing import ApiRoute
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
 from app.schemas.documents import DocumentPublic, DocumentSummary
 from app.services import documents
 from app.services.writes import current
 
-router = APIRouter(prefix="/v1/documents", tags=["documents"])
+router = APIRouter(prefix="/v1/documents", tags=["documents"], route_class=ApiRoute)
 
 DocumentId = Annotated[str, Path(max_length=100, description="A document id, e.g. `pakistan-it-sector`.")]
 

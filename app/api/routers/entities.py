@@ -7,12 +7,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from app.api import fast_arguments as fast
 from app.api import formats
-from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam, check_text, split_values
-from app.api.etags import tagged
+from app.api.deps import (
+    ClaimFiltersDep,
+    CursorParam,
+    DatabaseDep,
+    LimitParam,
+    check_text,
+    database_of,
+    split_values,
+)
+from app.api.etags import tagged_json
 from app.api.formats import ClaimFormatDep, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
 from app.api.reading import run_read
+from app.api.routing import ApiRoute, fast_arguments
 from app.api.write_docs import GONE
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
@@ -21,7 +31,7 @@ from app.schemas.relations import EntityRelations
 from app.services import entities, relations
 from app.services.writes import current
 
-router = APIRouter(prefix="/v1/entities", tags=["entities"])
+router = APIRouter(prefix="/v1/entities", tags=["entities"], route_class=ApiRoute)
 
 EntityKey = Annotated[
     str,
@@ -50,11 +60,18 @@ async def list_entities(
     )
 
 
-@router.get("/{key}", summary="Get an entity", responses=responses("entity", NOT_FOUND, GONE))
-async def get_entity(database: DatabaseDep, response: Response, key: EntityKey) -> EntityPublic:
+@router.get(
+    "/{key}",
+    summary="Get an entity",
+    response_model=EntityPublic,
+    responses=responses("entity", NOT_FOUND, GONE),
+)
+@fast_arguments(fast.entity)
+async def get_entity(request: Request, key: EntityKey) -> Response:
     """One entity, found by slug, name or alias in any case; the ETag names its revision."""
+    database = database_of(request)
     entity = await run_read(database, current.read_entity, database, check_text("path.key", key))
-    return tagged(response, entity)
+    return tagged_json(entity)
 
 
 @router.get(

@@ -7,11 +7,12 @@ from fastapi import APIRouter
 from app.api.deps import ClaimFiltersDep, DatabaseDep
 from app.api.openapi import INVALID, responses
 from app.api.reading import run_read
+from app.api.routing import ApiRoute
 from app.schemas.facets import ClaimFacets
 from app.services import facets
 
 # Included before the claims router, whose /v1/claims/{claim_id} would otherwise answer /v1/claims/facets.
-router = APIRouter(prefix="/v1/claims", tags=["claims"])
+router = APIRouter(prefix="/v1/claims", tags=["claims"], route_class=ApiRoute)
 
 
 @router.get("/facets", summary="Count claims per facet", responses=responses("facets", INVALID))

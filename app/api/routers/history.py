@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query
 from app.api.deps import CursorParam, DatabaseDep, LimitParam, check_text
 from app.api.openapi import INVALID, NOT_FOUND
 from app.api.problems import BadParameter
+from app.api.routing import ApiRoute
 from app.api.write_docs import changes_ok
 from app.db import Database
 from app.schemas.common import Page
@@ -20,7 +21,7 @@ from app.services.keys import lookup_key
 from app.services.pagination import MAX_INT
 from app.services.writes import current, history
 
-router = APIRouter(tags=["history"])
+router = APIRouter(tags=["history"], route_class=ApiRoute)
 
 ClaimId = Annotated[str, Path(max_length=100, description="The claim's id, e.g. `pkit-038`.")]
 ThemeSlug = Annotated[str, Path(max_length=100, description="A theme slug, e.g. `outlook`.")]

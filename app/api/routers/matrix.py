@@ -10,10 +10,11 @@ from app.api.deps import ClaimFiltersDep, DatabaseDep
 from app.api.openapi import INVALID, responses
 from app.api.problems import BadParameter
 from app.api.reading import run_read
+from app.api.routing import ApiRoute
 from app.schemas.facets import ClaimMatrix, Dimension
 from app.services import matrix
 
-router = APIRouter(prefix="/v1/matrix", tags=["claims"])
+router = APIRouter(prefix="/v1/matrix", tags=["claims"], route_class=ApiRoute)
 
 
 @router.get("", summary="Cross-tabulate claims", responses=responses("matrix", INVALID))

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
+from app.api import fast_arguments as fast
 from app.api.deps import CursorParam, DatabaseDep, LimitParam, parse_query, split_values
 from app.api.openapi import INVALID, ok, responses
 from app.api.problems import BadParameter
 from app.api.reading import run_read
+from app.api.routing import ApiRoute, fast_arguments, json_answer
 from app.models import SEARCH_KINDS
 from app.schemas.common import Page, Schema
 from app.schemas.search import SearchHit, Suggestion
 from app.services.search import hits, suggestions
 from app.services.search.query import MAX_QUERY_LENGTH
 
-router = APIRouter(prefix="/v1", tags=["search"])
+router = APIRouter(prefix="/v1", tags=["search"], route_class=ApiRoute)
 
 
 class Suggestions(Schema):
@@ -25,7 +27,13 @@ class Suggestions(Schema):
     data: list[Suggestion]
 
 
-@router.get("/search", summary="Search everything", responses=responses("search", INVALID))
+@router.get(
+    "/search",
+    summary="Search everything",
+    response_model=Page[SearchHit],
+    responses=responses("search", INVALID),
+)
+@fast_arguments(fast.search)
 async def search(
     database: DatabaseDep,
     q: Annotated[
@@ -42,7 +50,7 @@ async def search(
     ] = None,
     limit: LimitParam = 20,
     cursor: CursorParam = None,
-) -> Page[SearchHit]:
+) -> Response:
     """Ranked claims, entities and themes matching `q`, each with a highlighted snippet.
 
     Matching is stemmed ("freelancers" finds "freelancing") and insensitive to case, accents and
@@ -52,7 +60,8 @@ async def search(
     if unknown := [kind for kind in kinds if kind not in SEARCH_KINDS]:
         raise BadParameter("query.type", f"unknown type {', '.join(unknown)}; types are claim, entity, theme")
     query = parse_query("query.q", q)
-    return await run_read(database, hits.search, database, query, kinds=kinds, limit=limit, cursor=cursor)
+    page = await run_read(database, hits.search, database, query, kinds=kinds, limit=limit, cursor=cursor)
+    return json_answer(page)
 
 
 @router.get("/autocomplete", summary="Suggest entities and themes", responses=ok("autocomplete") | INVALID)

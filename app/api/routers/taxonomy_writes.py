@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Path, Response
 from app.api.auth import AdminKey, WriteKey, actor
 from app.api.deps import DatabaseDep, check_text
 from app.api.etags import IfMatch, tagged
+from app.api.routing import ApiRoute
 from app.api.write_docs import (
     CONFLICT,
     GONE,
@@ -22,7 +23,7 @@ from app.schemas.themes import ThemePublic
 from app.schemas.writes import EntityCreate, EntityPatch, ThemeCreate, ThemePatch
 from app.services.writes import entities, themes
 
-router = APIRouter(tags=["curation"])
+router = APIRouter(tags=["curation"], route_class=ApiRoute)
 
 ThemeSlug = Annotated[str, Path(max_length=100, description="A theme slug, e.g. `talent-workforce`.")]
 EntityKey = Annotated[str, Path(max_length=200, description="The entity's slug, name or any alias.")]

@@ -13,6 +13,7 @@ from app.api.etags import tagged
 from app.api.formats import ClaimFormatDep, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
 from app.api.reading import run_read
+from app.api.routing import ApiRoute
 from app.api.write_docs import GONE
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
@@ -20,7 +21,7 @@ from app.schemas.themes import ThemePublic
 from app.services import themes
 from app.services.writes import current
 
-router = APIRouter(prefix="/v1/themes", tags=["themes"])
+router = APIRouter(prefix="/v1/themes", tags=["themes"], route_class=ApiRoute)
 
 ThemeSlug = Annotated[str, Path(max_length=100, description="A theme slug, e.g. `talent-workforce`.")]
 
