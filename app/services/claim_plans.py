@@ -107,6 +107,14 @@ def _linked_matches(atoms: Sequence[tuple[_Atom, Any]]) -> tuple[Select[Any], li
     return select(link.c.claim_id).where(key == driver_value, *probes), columns
 
 
+def pair_of(atoms: Sequence[_Atom]) -> str | None:
+    """The pair tally value (`<theme id>:<entity id>`) of exactly one theme and one entity, else None."""
+    if sorted(atom.dimension for atom in atoms) != ["entity", "theme"]:
+        return None
+    ids = {atom.dimension: atom.value for atom in atoms}
+    return f"{ids['theme']}:{ids['entity']}"
+
+
 def _bound(dimensions: Sequence[str]) -> list[tuple[_Atom, Any]]:
     return [(_Atom(dimension, None), bindparam(f"v{index}")) for index, dimension in enumerate(dimensions)]
 
@@ -177,6 +185,8 @@ def plan(connection: Connection, resolved: ResolvedFilters, *, limit: int) -> Cl
         values = {f"v{index}": atom.value for index, atom in enumerate(ordered)}
         keys = gathered.tuples(connection, **values)
         return ClaimPlan(len(keys), [], keys=keys)
+    elif (pair := pair_of(atoms)) is not None:
+        total = tally(connection, "pair", pair)  # one theme and one entity: tallied too (migration 0005)
     elif driver.dimension in LINKED:
         # Walk the smallest value's links, probing the others' primary keys (claim rows only if needed).
         matching, columns = _linked_matches([(atom, atom.value) for atom in ordered])

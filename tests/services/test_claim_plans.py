@@ -14,7 +14,7 @@ from app.config import Settings
 from app.db import Database, create_database
 from app.services import claims
 from app.services.claim_filters import ClaimFilters
-from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, ENTITY, THEME
+from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
 from seed.loader import load_seed, read_annotations
 from tests.databases import engine_under_test
 
@@ -26,6 +26,8 @@ COUNTED = {
     ("document", None): "SELECT document_id, count(*) FROM claim GROUP BY document_id",
     ("theme", None): "SELECT CAST(theme_id AS VARCHAR), count(*) FROM claim_theme GROUP BY theme_id",
     ("entity", None): "SELECT CAST(entity_id AS VARCHAR), count(*) FROM claim_entity GROUP BY entity_id",
+    ("pair", None): "SELECT CAST(t.theme_id AS VARCHAR) || ':' || CAST(e.entity_id AS VARCHAR), count(*) "
+    "FROM claim_theme t JOIN claim_entity e ON e.claim_id = t.claim_id GROUP BY t.theme_id, e.entity_id",
 }
 
 
@@ -48,10 +50,26 @@ def seeded(migrated_database: Database) -> Database:
     return migrated_database
 
 
+def _linked(connection: Connection) -> list[str]:
+    """Ids of claims with at least one theme and one entity (pairs to tally), in id order."""
+    return list(
+        connection.execute(
+            select(CLAIM.c.id)
+            .where(
+                CLAIM.c.id.in_(select(CLAIM_THEME.c.claim_id)),
+                CLAIM.c.id.in_(select(CLAIM_ENTITY.c.claim_id)),
+            )
+            .order_by(CLAIM.c.id)
+        ).scalars()
+    )
+
+
 def test_tallies_match_counts_after_every_kind_of_write(seeded: Database) -> None:
     with seeded.read() as connection:
-        assert _tallies(connection) == _counted(connection)
-        first, second, third = connection.execute(select(CLAIM.c.id).order_by(CLAIM.c.id).limit(3)).scalars()
+        counted = _counted(connection)
+        assert _tallies(connection) == counted
+        assert any(dimension == "pair" for dimension, _ in counted)  # the seed has pairs to tally
+        first, second, third, fourth = _linked(connection)[:4]
         last_theme = connection.execute(select(func.max(THEME.c.id))).scalar_one()
         some_entity = connection.execute(select(func.min(ENTITY.c.id))).scalar_one()
     with seeded.write() as connection:
@@ -62,8 +80,25 @@ def test_tallies_match_counts_after_every_kind_of_write(seeded: Database) -> Non
         )
         connection.execute(delete(CLAIM_ENTITY).where(CLAIM_ENTITY.c.claim_id == second))
         connection.execute(insert(CLAIM_ENTITY).values(claim_id=second, entity_id=some_entity))
+        connection.execute(delete(CLAIM_THEME).where(CLAIM_THEME.c.claim_id == fourth))
     with seeded.read() as connection:
         assert _tallies(connection) == _counted(connection)
+
+
+def test_tallies_match_counts_after_cascades_from_themes_entities_and_documents(seeded: Database) -> None:
+    with seeded.read() as connection:
+        theme = connection.execute(select(CLAIM_THEME.c.theme_id).limit(1)).scalar_one()
+        entity = connection.execute(select(CLAIM_ENTITY.c.entity_id).limit(1)).scalar_one()
+        document = connection.execute(select(CLAIM.c.document_id).limit(1)).scalar_one()
+    for table, condition in (
+        (THEME, THEME.c.id == theme),
+        (ENTITY, ENTITY.c.id == entity),
+        (DOCUMENT, DOCUMENT.c.id == document),
+    ):
+        with seeded.write() as connection:
+            connection.execute(delete(table).where(condition))
+        with seeded.read() as connection:
+            assert _tallies(connection) == _counted(connection), table.name
 
 
 def _walk(database: Database, filters: ClaimFilters, limit: int) -> tuple[list[str], int]:
