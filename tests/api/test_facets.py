@@ -167,16 +167,41 @@ def _statements(client: TestClient, log: StatementLog, params: Sequence[tuple[st
         ],
     ],
 )
-def test_facets_run_the_same_few_statements_however_many_claims_and_values_match(
+def test_facets_run_a_few_statements_however_many_claims_and_values_match(
     client: TestClient, statement_log: StatementLog, variants: list[list[tuple[str, str]]]
 ) -> None:
+    # A single value's total is read from a tally and several values' counted, so the number of
+    # statements depends on the plan, never on how many claims or facet values there are.
     counts = [_statements(client, statement_log, params) for params in variants]
-    assert counts[0] > 0, "the statement log saw no query"
-    assert len(set(counts)) == 1, counts
-    assert counts[0] <= 8, statement_log.statements
+    assert min(counts) > 0, "the statement log saw no query"
+    assert max(counts) <= 12, (counts, statement_log.statements)
 
 
 def test_facets_route_documents_disjunctive_counting(client: TestClient) -> None:
     operation = get_json(client, "/openapi.json")["paths"]["/v1/claims/facets"]["get"]
     assert "disjunctive" in operation["description"].lower()
     assert operation["summary"]
+
+
+def test_size_keeps_the_largest_counts_and_every_selected_value(client: TestClient) -> None:
+    everything = _facets(client, [("size", 1000)])["facets"]["entity"]
+    assert len(everything) > 3
+    top = _facets(client, [("size", 3)])["facets"]["entity"]
+    assert top == everything[:3]
+    rare = everything[-1]["value"]
+    chosen = _facets(client, [("size", 3), ("entity", rare)])["facets"]["entity"]
+    assert [value["value"] for value in chosen[:3]] == [value["value"] for value in everything[:3]]
+    assert chosen[-1]["value"] == rare and chosen[-1]["selected"] is True
+
+
+@pytest.mark.parametrize("size", ["0", "1001", "-1", "many"])
+def test_a_size_out_of_range_is_refused(client: TestClient, size: str) -> None:
+    assert_problem(client.get("/v1/claims/facets", params={"size": size}), 422, "invalid-request")
+
+
+def test_one_themes_entity_facet_read_from_pair_tallies_matches_the_lists(client: TestClient) -> None:
+    theme = read_annotations().annotations.themes[0].slug
+    entities = _facets(client, [("theme", theme), ("size", 1000)])["facets"]["entity"]
+    assert entities
+    for value in entities:
+        assert value["count"] == _total(client, [("theme", theme), ("entity", value["value"])]), value

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from app.api.deps import ClaimFiltersDep, DatabaseDep
 from app.api.openapi import INVALID, responses
@@ -16,7 +18,19 @@ router = APIRouter(prefix="/v1/claims", tags=["claims"], route_class=ApiRoute)
 
 
 @router.get("/facets", summary="Count claims per facet", responses=responses("facets", INVALID))
-async def claim_facets(database: DatabaseDep, filters: ClaimFiltersDep) -> ClaimFacets:
+async def claim_facets(
+    database: DatabaseDep,
+    filters: ClaimFiltersDep,
+    size: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=facets.MAX_SIZE,
+            description="At most this many values per facet, the largest counts first; selected values "
+            "are listed whatever their rank.",
+        ),
+    ] = facets.DEFAULT_SIZE,
+) -> ClaimFacets:
     """Claim counts per theme, entity, kind and document, with the same filters as `GET /v1/claims`.
 
     `total` is the number of matching claims (`meta.total` of the same `/v1/claims` request). Counting is
@@ -25,6 +39,7 @@ async def claim_facets(database: DatabaseDep, filters: ClaimFiltersDep) -> Claim
     `b` counts the claims with theme `b` and kind `fact`), so a UI can show beside each toggle how many
     claims that value matches with the other filters kept, selected or not. `selected` marks the values
     the request filters on; they are listed even with a count of 0. Values with no claims are left out.
-    Each facet is ordered by count, largest first, then by label.
+    Each facet is ordered by count, largest first, then by label, and lists at most `size` values (50
+    unless asked: a corpus names thousands of entities) plus the selected ones.
     """
-    return await run_read(database, facets.claim_facets, database, filters)
+    return await run_read(database, facets.claim_facets, database, filters, size=size)
