@@ -29,17 +29,28 @@ class Match:
 
 def match(dialect: str, node: Node) -> Match:
     """The FROM clause, condition and score for `node` on SQLite (FTS5) or PostgreSQL (tsvector)."""
+    return match_text(dialect, literal(query_text(dialect, node)))
+
+
+def query_text(dialect: str, node: Node) -> str:
+    """`node` as the engine's own query syntax (an FTS5 MATCH expression, or a tsquery)."""
+    return to_fts5(node) if dialect == "sqlite" else to_tsquery(node)
+
+
+def match_text(dialect: str, text: ColumnElement[Any]) -> Match:
+    """`match` for a query already in the engine's syntax (`query_text`), given as an expression: a
+    literal, or a bindparam for a statement built once."""
     if dialect == "sqlite":
         fts: ColumnElement[Any] = literal_column("search_fts")
         return Match(
             source=SEARCH_ENTRY.join(_FTS, _FTS.c.rowid == SEARCH_ENTRY.c.id),
-            condition=fts.op("MATCH")(literal(to_fts5(node))),
+            condition=fts.op("MATCH")(text),
             # bm25() is lower-is-better; negate it so every engine ranks by descending score.
             score=-func.bm25(fts, TITLE_WEIGHT, BODY_WEIGHT),
             index=_FTS,
         )
     vector: ColumnElement[Any] = literal_column("search_entry.tsv")
-    query = func.to_tsquery(literal_column("'simple'::regconfig"), literal(to_tsquery(node)))
+    query = func.to_tsquery(literal_column("'simple'::regconfig"), text)
     return Match(
         source=SEARCH_ENTRY,
         condition=vector.op("@@")(query),
