@@ -39,8 +39,16 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read-only connection, returned to the pool when the block ends."""
+        """A read-only connection in one read transaction (one snapshot of the data for everything read
+        in the block), returned to the pool when the block ends."""
         with self.read_engine.connect() as connection:
+            if self.is_sqlite:
+                # Prepared statements run on the DBAPI cursor, where SQLAlchemy's autobegin never fires:
+                # begin here, so that a tally and the page it counts come from the same snapshot. The
+                # pool's reset on return rolls it back; _on_begin skips a transaction already open.
+                dbapi_connection = connection.connection.dbapi_connection
+                assert dbapi_connection is not None
+                dbapi_connection.execute("BEGIN")
             yield connection
 
     @contextmanager
@@ -98,7 +106,9 @@ def _sqlite_engine(url: URL, settings: Settings, *, writer: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+        dbapi_connection = connection.connection.dbapi_connection
+        if writer or not getattr(dbapi_connection, "in_transaction", False):  # Database.read began it
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
     if not writer:
         limit_query_time(engine, settings.query_timeout_ms)  # also enforces inline read budgets

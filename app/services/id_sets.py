@@ -7,10 +7,10 @@ a JSON array read by json_each() on SQLite, an array compared with `= ANY` on Po
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import ColumnElement, Integer, String, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -29,4 +29,4 @@ def among(
 
 def bound(values: Sequence[str] | Sequence[int], dialect: str) -> Any:
     """The value to bind for `among` on `dialect`."""
-    return json.dumps(list(values)) if dialect == "sqlite" else list(values)
+    return orjson.dumps(list(values)).decode() if dialect == "sqlite" else list(values)

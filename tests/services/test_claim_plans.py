@@ -15,6 +15,7 @@ from app.db import Database, create_database
 from app.services import claims
 from app.services.claim_filters import ClaimFilters
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
+from app.services.tallies import tally
 from seed.loader import load_seed, read_annotations
 from tests.databases import engine_under_test
 
@@ -176,3 +177,21 @@ def test_a_deep_page_of_a_dense_filter_seeks_its_place_in_the_order_index(seeded
     seek = re.compile(r"SEARCH claim USING (COVERING )?INDEX ix_claim_document_order \(\(document_id")
     assert any(seek.match(line) for line in plan), plan
     assert not any(line.startswith("USE TEMP B-TREE FOR ORDER BY") for line in plan), plan
+
+
+@pytest.mark.skipif(
+    engine_under_test() != "sqlite",
+    reason="PostgreSQL reads run in READ COMMITTED: each statement sees the commits before it",
+)
+def test_a_read_sees_one_snapshot_while_a_write_commits(seeded: Database) -> None:
+    """A list's total (a tally) and its page are read in one transaction: a write committed between
+    them is seen by neither."""
+    with seeded.read() as connection:
+        first = tally(connection, "claim")
+        with seeded.write() as writer:
+            victim = writer.execute(select(CLAIM.c.id).limit(1)).scalar_one()
+            writer.execute(delete(CLAIM).where(CLAIM.c.id == victim))
+        assert tally(connection, "claim") == first
+        assert connection.execute(select(func.count()).select_from(CLAIM)).scalar_one() == first
+    with seeded.read() as connection:
+        assert tally(connection, "claim") == first - 1
