@@ -33,7 +33,7 @@ from app.api.routers import (
     themes,
 )
 from app.api.routers import metrics as metrics_router
-from app.api.routing import ApiRoute
+from app.api.routing import ApiRoute, HotRoutes
 from app.config import Settings
 from app.db import create_database
 
@@ -101,4 +101,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if metrics is not None:
         app.include_router(metrics_router.router)
     install_pages(app)
+    if app.state.fast_arguments:
+        app.router.middleware_stack = HotRoutes(app.router.middleware_stack, app.router.routes)
     return app
