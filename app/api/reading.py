@@ -25,7 +25,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from app.db import Database
+from app.db import Database, inline_reads
 from app.query_deadline import interrupted, read_budget
 
 P = ParamSpec("P")
@@ -55,7 +55,7 @@ async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kw
             spilled[key] = pool_runs - 1
         else:
             try:
-                with read_budget(budget):
+                with read_budget(budget), inline_reads():
                     return call(*args, **kwargs)
             except OperationalError as error:
                 if not interrupted(error):

@@ -152,3 +152,47 @@ def test_every_read_answers_the_same_whether_it_runs_inline_or_in_the_pool(seede
             answers.append([(client.get(path).status_code, client.get(path).json()) for path in READ_PATHS])
     assert all(status == 200 for status, _ in answers[0])
     assert answers[0] == answers[1] == answers[2]
+
+
+def _connection_of(database: Database, seen: list[tuple[object, bool | None]]) -> int:
+    """A read that notes the DBAPI connection it ran on and whether it was in a transaction."""
+    with database.read() as connection:
+        raw = connection.connection.dbapi_connection
+        seen.append((raw, getattr(raw, "in_transaction", None)))
+        return int(connection.execute(text("SELECT 1")).scalar_one())
+
+
+@pytest.mark.skipif(engine_under_test() != "sqlite", reason="inline reads are SQLite's")
+@pytest.mark.parametrize("database_with_budget", [1000], indirect=True)
+def test_inline_reads_reuse_the_loop_threads_connection_in_a_fresh_transaction(
+    database_with_budget: Database,
+) -> None:
+    seen: list[tuple[object, bool | None]] = []
+
+    async def three_reads() -> None:
+        await run_read(database_with_budget, _connection_of, database_with_budget, seen)
+        await run_read(database_with_budget, _connection_of, database_with_budget, seen)
+        threads: list[int] = []
+        await run_read(database_with_budget, _count_to, database_with_budget, 10, threads)
+        await run_read(database_with_budget, _connection_of, database_with_budget, seen)
+
+    asyncio.run(three_reads())
+    (first, first_open), (second, second_open), (third, third_open) = seen
+    assert first is second is third  # one kept connection, not a checkout from the pool each time
+    assert [first_open, second_open, third_open] == [True, True, True]  # each in its own transaction
+    (kept,) = database_with_budget.inline_connections.values()
+    assert not getattr(kept.connection.dbapi_connection, "in_transaction", True)  # none left open
+
+
+@pytest.mark.skipif(engine_under_test() != "sqlite", reason="inline reads are SQLite's")
+@pytest.mark.parametrize("database_with_budget", [1], indirect=True)
+def test_a_stopped_inline_read_leaves_the_kept_connection_usable(database_with_budget: Database) -> None:
+    async def stopped_then_small() -> tuple[int, int]:
+        big = await run_read(database_with_budget, _count_to, database_with_budget, 3_000_000, [])
+        small = await run_read(database_with_budget, _count_to, database_with_budget, 10, [])
+        return big, small
+
+    assert asyncio.run(stopped_then_small()) == (3_000_000, 10)
+    for kept in database_with_budget.inline_connections.values():
+        assert not kept.invalidated
+        assert not getattr(kept.connection.dbapi_connection, "in_transaction", True)

@@ -296,11 +296,11 @@ def _tmpfs(folder: Path, size: str) -> Iterator[Path]:
 def _fill(folder: Path) -> Path:
     """Write zeros into `folder` until the file system is full."""
     filler = folder / "filler"
-    with filler.open("wb") as output:
+    # Unbuffered: a buffered file would fail again when closed, flushing what the full disk refused.
+    with filler.open("wb", buffering=0) as output:
         try:
             while True:
                 output.write(b"\0" * 65536)
-                output.flush()
         except OSError:
             pass
     return filler
