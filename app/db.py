@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 
 from app.config import Settings
-from app.query_deadline import limit_query_time
+from app.query_deadline import disarm, limit_query_time
 
 
 @dataclass(frozen=True)
@@ -72,18 +72,31 @@ class Database:
         connection = self.inline_connections.get(thread)
         if connection is None or connection.invalidated or connection.closed:
             connection = self.inline_connections[thread] = self.read_engine.connect()
-        dbapi_connection = connection.connection.dbapi_connection
-        assert dbapi_connection is not None
         token = _inline_read.set(False)  # a read nested in this one takes a pooled connection
-        dbapi_connection.execute("BEGIN")
         try:
+            raw = connection.connection.dbapi_connection
+            assert isinstance(raw, sqlite3.Connection)
+            if raw.in_transaction:  # never expected: a read always ends its transaction below
+                raw.rollback()
+            raw.execute("BEGIN")
             yield connection
         finally:
             _inline_read.reset(token)
+            self._end_inline_read(thread, connection)
+
+    def _end_inline_read(self, thread: int, connection: Connection) -> None:
+        """Roll the kept connection back to no transaction; one that cannot be is dropped, not kept."""
+        try:
+            disarm(connection)  # an interrupted read's deadline has passed: the rollback must not stop
             if connection.in_transaction():
                 connection.rollback()
             if not connection.invalidated and (raw := connection.connection.dbapi_connection) is not None:
                 raw.rollback()
+        except Exception:
+            self.inline_connections.pop(thread, None)
+            with contextlib.suppress(Exception):
+                connection.invalidate()
+                connection.close()
 
     def dispose(self) -> None:
         """Close every pooled connection."""

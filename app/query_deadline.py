@@ -62,3 +62,10 @@ def read_budget(seconds: float) -> Iterator[None]:
 def interrupted(error: OperationalError) -> bool:
     """True when SQLite stopped the query because a deadline passed."""
     return isinstance(error.orig, sqlite3.OperationalError) and "interrupted" in str(error.orig)
+
+
+def disarm(connection: Connection) -> None:
+    """No deadline on `connection` until its next statement (as when it goes back to the pool): a
+    rollback after an interrupted statement must not be interrupted in turn."""
+    if (deadline := connection.info.get(_DEADLINE)) is not None:
+        deadline[0] = math.inf

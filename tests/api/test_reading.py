@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import Integer, column, text
 from sqlalchemy.exc import DBAPIError
 
 from app.api.reading import SLOW_READS_AT_ONCE, run_read
 from app.config import Settings
 from app.db import Database, create_database
 from app.main import create_app
+from app.query_deadline import _DEADLINE
+from app.services.prepared import Prepared
 from tests.databases import engine_under_test
 
 COUNT_TO = (
     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {}) SELECT count(*) FROM n"
 )
+_COUNTING = Prepared(text(COUNT_TO.format(":limit")).columns(column("count", Integer())))
 
 
 @pytest.fixture
@@ -196,3 +201,56 @@ def test_a_stopped_inline_read_leaves_the_kept_connection_usable(database_with_b
     for kept in database_with_budget.inline_connections.values():
         assert not kept.invalidated
         assert not getattr(kept.connection.dbapi_connection, "in_transaction", True)
+
+
+def _expire_then_fail(database: Database) -> None:
+    """A read whose statement's deadline has passed when it fails, as an interrupted read's has; SQLite
+    consults the progress handler at every step here, so a ROLLBACK run under that deadline is stopped."""
+    with database.read() as connection:
+        _COUNTING.scalar(connection, limit=10)
+        raw = connection.connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+        deadline = connection.info[_DEADLINE]
+        raw.set_progress_handler(lambda: time.monotonic() > deadline[0], 1)
+        deadline[0] = 0.0
+        raise RuntimeError("the read failed after its deadline passed")
+
+
+@pytest.mark.skipif(engine_under_test() != "sqlite", reason="inline reads are SQLite's")
+@pytest.mark.parametrize("database_with_budget", [1000], indirect=True)
+def test_a_read_failing_past_its_deadline_still_ends_its_transaction(database_with_budget: Database) -> None:
+    """With the passed deadline still armed, SQLite's progress handler stopped the ROLLBACK too, which
+    left the kept connection in a transaction and failed every later read on it (found under load)."""
+    seen: list[tuple[object, bool | None]] = []
+
+    async def fail_then_read() -> None:
+        with pytest.raises(RuntimeError):
+            await run_read(database_with_budget, _expire_then_fail, database_with_budget)
+        await run_read(database_with_budget, _connection_of, database_with_budget, seen)
+        await run_read(database_with_budget, _connection_of, database_with_budget, seen)
+
+    asyncio.run(fail_then_read())
+    assert [in_transaction for _, in_transaction in seen] == [True, True]
+    for kept in database_with_budget.inline_connections.values():
+        assert not getattr(kept.connection.dbapi_connection, "in_transaction", True)
+
+
+def _prepared_count_to(database: Database, limit: int) -> int:
+    """`_count_to` as the hot reads run: a prepared statement straight on the DBAPI cursor."""
+    with database.read() as connection:
+        return int(_COUNTING.scalar(connection, limit=limit) or 0)
+
+
+@pytest.mark.skipif(engine_under_test() != "sqlite", reason="inline reads are SQLite's")
+@pytest.mark.parametrize("database_with_budget", [1], indirect=True)
+def test_stopped_prepared_reads_leave_the_kept_connection_usable(database_with_budget: Database) -> None:
+    async def stopped_then_small() -> list[int]:
+        found = []
+        for _ in range(3):
+            found.append(
+                await run_read(database_with_budget, _prepared_count_to, database_with_budget, 3_000_000)
+            )
+            found.append(await run_read(database_with_budget, _prepared_count_to, database_with_budget, 10))
+        return found
+
+    assert asyncio.run(stopped_then_small()) == [3_000_000, 10] * 3
