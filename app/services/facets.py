@@ -22,7 +22,7 @@ from app.db import Database
 from app.models import EntityType
 from app.schemas.facets import DIMENSIONS, ClaimFacets, Dimension, EntityFacetValue, FacetCounts, FacetValue
 from app.services import claim_plans
-from app.services.claim_filters import ClaimFilters, conditions, resolve
+from app.services.claim_filters import ClaimFilters, ResolvedFilters, conditions, resolve
 from app.services.dimensions import AXES
 from app.services.entities import entity_ids_by_key
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
@@ -111,14 +111,12 @@ def _paired_entities(theme_id: int) -> Select[Any]:
     ).select_from(tally.join(ENTITY, ENTITY.c.id == entity_id))
 
 
-def _one_theme(connection: Connection, filters: ClaimFilters) -> int | None:
+def _one_theme(filters: ClaimFilters, resolved: ResolvedFilters) -> int | None:
     """The theme id when the entity facet's filters are exactly one theme (pairs tally it), else None."""
-    if (
-        replace(filters, entities=[], sort="position") != ClaimFilters(themes=filters.themes)
-        or len(filters.themes) != 1
-    ):
+    others = replace(filters, entities=[], sort="position")
+    if len(filters.themes) != 1 or others != ClaimFilters(themes=filters.themes):
         return None
-    (theme_ids,) = resolve(connection, ClaimFilters(themes=filters.themes)).theme_ids
+    (theme_ids,) = resolved.theme_ids
     return theme_ids[0] if len(theme_ids) == 1 else None
 
 
@@ -196,8 +194,9 @@ def claim_facets(database: Database, filters: ClaimFilters, *, size: int = DEFAU
     """
     with database.read() as connection:
         own, rest = _own_conditions(connection, filters)
-        total = claim_plans.plan(connection, resolve(connection, filters), limit=1).total
-        one_theme = _one_theme(connection, filters)
+        resolved = resolve(connection, filters)  # resolved once, for the total and the pair tallies
+        total = claim_plans.plan(connection, resolved, limit=1).total
+        one_theme = _one_theme(filters, resolved)
         branches = [
             _paired_entities(one_theme)
             if dimension == "entity" and one_theme is not None
