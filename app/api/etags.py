@@ -8,7 +8,7 @@ from fastapi import Header, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from app.services.writes.revisions import Current
+from app.services.writes.revisions import Current, Rendered
 
 PublicT = TypeVar("PublicT", bound=BaseModel)
 
@@ -30,7 +30,7 @@ def tagged(response: Response, current: Current[PublicT], *, location: str | Non
     return current.public
 
 
-def tagged_json(current: Current[PublicT]) -> Response:
+def tagged_json(current: Current[PublicT] | Rendered) -> Response:
     """The resource's JSON answer with its ETag, serialised once for both (no second validation)."""
     etag, body = current.representation()
     return Response(body, media_type=JSONResponse.media_type, headers={"ETag": etag})

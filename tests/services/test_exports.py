@@ -254,7 +254,10 @@ def test_ndjson_is_one_claim_a_line_in_the_json_item_shape(export_database: Data
 
 
 def test_jsonld_claim_links_the_quote_into_the_document_url(export_database: Database) -> None:
-    claim = current.read_claim(export_database, "x-004").public
+    with export_database.read() as connection:
+        found = current.claim(connection, "x-004")
+    assert found is not None
+    claim = found.public
     documents = jsonld.cited_documents(export_database, [DOCUMENT_ID])
     node = jsonld.claim_node(claim, "https://api.example/base/", documents[DOCUMENT_ID])
     assert node["@id"] == "https://api.example/base/v1/claims/x-004"

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
 
+import orjson
 from pydantic import BaseModel
 from sqlalchemy import Connection, Table, bindparam, select
 
@@ -25,10 +26,11 @@ from app.services.tables import CONTEXT_NOTE, DOCUMENT, ENTITY, THEME
 from app.services.themes import theme_by_slug
 from app.services.writes.errors import Gone
 from app.services.writes.history import HISTORY_PATHS, last_change
-from app.services.writes.revisions import Current
+from app.services.writes.revisions import Current, Rendered
 
 PublicT = TypeVar("PublicT", bound=BaseModel)
 KeyT = TypeVar("KeyT", str, int)
+FoundT = TypeVar("FoundT", Current[Any], Rendered)
 
 
 @cache
@@ -47,6 +49,15 @@ def claim(connection: Connection, claim_id: str) -> Current[ClaimPublic] | None:
     if not rows:
         return None
     return Current("claim", claim_id, rows[0].revision, ClaimPublic.model_validate(claim_dicts(rows)[0]))
+
+
+def claim_rendered(connection: Connection, claim_id: str) -> Rendered | None:
+    """The claim with this id as its JSON body (the bytes `claim` would serialise), or None."""
+    rows = claims_rows(connection, [claim_id])
+    if not rows:
+        return None
+    body = orjson.dumps(claim_dicts(rows, nested_as_json=True)[0])
+    return Rendered("claim", claim_id, rows[0].revision, body)
 
 
 def theme(connection: Connection, slug: str) -> Current[ThemePublic] | None:
@@ -109,19 +120,25 @@ def entity_id_for(connection: Connection, key: str) -> int:
 
 
 def _read(
-    database: Database, kind: str, key: KeyT, find: Callable[[Connection, KeyT], Current[PublicT] | None]
-) -> Current[PublicT]:
+    database: Database,
+    kind: str,
+    key: KeyT,
+    find: Callable[[Connection, KeyT], FoundT | None],
+    *,
+    one_statement: bool = False,
+) -> FoundT:
     """`find(connection, key)` for GET; raises Gone (410) for a deleted resource, NotFound for one that
-    never existed."""
-    with database.read() as connection:
+    never existed. `one_statement`: `find` reads in a single statement, its own snapshot."""
+    with database.read(snapshot=not one_statement) as connection:
         if (found := find(connection, key)) is None:
             raise missing(connection, kind, str(key))
         return found
 
 
-def read_claim(database: Database, claim_id: str) -> Current[ClaimPublic]:
-    """A claim for GET; raises Gone (410) for a deleted one, NotFound for one that never existed."""
-    return _read(database, "claim", claim_id, claim)
+def read_claim(database: Database, claim_id: str) -> Rendered:
+    """A claim for GET, rendered from its row; raises Gone (410) for a deleted one, NotFound for one that
+    never existed."""
+    return _read(database, "claim", claim_id, claim_rendered, one_statement=True)
 
 
 def read_theme(database: Database, slug: str) -> Current[ThemePublic]:

@@ -39,12 +39,32 @@ class Current(Generic[PublicT]):
     def representation(self) -> tuple[str, bytes]:
         """The strong ETag and the JSON body it stands for, serialised once for both."""
         body = self.public.__pydantic_serializer__.to_json(self.public)
-        digest = hashlib.sha256(body).hexdigest()[:16]
-        return f'"{self.kind}-{self.key}-r{self.revision}-{digest}"', body
+        return strong_etag(self.kind, self.key, self.revision, body), body
 
     def dump(self) -> dict[str, Any]:
         """The public shape as JSON-ready data, as the change log stores it."""
         return self.public.model_dump(mode="json")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A resource's JSON body rendered straight from its rows, with its revision: what a GET answers
+    without validating again what the writes validated. The body must be the bytes `Current` would
+    serialise, so that both carry the same ETag (tests/services/test_claims_json.py)."""
+
+    kind: str
+    key: str
+    revision: int
+    body: bytes
+
+    def representation(self) -> tuple[str, bytes]:
+        """The strong ETag and the body."""
+        return strong_etag(self.kind, self.key, self.revision, self.body), self.body
+
+
+def strong_etag(kind: str, key: str, revision: int, body: bytes) -> str:
+    """The ETag of this revision of a resource whose JSON body is `body`."""
+    return f'"{kind}-{key}-r{revision}-{hashlib.sha256(body).hexdigest()[:16]}"'
 
 
 def require_if_match(if_match: str | None) -> str:
