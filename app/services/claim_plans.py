@@ -91,7 +91,7 @@ GATHER_AT_MOST = 5_000
 
 # A claim read through its filter's index (link row, probes, claim row, its share of the sort) costs
 # about this many probes of a walk down the order index: 1.3-2.1 us against 0.2-0.6 us per claim walked
-# at 100,000 claims (SQLite, measured for every tenth theme and for a theme with an entity).
+# at 100,000 claims (SQLite, measured for every fourth theme and for a theme with an entity).
 PROBES_PER_DRIVEN_ROW = 4
 
 # How a page is read: each single-valued filter's dimension and whether it drives the plan.
