@@ -12,9 +12,8 @@ A page either walks the claims in document order (the order index) testing each 
 primary-key probe — cheap when matches are dense: about `limit x claims / total` probes, from the
 cursor as from the start — or, when matches are sparse, reads the matches through the filter's index and
 sorts them (`total` rows). The cheaper one is picked from `total`, the tallied corpus size and
-`PROBES_PER_DRIVEN_ROW`. Page
-statements for single-valued filters are built once per shape (`page_statement`) and run as prepared
-statements, their values bound.
+`PROBES_PER_DRIVEN_ROW`. Page statements for single-valued filters are built once per shape
+(`page_statement`) and run as prepared statements, their values bound.
 """
 
 from __future__ import annotations
@@ -215,6 +214,6 @@ def plan(connection: Connection, resolved: ResolvedFilters, *, limit: int) -> Cl
     if (limit + 1) * claims / max(total, 1) < PROBES_PER_DRIVEN_ROW * sizes[driver]:
         ordered, driven = sorted(atoms, key=lambda atom: sizes[atom]), None
     else:
-        ordered, driven = [driver, *(atom for atom in atoms if atom is not driver)], driver
+        driven = driver  # `ordered` already leads with it
     shape = tuple((atom.dimension, atom is driven) for atom in ordered)
     return ClaimPlan(total, [], shape, tuple(atom.value for atom in ordered))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -153,23 +154,30 @@ def seeded_reader(seeded_url: str) -> Iterator[Database]:
     database.dispose()
 
 
+@contextmanager
+def _order_key_reads(database: Database) -> Iterator[list[tuple[str, Any]]]:
+    """The statements (and parameters) that read claims' order keys while the block runs."""
+    statements: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        if statement.lstrip().startswith("SELECT claim.document_id"):
+            statements.append((statement, parameters))
+
+    event.listen(database.read_engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(database.read_engine, "before_cursor_execute", record)
+
+
 @sqlite_only
 def test_a_deep_page_of_a_dense_filter_seeks_its_place_in_the_order_index(seeded_reader: Database) -> None:
     annotations = read_annotations().annotations
     dense = max(annotations.entities, key=lambda e: sum(e.slug in c.entities for c in annotations.claims))
     first = claims.list_claims(seeded_reader, ClaimFilters(entities=[dense.slug]), limit=2)
-    statements: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
-        if statement.lstrip().startswith("SELECT claim.document_id"):  # the page, by order key
-            statements.append((statement, parameters))
-
-    event.listen(seeded_reader.read_engine, "before_cursor_execute", record)
-    try:
+    with _order_key_reads(seeded_reader) as statements:
         filters = ClaimFilters(entities=[dense.slug])
         claims.list_claims(seeded_reader, filters, limit=2, cursor=first.meta.next_cursor)
-    finally:
-        event.remove(seeded_reader.read_engine, "before_cursor_execute", record)
     ((statement, parameters),) = statements
     with seeded_reader.read() as connection:
         rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
@@ -209,18 +217,9 @@ def test_a_theme_and_entity_list_is_counted_by_its_tally_and_reads_only_a_page(
         (c for c in annotations.claims if theme in c.themes and entity in c.entities),
         key=lambda c: (c.document, c.span.start, c.span.end, c.id),
     )
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "claim.document_id" in statement.split("FROM", 1)[0]:  # reads claims' order keys
-            statements.append(statement)
-
-    event.listen(seeded_reader.read_engine, "before_cursor_execute", record)
-    try:
+    with _order_key_reads(seeded_reader) as statements:
         page = claims.list_claims(seeded_reader, ClaimFilters(themes=[theme], entities=[entity]), limit=1)
-    finally:
-        event.remove(seeded_reader.read_engine, "before_cursor_execute", record)
     assert page.meta.total == len(matches)
     assert [c.id for c in page.data] == [matches[0].id]
     assert statements
-    assert all("LIMIT" in statement for statement in statements), statements
+    assert all("LIMIT" in statement for statement, _ in statements), statements
