@@ -125,11 +125,15 @@ _HAS_THEME = (
     "EXISTS (SELECT 1 FROM claim_theme x WHERE x.claim_id = c.id "
     "AND x.theme_id = (SELECT id FROM theme WHERE slug = :theme))"
 )
-_HAS_ENTITY = (
-    "EXISTS (SELECT 1 FROM claim_entity y WHERE y.claim_id = c.id "
-    "AND y.entity_id = (SELECT id FROM entity WHERE slug = :entity))"
-)
 _ORDER = f" ORDER BY c.document_id, c.span_start, c.span_end, c.id LIMIT {PAGE}"
+# One theme and one entity: a range of claim_pair (migration 0006), already in document order, as the
+# service reads it.
+_PAIR = (
+    "JOIN claim_pair p ON p.claim_id = c.id "  # noqa: S608 - constants only
+    "WHERE p.theme_id = (SELECT id FROM theme WHERE slug = :theme) "
+    "AND p.entity_id = (SELECT id FROM entity WHERE slug = :entity) "
+    f"ORDER BY p.document_id, p.span_start, p.span_end, p.claim_id LIMIT {PAGE}"
+)
 
 _SEARCH_SQL = """
 SELECT s.kind AS type, s.key AS id, s.title,
@@ -183,7 +187,7 @@ def endpoints(picks: Picks) -> list[Endpoint]:
         Endpoint(
             "list_theme_entity",
             f"/v1/claims?theme={theme}&entity={entity}&limit={PAGE}",
-            _CLAIM_SQL + "WHERE " + _HAS_THEME + " AND " + _HAS_ENTITY + _ORDER,
+            _CLAIM_SQL + _PAIR,
             {"theme": theme, "entity": entity},
         ),
         Endpoint("claim", f"/v1/claims/{picks.claim}", _CLAIM_SQL + "WHERE c.id = :id", {"id": picks.claim}),

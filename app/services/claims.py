@@ -80,7 +80,12 @@ def _claim_page(
             rows = [k for k in chosen.keys if key is None or k > tuple(key)][: limit + 1]
             page_ids = [claim_id for *_, claim_id in rows[:limit]]
         else:
-            if total and chosen.shape is not None:
+            if total and chosen.pair is not None:
+                theme, entity = chosen.pair
+                keys = {f"k{index}": value for index, value in enumerate(key or ())}
+                statement = claim_plans.pair_page_statement(key is not None)
+                rows = statement.rows(connection, theme=theme, entity=entity, **keys, limit=limit + 1)
+            elif total and chosen.shape is not None:
                 values = {f"v{index}": value for index, value in enumerate(chosen.values)}
                 keys = {f"k{index}": value for index, value in enumerate(key or ())}
                 statement = claim_plans.page_statement(chosen.shape, key is not None)

@@ -51,9 +51,9 @@ def downgrade(database: Database, revision: str = "base") -> None:
 
 
 # Objects that only the migrations know: SQLite's FTS5 table and its shadow tables, PostgreSQL's
-# generated tsvector column, and the trigger-kept claim_tally (0004). Autogenerate and the models check
-# leave them alone.
-_MIGRATION_ONLY_TABLES = ("search_fts", "claim_tally")
+# generated tsvector column, and the trigger-kept claim_tally (0004) and claim_pair (0006). Autogenerate
+# and the models check leave them alone.
+_MIGRATION_ONLY_TABLES = ("search_fts", "claim_tally", "claim_pair")
 _MIGRATION_ONLY_COLUMNS = {("search_entry", "tsv")}
 
 

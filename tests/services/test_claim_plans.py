@@ -1,5 +1,6 @@
 """Claim counting and paging plans (app.services.claim_plans): exact totals from the trigger-kept tallies,
-the same pages whichever way a page is read, and index-served deep pages."""
+the trigger-kept claim_pair rows, the same pages whichever way a page is read, and index-served deep
+pages."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import Connection, delete, event, func, insert, select, text, up
 
 from app.config import Settings
 from app.db import Database, create_database
-from app.services import claims
+from app.services import claims, migrations
 from app.services.claim_filters import ClaimFilters
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
 from app.services.tallies import tally
@@ -36,6 +37,22 @@ COUNTED = {
 def _tallies(connection: Connection) -> dict[tuple[str, str], int]:
     rows = connection.execute(text("SELECT dimension, value, claims FROM claim_tally WHERE claims <> 0"))
     return {(dimension, value): claims for dimension, value, claims in rows}
+
+
+# claim_pair (migration 0006) must hold exactly each claim's (theme, entity) pairs, with its order key.
+PAIR_ROWS = "SELECT theme_id, entity_id, document_id, span_start, span_end, claim_id FROM claim_pair"
+JOINED_PAIRS = (
+    "SELECT t.theme_id, e.entity_id, c.document_id, c.span_start, c.span_end, c.id FROM claim_theme t "
+    "JOIN claim_entity e ON e.claim_id = t.claim_id JOIN claim c ON c.id = t.claim_id"
+)
+
+
+def _pair_rows(connection: Connection) -> list[tuple[Any, ...]]:
+    return sorted(tuple(row) for row in connection.execute(text(PAIR_ROWS)))
+
+
+def _joined_pairs(connection: Connection) -> list[tuple[Any, ...]]:
+    return sorted(tuple(row) for row in connection.execute(text(JOINED_PAIRS)))
 
 
 def _counted(connection: Connection) -> dict[tuple[str, str], int]:
@@ -66,12 +83,13 @@ def _linked(connection: Connection) -> list[str]:
     )
 
 
-def test_tallies_match_counts_after_every_kind_of_write(seeded: Database) -> None:
+def test_tallies_and_pair_rows_match_the_links_after_every_kind_of_write(seeded: Database) -> None:
     with seeded.read() as connection:
         counted = _counted(connection)
         assert _tallies(connection) == counted
         assert any(dimension == "pair" for dimension, _ in counted)  # the seed has pairs to tally
-        first, second, third, fourth = _linked(connection)[:4]
+        assert _pair_rows(connection) == _joined_pairs(connection) != []
+        first, second, third, fourth, fifth = _linked(connection)[:5]
         last_theme = connection.execute(select(func.max(THEME.c.id))).scalar_one()
         some_entity = connection.execute(select(func.min(ENTITY.c.id))).scalar_one()
     with seeded.write() as connection:
@@ -83,11 +101,16 @@ def test_tallies_match_counts_after_every_kind_of_write(seeded: Database) -> Non
         connection.execute(delete(CLAIM_ENTITY).where(CLAIM_ENTITY.c.claim_id == second))
         connection.execute(insert(CLAIM_ENTITY).values(claim_id=second, entity_id=some_entity))
         connection.execute(delete(CLAIM_THEME).where(CLAIM_THEME.c.claim_id == fourth))
+        # A claim moved in its document moves in every pair's order.
+        connection.execute(update(CLAIM).where(CLAIM.c.id == fifth).values(span_end=CLAIM.c.span_end + 1))
     with seeded.read() as connection:
         assert _tallies(connection) == _counted(connection)
+        assert _pair_rows(connection) == _joined_pairs(connection)
 
 
-def test_tallies_match_counts_after_cascades_from_themes_entities_and_documents(seeded: Database) -> None:
+def test_tallies_and_pair_rows_match_the_links_after_cascades_from_themes_entities_and_documents(
+    seeded: Database,
+) -> None:
     with seeded.read() as connection:
         theme = connection.execute(select(CLAIM_THEME.c.theme_id).limit(1)).scalar_one()
         entity = connection.execute(select(CLAIM_ENTITY.c.entity_id).limit(1)).scalar_one()
@@ -101,6 +124,14 @@ def test_tallies_match_counts_after_cascades_from_themes_entities_and_documents(
             connection.execute(delete(table).where(condition))
         with seeded.read() as connection:
             assert _tallies(connection) == _counted(connection), table.name
+            assert _pair_rows(connection) == _joined_pairs(connection), table.name
+
+
+def test_the_pair_rows_migration_fills_them_from_the_links_already_there(seeded: Database) -> None:
+    migrations.downgrade(seeded, "0005")
+    migrations.upgrade(seeded)
+    with seeded.read() as connection:
+        assert _pair_rows(connection) == _joined_pairs(connection) != []
 
 
 def _walk(database: Database, filters: ClaimFilters, limit: int) -> tuple[list[str], int]:
@@ -160,7 +191,7 @@ def _order_key_reads(database: Database) -> Iterator[list[tuple[str, Any]]]:
     statements: list[tuple[str, Any]] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
-        if statement.lstrip().startswith("SELECT claim.document_id"):
+        if re.match(r"\s*SELECT claim(_pair)?\.document_id", statement):
             statements.append((statement, parameters))
 
     event.listen(database.read_engine, "before_cursor_execute", record)
@@ -170,21 +201,36 @@ def _order_key_reads(database: Database) -> Iterator[list[tuple[str, Any]]]:
         event.remove(database.read_engine, "before_cursor_execute", record)
 
 
+def _deep_page_plan(database: Database, filters: ClaimFilters) -> list[str]:
+    """SQLite's plan for the statement that reads the order keys of the second page of `filters`."""
+    first = claims.list_claims(database, filters, limit=2)
+    with _order_key_reads(database) as statements:
+        claims.list_claims(database, filters, limit=2, cursor=first.meta.next_cursor)
+    ((statement, parameters),) = statements
+    with database.read() as connection:
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        return [str(row[-1]) for row in rows]
+
+
 @sqlite_only
 def test_a_deep_page_of_a_dense_filter_seeks_its_place_in_the_order_index(seeded_reader: Database) -> None:
     annotations = read_annotations().annotations
     dense = max(annotations.entities, key=lambda e: sum(e.slug in c.entities for c in annotations.claims))
-    first = claims.list_claims(seeded_reader, ClaimFilters(entities=[dense.slug]), limit=2)
-    with _order_key_reads(seeded_reader) as statements:
-        filters = ClaimFilters(entities=[dense.slug])
-        claims.list_claims(seeded_reader, filters, limit=2, cursor=first.meta.next_cursor)
-    ((statement, parameters),) = statements
-    with seeded_reader.read() as connection:
-        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        plan = [str(row[-1]) for row in rows]
+    plan = _deep_page_plan(seeded_reader, ClaimFilters(entities=[dense.slug]))
     seek = re.compile(r"SEARCH claim USING (COVERING )?INDEX ix_claim_document_order \(\(document_id")
     assert any(seek.match(line) for line in plan), plan
     assert not any(line.startswith("USE TEMP B-TREE FOR ORDER BY") for line in plan), plan
+
+
+@sqlite_only
+def test_a_deep_page_of_a_theme_and_entity_seeks_its_place_in_the_pair_rows(seeded_reader: Database) -> None:
+    annotations = read_annotations().annotations
+    pairs = [(t, e) for c in annotations.claims for t in c.themes for e in c.entities]
+    theme, entity = max(set(pairs), key=pairs.count)  # the pair most claims share: it has a second page
+    plan = _deep_page_plan(seeded_reader, ClaimFilters(themes=[theme], entities=[entity]))
+    seek = re.compile(r"SEARCH claim_pair USING PRIMARY KEY \(theme_id=\? AND entity_id=\? AND \(document_id")
+    assert any(seek.match(line) for line in plan), plan
+    assert not any("claim USING" in line or line.startswith("USE TEMP B-TREE") for line in plan), plan
 
 
 @pytest.mark.skipif(
@@ -208,8 +254,8 @@ def test_a_read_sees_one_snapshot_while_a_write_commits(seeded: Database) -> Non
 def test_a_theme_and_entity_list_is_counted_by_its_tally_and_reads_only_a_page(
     seeded_reader: Database,
 ) -> None:
-    """The pair's total is tallied: no statement reads every match (that took 4.6 ms for 554 matches of
-    100,000 claims, against 2.1 ms for a page walked down the order index)."""
+    """The pair's total is tallied and its page is a range of claim_pair: no statement reads every
+    match (that took 4.6 ms for 554 matches of 100,000 claims) or walks the claims in order (2.1 ms)."""
     annotations = read_annotations().annotations
     claim = next(c for c in annotations.claims if c.themes and c.entities)
     theme, entity = claim.themes[0], claim.entities[0]
@@ -221,5 +267,6 @@ def test_a_theme_and_entity_list_is_counted_by_its_tally_and_reads_only_a_page(
         page = claims.list_claims(seeded_reader, ClaimFilters(themes=[theme], entities=[entity]), limit=1)
     assert page.meta.total == len(matches)
     assert [c.id for c in page.data] == [matches[0].id]
-    assert statements
-    assert all("LIMIT" in statement for statement, _ in statements), statements
+    ((statement, _),) = statements
+    assert "FROM claim_pair" in statement, statement
+    assert "LIMIT" in statement, statement
