@@ -14,7 +14,9 @@ primary-key probe — cheap when matches are dense: about `limit x claims / tota
 cursor as from the start — or, when matches are sparse, reads the matches through the filter's index and
 sorts them (`total` rows). The cheaper one is picked from `total`, the tallied corpus size and
 `PROBES_PER_DRIVEN_ROW`. Page statements for single-valued filters are built once per shape
-(`page_statement`) and run as prepared statements, their values bound.
+(`page_statement`) and run as prepared statements, their values bound. A page read in document order (a
+walk, a kind's or document's index, a range of claim_pair) reads its claims whole as it finds them,
+nested lists included; a sorted page reads only order keys, and its claims by id afterwards.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from sqlalchemy import (
 )
 
 from app.services.claim_filters import ResolvedFilters
+from app.services.nested_lists import nested_columns
 from app.services.prepared import Prepared
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME
 from app.services.tallies import tally
@@ -161,10 +164,27 @@ def gather_statement(dimensions: tuple[str, ...]) -> Prepared:
     return Prepared(select(*CLAIM_ORDER).where(CLAIM.c.id.in_(matching), *columns).order_by(*CLAIM_ORDER))
 
 
+def reads_whole_claims(shape: PageShape) -> bool:
+    """Whether `page_statement` for `shape` can read whole claims: when no theme's or entity's links
+    drive it, its rows come in the order index's order and SQLite builds the nested lists of the page's
+    rows only. Driven by links, the matches are sorted, and every match's lists would be built first."""
+    return not any(driven and dimension in LINKED for dimension, driven in shape)
+
+
+def _read(whole: str | None) -> list[ColumnElement[Any]]:
+    """A page's columns: order keys only, or for the dialect `whole` the whole claim with its nested
+    lists (the columns of `claims.claims_rows`), order key first."""
+    if whole is None:
+        return list(CLAIM_ORDER)
+    claim = (CLAIM.c.statement, CLAIM.c.quote, CLAIM.c.kind, CLAIM.c.revision)
+    return [*CLAIM_ORDER, *claim, *nested_columns(whole)]
+
+
 @cache
-def page_statement(shape: PageShape, after_key: bool) -> Prepared:
+def page_statement(shape: PageShape, after_key: bool, whole: str | None = None) -> Prepared:
     """The page query for a plan's shape, built once: filter values are bindparams `v0`, `v1`…, the
-    cursor's key `k0`…`k3`, and the row limit `limit`."""
+    cursor's key `k0`…`k3`, and the row limit `limit`. With `whole` (a dialect, for shapes that
+    `reads_whole_claims`), each row is the whole claim: the page is one statement instead of two."""
     drivers = [index for index, (dimension, driven) in enumerate(shape) if driven and dimension in LINKED]
     if drivers:
         # Driven by a theme's or entity's links: the others are probed from those (_linked_matches).
@@ -178,20 +198,21 @@ def page_statement(shape: PageShape, after_key: bool) -> Prepared:
     if after_key:
         keys = [bindparam(f"k{index}", type_=column.type) for index, column in enumerate(CLAIM_ORDER)]
         conditions.append(tuple_(*CLAIM_ORDER) > tuple_(*keys))
-    statement = select(*CLAIM_ORDER).where(*conditions).order_by(*CLAIM_ORDER)
+    statement = select(*_read(whole)).where(*conditions).order_by(*CLAIM_ORDER)
     return Prepared(statement.limit(bindparam("limit", type_=Integer())))
 
 
 @cache
-def pair_page_statement(after_key: bool) -> Prepared:
-    """A page of one theme's and one entity's claims (`theme`, `entity`), from the cursor's key `k0`…`k3`
-    when `after_key`: a range of claim_pair's primary key, in document order, `limit` rows."""
+def pair_page_statement(after_key: bool, dialect: str) -> Prepared:
+    """A page of one theme's and one entity's claims (`theme`, `entity`), whole, from the cursor's key
+    `k0`…`k3` when `after_key`: a range of claim_pair's primary key, in document order, `limit` rows."""
     conditions = [CLAIM_PAIR.c.theme_id == bindparam("theme"), CLAIM_PAIR.c.entity_id == bindparam("entity")]
     if after_key:
         keys = [bindparam(f"k{index}", type_=key.type) for index, key in enumerate(PAIR_ORDER)]
         conditions.append(tuple_(*PAIR_ORDER) > tuple_(*keys))
-    statement = select(*PAIR_ORDER[:3], CLAIM_PAIR.c.claim_id.label("id")).where(*conditions)
-    return Prepared(statement.order_by(*PAIR_ORDER).limit(bindparam("limit", type_=Integer())))
+    pairs = CLAIM_PAIR.join(CLAIM, CLAIM.c.id == CLAIM_PAIR.c.claim_id)
+    statement = select(*_read(dialect)).select_from(pairs).where(*conditions).order_by(*PAIR_ORDER)
+    return Prepared(statement.limit(bindparam("limit", type_=Integer())))
 
 
 @dataclass(frozen=True)

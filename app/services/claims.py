@@ -30,6 +30,7 @@ from app.services import claim_plans
 from app.services.claim_filters import ClaimFilters, conditions, resolve
 from app.services.claim_plans import CLAIM_COLUMNS, CLAIM_ORDER
 from app.services.id_sets import bound
+from app.services.nested_lists import NESTED, nested_sql
 from app.services.pagination import after, decode_cursor, encode_cursor
 from app.services.prepared import Prepared
 from app.services.search.matching import matching_keys
@@ -75,29 +76,31 @@ def _claim_page(
         chosen = claim_plans.plan(connection, resolved, limit=limit)
         total = chosen.total
         rows: Sequence[Any] = []
+        found: list[Any] = []
+        keys = {f"k{index}": value for index, value in enumerate(key or ())}
+        dialect = connection.dialect.name
         if chosen.keys is not None:
             # A key past the page only says there is a next one.
             rows = [k for k in chosen.keys if key is None or k > tuple(key)][: limit + 1]
-            page_ids = [claim_id for *_, claim_id in rows[:limit]]
-        else:
-            if total and chosen.pair is not None:
-                theme, entity = chosen.pair
-                keys = {f"k{index}": value for index, value in enumerate(key or ())}
-                statement = claim_plans.pair_page_statement(key is not None)
-                rows = statement.rows(connection, theme=theme, entity=entity, **keys, limit=limit + 1)
-            elif total and chosen.shape is not None:
-                values = {f"v{index}": value for index, value in enumerate(chosen.values)}
-                keys = {f"k{index}": value for index, value in enumerate(key or ())}
-                statement = claim_plans.page_statement(chosen.shape, key is not None)
-                rows = statement.rows(connection, **values, **keys, limit=limit + 1)
-            elif total:
-                page = select(*CLAIM_ORDER).where(*chosen.page_conditions)
-                page = page.order_by(*CLAIM_ORDER).limit(limit + 1)
-                if key is not None:
-                    page = after(page, CLAIM_ORDER, key)
-                rows = connection.execute(page).all()
-            page_ids = [row.id for row in rows[:limit]]
-        found = claims_rows(connection, page_ids)
+            found = claims_rows(connection, [claim_id for *_, claim_id in rows[:limit]])
+        elif total and chosen.pair is not None:
+            theme, entity = chosen.pair
+            statement = claim_plans.pair_page_statement(key is not None, dialect)
+            rows = statement.rows(connection, theme=theme, entity=entity, **keys, limit=limit + 1)
+            found = list(rows[:limit])
+        elif total and chosen.shape is not None:
+            values = {f"v{index}": value for index, value in enumerate(chosen.values)}
+            whole = dialect if claim_plans.reads_whole_claims(chosen.shape) else None
+            statement = claim_plans.page_statement(chosen.shape, key is not None, whole)
+            rows = statement.rows(connection, **values, **keys, limit=limit + 1)
+            found = list(rows[:limit]) if whole else claims_rows(connection, [row.id for row in rows[:limit]])
+        elif total:
+            page = select(*CLAIM_ORDER).where(*chosen.page_conditions)
+            page = page.order_by(*CLAIM_ORDER).limit(limit + 1)
+            if key is not None:
+                page = after(page, CLAIM_ORDER, key)
+            rows = connection.execute(page).all()
+            found = claims_rows(connection, [row.id for row in rows[:limit]])
     next_cursor = None
     if len(rows) > limit:
         last = found[-1]
@@ -155,54 +158,28 @@ def claims_by_id(connection: Connection, ids: Sequence[str]) -> list[ClaimPublic
     return _CLAIM_LIST.validate_python(claim_dicts(claims_rows(connection, ids)))
 
 
-# Each nested list is one correlated subquery aggregated to JSON by the engine, so a claim (or a page of
-# them) is one statement instead of four: each statement costs more Python than SQLite takes to answer it.
-# SQLite (before 3.44) has no ORDER BY inside an aggregate; it aggregates an ordered subquery's rows in
-# that order, which tests/services/test_claims_json.py pins against separately ordered reads.
-_SQLITE_CLAIMS = """
-SELECT c.id, c.statement, c.quote, c.kind, c.document_id, c.span_start, c.span_end, c.revision,
-  (SELECT json_group_array(json_object('slug', slug, 'name', name)) FROM (
-     SELECT t.slug, t.name FROM claim_theme ct JOIN theme t ON t.id = ct.theme_id
-     WHERE ct.claim_id = c.id ORDER BY t.position, t.id)) AS themes,
-  (SELECT json_group_array(json_object('slug', slug, 'name', name, 'type', type)) FROM (
-     SELECT e.slug, e.name, e.type FROM claim_entity ce JOIN entity e ON e.id = ce.entity_id
-     WHERE ce.claim_id = c.id ORDER BY e.name_key, e.id)) AS entities,
-  (SELECT json_group_array(json_object('note', note, 'sources', json(sources))) FROM (
-     SELECT n.note, n.sources FROM context_note n
-     WHERE n.claim_id = c.id ORDER BY n.position, n.id)) AS context
-FROM claim c WHERE c.id IN (SELECT value FROM json_each(:ids))
-ORDER BY c.document_id, c.span_start, c.span_end, c.id
-"""
-_POSTGRESQL_CLAIMS = """
-SELECT c.id, c.statement, c.quote, c.kind, c.document_id, c.span_start, c.span_end, c.revision,
-  coalesce((SELECT json_agg(json_build_object('slug', t.slug, 'name', t.name) ORDER BY t.position, t.id)
-     FROM claim_theme ct JOIN theme t ON t.id = ct.theme_id WHERE ct.claim_id = c.id), '[]') AS themes,
-  coalesce((SELECT json_agg(json_build_object('slug', e.slug, 'name', e.name, 'type', e.type)
-                            ORDER BY e.name_key, e.id)
-     FROM claim_entity ce JOIN entity e ON e.id = ce.entity_id WHERE ce.claim_id = c.id), '[]') AS entities,
-  coalesce((SELECT json_agg(json_build_object('note', n.note, 'sources', n.sources) ORDER BY n.position, n.id)
-     FROM context_note n WHERE n.claim_id = c.id), '[]') AS context
-FROM claim c WHERE c.id = ANY(:ids)
-ORDER BY c.document_id, c.span_start, c.span_end, c.id
-"""
-_NESTED = ("themes", "entities", "context")
+# A claim, or a page of them, in one statement with its nested lists (app.services.nested_lists).
+_CLAIMS_BY_IDS = {
+    "sqlite": "FROM claim c WHERE c.id IN (SELECT value FROM json_each(:ids))",
+    "postgresql": "FROM claim c WHERE c.id = ANY(:ids)",
+}
+_CLAIM_SELECT = (
+    "SELECT c.id, c.statement, c.quote, c.kind, c.document_id, c.span_start, c.span_end, c.revision"
+)
 
 
 @cache
 def _claims_by_ids(dialect: str) -> Prepared:
     """The statement behind `claims_rows`, built once per dialect."""
-    sql, ids = (
-        (_POSTGRESQL_CLAIMS, bindparam("ids", type_=ARRAY(String())))
-        if dialect == "postgresql"
-        else (_SQLITE_CLAIMS, bindparam("ids", type_=String()))
-    )
+    ids = bindparam("ids", type_=ARRAY(String()) if dialect == "postgresql" else String())
+    sql = f"{_CLAIM_SELECT},\n  {nested_sql(dialect, 'c')}\n{_CLAIMS_BY_IDS[dialect]}\n"
     statement = (
-        text(sql)
+        text(sql + "ORDER BY c.document_id, c.span_start, c.span_end, c.id")
         .bindparams(ids)
         .columns(
             *(literal_column(column.name, column.type) for column in CLAIM_COLUMNS),
             literal_column("revision", Integer()),
-            *(literal_column(name, String()) for name in _NESTED),
+            *(literal_column(name, String()) for name in NESTED),
         )
     )
     return Prepared(statement)

@@ -209,7 +209,8 @@ def _deep_page_plan(database: Database, filters: ClaimFilters) -> list[str]:
     ((statement, parameters),) = statements
     with database.read() as connection:
         rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        return [str(row[-1]) for row in rows]
+        # The outer query's steps: a whole claim's nested lists are subqueries with plans of their own.
+        return [str(row[-1]) for row in rows if row[1] == 0]
 
 
 @sqlite_only
@@ -230,7 +231,7 @@ def test_a_deep_page_of_a_theme_and_entity_seeks_its_place_in_the_pair_rows(seed
     plan = _deep_page_plan(seeded_reader, ClaimFilters(themes=[theme], entities=[entity]))
     seek = re.compile(r"SEARCH claim_pair USING PRIMARY KEY \(theme_id=\? AND entity_id=\? AND \(document_id")
     assert any(seek.match(line) for line in plan), plan
-    assert not any("claim USING" in line or line.startswith("USE TEMP B-TREE") for line in plan), plan
+    assert not any(line.startswith(("SCAN", "USE TEMP B-TREE")) for line in plan), plan
 
 
 @pytest.mark.skipif(
@@ -249,6 +250,42 @@ def test_a_read_sees_one_snapshot_while_a_write_commits(seeded: Database) -> Non
         assert connection.execute(select(func.count()).select_from(CLAIM)).scalar_one() == first
     with seeded.read() as connection:
         assert tally(connection, "claim") == first - 1
+
+
+@contextmanager
+def _claim_reads(database: Database) -> Iterator[list[str]]:
+    """The statements that read claims' texts while the block runs."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if re.search(r"\b(claim|c)\.statement\b", statement):
+            statements.append(statement)
+
+    event.listen(database.read_engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(database.read_engine, "before_cursor_execute", record)
+
+
+def test_a_page_walked_in_document_order_reads_its_claims_in_the_same_statement(
+    seeded_reader: Database,
+) -> None:
+    """The walk finds the page's claims in order, so it reads them whole as it goes, nested lists
+    included, instead of finding their keys and then reading the claims by id (16 us less SQLite time
+    and one statement fewer for a page of one theme at 100,000 claims)."""
+    annotations = read_annotations().annotations
+    dense = max(annotations.themes, key=lambda t: sum(t.slug in c.themes for c in annotations.claims))
+    filters = ClaimFilters(themes=[dense.slug])
+    with _claim_reads(seeded_reader) as statements:
+        page = claims.list_claims(seeded_reader, filters, limit=3)
+    ((statement,),) = [statements]
+    assert "LIMIT" in statement, statement
+    expected = [c for c in annotations.claims if dense.slug in c.themes]
+    expected.sort(key=lambda c: (c.document, c.span.start, c.span.end, c.id))
+    assert [claim.id for claim in page.data] == [c.id for c in expected[:3]]
+    with seeded_reader.read() as connection:  # the same claims as read by id, nested lists and all
+        assert page.data == claims.claims_by_id(connection, [c.id for c in expected[:3]])
 
 
 def test_a_theme_and_entity_list_is_counted_by_its_tally_and_reads_only_a_page(
