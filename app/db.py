@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 
 from app.config import Settings
-from app.query_deadline import disarm, limit_query_time
+from app.query_deadline import disarm, limit_query_time, stopped_a_statement
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,11 @@ class Database:
             raw = None if connection.invalidated else connection.connection.dbapi_connection
             if raw is not None and raw.in_transaction:
                 raw.rollback()
+            if stopped_a_statement(connection):
+                # Its statement cache is spoiled (app/query_deadline.py): give it back to the pool,
+                # whose next checkout of it reconnects, and keep a fresh one.
+                self.inline_connections.pop(thread, None)
+                connection.close()
         except Exception:
             self.inline_connections.pop(thread, None)
             with contextlib.suppress(Exception):

@@ -254,3 +254,41 @@ def test_stopped_prepared_reads_leave_the_kept_connection_usable(database_with_b
         return found
 
     assert asyncio.run(stopped_then_small()) == [3_000_000, 10] * 3
+
+
+@pytest.mark.skipif(engine_under_test() != "sqlite", reason="inline reads are SQLite's")
+@pytest.mark.parametrize("database_with_budget", [1], indirect=True)
+def test_a_stopped_inline_read_gets_the_loop_a_fresh_connection(database_with_budget: Database) -> None:
+    """Python's sqlite3 keeps a statement stopped mid-read marked in use in its statement cache, so that
+    SQL would be compiled again on every later run on that connection (bench/interrupted_statements.py)."""
+    seen: list[tuple[object, bool | None]] = []
+
+    async def read_stop_read() -> None:
+        await run_read(database_with_budget, _connection_of, database_with_budget, seen)
+        await run_read(database_with_budget, _connection_of, database_with_budget, seen)
+        assert await run_read(database_with_budget, _prepared_count_to, database_with_budget, 3_000_000)
+        await run_read(database_with_budget, _connection_of, database_with_budget, seen)
+        await run_read(database_with_budget, _connection_of, database_with_budget, seen)
+
+    asyncio.run(read_stop_read())
+    (before, _), (still, _), (after, _), (again, _) = seen
+    assert before is still  # kept while no statement is stopped
+    assert after is not before  # replaced once one was
+    assert after is again
+
+
+@pytest.mark.skipif(engine_under_test() != "sqlite", reason="SQLite's time limits stop statements")
+def test_a_pooled_connection_whose_statement_was_stopped_is_reconnected(seeded_url: str) -> None:
+    database = create_database(Settings(database_url=seeded_url, query_timeout_ms=1, inline_read_budget_ms=0))
+    try:
+        with database.read() as connection:
+            stopped = connection.connection.dbapi_connection
+            with pytest.raises(DBAPIError, match="interrupted"):
+                _COUNTING.scalar(connection, limit=3_000_000)
+        with database.read() as connection:  # the pool hands out the connection returned last
+            assert connection.connection.dbapi_connection is not stopped
+            assert _COUNTING.scalar(connection, limit=10) == 10
+        with database.read() as connection:
+            assert connection.connection.dbapi_connection is not stopped
+    finally:
+        database.dispose()
