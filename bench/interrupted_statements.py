@@ -20,7 +20,6 @@ import sqlite3
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,22 +30,12 @@ _SQL = _NUMBERS + " SELECT i FROM n WHERE i > ?" + _CONDITIONS  # noqa: S608 - c
 _PARAMETERS = (0,) * 151
 
 
-def _median_us(run: Callable[[], object], runs: int) -> float:
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        run()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings) * 1e6
-
-
 def _plain_sqlite(runs: int) -> None:
-    def run_on(connection: sqlite3.Connection) -> Callable[[], object]:
-        return lambda: connection.execute(_SQL, _PARAMETERS).fetchall()
+    from bench.statements import median_us
 
     cached = sqlite3.connect(":memory:", isolation_level=None)
     uncached = sqlite3.connect(":memory:", isolation_level=None, cached_statements=0)
-    before = _median_us(run_on(cached), runs)
+    before = median_us(cached, _SQL, _PARAMETERS, runs)
     stop = [False]
     cached.set_progress_handler(lambda: stop[0], 100)
     cursor = cached.execute(_SQL, _PARAMETERS)  # the first row is read here
@@ -57,8 +46,8 @@ def _plain_sqlite(runs: int) -> None:
         versions = f"sqlite3 {sqlite3.sqlite_version}, Python {sys.version.split()[0]}"
         print(f"{versions}: stopped mid-read ({error})")
     stop[0] = False
-    after = _median_us(run_on(cached), runs)
-    none = _median_us(run_on(uncached), runs)
+    after = median_us(cached, _SQL, _PARAMETERS, runs)
+    none = median_us(uncached, _SQL, _PARAMETERS, runs)
     print(f"  same SQL, cached statement:          {before:8.0f} us")
     print(f"  after one run was stopped mid-read:  {after:8.0f} us")
     print(f"  with no statement cache:             {none:8.0f} us")

@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LISTS = ("list_theme", "list_theme_entity", "deep_page")
 
 
-def _median_us(connection: sqlite3.Connection, sql: str, parameters: Any, runs: int) -> float:
+def median_us(connection: sqlite3.Connection, sql: str, parameters: Any, runs: int) -> float:
+    """The median time of `runs` runs of `sql` on `connection`, in microseconds, after a warm-up."""
     for _ in range(min(runs, 50)):  # warm the page cache
         connection.execute(sql, parameters).fetchall()
     timings = []
@@ -85,13 +86,13 @@ def main() -> int:
             print(f"\n{name}  {chosen[name].path}")
             total = 0.0
             for statement, parameters in recorded:
-                spent = _median_us(reader, statement, parameters, arguments.runs)
+                spent = median_us(reader, statement, parameters, arguments.runs)
                 total += spent
                 print(f"  {spent:8.1f} us  {' '.join(statement.split())[:90]}")
             print(f"  {total:8.1f} us  the service's statements together")
             canned = chosen[name]
             assert canned.query is not None
-            spent = _median_us(reader, canned.query, canned.params, arguments.runs)
+            spent = median_us(reader, canned.query, canned.params, arguments.runs)
             print(f"  {spent:8.1f} us  Datasette's canned query")
     finally:
         reader.close()
