@@ -196,7 +196,6 @@ def endpoints(picks: Picks) -> list[Endpoint]:
             f"/v1/search?q={picks.word}&limit={PAGE}",
             _SEARCH_SQL,
             {"q": f'"{term(picks.word)}"'},
-            indexed=False,
         ),
         Endpoint(
             "facets",

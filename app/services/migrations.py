@@ -51,9 +51,16 @@ def downgrade(database: Database, revision: str = "base") -> None:
 
 
 # Objects that only the migrations know: SQLite's FTS5 table and its shadow tables, PostgreSQL's
-# generated tsvector column, and the trigger-kept claim_tally (0004) and claim_pair (0006). Autogenerate
-# and the models check leave them alone.
-_MIGRATION_ONLY_TABLES = ("search_fts", "claim_tally", "claim_pair")
+# generated tsvector column, and the trigger-kept claim_tally (0004), claim_pair (0006) and SQLite's search
+# postings and their tallies (0007). Autogenerate and the models check leave them alone.
+_MIGRATION_ONLY_TABLES = (
+    "search_fts",
+    "search_posting",
+    "search_term",
+    "search_tally",
+    "claim_tally",
+    "claim_pair",
+)
 _MIGRATION_ONLY_COLUMNS = {("search_entry", "tsv")}
 
 

@@ -15,8 +15,10 @@ from app.schemas.search import SearchHit
 from app.services.id_sets import among, bound
 from app.services.pagination import decode_cursor, encode_cursor
 from app.services.prepared import Prepared
+from app.services.search import postings
 from app.services.search.matching import match_text, query_text
-from app.services.search.query import Node, positive_terms
+from app.services.search.postings import RankedEntry
+from app.services.search.query import Node, Term, positive_terms
 from app.services.search.snippets import highlight
 from app.services.tables import SEARCH_ENTRY
 
@@ -98,19 +100,9 @@ def _statements(dialect: str, by_kind: bool, after: bool) -> _Statements:
     )
 
 
-@dataclass(frozen=True)
-class _Ranked:
-    id: int
-    kind: str
-    key: str
-    score: float
-    title: str
-    body: str
-
-
 def _ranked_on_index(
     connection: Any, statements: _Statements, params: dict[str, Any], wanted: int, key: Sequence[Any] | None
-) -> list[_Ranked]:
+) -> list[RankedEntry]:
     """The best `wanted` matches past the cursor, in score, type, id order: ranked on the full-text index
     alone, then only those entries read.
 
@@ -129,7 +121,10 @@ def _ranked_on_index(
         entries = statements.entries.rows(connection, ids=bound([row.id for row in scored], dialect))
         score_of = {row.id: float(row.score) for row in scored}
         ranked = sorted(
-            (_Ranked(row.id, row.kind, row.key, score_of[row.id], row.title, row.body) for row in entries),
+            (
+                RankedEntry(row.id, row.kind, row.key, score_of[row.id], row.title, row.body)
+                for row in entries
+            ),
             key=lambda hit: (-hit.score, hit.kind, hit.key),
         )
         if key is not None:
@@ -153,14 +148,18 @@ def search(
         params: dict[str, object] = {"q": query_text(dialect, node)}
         if kinds:
             params["kinds"] = bound(kinds, dialect)
-        total = int(statements.count.scalar(connection, **params) or 0)
         rows: list[Any]
-        if statements.ranked is not None:
+        if dialect == "sqlite" and not kinds and isinstance(node, Term) and not node.prefix:
+            total, rows = postings.best(connection, node.text, limit + 1, key)
+            texts = {row.id: (row.title, row.body) for row in rows[:limit]}
+        elif statements.ranked is not None:
+            total = int(statements.count.scalar(connection, **params) or 0)
             if key is not None:
                 params["score"] = key[0]
             rows = _ranked_on_index(connection, statements, params, limit + 1, key)
             texts = {row.id: (row.title, row.body) for row in rows[:limit]}
         else:
+            total = int(statements.count.scalar(connection, **params) or 0)
             if key is not None:
                 params |= dict(zip(("score", "kind", "key"), key, strict=True))
             rows = statements.page.rows(connection, **params, limit=limit + 1)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, text
 
+from app.services.search import postings
 from app.services.search.analyzer import terms
+from app.services.search.matching import BODY_WEIGHT, TITLE_WEIGHT
 from app.services.tables import CLAIM, ENTITY, ENTITY_ALIAS, SEARCH_ENTRY, THEME
 
 
@@ -84,23 +86,66 @@ def reindex_themes(connection: Connection, slugs: Sequence[str]) -> int:
 
 def rebuild(connection: Connection, batch: int = 1000) -> int:
     """Replace the whole index with entries built from the current data; returns the number of entries."""
-    connection.execute(delete(SEARCH_ENTRY))
     count = 0
-    pending: list[dict[str, Any]] = []
-    for source in (_claim_entries, _entity_entries, _theme_entries):
-        for entry in source(connection):
-            pending.append(entry)
-            if len(pending) >= batch:
-                connection.execute(insert(SEARCH_ENTRY), pending)
-                count += len(pending)
-                pending = []
-    if pending:
-        connection.execute(insert(SEARCH_ENTRY), pending)
-        count += len(pending)
+    with postings.derived_after(connection):
+        connection.execute(delete(SEARCH_ENTRY))
+        pending: list[dict[str, Any]] = []
+        for source in (_claim_entries, _entity_entries, _theme_entries):
+            for entry in source(connection):
+                pending.append(entry)
+                if len(pending) >= batch:
+                    connection.execute(insert(SEARCH_ENTRY), pending)
+                    count += len(pending)
+                    pending = []
+        if pending:
+            connection.execute(insert(SEARCH_ENTRY), pending)
+            count += len(pending)
     return count
 
 
+def expected_postings(title_terms: str, body_terms: str) -> dict[str, float]:
+    """An entry's terms with their weighted counts, as search_posting's triggers derive them."""
+    weights: defaultdict[str, float] = defaultdict(float)
+    for terms_of, weight in ((title_terms, TITLE_WEIGHT), (body_terms, BODY_WEIGHT)):
+        for found in terms_of.split():
+            weights[found] += weight
+    return dict(weights)
+
+
 def check(connection: Connection) -> None:
-    """Raise if the full-text index disagrees with search_entry (FTS5 integrity-check; needs the writer)."""
-    if connection.dialect.name == "sqlite":
-        connection.execute(text("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)"))
+    """Raise if the full-text index or the search postings disagree with search_entry (FTS5
+    integrity-check, then every posting and tally derived again here; needs the writer)."""
+    if connection.dialect.name != "sqlite":
+        return
+    connection.execute(text("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)"))
+    expected: set[tuple[str, float, int, int]] = set()
+    entries = lengths = 0
+    for row in connection.execute(
+        select(SEARCH_ENTRY.c.id, SEARCH_ENTRY.c.title_terms, SEARCH_ENTRY.c.body_terms)
+    ):
+        length = len(row.title_terms.split()) + len(row.body_terms.split())
+        entries, lengths = entries + 1, lengths + length
+        expected |= {
+            (found, weight, length, row.id)
+            for found, weight in expected_postings(row.title_terms, row.body_terms).items()
+        }
+    stored = {
+        (found, float(weight), length, entry_id)
+        for found, weight, length, entry_id in connection.execute(
+            text("SELECT term, weight, length, entry_id FROM search_posting")
+        )
+    }
+    if stored != expected:
+        raise AssertionError(
+            f"search_posting disagrees with search_entry: {len(stored - expected)} postings too many, "
+            f"{len(expected - stored)} missing"
+        )
+    holding = Counter(found for found, _, _, _ in expected)
+    counted: dict[str, int] = {}
+    for found, entries_holding in connection.execute(text("SELECT term, entries FROM search_term")):
+        counted[found] = entries_holding
+    if counted != holding:
+        raise AssertionError("search_term's counts disagree with search_entry")
+    tally = tuple(connection.execute(text("SELECT entries, terms FROM search_tally")).one())
+    if tally != (entries, lengths):
+        raise AssertionError(f"search_tally holds {tally}, the entries {(entries, lengths)}")

@@ -1,0 +1,189 @@
+"""One-word searches read search_posting (app.services.search.postings) instead of scoring every match:
+the same pages, totals and scores as FTS5's bm25 ranking every match, cursor after cursor, on the seed and
+on a skewed synthetic corpus; the postings follow every write; and their reads are primary-key ranges."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+
+from app.config import Settings
+from app.db import Database, create_database
+from app.services.search import hits
+from app.services.search import index as search_index
+from app.services.search.analyzer import term
+from app.services.search.query import parse
+from bench.corpus import Corpus
+from bench.load import fill
+from tests.curation import curating
+from tests.databases import engine_under_test
+
+pytestmark = pytest.mark.skipif(engine_under_test() != "sqlite", reason="search_posting is SQLite's")
+
+Hit = tuple[str, str, float]
+
+
+def _every_match_ranked(database: Database, word: str) -> list[Hit]:
+    """The reference: FTS5 scoring every match, sorted whole by score, then type, then id."""
+    with database.read() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT e.kind, e.key, -bm25(search_fts, 2.0, 1.0) AS score FROM search_entry e "
+                "JOIN search_fts f ON f.rowid = e.id WHERE search_fts MATCH :q "
+                "ORDER BY score DESC, e.kind, e.key"
+            ),
+            {"q": f'"{term(word)}"'},
+        )
+        return [(kind, key, round(score, 6)) for kind, key, score in rows]
+
+
+def _every_page(database: Database, word: str, limit: int) -> tuple[list[Hit], set[int]]:
+    """Every hit of a one-word search, page after page, and the totals the pages gave."""
+    seen: list[Hit] = []
+    totals: set[int] = set()
+    cursor = None
+    while True:
+        page = hits.search(database, parse(word), kinds=[], limit=limit, cursor=cursor)
+        seen += [(hit.type, hit.id, hit.score) for hit in page.data]
+        totals.add(page.meta.total)
+        if (cursor := page.meta.next_cursor) is None:
+            return seen, totals
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """3,000 claims of the benchmark's generator: Zipf-skewed words, so long ties and many weights."""
+    path = tmp_path_factory.mktemp("postings") / "synthetic.db"
+    database = create_database(Settings(database_url=f"sqlite:///{path}"))
+    fill(database, Corpus(3000))
+    yield database
+    database.dispose()
+
+
+def test_every_word_of_the_seed_ranks_as_fts5_ranks_it(seeded_database: Database) -> None:
+    with seeded_database.read() as connection:
+        words = [row[0] for row in connection.execute(text("SELECT DISTINCT term FROM search_posting"))]
+    assert len(words) > 300
+    for word in words:
+        expected = _every_match_ranked(seeded_database, word)
+        page = hits.search(seeded_database, parse(word), kinds=[], limit=5)
+        assert page.meta.total == len(expected), word
+        assert [(hit.type, hit.id, hit.score) for hit in page.data] == expected[:5], word
+
+
+@pytest.mark.parametrize("rank", [0, 3, 40, 197, 1500])
+@pytest.mark.parametrize("limit", [1, 7, 50])
+def test_pages_of_a_common_or_rare_word_are_fts5s_ranking_of_every_match(
+    synthetic: Database, rank: int, limit: int
+) -> None:
+    word = Corpus(3000).words[rank]
+    expected = _every_match_ranked(synthetic, word)
+    assert expected, word
+    seen, totals = _every_page(synthetic, word, limit)
+    assert totals == {len(expected)}
+    assert seen == expected
+
+
+def test_a_one_word_search_reads_postings_not_every_match(synthetic: Database) -> None:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(synthetic.read_engine, "before_cursor_execute", record)
+    try:
+        page = hits.search(synthetic, parse(Corpus(3000).words[0]), kinds=[], limit=20)
+    finally:
+        event.remove(synthetic.read_engine, "before_cursor_execute", record)
+    assert len(page.data) == 20
+    assert any("search_posting" in statement for statement in statements)
+    assert not any("search_fts" in statement for statement in statements)
+    # Phrases, prefixes, several words and a type filter still rank on the full-text index.
+    statements.clear()
+    event.listen(synthetic.read_engine, "before_cursor_execute", record)
+    try:
+        hits.search(synthetic, parse("mobile*"), kinds=[], limit=20)
+        hits.search(synthetic, parse("mobile"), kinds=["claim"], limit=20)
+    finally:
+        event.remove(synthetic.read_engine, "before_cursor_execute", record)
+    assert not any("search_posting" in statement for statement in statements)
+
+
+def test_posting_reads_are_primary_key_ranges(synthetic: Database) -> None:
+    statements: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(synthetic.read_engine, "before_cursor_execute", record)
+    try:
+        first = hits.search(synthetic, parse(Corpus(3000).words[0]), kinds=[], limit=20)
+        hits.search(
+            synthetic, parse(Corpus(3000).words[0]), kinds=[], limit=20, cursor=first.meta.next_cursor
+        )
+    finally:
+        event.remove(synthetic.read_engine, "before_cursor_execute", record)
+    plans: list[str] = []
+    with synthetic.read() as connection:
+        for statement, parameters in statements:
+            if "search_posting" in statement:
+                rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+                plans += [str(row[-1]) for row in rows]
+    posting_lines = [line for line in plans if "search_posting" in line]
+    assert posting_lines
+    assert all(
+        re.match(r"SEARCH search_posting USING PRIMARY KEY \(term=\?", line) for line in posting_lines
+    ), posting_lines
+
+
+def test_postings_follow_every_write(tmp_path: Path) -> None:
+    with curating(f"sqlite:///{tmp_path / 'curated.db'}") as curator:
+        patched = curator.write(
+            "PATCH",
+            "/v1/claims/pkit-038",
+            {"statement": "Careem is a zanzibarian unicorn, zanzibarian twice."},
+            if_match="current",
+        )
+        assert patched.status_code == 200, patched.text
+        assert curator.write("DELETE", "/v1/claims/pkit-001", if_match="current").status_code == 204
+        with curator.database.write() as connection:
+            search_index.check(connection)
+        body = curator.client.get("/v1/search", params={"q": "zanzibarian"}).json()
+        assert [(hit["id"], hit["field"]) for hit in body["data"]] == [("pkit-038", "title")]
+        assert body["meta"]["total"] == 1
+        assert _every_match_ranked(curator.database, "careem")[:10] == [
+            (hit.type, hit.id, hit.score)
+            for hit in hits.search(curator.database, parse("careem"), kinds=[], limit=10).data
+        ]
+        # A rebuild replaces every entry: the postings and the tallies are derived again in one pass, and
+        # the triggers that keep them are back for the next write.
+        with curator.database.write() as connection:
+            search_index.rebuild(connection)
+            search_index.check(connection)
+        patched = curator.write(
+            "PATCH", "/v1/claims/pkit-038", {"statement": "Careem, once zanzibarian."}, if_match="current"
+        )
+        assert patched.status_code == 200, patched.text
+        with curator.database.write() as connection:
+            search_index.check(connection)
+
+
+def test_check_notices_postings_out_of_step(migrated_database: Database) -> None:
+    with migrated_database.write() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO search_entry (kind, key, title, body, title_terms, body_terms) "
+                "VALUES ('theme', 't', 'Mobile', 'Mobile money', 'mobil', 'mobil money')"
+            )
+        )
+        search_index.check(connection)
+        connection.execute(text("UPDATE search_entry SET body_terms = 'mobil money money' WHERE key = 't'"))
+        search_index.check(connection)
+        connection.execute(text("DELETE FROM search_posting WHERE term = 'money'"))
+        with pytest.raises(AssertionError, match="1 missing"):
+            search_index.check(connection)
