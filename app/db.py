@@ -135,11 +135,12 @@ def inline_reads() -> Iterator[None]:
         _inline_read.reset(token)
 
 
-# The map each read connection keeps of the file's first pages. Its mapped pages count in the process's
-# RSS once per connection, and beyond 64 MB a larger map bought nothing measurable: 256 MB against 64 MB
-# against none, at 100,000 and 1,000,000 claims, gave the same req/s on every benchmarked endpoint within
-# run-to-run noise, and VmRSS at 1,000,000 claims of 362-366, 189-193 and 128-129 MB (docs/performance.md).
-READ_MMAP_BYTES = 64 * 1024 * 1024
+# No map of the file: a read connection's mapped pages count in the process's RSS once per connection,
+# and a map bought nothing measurable: 256 MB against 64 MB against none, at 100,000 and 1,000,000 claims,
+# gave the same req/s on every benchmarked endpoint within run-to-run noise, and VmRSS at 1,000,000 claims
+# of 362-366, 189-193 and 128-129 MB. With 64 MB maps, a run whose 256-connection reads spilled to many
+# pooled connections peaked at 329 MB, over the 300 MB budget (docs/performance.md).
+READ_MMAP_BYTES = 0
 READ_CACHE_KIB = 8 * 1024
 
 
