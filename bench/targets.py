@@ -135,13 +135,29 @@ _PAIR = (
     f"ORDER BY p.document_id, p.span_start, p.span_end, p.claim_id LIMIT {PAGE}"
 )
 
+# A one-word search as the service answers it (app.services.search.postings): the best entries of each
+# weight group of the term read from search_posting, scored as FTS5's bm25 scores them, then FTS5's
+# snippet for those 20 (reading the term's matches, but scoring none). Same hits, scores and snippets as
+# ranking every match with bm25(search_fts, 2.0, 1.0).
 _SEARCH_SQL = """
-SELECT s.kind AS type, s.key AS id, s.title,
-  -bm25(search_fts, 2.0, 1.0) AS score,
+WITH RECURSIVE
+ stats AS (SELECT coalesce((SELECT entries FROM search_term WHERE term = :term), 0) AS df, entries AS n,
+   1.0 * terms / entries AS avgdl FROM search_tally),
+ w(weight) AS (SELECT max(weight) FROM search_posting WHERE term = :term
+   UNION ALL SELECT (SELECT max(weight) FROM search_posting WHERE term = :term AND weight < w.weight)
+   FROM w WHERE w.weight IS NOT NULL),
+ cand AS (SELECT p.entry_id, p.weight, p.length FROM w JOIN search_posting p
+   ON p.term = :term AND p.weight = w.weight AND p.length <= coalesce((SELECT q.length FROM search_posting q
+     WHERE q.term = :term AND q.weight = w.weight ORDER BY q.length, q.entry_id LIMIT 1 OFFSET 19),
+     9223372036854775807)),
+ top AS (SELECT s.id, s.kind, s.key, s.title,
+   max(ln((n - df + 0.5) / (df + 0.5)), 1e-6)
+     * ((c.weight * 2.2) / (c.weight + 1.2 * (1 - 0.75 + 0.75 * c.length / avgdl))) AS score
+   FROM cand c JOIN search_entry s ON s.id = c.entry_id, stats ORDER BY score DESC, s.kind, s.key LIMIT 20)
+SELECT top.kind AS type, top.key AS id, top.title, top.score,
   snippet(search_fts, -1, '<mark>', '</mark>', '…', 24) AS snippet
-FROM search_fts JOIN search_entry s ON s.id = search_fts.rowid
-WHERE search_fts MATCH :q
-ORDER BY score DESC, s.kind, s.key LIMIT 20
+FROM top JOIN search_fts ON search_fts.rowid = top.id
+WHERE search_fts MATCH :q ORDER BY top.score DESC, top.kind, top.key
 """
 
 _ENTITY_SQL = """
@@ -195,7 +211,7 @@ def endpoints(picks: Picks) -> list[Endpoint]:
             "search",
             f"/v1/search?q={picks.word}&limit={PAGE}",
             _SEARCH_SQL,
-            {"q": f'"{term(picks.word)}"'},
+            {"term": term(picks.word), "q": f'"{term(picks.word)}"'},
         ),
         Endpoint(
             "facets",
