@@ -60,6 +60,17 @@ def tokens(text: str) -> list[Token]:
     return found
 
 
+def matching_spans(text: str, exact: frozenset[str], prefixes: tuple[str, ...] = ()) -> list[tuple[int, int]]:
+    """Where in `text` the words whose term is in `exact` or starts with one of `prefixes` stand: what
+    `tokens` finds, filtered, without building a Token for every word (highlighting reads many texts)."""
+    found: list[tuple[int, int]] = []
+    for match in _WORD.finditer(text):
+        analysed = term(match.group())
+        if analysed and (analysed in exact or (prefixes and analysed.startswith(prefixes))):
+            found.append(match.span())
+    return found
+
+
 def terms(text: str) -> str:
     """The analysed terms of `text`, space-separated, as the engines index them."""
     return " ".join(token.term for token in tokens(text))

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from html import escape
 
-from app.services.search.analyzer import tokens
+from app.services.search.analyzer import matching_spans
 from app.services.search.query import Term
 
 SNIPPET_LENGTH = 200
 
 
 def _matches(text: str, wanted: list[Term]) -> list[tuple[int, int]]:
-    exact = {term.text for term in wanted if not term.prefix}
+    exact = frozenset(term.text for term in wanted if not term.prefix)
     prefixes = tuple(term.text for term in wanted if term.prefix)
-    return [
-        (token.start, token.end)
-        for token in tokens(text)
-        if token.term in exact or (prefixes and token.term.startswith(prefixes))
-    ]
+    return matching_spans(text, exact, prefixes)
 
 
 def highlight(text: str, wanted: list[Term], length: int = SNIPPET_LENGTH) -> tuple[str, int]:
