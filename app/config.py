@@ -86,7 +86,7 @@ class Settings(BaseSettings):
         ge=0,
         le=1000,
         description="SQLite: a read runs on the event loop (no thread hand-off) while it takes at most this "
-        "long; past it, it is run again in the thread pool (0: every read in the pool).",
+        "much CPU time; past it, it is run again in the thread pool (0: every read in the pool).",
     )
     content_security_policy: str = Field(default=DEFAULT_CONTENT_SECURITY_POLICY)
     metrics_enabled: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")

@@ -5,16 +5,22 @@ read first runs inline, on the event loop, within a small time budget (`inline_r
 that outlasts it is stopped by SQLite's progress handler and run again in the thread pool, under the
 normal query time limit, so no slow query holds the loop longer than the budget. The same read (same
 service, same arguments) then goes straight to the pool for its next `POOL_RUNS_AFTER_SPILL` calls, so
-an expensive query that is asked often does not pay the stopped attempt every time. At most
-`SLOW_READS_AT_ONCE` such reads run at a time; the others queue. Run all at once they shared the CPU
-until none finished: 32 concurrent facets requests at 100,000 claims (0.3 s of CPU each) answered
-nothing in 3 s. PostgreSQL reads wait on the network and always run in the pool, unqueued.
+an expensive query that is asked often does not pay the stopped attempt every time; but only once its
+run in the pool has shown it over budget too (by CPU time), so that a hiccup (a garbage collection, a
+cold page cache) sends no other call to the pool. A pooled read is slow while the loop is busy: its
+thread waits for the GIL at each row and each progress callback, up to the switch interval each time, so
+under 256 connections one hiccup sent a hundred list pages to the pool at about a quarter of a second
+each, two at a time (a 10 s tail). At most `SLOW_READS_AT_ONCE` such reads run at a time; the others
+queue. Run all at once they shared the CPU until none finished: 32 concurrent facets requests at
+100,000 claims (0.3 s of CPU each) answered nothing in 3 s. PostgreSQL reads wait on the network and
+always run in the pool, unqueued. The inline budget counts CPU time, not the clock (app/query_deadline.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import ParamSpec, TypeVar
@@ -61,12 +67,24 @@ async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kw
                 if not interrupted(error):
                     raise
             # Over budget: reads change nothing, so running it again from the start is safe.
-            spilled.pop(key, None)
+        result, cpu_spent = await anyio.to_thread.run_sync(
+            partial(_timed, call, *args, **kwargs), limiter=_limiter(database)
+        )
+        if cpu_spent <= budget:
+            spilled.pop(key, None)  # cheap after all: the next call tries inline
+        elif key not in spilled:
             if len(spilled) >= REMEMBERED_SPILLS:
                 del spilled[next(iter(spilled))]
             spilled[key] = POOL_RUNS_AFTER_SPILL
-        return await anyio.to_thread.run_sync(partial(call, *args, **kwargs), limiter=_limiter(database))
+        return result
     return await run_in_threadpool(call, *args, **kwargs)
+
+
+def _timed(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> tuple[T, float]:
+    """`call(*args, **kwargs)` and the CPU time its thread spent on it (waits for the GIL not counted)."""
+    began = time.thread_time()
+    result = call(*args, **kwargs)
+    return result, time.thread_time() - began
 
 
 def _limiter(database: Database) -> CapacityLimiter:

@@ -70,6 +70,39 @@ def test_a_read_over_its_budget_is_stopped_and_run_again_in_the_pool(database_wi
     assert threads[-1] != loop_thread
 
 
+def _count_waiting(database: Database, limit: int, threads: list[int]) -> int:
+    """A read that spends little CPU but long on the clock: every 100th row waits 2 ms, as a read on the
+    event loop waits for the GIL while a thread-pool read holds it."""
+    threads.append(threading.get_ident())
+
+    def wait_at(row: int) -> int:
+        if row % 100 == 0:
+            time.sleep(0.002)
+        return row
+
+    with database.read() as connection:
+        raw = connection.connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+        raw.create_function("wait_at", 1, wait_at)
+        counting = COUNT_TO.format(limit).replace("count(*)", "count(wait_at(i))")
+        return int(connection.execute(text(counting)).scalar_one())
+
+
+@pytest.mark.skipif(engine_under_test() != "sqlite", reason="inline reads are SQLite's")
+@pytest.mark.parametrize("database_with_budget", [20], indirect=True)
+def test_time_spent_waiting_does_not_count_against_the_budget(database_with_budget: Database) -> None:
+    async def run() -> tuple[int, list[int], int, float]:
+        threads: list[int] = []
+        began = time.monotonic()
+        found = await run_read(database_with_budget, _count_waiting, database_with_budget, 4_000, threads)
+        return found, threads, threading.get_ident(), time.monotonic() - began
+
+    found, threads, loop_thread, took = asyncio.run(run())
+    assert found == 4_000
+    assert took > 0.060  # 40 waits of 2 ms: three times the 20 ms budget on the clock
+    assert threads == [loop_thread]  # yet never stopped: it ran once, inline
+
+
 @pytest.mark.parametrize("database_with_budget", [1], indirect=True)
 def test_after_a_spill_the_same_read_goes_straight_to_the_pool_and_others_still_try_inline(
     database_with_budget: Database,
@@ -82,6 +115,45 @@ def test_after_a_spill_the_same_read_goes_straight_to_the_pool_and_others_still_
     assert threads[0] != loop_thread
     _, threads, loop_thread = asyncio.run(_run(database_with_budget, 10))  # another read: inline
     assert threads == [loop_thread]
+
+
+class _Costs:
+    """The limit of each attempt of a read, in turn; the same read (same repr) whatever is left."""
+
+    def __init__(self, *limits: int) -> None:
+        self.limits = list(limits)
+
+    def __repr__(self) -> str:
+        return "costs"
+
+
+def _count_as_costs_say(database: Database, costs: _Costs, threads: list[int]) -> int:
+    limit = costs.limits.pop(0)
+    threads.append(threading.get_ident())
+    with database.read() as connection:
+        return int(connection.execute(text(COUNT_TO.format(limit))).scalar_one())
+
+
+@pytest.mark.skipif(engine_under_test() != "sqlite", reason="inline reads are SQLite's")
+# 50 ms: room for the pool to open its first connection within the budget.
+@pytest.mark.parametrize("database_with_budget", [50], indirect=True)
+def test_a_spill_whose_pooled_run_fits_the_budget_is_forgotten(database_with_budget: Database) -> None:
+    """One slow attempt (a garbage collection, say) must not send the next hundred calls to the pool,
+    where a busy event loop keeps each waiting for the GIL."""
+
+    async def three_calls() -> tuple[list[list[int]], int]:
+        costs = _Costs(3_000_000, 10, 10)  # stopped inline; cheap in the pool; cheap again
+        seen = []
+        for _ in range(2):
+            threads: list[int] = []
+            await run_read(database_with_budget, _count_as_costs_say, database_with_budget, costs, threads)
+            seen.append(threads)
+        return seen, threading.get_ident()
+
+    (first, second), loop_thread = asyncio.run(three_calls())
+    assert first[0] == loop_thread  # stopped inline,
+    assert first[1] != loop_thread  # run again in the pool
+    assert second == [loop_thread]  # the pooled run was cheap: inline again
 
 
 @pytest.mark.parametrize("database_with_budget", [1], indirect=True)
