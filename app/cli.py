@@ -50,6 +50,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        # Python's own event loop, not uvloop: saturated by 256 connections, uvloop left some connections'
+        # first requests unanswered for up to 10 s (docs/performance.md, "256 connections").
+        loop="asyncio",
         proxy_headers=True,
         log_config=logging_config(settings),
         access_log=False,  # app.api.middleware.access_log writes a richer one

@@ -8,16 +8,17 @@ import venv
 from pathlib import Path
 
 DATASETTE_VERSION = "0.65.5"
-# The same HTTP server stack as the service and the ceiling (uvicorn picks these up when installed), so
-# that the ratios compare what each app does per request, not h11 against httptools.
-SERVER_EXTRAS = ("uvloop==0.23.0", "httptools==0.9.0")
+# The same HTTP server stack as the service and the ceiling (uvicorn picks httptools up when installed;
+# all three run Python's own event loop), so that the ratios compare what each app does per request, not
+# h11 against httptools.
+SERVER_EXTRAS = ("httptools==0.9.0",)
 VENV = Path(__file__).resolve().parent / ".venv-datasette"
 
 
 def datasette_python() -> Path:
     """The Python of the Datasette environment, creating it and installing Datasette when missing."""
     python = VENV / "bin" / "python"
-    stamp = VENV / f".datasette-{DATASETTE_VERSION}-uvloop-httptools"
+    stamp = VENV / f".datasette-{DATASETTE_VERSION}-httptools"
     if python.exists() and stamp.exists():
         return python
     print(f"bench: installing datasette=={DATASETTE_VERSION} into {VENV}", file=sys.stderr, flush=True)

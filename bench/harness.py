@@ -103,6 +103,8 @@ def _service(name: str, database_url: str, logs: Path) -> Server:
         "uvicorn",
         "app.main:create_app",
         "--factory",
+        "--loop",
+        "asyncio",  # as `sectorfacts serve` runs it (app/cli.py)
         "--host",
         "127.0.0.1",
         "--port",
@@ -136,6 +138,8 @@ def _ceiling(bodies: dict[str, str], logs: Path) -> Server:
         "-m",
         "uvicorn",
         "bench.peers.ceiling:app",
+        "--loop",
+        "asyncio",
         "--host",
         "127.0.0.1",
         "--port",

@@ -60,13 +60,13 @@ def _versions(postgres_url: str | None) -> dict[str, str]:
                 "fastapi",
                 "starlette",
                 "uvicorn",
-                "uvloop",
                 "httptools",
                 "sqlalchemy",
                 "pydantic",
                 "orjson",
             )
         },
+        "event_loop": "asyncio (Python's own; the service, Datasette and the ceiling alike)",
         "datasette": datasette_version(),
         "wrk": subprocess.run(
             [ensure_wrk(), "-v"], capture_output=True, text=True, check=False

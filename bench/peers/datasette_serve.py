@@ -23,7 +23,10 @@ def main() -> None:
         # Generous limits: the benchmark compares speed, it must not make Datasette fail.
         settings={"sql_time_limit_ms": 30_000, "max_returned_rows": 1000, "num_sql_threads": 3},
     )
-    uvicorn.run(datasette.app(), host="127.0.0.1", port=port, access_log=False, log_level="warning")
+    # The service's server stack: uvicorn with Python's event loop and httptools (bench/datasette_env.py).
+    uvicorn.run(
+        datasette.app(), host="127.0.0.1", port=port, loop="asyncio", access_log=False, log_level="warning"
+    )
 
 
 if __name__ == "__main__":
