@@ -7,13 +7,15 @@ normal query time limit, so no slow query holds the loop longer than the budget.
 service, same arguments) then goes straight to the pool for its next `POOL_RUNS_AFTER_SPILL` calls, so
 an expensive query that is asked often does not pay the stopped attempt every time; but only once its
 run in the pool has shown it over budget too (by CPU time), so that a hiccup (a garbage collection, a
-cold page cache) sends no other call to the pool. A pooled read is slow while the loop is busy: its
-thread waits for the GIL at each row and each progress callback, up to the switch interval each time, so
-under 256 connections one hiccup sent a hundred list pages to the pool at about a quarter of a second
-each, two at a time (a 10 s tail). At most `SLOW_READS_AT_ONCE` such reads run at a time; the others
-queue. Run all at once they shared the CPU until none finished: 32 concurrent facets requests at
-100,000 claims (0.3 s of CPU each) answered nothing in 3 s. PostgreSQL reads wait on the network and
-always run in the pool, unqueued. The inline budget counts CPU time, not the clock (app/query_deadline.py).
+cold page cache) sends no other call to the pool, and only while the pool has a free slot (else it tries
+inline first), so that calls never queue behind a read wrongly remembered as slow. A pooled read is slow
+while the loop is busy: its thread waits for the GIL at each row and each progress callback, up to the
+switch interval each time, so under 256 connections one hiccup sent a hundred list pages to the pool at
+about a quarter of a second each, two at a time (a 10 s tail). At most `SLOW_READS_AT_ONCE` such reads
+run at a time; the others queue. Run all at once they shared the CPU until none finished: 32 concurrent
+facets requests at 100,000 claims (0.3 s of CPU each) answered nothing in 3 s. PostgreSQL reads wait on
+the network and always run in the pool, unqueued. The inline budget counts CPU time, not the clock
+(app/query_deadline.py).
 """
 
 from __future__ import annotations
@@ -57,9 +59,9 @@ async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kw
     if database.is_sqlite and budget > 0:
         spilled = database.spilled_reads
         key = _read_key(call, args, kwargs)
-        if (pool_runs := spilled.get(key, 0)) > 0:
+        if (pool_runs := spilled.get(key, 0)) > 0 and _limiter(database).available_tokens > 0:
             spilled[key] = pool_runs - 1
-        else:
+        else:  # not known to be slow, or the pool busy: a cheap read must not queue behind slow ones
             try:
                 with read_budget(budget), inline_reads():
                     return call(*args, **kwargs)

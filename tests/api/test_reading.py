@@ -156,6 +156,34 @@ def test_a_spill_whose_pooled_run_fits_the_budget_is_forgotten(database_with_bud
     assert second == [loop_thread]  # the pooled run was cheap: inline again
 
 
+@pytest.mark.skipif(engine_under_test() != "sqlite", reason="inline reads are SQLite's")
+@pytest.mark.parametrize("database_with_budget", [50], indirect=True)
+def test_a_read_remembered_as_slow_tries_inline_while_the_pool_is_busy(
+    database_with_budget: Database,
+) -> None:
+    """Calls sent to a busy pool queue behind slow reads, each waiting for the GIL while the loop runs."""
+
+    async def spill_then_call_while_busy() -> tuple[list[int], int]:
+        costs = _Costs(3_000_000, 3_000_000, 10)  # over budget inline and in the pool: remembered
+        await run_read(database_with_budget, _count_as_costs_say, database_with_budget, costs, [])
+        limiter = database_with_budget.slow_read_queues[id(asyncio.get_running_loop())]
+        holders = [object() for _ in range(int(limiter.total_tokens))]
+        for holder in holders:
+            limiter.acquire_on_behalf_of_nowait(holder)
+        try:
+            threads: list[int] = []
+            # Bounded: were it queued for the pool, it would wait for the slots held here.
+            call = run_read(database_with_budget, _count_as_costs_say, database_with_budget, costs, threads)
+            await asyncio.wait_for(call, timeout=10)
+        finally:
+            for holder in holders:
+                limiter.release_on_behalf_of(holder)
+        return threads, threading.get_ident()
+
+    threads, loop_thread = asyncio.run(spill_then_call_while_busy())
+    assert threads == [loop_thread]
+
+
 @pytest.mark.parametrize("database_with_budget", [1], indirect=True)
 def test_slow_reads_queue_rather_than_all_share_the_cpu(database_with_budget: Database) -> None:
     if engine_under_test() != "sqlite":
