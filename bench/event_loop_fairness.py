@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Why the service runs on Python's own event loop: tail latency under 256 connections, by loop.
+"""Why the service runs on Python's own event loop: its tail latency under 256 connections, by loop.
 
-    python3 bench/event_loop_fairness.py [--rounds 3] [--seconds 10] [--busy-us 600]
+    python3 bench/event_loop_fairness.py [--size 100000] [--rounds 3] [--seconds 10]
 
-Serves a bare ASGI app (bench/peers/busy.py: a fixed CPU time a request, as a list page costs, and
-a 12 KB answer) with uvicorn on each event loop in turn, pinned to one core, and loads it with wrk from
-the other core, opening 256 connections at once, as the benchmark's high-concurrency runs do. Prints
-req/s, p50, p99 and errors for each round. uvloop is no longer a dependency: where it is not installed,
-only asyncio is measured (`pip install uvloop` into the service's environment to compare).
+Starts the service on the benchmark's SQLite corpus with uvicorn's `--loop asyncio` and, where uvloop
+is installed, `--loop uvloop`, a fresh process each time, pinned to one core; warms it with 32
+connections, then loads one claim and a list by theme with wrk from the other core, opening 256
+connections at once, as the benchmark's high-concurrency runs do. Prints req/s, p50, p99 and errors.
+uvloop is no longer a dependency: where it is not installed only asyncio is measured
+(`.venv/bin/pip install uvloop` to compare).
 """
 
 from __future__ import annotations
@@ -21,17 +22,22 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.harness import LOAD_CORE, SERVER_CORE  # noqa: E402
+from bench.load import sqlite_corpus  # noqa: E402
 from bench.procs import Server, free_port, pinned  # noqa: E402
+from bench.targets import endpoints, pick  # noqa: E402
 from bench.wrk import run_wrk  # noqa: E402
 
+MEASURED = ("claim", "list_theme")
 
-def _server(loop: str, busy_us: int) -> Server:
+
+def _service(loop: str, database: Path) -> Server:
     port = free_port()
     argv = [
         sys.executable,
         "-m",
         "uvicorn",
-        "bench.peers.busy:app",
+        "app.main:create_app",
+        "--factory",
         "--loop",
         loop,
         "--host",
@@ -42,8 +48,8 @@ def _server(loop: str, busy_us: int) -> Server:
         "--log-level",
         "warning",
     ]
-    env = {"BENCH_BUSY_US": str(busy_us), "PYTHONPATH": str(ROOT)}
-    return Server(f"busy-{loop}", pinned(argv, SERVER_CORE), port, env, "/")
+    env = {"SECTORFACTS_DATABASE_URL": f"sqlite:///{database}", "SECTORFACTS_SEED_ON_EMPTY": "false"}
+    return Server(f"service-{loop}", pinned(argv, SERVER_CORE), port, env, "/healthz")
 
 
 def main() -> int:
@@ -51,33 +57,32 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--connections", type=int, default=256)
-    parser.add_argument("--busy-us", type=int, default=600)
     args = parser.parse_args()
+    database = sqlite_corpus(args.size)
+    chosen = [e for e in endpoints(pick(database)) if e.name in MEASURED]
     loops = ["asyncio"] + (["uvloop"] if importlib.util.find_spec("uvloop") else [])
     if len(loops) == 1:
         print("uvloop is not installed: measuring asyncio only", file=sys.stderr)
-    print(f"{'loop':8} {'round':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
+    print(f"{'loop':8} {'round':>5} {'endpoint':11} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
     for round_number in range(1, args.rounds + 1):
         for loop in loops:
-            server = _server(loop, args.busy_us)
+            server = _service(loop, database)
             server.start()
             try:
-                result = run_wrk(
-                    server.base_url + "/",
-                    seconds=args.seconds,
-                    connections=args.connections,
-                    core=LOAD_CORE,
-                )
+                for endpoint in chosen:
+                    url = server.base_url + endpoint.path
+                    run_wrk(url, seconds=2, connections=32, core=LOAD_CORE)  # warm-up
+                    result = run_wrk(url, seconds=args.seconds, connections=256, core=LOAD_CORE)
+                    print(
+                        f"{loop:8} {round_number:>5} {endpoint.name:11} {result.rps:>7.0f} "
+                        f"{result.p50_ms:>8.1f} {result.p99_ms:>8.1f} {result.errors:>6}",
+                        flush=True,
+                    )
             finally:
                 server.stop()
-            print(
-                f"{loop:8} {round_number:>5} {result.rps:>8.0f} {result.p50_ms:>8.1f} "
-                f"{result.p99_ms:>8.1f} {result.errors:>6}",
-                flush=True,
-            )
     return 0
 
 
