@@ -21,35 +21,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import LOAD_CORE, SERVER_CORE  # noqa: E402
+from bench.harness import LOAD_CORE, service_server  # noqa: E402
 from bench.load import sqlite_corpus  # noqa: E402
-from bench.procs import Server, free_port, pinned  # noqa: E402
 from bench.targets import endpoints, pick  # noqa: E402
 from bench.wrk import run_wrk  # noqa: E402
 
 MEASURED = ("claim", "list_theme")
-
-
-def _service(loop: str, database: Path) -> Server:
-    port = free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "app.main:create_app",
-        "--factory",
-        "--loop",
-        loop,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    env = {"SECTORFACTS_DATABASE_URL": f"sqlite:///{database}", "SECTORFACTS_SEED_ON_EMPTY": "false"}
-    return Server(f"service-{loop}", pinned(argv, SERVER_CORE), port, env, "/healthz")
 
 
 def main() -> int:
@@ -69,7 +46,7 @@ def main() -> int:
     print(f"{'loop':8} {'round':>5} {'endpoint':11} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
     for round_number in range(1, args.rounds + 1):
         for loop in loops:
-            server = _service(loop, database)
+            server = service_server(f"service-{loop}", f"sqlite:///{database}", None, loop)
             server.start()
             try:
                 for endpoint in chosen:

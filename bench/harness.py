@@ -95,7 +95,9 @@ def _log(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
-def _service(name: str, database_url: str, logs: Path) -> Server:
+def service_server(name: str, database_url: str, logs: Path | None, loop: str = "asyncio") -> Server:
+    """The service on `database_url`, pinned to the server core, on `loop` (as `sectorfacts serve` runs
+    it: asyncio, app/cli.py), logging to `logs` when given."""
     port = free_port()
     argv = [
         sys.executable,
@@ -104,7 +106,7 @@ def _service(name: str, database_url: str, logs: Path) -> Server:
         "app.main:create_app",
         "--factory",
         "--loop",
-        "asyncio",  # as `sectorfacts serve` runs it (app/cli.py)
+        loop,
         "--host",
         "127.0.0.1",
         "--port",
@@ -114,7 +116,8 @@ def _service(name: str, database_url: str, logs: Path) -> Server:
         "warning",
     ]
     env = {"SECTORFACTS_DATABASE_URL": database_url, "SECTORFACTS_SEED_ON_EMPTY": "false"}
-    return Server(name, pinned(argv, SERVER_CORE), port, env, "/healthz", logs / f"{name}.log")
+    log = logs / f"{name}.log" if logs else None
+    return Server(name, pinned(argv, SERVER_CORE), port, env, "/healthz", log)
 
 
 def _datasette(path: Path, chosen: list[Endpoint], logs: Path) -> tuple[Server, str]:
@@ -259,7 +262,7 @@ def measure_size(
         logs = Path(folder)
         servers: list[Server] = []
         try:
-            service = _service("service", f"sqlite:///{sqlite_file}", logs)
+            service = service_server("service", f"sqlite:///{sqlite_file}", logs)
             servers.append(service)
             service.start()
             targets = [Target("service", service, lambda e: service.base_url + e.path)]
@@ -279,7 +282,7 @@ def measure_size(
             ceiling.start()
             targets.append(Target("ceiling", ceiling, lambda e: f"{ceiling.base_url}/c/{e.name}"))
             if postgres_url is not None:
-                service_pg = _service("service-pg", postgres_url, logs)
+                service_pg = service_server("service-pg", postgres_url, logs)
                 servers.append(service_pg)
                 service_pg.start()
                 targets.append(

@@ -65,7 +65,7 @@ def main() -> int:
         python = ROOT / ".venv" / "bin" / "python"
         os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
     sys.path.insert(0, str(ROOT))
-    from bench.harness import LOAD_CORE, _service
+    from bench.harness import LOAD_CORE, service_server
     from bench.load import sqlite_corpus
     from bench.targets import endpoints, pick
     from bench.wrk import run_wrk
@@ -79,7 +79,7 @@ def main() -> int:
     endpoint = next(e for e in endpoints(pick(path)) if e.name == args.endpoint)
     spy = Path(sys.executable).parent / "py-spy"
     with tempfile.TemporaryDirectory() as folder:
-        server = _service("service", f"sqlite:///{path}", Path(folder))
+        server = service_server("service", f"sqlite:///{path}", Path(folder))
         server.start()
         try:
             url = server.base_url + endpoint.path
