@@ -1,22 +1,25 @@
 """How a filtered claim list is counted and paged, chosen so neither grows with the whole corpus.
 
 `meta.total` is read from `claim_tally` (kept exact by triggers, migration 0004) when the list has at
-most one value per filter and one filter, or one theme and one entity (their pair is tallied too, and
-its page is a range of `claim_pair`, migration 0006: the pair's claims keyed in document order). Any
-other intersection of single values (two entities, an entity AND a kind …) is counted exactly by walking
-its smallest member's links (sizes from the tallies) and probing the others' primary keys: its cost grows
-with that member, not with the corpus. When that member is small enough (`GATHER_AT_MOST`), the same walk
-reads every match's order key instead, and the page is cut from those keys: one walk answers both the
-count and the page. Anything else is counted plainly.
+most one value per filter and one filter, or one theme and one entity (their pair is tallied too). A
+list of one theme, one entity, or one theme and one entity is paged as a range of a table keyed by that
+value and then the claims' order key (`claim_by_theme`, `claim_by_entity`, migration 0008; `claim_pair`,
+0006): from the start or from a cursor alike, with no walk and no sort. Any other intersection of single
+values (two entities, an entity AND a kind …) is counted exactly by walking its smallest member's links
+(sizes from the tallies) and probing the others' primary keys: its cost grows with that member, not with
+the corpus. When that member is small enough (`GATHER_AT_MOST`), the same walk reads every match's order
+key instead, and the page is cut from those keys: one walk answers both the count and the page. Anything
+else is counted plainly.
 
-A page either walks the claims in document order (the order index) testing each one's membership with a
-primary-key probe — cheap when matches are dense: about `limit x claims / total` probes, from the
+Such a page either walks the claims in document order (the order index) testing each one's membership
+with a primary-key probe — cheap when matches are dense: about `limit x claims / total` probes, from the
 cursor as from the start — or, when matches are sparse, reads the matches through the filter's index and
 sorts them (`total` rows). The cheaper one is picked from `total`, the tallied corpus size and
 `PROBES_PER_DRIVEN_ROW`. Page statements for single-valued filters are built once per shape
 (`page_statement`) and run as prepared statements, their values bound. A page read in document order (a
-walk, a kind's or document's index, a range of claim_pair) reads its claims whole as it finds them,
-nested lists included; a sorted page reads only order keys, and its claims by id afterwards.
+range, a walk, a kind's or document's index) reads its claims whole as it finds them: on SQLite each
+claim's stored answer (`claim_body`, migration 0009), on PostgreSQL its columns and nested lists; a
+sorted page reads only order keys, and its claims by id afterwards.
 """
 
 from __future__ import annotations
@@ -71,7 +74,29 @@ CLAIM_PAIR = table(
     column("span_end", Integer()),
     column("claim_id", String()),
 )
-PAIR_ORDER = (CLAIM_PAIR.c.document_id, CLAIM_PAIR.c.span_start, CLAIM_PAIR.c.span_end, CLAIM_PAIR.c.claim_id)
+# Created by migration 0008 only: each claim's order key under each theme (entity) it is linked to.
+CLAIM_BY_THEME = table(
+    "claim_by_theme",
+    column("theme_id", Integer()),
+    column("document_id", String()),
+    column("span_start", Integer()),
+    column("span_end", Integer()),
+    column("claim_id", String()),
+)
+CLAIM_BY_ENTITY = table(
+    "claim_by_entity",
+    column("entity_id", Integer()),
+    column("document_id", String()),
+    column("span_start", Integer()),
+    column("span_end", Integer()),
+    column("claim_id", String()),
+)
+# Created by migration 0009 only, on SQLite: each claim's answer, the JSON object the API sends.
+CLAIM_BODY = table("claim_body", column("claim_id", String()), column("body", String()))
+
+# The tables a range page reads, by what the range is of: a pair, a theme, or an entity.
+RANGES = {"pair": CLAIM_PAIR, "theme": CLAIM_BY_THEME, "entity": CLAIM_BY_ENTITY}
+RANGE_KEYS = {"pair": ("theme_id", "entity_id"), "theme": ("theme_id",), "entity": ("entity_id",)}
 
 
 @dataclass(frozen=True)
@@ -172,12 +197,20 @@ def reads_whole_claims(shape: PageShape) -> bool:
 
 
 def _read(whole: str | None) -> list[ColumnElement[Any]]:
-    """A page's columns: order keys only, or for the dialect `whole` the whole claim with its nested
-    lists (the columns of `claims.claims_rows`), order key first."""
+    """A page's columns: order keys only, or for the dialect `whole` the whole claim (the columns of
+    `claims.claims_rows`), order key first: on SQLite its stored answer, joined by `_with_body`;
+    elsewhere its columns and nested lists."""
     if whole is None:
         return list(CLAIM_ORDER)
+    if whole == "sqlite":
+        return [*CLAIM_ORDER, CLAIM_BODY.c.body]
     claim = (CLAIM.c.statement, CLAIM.c.quote, CLAIM.c.kind, CLAIM.c.revision)
     return [*CLAIM_ORDER, *claim, *nested_columns(whole)]
+
+
+def _with_body(source: Any, claim_id: ColumnElement[Any], whole: str | None) -> Any:
+    """`source` joined to the stored answers by `claim_id`, when `whole` reads them (SQLite)."""
+    return source.join(CLAIM_BODY, CLAIM_BODY.c.claim_id == claim_id) if whole == "sqlite" else source
 
 
 @cache
@@ -198,20 +231,29 @@ def page_statement(shape: PageShape, after_key: bool, whole: str | None = None) 
     if after_key:
         keys = [bindparam(f"k{index}", type_=column.type) for index, column in enumerate(CLAIM_ORDER)]
         conditions.append(tuple_(*CLAIM_ORDER) > tuple_(*keys))
-    statement = select(*_read(whole)).where(*conditions).order_by(*CLAIM_ORDER)
+    source = _with_body(CLAIM, CLAIM.c.id, whole)
+    statement = select(*_read(whole)).select_from(source).where(*conditions).order_by(*CLAIM_ORDER)
     return Prepared(statement.limit(bindparam("limit", type_=Integer())))
 
 
 @cache
-def pair_page_statement(after_key: bool, dialect: str) -> Prepared:
-    """A page of one theme's and one entity's claims (`theme`, `entity`), whole, from the cursor's key
-    `k0`…`k3` when `after_key`: a range of claim_pair's primary key, in document order, `limit` rows."""
-    conditions = [CLAIM_PAIR.c.theme_id == bindparam("theme"), CLAIM_PAIR.c.entity_id == bindparam("entity")]
+def range_page_statement(of: str, after_key: bool, dialect: str) -> Prepared:
+    """A page of the claims of one pair, theme or entity (`of`; values bound as `theme`, `entity`),
+    whole, from the cursor's key `k0`…`k3` when `after_key`: a range of the primary key of `RANGES[of]`,
+    in document order, `limit` rows."""
+    ranged = RANGES[of]
+    order = (ranged.c.document_id, ranged.c.span_start, ranged.c.span_end, ranged.c.claim_id)
+    conditions = [ranged.c[key] == bindparam(key.removesuffix("_id")) for key in RANGE_KEYS[of]]
     if after_key:
-        keys = [bindparam(f"k{index}", type_=key.type) for index, key in enumerate(PAIR_ORDER)]
-        conditions.append(tuple_(*PAIR_ORDER) > tuple_(*keys))
-    pairs = CLAIM_PAIR.join(CLAIM, CLAIM.c.id == CLAIM_PAIR.c.claim_id)
-    statement = select(*_read(dialect)).select_from(pairs).where(*conditions).order_by(*PAIR_ORDER)
+        keys = [bindparam(f"k{index}", type_=key.type) for index, key in enumerate(order)]
+        conditions.append(tuple_(*order) > tuple_(*keys))
+    if dialect == "sqlite":
+        # The range holds the order key, the stored answer the rest: the claim row is not read.
+        columns: list[ColumnElement[Any]] = [*order[:3], order[3].label("id"), CLAIM_BODY.c.body]
+        source = _with_body(ranged, ranged.c.claim_id, dialect)
+    else:
+        columns, source = _read(dialect), ranged.join(CLAIM, CLAIM.c.id == ranged.c.claim_id)
+    statement = select(*columns).select_from(source).where(*conditions).order_by(*order)
     return Prepared(statement.limit(bindparam("limit", type_=Integer())))
 
 
@@ -227,8 +269,8 @@ class ClaimPlan:
     values: tuple[Any, ...] = ()
     # Every match's order key, in order, when counting them meant reading them anyway.
     keys: list[tuple[Any, ...]] | None = None
-    # One theme's and one entity's ids, when the page is a range of claim_pair.
-    pair: tuple[Any, Any] | None = None
+    # What the page is a range of (`RANGES`: a pair, a theme or an entity) and its ids by name.
+    ranged: tuple[str, dict[str, Any]] | None = None
 
 
 def plan(connection: Connection, resolved: ResolvedFilters, *, limit: int) -> ClaimPlan:
@@ -245,7 +287,12 @@ def plan(connection: Connection, resolved: ResolvedFilters, *, limit: int) -> Cl
         # matches of the benchmark's pair at 100,000 claims, 2.1 ms to walk to a page of them), and no
         # other tally to read.
         ids = {atom.dimension: atom.value for atom in atoms}
-        return ClaimPlan(tally(connection, "pair", pair), [], pair=(ids["theme"], ids["entity"]))
+        return ClaimPlan(tally(connection, "pair", pair), [], ranged=("pair", ids))
+    if len(atoms) == 1 and atoms[0].dimension in LINKED:
+        # One theme or one entity: its tally, and a range of claim_by_theme or claim_by_entity (0008).
+        (atom,) = atoms
+        total = tally(connection, atom.dimension, atom.tally_value)
+        return ClaimPlan(total, [], ranged=(atom.dimension, {atom.dimension: atom.value}))
     claims = tally(connection, "claim")
     if not atoms:
         return ClaimPlan(claims, [], (), ())

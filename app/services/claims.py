@@ -63,7 +63,7 @@ def list_claims_json(
         page = _list_by_relevance(database, filters, filters.query, limit=limit, cursor=cursor)
         return page.__pydantic_serializer__.to_json(page)
     found, meta = _claim_page(database, filters, limit=limit, cursor=cursor)
-    return orjson.dumps({"data": claim_dicts(found, nested_as_json=True), "meta": meta.model_dump()})
+    return orjson.dumps({"data": claims_json(found), "meta": meta.model_dump()})
 
 
 def _claim_page(
@@ -83,10 +83,10 @@ def _claim_page(
             # A key past the page only says there is a next one.
             rows = [k for k in chosen.keys if key is None or k > tuple(key)][: limit + 1]
             found = claims_rows(connection, [claim_id for *_, claim_id in rows[:limit]])
-        elif total and chosen.pair is not None:
-            theme, entity = chosen.pair
-            statement = claim_plans.pair_page_statement(key is not None, dialect)
-            rows = statement.rows(connection, theme=theme, entity=entity, **keys, limit=limit + 1)
+        elif total and chosen.ranged is not None:
+            of, ids = chosen.ranged
+            statement = claim_plans.range_page_statement(of, key is not None, dialect)
+            rows = statement.rows(connection, **ids, **keys, limit=limit + 1)
             found = list(rows[:limit])
         elif total and chosen.shape is not None:
             values = {f"v{index}": value for index, value in enumerate(chosen.values)}
@@ -145,8 +145,9 @@ def _list_by_relevance(
 
 
 def claims_rows(connection: Connection, ids: Sequence[str]) -> list[Any]:
-    """The claims with these ids, in document order: CLAIM_COLUMNS, `revision`, and their themes,
-    entities and context (JSON arrays), all in one statement."""
+    """The claims with these ids, in document order, in one statement: their order key (`id`,
+    `document_id`, `span_start`, `span_end`), `revision`, and the rest of the claim as `claim_dicts`
+    reads it (on SQLite its stored answer, `body`; elsewhere its columns and nested JSON lists)."""
     if not ids:
         return []
     dialect = connection.dialect.name
@@ -158,29 +159,40 @@ def claims_by_id(connection: Connection, ids: Sequence[str]) -> list[ClaimPublic
     return _CLAIM_LIST.validate_python(claim_dicts(claims_rows(connection, ids)))
 
 
-# A claim, or a page of them, in one statement with its nested lists (app.services.nested_lists).
+# A claim, or a page of them, in one statement: on SQLite with its stored answer (migration 0009),
+# elsewhere with its nested lists (app.services.nested_lists).
 _CLAIMS_BY_IDS = {
-    "sqlite": "FROM claim c WHERE c.id IN (SELECT value FROM json_each(:ids))",
+    "sqlite": "FROM claim c JOIN claim_body b ON b.claim_id = c.id "
+    "WHERE c.id IN (SELECT value FROM json_each(:ids))",
     "postgresql": "FROM claim c WHERE c.id = ANY(:ids)",
 }
 _CLAIM_SELECT = (
     "SELECT c.id, c.statement, c.quote, c.kind, c.document_id, c.span_start, c.span_end, c.revision"
 )
+_STORED_SELECT = "SELECT c.id, c.document_id, c.span_start, c.span_end, c.revision, b.body"
 
 
 @cache
 def _claims_by_ids(dialect: str) -> Prepared:
     """The statement behind `claims_rows`, built once per dialect."""
     ids = bindparam("ids", type_=ARRAY(String()) if dialect == "postgresql" else String())
-    sql = f"{_CLAIM_SELECT},\n  {nested_sql(dialect, 'c')}\n{_CLAIMS_BY_IDS[dialect]}\n"
-    statement = (
-        text(sql + "ORDER BY c.document_id, c.span_start, c.span_end, c.id")
-        .bindparams(ids)
-        .columns(
+    if dialect == "sqlite":
+        sql = f"{_STORED_SELECT}\n{_CLAIMS_BY_IDS[dialect]}\n"
+        columns = [CLAIM.c.id, CLAIM.c.document_id, CLAIM.c.span_start, CLAIM.c.span_end]
+        read = [
+            *(literal_column(column.name, column.type) for column in columns),
+            literal_column("revision", Integer()),
+            literal_column("body", String()),
+        ]
+    else:
+        sql = f"{_CLAIM_SELECT},\n  {nested_sql(dialect, 'c')}\n{_CLAIMS_BY_IDS[dialect]}\n"
+        read = [
             *(literal_column(column.name, column.type) for column in CLAIM_COLUMNS),
             literal_column("revision", Integer()),
             *(literal_column(name, String()) for name in NESTED),
-        )
+        ]
+    statement = (
+        text(sql + "ORDER BY c.document_id, c.span_start, c.span_end, c.id").bindparams(ids).columns(*read)
     )
     return Prepared(statement)
 
@@ -195,11 +207,26 @@ def _as_json(value: Any) -> Any:
     return orjson.Fragment(value) if isinstance(value, str) else value
 
 
+def _stored(rows: Sequence[Any]) -> bool:
+    """Whether `rows` carry each claim's stored answer (SQLite) rather than its columns."""
+    return bool(rows) and "body" in rows[0]._fields
+
+
+def claims_json(rows: Sequence[Any]) -> list[Any]:
+    """Rows of `claims_rows` as the API's claim objects for `orjson.dumps` only: the engine's JSON text
+    goes into the body as it is (each stored answer whole, or the nested lists)."""
+    if _stored(rows):
+        return [orjson.Fragment(row.body) for row in rows]
+    return claim_dicts(rows, nested_as_json=True)
+
+
 def claim_dicts(rows: Sequence[Any], *, nested_as_json: bool = False) -> list[dict[str, Any]]:
     """Rows of `claims_rows` as the API's claim objects (plain dicts, in the schema's key order).
 
     `nested_as_json`: the nested lists stay the engine's JSON text, for `orjson.dumps` only.
     """
+    if _stored(rows):
+        return [orjson.loads(row.body) for row in rows]
     nested = _as_json if nested_as_json else _decoded
     return [
         {

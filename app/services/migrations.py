@@ -51,8 +51,9 @@ def downgrade(database: Database, revision: str = "base") -> None:
 
 
 # Objects that only the migrations know: SQLite's FTS5 table and its shadow tables, PostgreSQL's
-# generated tsvector column, and the trigger-kept claim_tally (0004), claim_pair (0006) and SQLite's search
-# postings and their tallies (0007). Autogenerate and the models check leave them alone.
+# generated tsvector column, and the trigger-kept claim_tally (0004), claim_pair (0006), SQLite's search
+# postings and their tallies (0007), claim_by_theme and claim_by_entity (0008) and SQLite's claim_body
+# (0009). Autogenerate and the models check leave them alone.
 _MIGRATION_ONLY_TABLES = (
     "search_fts",
     "search_posting",
@@ -60,6 +61,9 @@ _MIGRATION_ONLY_TABLES = (
     "search_tally",
     "claim_tally",
     "claim_pair",
+    "claim_by_theme",
+    "claim_by_entity",
+    "claim_body",
 )
 _MIGRATION_ONLY_COLUMNS = {("search_entry", "tsv")}
 

@@ -16,7 +16,7 @@ from app.schemas.documents import DocumentPublic
 from app.schemas.entities import EntityPublic
 from app.schemas.notes import NotePublic
 from app.schemas.themes import ThemePublic
-from app.services.claims import claim_dicts, claims_rows
+from app.services.claims import claim_dicts, claims_json, claims_rows
 from app.services.documents import document_by_id
 from app.services.entities import entity_by_id, entity_ids_by_key
 from app.services.errors import NotFound
@@ -56,7 +56,7 @@ def claim_rendered(connection: Connection, claim_id: str) -> Rendered | None:
     rows = claims_rows(connection, [claim_id])
     if not rows:
         return None
-    body = orjson.dumps(claim_dicts(rows, nested_as_json=True)[0])
+    body = orjson.dumps(claims_json(rows)[0])
     return Rendered("claim", claim_id, rows[0].revision, body)
 
 
