@@ -210,6 +210,28 @@ def test_link_never_carries_a_strange_host(host: str, link: str) -> None:
     assert next_link(scope, "abc") == link
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Every cursor goes, however its name is written; the other parameters stay as they were written.
+        (b"theme=a,b&cursor=old&limit=1&curs%6Fr=older", "theme=a,b&limit=1&cursor=abc%3D"),
+        # Raw bytes beyond ASCII (a client that did not encode them) are escaped once, byte by byte.
+        ("q=pakistán fintech&limit=2".encode(), "q=pakist%C3%A1n%20fintech&limit=2&cursor=abc%3D"),
+    ],
+)
+def test_link_replaces_the_cursor_and_keeps_the_rest_of_the_query(query: bytes, expected: str) -> None:
+    scope = {
+        "type": "http",
+        "scheme": "https",
+        "path": "/v1/claims",
+        "root_path": "",
+        "query_string": query,
+        "headers": [(b"host", b"api.example")],
+        "server": ("10.0.0.1", 8000),
+    }
+    assert next_link(scope, "abc=") == f'<https://api.example/v1/claims?{expected}>; rel="next"'
+
+
 def test_streamed_exports_have_no_etag_and_gzip_as_a_stream(client: TestClient) -> None:
     response = client.get("/v1/claims?format=csv", headers=GZIP)
     assert response.status_code == 200

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote, unquote_plus
 
-from starlette.datastructures import URL
 from starlette.types import Scope
+
+from app.api.middleware.common import header
 
 # A Host header is client input: only a plain host[:port] goes into an absolute link.
 _SANE_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
@@ -26,9 +28,45 @@ def next_cursor(body: bytes) -> str | None:
     return found.group(1).decode("ascii") if found else None
 
 
+# What a query string may hold as it is (RFC 3986 query characters, and `%` of escapes already made);
+# anything else, raw non-ASCII bytes included, is percent-encoded so the header stays ASCII.
+_QUERY_SAFE = "/?:@!$&'()*+,;=-._~%"
+_UNSAFE = re.compile(r"[^A-Za-z0-9/?:@!$&'()*+,;=\-._~%]")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _netloc(scope: Scope) -> str | None:
+    """The Host header when it is a plain host[:port], else the server's address, else None."""
+    host = header(scope, b"host")
+    if host is not None and _SANE_HOST.fullmatch(host):
+        return host
+    server = scope.get("server")
+    if server is None:
+        return None
+    name, port = server
+    if ":" in name and not name.startswith("["):
+        name = f"[{name}]"
+    netloc = name if port == _DEFAULT_PORTS.get(scope.get("scheme", "http")) else f"{name}:{port}"
+    return netloc if _SANE_HOST.fullmatch(netloc) else None
+
+
+def _safe(part: str) -> str:
+    # The query string's bytes were decoded as latin-1: encoded back the same way, each escapes one byte.
+    return quote(part, safe=_QUERY_SAFE, encoding="latin-1") if _UNSAFE.search(part) else part
+
+
+def _is_cursor(part: str) -> bool:
+    name = part.partition("=")[0]
+    return (unquote_plus(name) if "%" in name or "+" in name else name) == "cursor"
+
+
 def next_link(scope: Scope, cursor: str) -> str:
-    """This request's URL with `cursor` replaced, as a Link header value."""
-    url = URL(scope=scope).include_query_params(cursor=cursor)
-    if not _SANE_HOST.fullmatch(url.netloc):
-        url = URL(path=url.path, query=url.query)
+    """This request's URL with `cursor` replaced (the other parameters kept as the client wrote them),
+    as a Link header value. Built by hand: parsing and re-encoding the query was 37 µs a page."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    kept = [_safe(part) for part in query.split("&") if part and not _is_cursor(part)]
+    query = "&".join([*kept, "cursor=" + cursor.replace("=", "%3D")])  # cursors are base64url
+    path = scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    netloc = _netloc(scope)
+    url = f"{path}?{query}" if netloc is None else f"{scope.get('scheme', 'http')}://{netloc}{path}?{query}"
     return f'<{url}>; rel="next"'
