@@ -195,6 +195,7 @@ def _check_answers(targets: list[Target], chosen: list[Endpoint]) -> dict[tuple[
     (endpoint, target) pairs, whose second answer took longer than SLOW_S, with that time."""
     slow: dict[tuple[str, str], float] = {}
     for endpoint in chosen:
+        answers: dict[str, bytes] = {}
         for target in targets:
             url = target.url_for(endpoint)
             if url is None:
@@ -202,12 +203,24 @@ def _check_answers(targets: list[Target], chosen: list[Endpoint]) -> dict[tuple[
             status, body = fetch(url, timeout=300)
             if status != 200:
                 raise RuntimeError(f"{target.name} answered {status} to {url}: {body[:500]!r}")
+            answers[target.name] = body
             started = time.monotonic()
             fetch(url, timeout=300)
             if (took := time.monotonic() - started) > SLOW_S:
                 _log(f"  {endpoint.name} on {target.name}: {took:.1f} s an answer, loaded by one connection")
                 slow[(endpoint.name, target.name)] = took
+        _same_claims(endpoint, answers)
     return slow
+
+
+def _same_claims(endpoint: Endpoint, answers: dict[str, bytes]) -> None:
+    """Datasette's claims (its canned query's stored answers) must be the service's, in the same order."""
+    if endpoint.shape != "arrayfirst" or not {"service", "datasette"} <= answers.keys():
+        return
+    service = json.loads(answers["service"])
+    if json.loads(answers["datasette"]) != service.get("data", [service]):
+        shown = answers["datasette"][:300]
+        raise RuntimeError(f"Datasette's {endpoint.name} is not the service's: {shown!r}")
 
 
 def _stream(target: Target, size: int) -> dict[str, Any]:

@@ -1,8 +1,11 @@
 """The endpoints measured, with the values they ask for (picked from the corpus) and Datasette's equivalents.
 
-Datasette answers each endpoint with a canned query returning the same rows as JSON (claims with their
-themes, entities and context nested by SQLite's JSON functions), written with the same index-friendly SQL
-as the service's, so the comparison measures the serving stack rather than a worse query.
+Datasette answers each endpoint with a canned query returning the same rows as JSON, written with the
+same index-friendly SQL as the service's and reading the same derived tables, so the comparison measures
+the serving stack rather than a worse query: a claim, or a page of one theme's (and one entity's) claims,
+is each claim's stored answer (claim_body, migration 0009) read through the same range (claim_by_theme,
+claim_pair), which Datasette decodes and encodes again as its JSON does; a search reads the same
+postings.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from app.services.search.analyzer import term
 
 PAGE = 20
 # Columns Datasette should decode, so that it answers nested JSON as the service does.
-JSON_COLUMNS = ("span", "themes", "entities", "context", "aliases", "external_ids")
+JSON_COLUMNS = ("span", "themes", "entities", "context", "aliases", "external_ids", "body")
 
 
 @dataclass(frozen=True)
@@ -29,11 +32,14 @@ class Endpoint:
     query: str | None = None
     params: dict[str, str] = field(default_factory=dict)
     indexed: bool = True
+    # Datasette's `_shape`: `array` (a row per object), or `arrayfirst` (each row's first column, here a
+    # claim's stored answer, decoded as JSON: the claims themselves).
+    shape: str = "array"
 
     def datasette_path(self, database: str) -> str | None:
         if self.query is None:
             return None
-        extra = [("_shape", "array"), *(("_json", column) for column in JSON_COLUMNS)]
+        extra = [("_shape", self.shape), *(("_json", column) for column in JSON_COLUMNS)]
         return f"/{database}/{self.name}.json?" + urlencode([*self.params.items(), *extra])
 
 
@@ -109,30 +115,20 @@ def pick(path: Path) -> Picks:
     )
 
 
-# A claim row shaped as the API shapes it, by SQLite's JSON functions.
-_CLAIM_SQL = """
-SELECT c.id, c.statement, c.quote, c.kind, c.document_id,
-  json_object('start', c.span_start, 'end', c.span_end) AS span,
-  (SELECT json_group_array(json_object('slug', t.slug, 'name', t.name))
-     FROM claim_theme ct JOIN theme t ON t.id = ct.theme_id WHERE ct.claim_id = c.id) AS themes,
-  (SELECT json_group_array(json_object('slug', e.slug, 'name', e.name, 'type', e.type))
-     FROM claim_entity ce JOIN entity e ON e.id = ce.entity_id WHERE ce.claim_id = c.id) AS entities,
-  (SELECT json_group_array(json_object('note', n.note, 'sources', json(n.sources)))
-     FROM context_note n WHERE n.claim_id = c.id) AS context
-FROM claim c
-"""
-_HAS_THEME = (
-    "EXISTS (SELECT 1 FROM claim_theme x WHERE x.claim_id = c.id "
-    "AND x.theme_id = (SELECT id FROM theme WHERE slug = :theme))"
+# Claims as the API shapes them: each claim's stored answer (one column, `body`).
+_BODY_SQL = "SELECT b.body FROM claim_body b "
+# One theme's claims: a range of claim_by_theme (migration 0008), already in document order, as the
+# service reads it; from a key when paging deep.
+_THEME_RANGE = (
+    "JOIN claim_by_theme r ON r.claim_id = b.claim_id "
+    "WHERE r.theme_id = (SELECT id FROM theme WHERE slug = :theme) "
 )
-_ORDER = f" ORDER BY c.document_id, c.span_start, c.span_end, c.id LIMIT {PAGE}"
-# One theme and one entity: a range of claim_pair (migration 0006), already in document order, as the
-# service reads it.
+_RANGE_ORDER = f" ORDER BY r.document_id, r.span_start, r.span_end, r.claim_id LIMIT {PAGE}"
+# One theme and one entity: a range of claim_pair (migration 0006), as the service reads it.
 _PAIR = (
-    "JOIN claim_pair p ON p.claim_id = c.id "  # noqa: S608 - constants only
-    "WHERE p.theme_id = (SELECT id FROM theme WHERE slug = :theme) "
-    "AND p.entity_id = (SELECT id FROM entity WHERE slug = :entity) "
-    f"ORDER BY p.document_id, p.span_start, p.span_end, p.claim_id LIMIT {PAGE}"
+    "JOIN claim_pair r ON r.claim_id = b.claim_id "
+    "WHERE r.theme_id = (SELECT id FROM theme WHERE slug = :theme) "
+    "AND r.entity_id = (SELECT id FROM entity WHERE slug = :entity)"
 )
 
 # A one-word search as the service answers it (app.services.search.postings): the best entries of each
@@ -197,16 +193,24 @@ def endpoints(picks: Picks) -> list[Endpoint]:
         Endpoint(
             "list_theme",
             f"/v1/claims?theme={theme}&limit={PAGE}",
-            _CLAIM_SQL + "WHERE " + _HAS_THEME + _ORDER,
+            _BODY_SQL + _THEME_RANGE + _RANGE_ORDER,
             {"theme": theme},
+            shape="arrayfirst",
         ),
         Endpoint(
             "list_theme_entity",
             f"/v1/claims?theme={theme}&entity={entity}&limit={PAGE}",
-            _CLAIM_SQL + _PAIR,
+            _BODY_SQL + _PAIR + _RANGE_ORDER,
             {"theme": theme, "entity": entity},
+            shape="arrayfirst",
         ),
-        Endpoint("claim", f"/v1/claims/{picks.claim}", _CLAIM_SQL + "WHERE c.id = :id", {"id": picks.claim}),
+        Endpoint(
+            "claim",
+            f"/v1/claims/{picks.claim}",
+            _BODY_SQL + "WHERE b.claim_id = :id",
+            {"id": picks.claim},
+            shape="arrayfirst",
+        ),
         Endpoint(
             "search",
             f"/v1/search?q={picks.word}&limit={PAGE}",
@@ -230,13 +234,13 @@ def endpoints(picks: Picks) -> list[Endpoint]:
         Endpoint(
             "deep_page",
             f"/v1/claims?theme={theme}&limit={PAGE}&cursor={cursor}",
-            _CLAIM_SQL
-            + "WHERE "
-            + _HAS_THEME
-            + " AND (c.document_id, c.span_start, c.span_end, c.id) > "
+            _BODY_SQL
+            + _THEME_RANGE
+            + "AND (r.document_id, r.span_start, r.span_end, r.claim_id) > "
             + "(:doc, CAST(:start AS INTEGER), CAST(:end AS INTEGER), :after)"
-            + _ORDER,
+            + _RANGE_ORDER,
             {"theme": theme, "doc": doc, "start": str(start), "end": str(end), "after": claim_id},
+            shape="arrayfirst",
         ),
     ]
 
