@@ -16,6 +16,7 @@ from app.config import Settings
 from app.db import Database, create_database
 from app.services import claims, migrations
 from app.services.claim_filters import ClaimFilters
+from app.services.errors import UnknownFilterValues
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
 from app.services.tallies import tally
 from seed.loader import load_seed, read_annotations
@@ -212,11 +213,11 @@ def seeded_reader(seeded_url: str) -> Iterator[Database]:
 
 @contextmanager
 def _order_key_reads(database: Database) -> Iterator[list[tuple[str, Any]]]:
-    """The statements (and parameters) that read claims' order keys while the block runs."""
+    """The statements (and parameters) that read a page of claims in document order while the block runs."""
     statements: list[tuple[str, Any]] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
-        if re.match(r"\s*SELECT claim(_pair|_by_theme|_by_entity)?\.document_id", statement):
+        if re.search(r"ORDER BY claim(_pair|_by_theme|_by_entity)?\.document_id", statement):
             statements.append((statement, parameters))
 
     event.listen(database.read_engine, "before_cursor_execute", record)
@@ -358,3 +359,56 @@ def test_a_theme_and_entity_list_is_counted_by_its_tally_and_reads_only_a_page(
     ((statement, _),) = statements
     assert "FROM claim_pair" in statement, statement
     assert "LIMIT" in statement, statement
+
+
+@contextmanager
+def _selects(database: Database) -> Iterator[list[str]]:
+    """Every statement run on the read engine while the block runs."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(database.read_engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(database.read_engine, "before_cursor_execute", record)
+
+
+def _pages(database: Database, filters: ClaimFilters, limit: int) -> list[tuple[list[str], int, str | None]]:
+    """Every page of `filters`, cursor after cursor: its claim ids, total and next cursor."""
+    pages, cursor = [], None
+    while True:
+        page = claims.list_claims(database, filters, limit=limit, cursor=cursor)
+        pages.append(([claim.id for claim in page.data], page.meta.total, page.meta.next_cursor))
+        if (cursor := page.meta.next_cursor) is None:
+            return pages
+
+
+@sqlite_only
+def test_a_list_of_one_theme_is_one_statement_with_the_general_plans_pages(seeded_reader: Database) -> None:
+    """One theme and nothing else reads its id, its tally and its page in one statement (SQLite); every
+    page, total and cursor is the one the general plan gives (the same filter sorted `relevance` without
+    a query takes it)."""
+    annotations = read_annotations().annotations
+    for theme in annotations.themes:
+        one = ClaimFilters(themes=[theme.slug])
+        general = ClaimFilters(themes=[theme.slug], sort="relevance")
+        for limit in (1, 3):
+            assert _pages(seeded_reader, one, limit) == _pages(seeded_reader, general, limit), theme.slug
+    with _selects(seeded_reader) as statements:
+        page = claims.list_claims(seeded_reader, ClaimFilters(themes=[annotations.themes[0].slug]), limit=2)
+    assert page.data
+    assert len(statements) == 1, statements
+
+
+def test_a_list_of_one_theme_tells_an_unknown_theme_from_an_empty_one(seeded: Database) -> None:
+    with seeded.write() as connection:
+        connection.execute(
+            insert(THEME).values(slug="no-claims-yet", name="No claims yet", description="", position=999)
+        )
+    page = claims.list_claims(seeded, ClaimFilters(themes=["no-claims-yet"]), limit=5)
+    assert (page.data, page.meta.total, page.meta.next_cursor) == ([], 0, None)
+    with pytest.raises(UnknownFilterValues):
+        claims.list_claims(seeded, ClaimFilters(themes=["no-such-theme"]), limit=5)
