@@ -261,24 +261,21 @@ def range_page_statement(of: str, after_key: bool, dialect: str) -> Prepared:
 def one_theme_page_statement(after_key: bool) -> Prepared:
     """SQLite: a page of the claims of the theme with slug `slug`, whole, from the cursor's key `k0`…`k3`
     when `after_key`, each row with the theme's tally as `total`: the theme's id, its count and its
-    page in one statement instead of three (what a list by theme costs, most of it, is each statement's
+    page in one statement instead of three (what a list by theme cost, most of it, was each statement's
     round trip through Python, not SQLite). No row: an unknown theme, an empty one, or a page past the
-    end, which the general plan answers."""
+    end, which the general plan answers. The id and the count are subqueries of their own, not joined
+    to the rows: SQLite runs each once (a count correlated with each row cost 28 µs a page)."""
     ranged = CLAIM_BY_THEME
     order = (ranged.c.document_id, ranged.c.span_start, ranged.c.span_end, ranged.c.claim_id)
-    conditions = [THEME.c.slug == bindparam("slug")]
+    theme = THEME.c.slug == bindparam("slug")
+    conditions = [ranged.c.theme_id == select(THEME.c.id).where(theme).scalar_subquery()]
     if after_key:
         keys = [bindparam(f"k{index}", type_=key.type) for index, key in enumerate(order)]
         conditions.append(tuple_(*order) > tuple_(*keys))
-    source = THEME.join(ranged, ranged.c.theme_id == THEME.c.id)
-    total = tallied("theme", THEME.c.id).label("total")
+    total = select(tallied("theme", THEME.c.id)).where(theme).scalar_subquery().label("total")
     columns = [total, *order[:3], order[3].label("id"), CLAIM_BODY.c.body]
-    statement = (
-        select(*columns)
-        .select_from(_with_body(source, ranged.c.claim_id, "sqlite"))
-        .where(*conditions)
-        .order_by(*order)
-    )
+    source = _with_body(ranged, ranged.c.claim_id, "sqlite")
+    statement = select(*columns).select_from(source).where(*conditions).order_by(*order)
     return Prepared(statement.limit(bindparam("limit", type_=Integer())))
 
 
