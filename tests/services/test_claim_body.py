@@ -13,9 +13,10 @@ from app.db import Database
 from app.models.entity import ENTITY_TYPES
 from app.schemas.claims import ClaimPublic
 from app.services import migrations
-from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, DOCUMENT, ENTITY, THEME
+from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, ENTITY, THEME
 from seed.loader import load_seed
 from tests.databases import engine_under_test
+from tests.services.cascades import delete_a_theme_an_entity_and_a_document
 
 pytestmark = pytest.mark.skipif(engine_under_test() != "sqlite", reason="claim_body is SQLite's")
 
@@ -56,7 +57,8 @@ def _built(connection: Connection, claim_id: str) -> dict[str, Any]:
 def _stale(database: Database) -> list[str]:
     """Ids of claims whose stored answer is missing, extra, or not the one their rows give."""
     with database.read() as connection:
-        stored = dict(connection.execute(text("SELECT claim_id, body FROM claim_body")).all())
+        rows = connection.execute(text("SELECT claim_id, body FROM claim_body"))
+        stored: dict[str, str] = {str(claim_id): str(body) for claim_id, body in rows}
         ids = list(connection.execute(select(CLAIM.c.id)).scalars())
         wrong = [
             claim_id
@@ -163,18 +165,8 @@ def test_the_stored_answers_follow_renamed_and_reordered_themes_and_entities(see
 
 
 def test_the_stored_answers_follow_cascades_from_themes_entities_and_documents(seeded: Database) -> None:
-    with seeded.read() as connection:
-        theme = connection.execute(select(CLAIM_THEME.c.theme_id).limit(1)).scalar_one()
-        entity = connection.execute(select(CLAIM_ENTITY.c.entity_id).limit(1)).scalar_one()
-        document = connection.execute(select(CLAIM.c.document_id).limit(1)).scalar_one()
-    for table, condition in (
-        (THEME, THEME.c.id == theme),
-        (ENTITY, ENTITY.c.id == entity),
-        (DOCUMENT, DOCUMENT.c.id == document),
-    ):
-        with seeded.write() as connection:
-            connection.execute(delete(table).where(condition))
-        assert _stale(seeded) == [], table.name
+    for table in delete_a_theme_an_entity_and_a_document(seeded):
+        assert _stale(seeded) == [], table
 
 
 def test_the_migration_stores_the_answers_of_the_claims_already_there(seeded: Database) -> None:

@@ -17,10 +17,11 @@ from app.db import Database, create_database
 from app.services import claims, migrations
 from app.services.claim_filters import ClaimFilters
 from app.services.errors import UnknownFilterValues
-from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
+from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, ENTITY, THEME
 from app.services.tallies import tally
 from seed.loader import load_seed, read_annotations
 from tests.databases import engine_under_test
+from tests.services.cascades import delete_a_theme_an_entity_and_a_document
 
 sqlite_only = pytest.mark.skipif(engine_under_test() != "sqlite", reason="SQLite query plans")
 
@@ -133,21 +134,11 @@ def test_tallies_and_pair_rows_match_the_links_after_every_kind_of_write(seeded:
 def test_tallies_and_pair_rows_match_the_links_after_cascades_from_themes_entities_and_documents(
     seeded: Database,
 ) -> None:
-    with seeded.read() as connection:
-        theme = connection.execute(select(CLAIM_THEME.c.theme_id).limit(1)).scalar_one()
-        entity = connection.execute(select(CLAIM_ENTITY.c.entity_id).limit(1)).scalar_one()
-        document = connection.execute(select(CLAIM.c.document_id).limit(1)).scalar_one()
-    for table, condition in (
-        (THEME, THEME.c.id == theme),
-        (ENTITY, ENTITY.c.id == entity),
-        (DOCUMENT, DOCUMENT.c.id == document),
-    ):
-        with seeded.write() as connection:
-            connection.execute(delete(table).where(condition))
+    for table in delete_a_theme_an_entity_and_a_document(seeded):
         with seeded.read() as connection:
-            assert _tallies(connection) == _counted(connection), table.name
-            assert _pair_rows(connection) == _joined_pairs(connection), table.name
-            assert _stale_link_rows(connection) == [], table.name
+            assert _tallies(connection) == _counted(connection), table
+            assert _pair_rows(connection) == _joined_pairs(connection), table
+            assert _stale_link_rows(connection) == [], table
 
 
 def test_the_pair_rows_migration_fills_them_from_the_links_already_there(seeded: Database) -> None:
@@ -211,13 +202,20 @@ def seeded_reader(seeded_url: str) -> Iterator[Database]:
     database.dispose()
 
 
+# A statement that reads a page of claims in document order (a range, a walk or an index of claims).
+PAGE_READ = r"ORDER BY claim(_pair|_by_theme|_by_entity)?\.document_id"
+# A statement that reads claims' texts: their columns, or their stored answers.
+CLAIM_READ = r"\b(claim|c)\.statement\b|\bclaim_body\.body\b"
+
+
 @contextmanager
-def _order_key_reads(database: Database) -> Iterator[list[tuple[str, Any]]]:
-    """The statements (and parameters) that read a page of claims in document order while the block runs."""
+def _statements(database: Database, matching: str = "") -> Iterator[list[tuple[str, Any]]]:
+    """The statements (and their parameters) run on the read engine while the block runs, those that
+    `matching` finds (a regular expression; every statement when empty)."""
     statements: list[tuple[str, Any]] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
-        if re.search(r"ORDER BY claim(_pair|_by_theme|_by_entity)?\.document_id", statement):
+        if re.search(matching, statement):
             statements.append((statement, parameters))
 
     event.listen(database.read_engine, "before_cursor_execute", record)
@@ -230,7 +228,7 @@ def _order_key_reads(database: Database) -> Iterator[list[tuple[str, Any]]]:
 def _deep_page_plan(database: Database, filters: ClaimFilters) -> list[str]:
     """SQLite's plan for the statement that reads the order keys of the second page of `filters`."""
     first = claims.list_claims(database, filters, limit=2)
-    with _order_key_reads(database) as statements:
+    with _statements(database, PAGE_READ) as statements:
         claims.list_claims(database, filters, limit=2, cursor=first.meta.next_cursor)
     ((statement, parameters),) = statements
     with database.read() as connection:
@@ -247,12 +245,13 @@ def test_a_deep_page_of_one_theme_or_entity_seeks_its_place_in_its_rows(
     """A page of one theme (entity) is a range of claim_by_theme (claim_by_entity), from the cursor's
     key: no walk down the order index probing links, no sort."""
     annotations = read_annotations().annotations
-    values = annotations.themes if dimension == "theme" else annotations.entities
-    linked = (lambda c: c.themes) if dimension == "theme" else (lambda c: c.entities)
-    dense = max(values, key=lambda v: sum(v.slug in linked(c) for c in annotations.claims))
-    filters = (
-        ClaimFilters(themes=[dense.slug]) if dimension == "theme" else ClaimFilters(entities=[dense.slug])
-    )
+    # Each value's slug, and how many claims it is linked to.
+    links: dict[str, int] = {}
+    for claim in annotations.claims:
+        for slug in claim.themes if dimension == "theme" else claim.entities:
+            links[slug] = links.get(slug, 0) + 1
+    dense = max(links, key=lambda slug: links[slug])
+    filters = ClaimFilters(themes=[dense]) if dimension == "theme" else ClaimFilters(entities=[dense])
     plan = _deep_page_plan(seeded_reader, filters)
     seek = re.compile(rf"SEARCH claim_by_{dimension} USING PRIMARY KEY \({dimension}_id=\? AND \(document_id")
     assert any(seek.match(line) for line in plan), plan
@@ -288,22 +287,6 @@ def test_a_read_sees_one_snapshot_while_a_write_commits(seeded: Database) -> Non
         assert tally(connection, "claim") == first - 1
 
 
-@contextmanager
-def _claim_reads(database: Database) -> Iterator[list[str]]:
-    """The statements that read claims' texts while the block runs."""
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if re.search(r"\b(claim|c)\.statement\b|\bclaim_body\.body\b", statement):
-            statements.append(statement)
-
-    event.listen(database.read_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(database.read_engine, "before_cursor_execute", record)
-
-
 def test_a_page_read_in_document_order_reads_its_claims_in_the_same_statement(
     seeded_reader: Database,
 ) -> None:
@@ -314,9 +297,9 @@ def test_a_page_read_in_document_order_reads_its_claims_in_the_same_statement(
     annotations = read_annotations().annotations
     dense = max(annotations.themes, key=lambda t: sum(t.slug in c.themes for c in annotations.claims))
     filters = ClaimFilters(themes=[dense.slug])
-    with _claim_reads(seeded_reader) as statements:
+    with _statements(seeded_reader, CLAIM_READ) as statements:
         page = claims.list_claims(seeded_reader, filters, limit=3)
-    ((statement,),) = [statements]
+    ((statement, _),) = statements
     assert "LIMIT" in statement, statement
     expected = [c for c in annotations.claims if dense.slug in c.themes]
     expected.sort(key=lambda c: (c.document, c.span.start, c.span.end, c.id))
@@ -346,7 +329,7 @@ def test_a_theme_and_entity_list_is_counted_by_its_tally_and_reads_only_a_page(
 
     event.listen(seeded_reader.read_engine, "before_cursor_execute", record)
     try:
-        with _order_key_reads(seeded_reader) as statements:
+        with _statements(seeded_reader, PAGE_READ) as statements:
             filters = ClaimFilters(themes=[theme], entities=[entity])
             page = claims.list_claims(seeded_reader, filters, limit=1)
     finally:
@@ -359,21 +342,6 @@ def test_a_theme_and_entity_list_is_counted_by_its_tally_and_reads_only_a_page(
     ((statement, _),) = statements
     assert "FROM claim_pair" in statement, statement
     assert "LIMIT" in statement, statement
-
-
-@contextmanager
-def _selects(database: Database) -> Iterator[list[str]]:
-    """Every statement run on the read engine while the block runs."""
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(database.read_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(database.read_engine, "before_cursor_execute", record)
 
 
 def _pages(database: Database, filters: ClaimFilters, limit: int) -> list[tuple[list[str], int, str | None]]:
@@ -397,7 +365,7 @@ def test_a_list_of_one_theme_is_one_statement_with_the_general_plans_pages(seede
         general = ClaimFilters(themes=[theme.slug], sort="relevance")
         for limit in (1, 3):
             assert _pages(seeded_reader, one, limit) == _pages(seeded_reader, general, limit), theme.slug
-    with _selects(seeded_reader) as statements:
+    with _statements(seeded_reader) as statements:
         page = claims.list_claims(seeded_reader, ClaimFilters(themes=[annotations.themes[0].slug]), limit=2)
     assert page.data
     assert len(statements) == 1, statements
