@@ -6,6 +6,7 @@ import gzip
 import re
 from collections.abc import AsyncIterator, Iterator, MutableMapping
 from typing import Any
+from urllib.parse import quote
 
 import anyio
 import pytest
@@ -230,6 +231,24 @@ def test_link_replaces_the_cursor_and_keeps_the_rest_of_the_query(query: bytes, 
         "server": ("10.0.0.1", 8000),
     }
     assert next_link(scope, "abc=") == f'<https://api.example/v1/claims?{expected}>; rel="next"'
+
+
+# "PAKISTAN" in full-width letters: the entity's slug once its width is folded.
+FULL_WIDTH_PAKISTAN = "".join(chr(ord(letter) + 0xFEE0) for letter in "PAKISTAN")
+
+
+@pytest.mark.parametrize(
+    ("key", "escaped"),
+    [(FULL_WIDTH_PAKISTAN, quote(FULL_WIDTH_PAKISTAN, safe="")), ("Pakistan ", "Pakistan%20")],
+)
+def test_a_next_link_escapes_its_path(client: TestClient, key: str, escaped: str) -> None:
+    """An entity named in full-width letters or with a space resolves to a paged list: its Link is
+    ASCII, the path escaped again (a raw full-width path in the header answered 500)."""
+    response = client.get(f"/v1/entities/{key}/claims?limit=1")
+    assert response.status_code == 200
+    link = response.headers["link"]
+    assert f"/v1/entities/{escaped}/claims?limit=1&cursor=" in link, link
+    assert link.isascii()
 
 
 def test_streamed_exports_have_no_etag_and_gzip_as_a_stream(client: TestClient) -> None:

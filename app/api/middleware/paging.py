@@ -31,6 +31,8 @@ def next_cursor(body: bytes) -> str | None:
 # What a query string may hold as it is (RFC 3986 query characters, and `%` of escapes already made);
 # anything else, raw non-ASCII bytes included, is percent-encoded so the header stays ASCII.
 _QUERY_SAFE = "/?:@!$&'()*+,;=-._~%"
+# What a path segment may hold as it is (RFC 3986 pchar and `/`); everything else, `%` included, is escaped.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _UNSAFE = re.compile(r"[^A-Za-z0-9/?:@!$&'()*+,;=\-._~%]")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -66,7 +68,9 @@ def next_link(scope: Scope, cursor: str) -> str:
     query = scope.get("query_string", b"").decode("latin-1")
     kept = [_safe(part) for part in query.split("&") if part and not _is_cursor(part)]
     query = "&".join([*kept, "cursor=" + cursor.replace("=", "%3D")])  # cursors are base64url
-    path = scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    # The decoded path, escaped again: a header holds Latin-1 only, and a key such as a full-width
+    # entity name resolves (case- and width-insensitively) to a page with a next one.
+    path = quote(scope["path"], safe=_PATH_SAFE)
     netloc = _netloc(scope)
     url = f"{path}?{query}" if netloc is None else f"{scope.get('scheme', 'http')}://{netloc}{path}?{query}"
     return f'<{url}>; rel="next"'
