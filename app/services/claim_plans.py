@@ -30,11 +30,13 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    ColumnClause,
     ColumnElement,
     Connection,
     Integer,
     Select,
     String,
+    TableClause,
     bindparam,
     column,
     exists,
@@ -63,40 +65,35 @@ CLAIM_COLUMNS = (
 CLAIM_ORDER = (CLAIM.c.document_id, CLAIM.c.span_start, CLAIM.c.span_end, CLAIM.c.id)
 
 
-# Created by migration 0006 only (no model): each (theme, entity) pair of a claim, keyed by the pair and
-# then the claim's order key, kept by triggers on the links and on claim.
-CLAIM_PAIR = table(
-    "claim_pair",
-    column("theme_id", Integer()),
-    column("entity_id", Integer()),
-    column("document_id", String()),
-    column("span_start", Integer()),
-    column("span_end", Integer()),
-    column("claim_id", String()),
-)
-# Created by migration 0008 only: each claim's order key under each theme (entity) it is linked to.
-CLAIM_BY_THEME = table(
-    "claim_by_theme",
-    column("theme_id", Integer()),
-    column("document_id", String()),
-    column("span_start", Integer()),
-    column("span_end", Integer()),
-    column("claim_id", String()),
-)
-CLAIM_BY_ENTITY = table(
-    "claim_by_entity",
-    column("entity_id", Integer()),
-    column("document_id", String()),
-    column("span_start", Integer()),
-    column("span_end", Integer()),
-    column("claim_id", String()),
-)
+# A claim's order key, as the tables of claims in order below hold it.
+ORDER_KEY = ("document_id", "span_start", "span_end", "claim_id")
+
+
+def _claims_in_order(name: str, *values: str) -> TableClause:
+    """A table the migrations alone create (no model), kept by triggers on the links and on claim: each
+    claim's order key under each of its `values` (link ids), keyed by those and then the order key."""
+    keys: list[ColumnClause[Any]] = [
+        column("document_id", String()),
+        column("span_start", Integer()),
+        column("span_end", Integer()),
+    ]
+    return table(name, *(column(value, Integer()) for value in values), *keys, column("claim_id", String()))
+
+
+# Each (theme, entity) pair of a claim (migration 0006); each theme, and each entity, of one (0008).
+CLAIM_PAIR = _claims_in_order("claim_pair", "theme_id", "entity_id")
+CLAIM_BY_THEME = _claims_in_order("claim_by_theme", "theme_id")
+CLAIM_BY_ENTITY = _claims_in_order("claim_by_entity", "entity_id")
 # Created by migration 0009 only, on SQLite: each claim's answer, the JSON object the API sends.
 CLAIM_BODY = table("claim_body", column("claim_id", String()), column("body", String()))
 
 # The tables a range page reads, by what the range is of: a pair, a theme, or an entity.
 RANGES = {"pair": CLAIM_PAIR, "theme": CLAIM_BY_THEME, "entity": CLAIM_BY_ENTITY}
-RANGE_KEYS = {"pair": ("theme_id", "entity_id"), "theme": ("theme_id",), "entity": ("entity_id",)}
+
+
+def _range_order(ranged: TableClause) -> tuple[ColumnElement[Any], ...]:
+    """The order key of a table of claims in order, as columns."""
+    return tuple(ranged.c[name] for name in ORDER_KEY)
 
 
 @dataclass(frozen=True)
@@ -242,8 +239,9 @@ def range_page_statement(of: str, after_key: bool, dialect: str) -> Prepared:
     whole, from the cursor's key `k0`…`k3` when `after_key`: a range of the primary key of `RANGES[of]`,
     in document order, `limit` rows."""
     ranged = RANGES[of]
-    order = (ranged.c.document_id, ranged.c.span_start, ranged.c.span_end, ranged.c.claim_id)
-    conditions = [ranged.c[key] == bindparam(key.removesuffix("_id")) for key in RANGE_KEYS[of]]
+    order = _range_order(ranged)
+    values = [value for value in ranged.c if value.name not in ORDER_KEY]
+    conditions = [value == bindparam(value.name.removesuffix("_id")) for value in values]
     if after_key:
         keys = [bindparam(f"k{index}", type_=key.type) for index, key in enumerate(order)]
         conditions.append(tuple_(*order) > tuple_(*keys))
@@ -266,7 +264,7 @@ def one_theme_page_statement(after_key: bool) -> Prepared:
     end, which the general plan answers. The id and the count are subqueries of their own, not joined
     to the rows: SQLite runs each once (a count correlated with each row cost 28 µs a page)."""
     ranged = CLAIM_BY_THEME
-    order = (ranged.c.document_id, ranged.c.span_start, ranged.c.span_end, ranged.c.claim_id)
+    order = _range_order(ranged)
     theme = THEME.c.slug == bindparam("slug")
     conditions = [ranged.c.theme_id == select(THEME.c.id).where(theme).scalar_subquery()]
     if after_key:

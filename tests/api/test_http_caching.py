@@ -190,6 +190,19 @@ def test_every_paged_json_answer_links_its_next_page(client: TestClient, path: s
     assert 'rel="next"' in client.get(path).headers["link"]
 
 
+def _claims_scope(scheme: str, host: str, query: bytes, server: tuple[str, int]) -> dict[str, Any]:
+    """An ASGI scope of GET /v1/claims with this Host header and query string."""
+    return {
+        "type": "http",
+        "scheme": scheme,
+        "path": "/v1/claims",
+        "root_path": "",
+        "query_string": query,
+        "headers": [(b"host", host.encode())],
+        "server": server,
+    }
+
+
 @pytest.mark.parametrize(
     ("host", "link"),
     [
@@ -199,15 +212,7 @@ def test_every_paged_json_answer_links_its_next_page(client: TestClient, path: s
     ],
 )
 def test_link_never_carries_a_strange_host(host: str, link: str) -> None:
-    scope = {
-        "type": "http",
-        "scheme": "http",
-        "path": "/v1/claims",
-        "root_path": "",
-        "query_string": b"limit=1&cursor=old",
-        "headers": [(b"host", host.encode())],
-        "server": ("testserver", 80),
-    }
+    scope = _claims_scope("http", host, b"limit=1&cursor=old", ("testserver", 80))
     assert next_link(scope, "abc") == link
 
 
@@ -221,15 +226,7 @@ def test_link_never_carries_a_strange_host(host: str, link: str) -> None:
     ],
 )
 def test_link_replaces_the_cursor_and_keeps_the_rest_of_the_query(query: bytes, expected: str) -> None:
-    scope = {
-        "type": "http",
-        "scheme": "https",
-        "path": "/v1/claims",
-        "root_path": "",
-        "query_string": query,
-        "headers": [(b"host", b"api.example")],
-        "server": ("10.0.0.1", 8000),
-    }
+    scope = _claims_scope("https", "api.example", query, ("10.0.0.1", 8000))
     assert next_link(scope, "abc=") == f'<https://api.example/v1/claims?{expected}>; rel="next"'
 
 
