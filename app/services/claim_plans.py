@@ -38,6 +38,7 @@ from sqlalchemy import (
     String,
     TableClause,
     bindparam,
+    cast,
     column,
     exists,
     func,
@@ -49,8 +50,8 @@ from sqlalchemy import (
 from app.services.claim_filters import ResolvedFilters
 from app.services.nested_lists import nested_columns
 from app.services.prepared import Prepared
-from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, THEME
-from app.services.tallies import tallied, tally
+from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, ENTITY, ENTITY_ALIAS, THEME
+from app.services.tallies import CLAIM_TALLY, tallied, tally
 
 CLAIM_COLUMNS = (
     CLAIM.c.id,
@@ -255,23 +256,52 @@ def range_page_statement(of: str, after_key: bool, dialect: str) -> Prepared:
     return Prepared(statement.limit(bindparam("limit", type_=Integer())))
 
 
+def _theme_named() -> ColumnElement[Any]:
+    """The id of the theme whose slug is bound as `slug` (NULL when none)."""
+    return select(THEME.c.id).where(THEME.c.slug == bindparam("slug")).scalar_subquery()
+
+
+def _entity_named() -> ColumnElement[Any]:
+    """The id of the entity whose slug, name or alias has the lookup key bound as `entity_key` (NULL
+    when none): what `entities.entity_ids_by_key` finds, as a subquery. Writes keep every key naming one
+    entity at most, so the first found is the only one."""
+    key = bindparam("entity_key", type_=String())
+    by_slug = select(ENTITY.c.id).where(ENTITY.c.slug == key).scalar_subquery()
+    by_name = select(ENTITY.c.id).where(ENTITY.c.name_key == key).scalar_subquery()
+    by_alias = select(ENTITY_ALIAS.c.entity_id).where(ENTITY_ALIAS.c.alias_key == key).scalar_subquery()
+    return func.coalesce(by_slug, by_name, by_alias)
+
+
 @cache
-def one_theme_page_statement(after_key: bool) -> Prepared:
-    """SQLite: a page of the claims of the theme with slug `slug`, whole, from the cursor's key `k0`…`k3`
-    when `after_key`, each row with the theme's tally as `total`: the theme's id, its count and its
-    page in one statement instead of three (what a list by theme cost, most of it, was each statement's
-    round trip through Python, not SQLite). No row: an unknown theme, an empty one, or a page past the
-    end, which the general plan answers. The id and the count are subqueries of their own, not joined
-    to the rows: SQLite runs each once (a count correlated with each row cost 28 µs a page)."""
-    ranged = CLAIM_BY_THEME
+def named_range_page_statement(of: str, after_key: bool) -> Prepared:
+    """SQLite: a page of the claims of one theme, one entity, or one of each (`of`, as in `RANGES`),
+    named as the client names them (bound as `slug`, and `entity_key` folded by `keys.lookup_key`),
+    whole, from the cursor's key `k0`…`k3` when `after_key`, each row with the tally as `total`: the
+    ids, the count and the page in one statement instead of three or four (what such a list cost, most
+    of it, was each statement's round trip through Python, not SQLite). No row: an unknown value, an
+    empty list, or a page past the end, which the general plan answers. The ids and the count are
+    subqueries of their own, not joined to the rows: SQLite runs each once (a count correlated with
+    each row cost 28 µs a page)."""
+    ranged = RANGES[of]
     order = _range_order(ranged)
-    theme = THEME.c.slug == bindparam("slug")
-    conditions = [ranged.c.theme_id == select(THEME.c.id).where(theme).scalar_subquery()]
+    ids = {"theme": _theme_named, "entity": _entity_named}
+    named = {
+        value.name: ids[value.name.removesuffix("_id")]() for value in ranged.c if value.name not in ORDER_KEY
+    }
+    conditions: list[ColumnElement[bool]] = [ranged.c[name] == named_id for name, named_id in named.items()]
     if after_key:
         keys = [bindparam(f"k{index}", type_=key.type) for index, key in enumerate(order)]
         conditions.append(tuple_(*order) > tuple_(*keys))
-    total = select(tallied("theme", THEME.c.id)).where(theme).scalar_subquery().label("total")
-    columns = [total, *order[:3], order[3].label("id"), CLAIM_BODY.c.body]
+    if of == "pair":
+        # The pair tally's value is `<theme id>:<entity id>` (claim_plans.pair_of).
+        pair = cast(named["theme_id"], String) + ":" + cast(named["entity_id"], String)
+        counted = select(CLAIM_TALLY.c.claims).where(
+            CLAIM_TALLY.c.dimension == "pair", CLAIM_TALLY.c.value == pair
+        )
+        total: ColumnElement[Any] = func.coalesce(counted.scalar_subquery(), 0)
+    else:
+        total = tallied(of, named[f"{of}_id"])
+    columns = [total.label("total"), *order[:3], order[3].label("id"), CLAIM_BODY.c.body]
     source = _with_body(ranged, ranged.c.claim_id, "sqlite")
     statement = select(*columns).select_from(source).where(*conditions).order_by(*order)
     return Prepared(statement.limit(bindparam("limit", type_=Integer())))

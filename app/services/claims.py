@@ -30,6 +30,7 @@ from app.services import claim_plans
 from app.services.claim_filters import ClaimFilters, conditions, resolve
 from app.services.claim_plans import CLAIM_COLUMNS, CLAIM_ORDER
 from app.services.id_sets import bound
+from app.services.keys import lookup_key
 from app.services.nested_lists import NESTED, nested_sql
 from app.services.pagination import after, decode_cursor, encode_cursor
 from app.services.prepared import Prepared
@@ -71,9 +72,10 @@ def _claim_page(
 ) -> tuple[list[Any], PageMeta]:
     """A page in document order, as `claims_rows` rows, and its meta."""
     key = decode_cursor("claims", cursor, CURSOR_TYPES) if cursor else None
-    # One theme and nothing else (the commonest list): one statement on SQLite.
-    if database.is_sqlite and len(filters.themes) == 1 and filters == ClaimFilters(themes=filters.themes):
-        found_page = _one_theme_page(database, filters.themes[0], key, limit)
+    # One theme, one entity, or one of each, and nothing else (the commonest lists): one statement on
+    # SQLite.
+    if database.is_sqlite and (named := _named_range(filters)) is not None:
+        found_page = _named_range_page(database, *named, key, limit)
         if found_page is not None:
             return found_page
     with database.read() as connection:
@@ -117,15 +119,32 @@ def _page_meta(found: Sequence[Any], total: int, limit: int, *, more: bool) -> P
     return PageMeta(total=total, limit=limit, next_cursor=next_cursor)
 
 
-def _one_theme_page(
-    database: Database, slug: str, key: Sequence[Any] | None, limit: int
+def _named_range(filters: ClaimFilters) -> tuple[str, dict[str, str]] | None:
+    """What `claim_plans.named_range_page_statement` reads for `filters` (`of`, and the names bound),
+    when they are one theme, one entity, or one of each, and nothing else; else None."""
+    themes, entities = filters.themes, filters.entities
+    if len(themes) > 1 or len(entities) > 1 or not (themes or entities):
+        return None
+    if filters != ClaimFilters(themes=themes, entities=entities):
+        return None
+    names = {}
+    if themes:
+        names["slug"] = themes[0]
+    if entities:
+        names["entity_key"] = lookup_key(entities[0])
+    return ("pair" if themes and entities else "theme" if themes else "entity"), names
+
+
+def _named_range_page(
+    database: Database, of: str, names: dict[str, str], key: Sequence[Any] | None, limit: int
 ) -> tuple[list[Any], PageMeta] | None:
-    """A page of one theme's claims on SQLite in a single statement (its own snapshot), or None when it
-    found no claim: the general plan then tells an unknown theme (422) from an empty page."""
-    statement = claim_plans.one_theme_page_statement(key is not None)
+    """A page of one theme's, one entity's or one pair's claims on SQLite in a single statement (its own
+    snapshot), or None when it found no claim: the general plan then tells an unknown value (422) from
+    an empty page."""
+    statement = claim_plans.named_range_page_statement(of, key is not None)
     keys = {f"k{index}": value for index, value in enumerate(key or ())}
     with database.read(snapshot=False) as connection:
-        rows = statement.rows(connection, slug=slug, **keys, limit=limit + 1)
+        rows = statement.rows(connection, **names, **keys, limit=limit + 1)
     if not rows:
         return None
     found = rows[:limit]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -354,21 +355,36 @@ def _pages(database: Database, filters: ClaimFilters, limit: int) -> list[tuple[
             return pages
 
 
-@sqlite_only
-def test_a_list_of_one_theme_is_one_statement_with_the_general_plans_pages(seeded_reader: Database) -> None:
-    """One theme and nothing else reads its id, its tally and its page in one statement (SQLite); every
-    page, total and cursor is the one the general plan gives (the same filter sorted `relevance` without
-    a query takes it)."""
+def _named_lists() -> list[ClaimFilters]:
+    """One theme, one entity (by slug, by name in other letters, by each alias), and each (theme, entity)
+    pair of the seed's claims: what a list reads in one statement."""
     annotations = read_annotations().annotations
-    for theme in annotations.themes:
-        one = ClaimFilters(themes=[theme.slug])
-        general = ClaimFilters(themes=[theme.slug], sort="relevance")
+    lists = [ClaimFilters(themes=[theme.slug]) for theme in annotations.themes]
+    for entity in annotations.entities:
+        keys = [entity.slug, entity.name.upper(), *entity.aliases]
+        lists += [ClaimFilters(entities=[key]) for key in keys]
+    pairs = {
+        (theme, entity) for claim in annotations.claims for theme in claim.themes for entity in claim.entities
+    }
+    lists += [ClaimFilters(themes=[theme], entities=[entity]) for theme, entity in sorted(pairs)]
+    return lists
+
+
+@sqlite_only
+def test_a_list_of_one_theme_entity_or_pair_is_one_statement_with_the_general_plans_pages(
+    seeded_reader: Database,
+) -> None:
+    """One theme, one entity (named by slug, name or alias, in any case), or one of each, and nothing
+    else, reads its ids, its tally and its page in one statement (SQLite); every page, total and cursor
+    is the one the general plan gives (the same filters sorted `relevance` without a query take it)."""
+    for filters in _named_lists():
+        general = replace(filters, sort="relevance")
         for limit in (1, 3):
-            assert _pages(seeded_reader, one, limit) == _pages(seeded_reader, general, limit), theme.slug
-    with _statements(seeded_reader) as statements:
-        page = claims.list_claims(seeded_reader, ClaimFilters(themes=[annotations.themes[0].slug]), limit=2)
-    assert page.data
-    assert len(statements) == 1, statements
+            assert _pages(seeded_reader, filters, limit) == _pages(seeded_reader, general, limit), filters
+        with _statements(seeded_reader) as statements:
+            page = claims.list_claims(seeded_reader, filters, limit=2)
+        assert page.data, filters
+        assert len(statements) == 1, statements
 
 
 def test_a_list_of_one_theme_tells_an_unknown_theme_from_an_empty_one(seeded: Database) -> None:
@@ -380,3 +396,21 @@ def test_a_list_of_one_theme_tells_an_unknown_theme_from_an_empty_one(seeded: Da
     assert (page.data, page.meta.total, page.meta.next_cursor) == ([], 0, None)
     with pytest.raises(UnknownFilterValues):
         claims.list_claims(seeded, ClaimFilters(themes=["no-such-theme"]), limit=5)
+
+
+def test_a_list_of_one_entity_or_pair_tells_an_unknown_value_from_an_empty_list(seeded: Database) -> None:
+    annotations = read_annotations().annotations
+    theme = annotations.themes[0].slug
+    apart = next(
+        e.slug
+        for e in annotations.entities
+        if not any(theme in c.themes and e.slug in c.entities for c in annotations.claims)
+    )
+    page = claims.list_claims(seeded, ClaimFilters(themes=[theme], entities=[apart]), limit=5)
+    assert (page.data, page.meta.total, page.meta.next_cursor) == ([], 0, None)
+    for filters in (
+        ClaimFilters(entities=["no-such-entity"]),
+        ClaimFilters(themes=[theme], entities=["no-such-entity"]),
+    ):
+        with pytest.raises(UnknownFilterValues):
+            claims.list_claims(seeded, filters, limit=5)
