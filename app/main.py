@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 
 from fastapi import Depends, FastAPI
+from starlette.middleware import Middleware
 
 from app import __version__
 from app.api.auth import read_access
@@ -104,5 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(metrics_router.router)
     install_pages(app)
     if app.state.fast_arguments:
-        app.router.middleware_stack = HotRoutes(app.router.middleware_stack, app.router.routes)
+        # Innermost: add_middleware would put it outside the others.
+        app.user_middleware.append(
+            Middleware(HotRoutes, routes=app.router.routes, handlers=app.exception_handlers)
+        )
     return app

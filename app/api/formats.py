@@ -7,7 +7,7 @@ export the whole filtered set, streamed in keyset batches; JSON and JSON-LD answ
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated, Literal, get_args
 
 from fastapi import Depends, Query, Request, Response
@@ -50,6 +50,8 @@ def _ranges(accept: str) -> list[tuple[str, float]]:
     return found
 
 
+# A client sends the same Accept on every request; the header is client text, so the cache is bounded.
+@lru_cache(maxsize=256)
 def negotiate(accept: str | None) -> ClaimFormat:
     """The format an Accept header prefers: highest q, then the most specific range, then the first listed.
 

@@ -6,13 +6,15 @@ import gzip
 import re
 from collections.abc import AsyncIterator, Iterator, MutableMapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, quote_plus
 
 import anyio
 import pytest
 from fastapi import FastAPI, Response
 from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.api.middleware.paging import next_link
 from app.config import Settings
@@ -228,6 +230,29 @@ def test_link_never_carries_a_strange_host(host: str, link: str) -> None:
 def test_link_replaces_the_cursor_and_keeps_the_rest_of_the_query(query: bytes, expected: str) -> None:
     scope = _claims_scope("https", "api.example", query, ("10.0.0.1", 8000))
     assert next_link(scope, "abc=") == f'<https://api.example/v1/claims?{expected}>; rel="next"'
+
+
+_PARAMETER_NAMES = st.sampled_from(["theme", "entity", "limit", "cursor", "curs%6Fr", "q", "kind", "a+b"])
+_PARAMETERS = st.lists(
+    st.tuples(_PARAMETER_NAMES, st.text(st.characters(min_codepoint=32, max_codepoint=126)))
+)
+
+
+@given(parameters=_PARAMETERS, escape=st.sampled_from([quote, quote_plus]), empty_parts=st.booleans())
+def test_a_link_keeps_every_parameter_but_the_cursor_and_adds_the_new_one(
+    parameters: list[tuple[str, str]], escape: Any, empty_parts: bool
+) -> None:
+    """Whatever the query (plain or escaped, with or without cursors and empty parts), the Link's query
+    reads as the request's parameters, in order, without its cursors, then the new cursor."""
+    parts = [f"{name}={escape(value, safe='')}" for name, value in parameters]
+    query = ("&&" if empty_parts else "&").join(parts)
+    scope = _claims_scope("http", "api.example", query.encode(), ("10.0.0.1", 8000))
+    match = re.fullmatch(
+        r'<http://api\.example/v1/claims\?(?P<query>[^>]*)>; rel="next"', next_link(scope, "abc=")
+    )
+    assert match
+    kept = [(name, value) for name, value in parse_qsl(query, keep_blank_values=True) if name != "cursor"]
+    assert parse_qsl(match["query"], keep_blank_values=True) == [*kept, ("cursor", "abc=")]
 
 
 # "PAKISTAN" in full-width letters: the entity's slug once its width is folded.

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-import hashlib
-
+import xxhash
 from starlette.types import Message, Send
 
 # RFC 9110 15.4.5: what a 304 carries of the 200 it stands for.
@@ -12,9 +11,10 @@ NOT_MODIFIED_HEADERS = ("cache-control", "content-location", "date", "etag", "ex
 
 
 def strong_etag(body: bytes) -> str:
-    """A strong entity tag for these exact bytes (128 bits of SHA-256: processors hash it in hardware,
-    twice as fast as BLAKE2b on a 12 kB list page)."""
-    return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    """A strong entity tag for these exact bytes: their 128-bit XXH3 hash. A validator needs to change
+    with the bytes, not to resist forgery (a client can only fool its own cache), and XXH3 hashes a
+    12 kB list page in 1 µs, where SHA-256 took 13."""
+    return f'"{xxhash.xxh3_128_hexdigest(body)}"'
 
 
 def _opaque(tag: str) -> str:

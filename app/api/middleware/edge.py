@@ -76,7 +76,7 @@ class RequestEdge:
 
         metrics = self.metrics
         if metrics is not None:
-            metrics.in_progress.inc()
+            metrics.answering += 1
         with database_time() as spent:
             try:
                 await self.app(scope, receive, answer)
@@ -85,7 +85,7 @@ class RequestEdge:
                 route = route_template(scope)
                 method = scope["method"]
                 if metrics is not None:
-                    metrics.in_progress.dec()
+                    metrics.answering -= 1
                     label = method if method in KNOWN_METHODS else "OTHER"
                     metrics.observe_request(label, route, status, elapsed, spent.seconds)
                 if access_logger.isEnabledFor(logging.INFO):

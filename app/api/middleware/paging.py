@@ -34,6 +34,9 @@ _QUERY_SAFE = "/?:@!$&'()*+,;=-._~%"
 # What a path segment may hold as it is (RFC 3986 pchar and `/`); everything else, `%` included, is escaped.
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _UNSAFE = re.compile(r"[^A-Za-z0-9/?:@!$&'()*+,;=\-._~%]")
+# A query of plain parameters: no escapes, no `+`, no empty parts. Kept as it is when it has no cursor.
+_PLAIN_QUERY = re.compile(r"[A-Za-z0-9/?:@!$'()*,;=\-._~]+(?:&[A-Za-z0-9/?:@!$'()*,;=\-._~]+)*")
+_UNSAFE_IN_PATH = re.compile(r"[^A-Za-z0-9/:@!$&'()*+,;=\-._~]")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -66,11 +69,15 @@ def next_link(scope: Scope, cursor: str) -> str:
     """This request's URL with `cursor` replaced (the other parameters kept as the client wrote them),
     as a Link header value. Built by hand: parsing and re-encoding the query was 37 µs a page."""
     query = scope.get("query_string", b"").decode("latin-1")
-    kept = [_safe(part) for part in query.split("&") if part and not _is_cursor(part)]
-    query = "&".join([*kept, "cursor=" + cursor.replace("=", "%3D")])  # cursors are base64url
+    if "cursor" in query or not _PLAIN_QUERY.fullmatch(query):
+        query = "&".join(_safe(part) for part in query.split("&") if part and not _is_cursor(part))
+    cursor = cursor.replace("=", "%3D")  # cursors are base64url
+    query = f"{query}&cursor={cursor}" if query else f"cursor={cursor}"
     # The decoded path, escaped again: a header holds Latin-1 only, and a key such as a full-width
     # entity name resolves (case- and width-insensitively) to a page with a next one.
-    path = quote(scope["path"], safe=_PATH_SAFE)
+    path = scope["path"]
+    if _UNSAFE_IN_PATH.search(path):
+        path = quote(path, safe=_PATH_SAFE)
     netloc = _netloc(scope)
     url = f"{path}?{query}" if netloc is None else f"{scope.get('scheme', 'http')}://{netloc}{path}?{query}"
     return f'<{url}>; rel="next"'
