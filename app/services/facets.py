@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -11,6 +13,8 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    and_,
+    bindparam,
     cast,
     func,
     literal,
@@ -19,37 +23,28 @@ from sqlalchemy import (
 )
 
 from app.db import Database
-from app.models import EntityType
-from app.schemas.facets import DIMENSIONS, ClaimFacets, Dimension, EntityFacetValue, FacetCounts, FacetValue
+from app.schemas.facets import DIMENSIONS, ClaimFacets, Dimension
 from app.services import claim_plans
 from app.services.claim_filters import ClaimFilters, ResolvedFilters, conditions, resolve
 from app.services.dimensions import AXES
-from app.services.entities import entity_ids_by_key
+from app.services.id_sets import among, bound
+from app.services.prepared import Prepared
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
 from app.services.tallies import CLAIM_TALLY
 
 Conditions = list[ColumnElement[Any]]
+# A facet row: facet, value, label, entity type (or None), claim count, selected (0 or 1).
+Row = Sequence[Any]
 DEFAULT_SIZE = 50
 MAX_SIZE = 1000
 _NO_FILTERS = ClaimFilters()
-
-
-@dataclass
-class _Tally:
-    value: str
-    label: str
-    type: EntityType | None
-    count: int = 0
-    selected: bool = False
+_LABELS = {"theme": THEME, "entity": ENTITY, "document": DOCUMENT}
 
 
 def _own_conditions(
     connection: Connection, filters: ClaimFilters
 ) -> tuple[dict[Dimension, Conditions], Conditions]:
-    """Each facet's own filter as conditions, and the conditions of every other filter (q, scopes…).
-
-    Validated in the order /v1/claims validates them, so both name the same unknown value first.
-    """
+    """Each facet's own filter as conditions, and the conditions of every other filter (q, scopes…)."""
     own: dict[Dimension, Conditions] = {
         "theme": conditions(connection, replace(_NO_FILTERS, themes=filters.themes)),
         "entity": conditions(connection, replace(_NO_FILTERS, entities=filters.entities)),
@@ -60,6 +55,18 @@ def _own_conditions(
     return own, rest
 
 
+def _row(dimension: Dimension, value: Any, label: Any, claims: Any, *, selected: int = 0) -> Select[Any]:
+    """The columns of a facet row (`Row`), for one branch of the union."""
+    return select(
+        literal(dimension).label("facet"),
+        value.label("value"),
+        label.label("label"),
+        AXES[dimension].type.label("type"),
+        claims.label("claim_count"),
+        literal(selected, Integer).label("selected"),
+    )
+
+
 def _tallied(dimension: Dimension) -> Select[Any]:
     """A facet over every claim, read from claim_tally (migration 0004) instead of counted: counting all
     the claims of every theme was 200 ms of a facets request at 100,000 claims."""
@@ -67,57 +74,58 @@ def _tallied(dimension: Dimension) -> Select[Any]:
     tally = (
         select(CLAIM_TALLY).where(CLAIM_TALLY.c.dimension == dimension, CLAIM_TALLY.c.claims > 0).subquery()
     )
-    source: Any = tally
-    if dimension in {"theme", "entity"}:
-        table = THEME if dimension == "theme" else ENTITY
-        source = tally.join(table, cast(table.c.id, String) == tally.c.value)
-    elif dimension == "document":
-        source = tally.join(DOCUMENT, DOCUMENT.c.id == tally.c.value)
-    value = tally.c.value if dimension == "kind" else axis.value
-    return select(
-        literal(dimension).label("facet"),
-        value.label("value"),
-        value.label("label") if dimension == "kind" else axis.label.label("label"),
-        axis.type.label("type"),
-        tally.c.claims.label("claim_count"),
-        literal(0, Integer).label("selected"),
-    ).select_from(source)
+    if dimension == "kind":
+        return _row(dimension, tally.c.value, tally.c.value, tally.c.claims).select_from(tally)
+    table = _LABELS[dimension]
+    key = table.c.id if dimension == "document" else cast(table.c.id, String)
+    source = tally.join(table, key == tally.c.value)
+    return _row(dimension, axis.value, axis.label, tally.c.claims).select_from(source)
 
 
-def _paired_entities(theme_id: int) -> Select[Any]:
+def _paired_entities() -> Select[Any]:
     """The entity facet of one theme's claims, read from the pair tallies (migration 0005) instead of
-    counted: counting a popular theme's entity links was most of a facets request (92 ms at 100,000)."""
+    counted: counting a popular theme's entity links was most of a facets request (92 ms at 100,000).
+
+    Values are `<theme id>:<entity id>`: one theme's pairs are the range [`pair_from`, `pair_to`), and
+    the entity id starts at `pair_offset` (bound by `_params`)."""
     axis = AXES["entity"]
-    prefix = f"{theme_id}:"
-    # Values are `<theme id>:<entity id>`: one theme's pairs are the range [prefix, next prefix).
     tally = (
         select(CLAIM_TALLY)
         .where(
             CLAIM_TALLY.c.dimension == "pair",
-            CLAIM_TALLY.c.value >= prefix,
-            CLAIM_TALLY.c.value < f"{theme_id};",
+            CLAIM_TALLY.c.value >= bindparam("pair_from", type_=String()),
+            CLAIM_TALLY.c.value < bindparam("pair_to", type_=String()),
             CLAIM_TALLY.c.claims > 0,
         )
         .subquery()
     )
-    entity_id = cast(func.substr(tally.c.value, len(prefix) + 1), Integer)
-    return select(
-        literal("entity").label("facet"),
-        axis.value.label("value"),
-        axis.label.label("label"),
-        axis.type.label("type"),
-        tally.c.claims.label("claim_count"),
-        literal(0, Integer).label("selected"),
-    ).select_from(tally.join(ENTITY, ENTITY.c.id == entity_id))
+    entity_id = cast(func.substr(tally.c.value, bindparam("pair_offset", type_=Integer())), Integer)
+    source = tally.join(ENTITY, ENTITY.c.id == entity_id)
+    return _row("entity", axis.value, axis.label, tally.c.claims).select_from(source)
 
 
-def _one_theme(filters: ClaimFilters, resolved: ResolvedFilters) -> int | None:
-    """The theme id when the entity facet's filters are exactly one theme (pairs tally it), else None."""
-    others = replace(filters, entities=[], sort="position")
-    if len(filters.themes) != 1 or others != ClaimFilters(themes=filters.themes):
-        return None
-    (theme_ids,) = resolved.theme_ids
-    return theme_ids[0] if len(theme_ids) == 1 else None
+def _paired_themes() -> Select[Any]:
+    """The theme facet of one entity's claims, read from the pair tallies: one probe per theme for
+    `<theme id><pair_suffix>`, where counting the entity's theme links cost 45 ms at 100,000 claims."""
+    axis = AXES["theme"]
+    pair = cast(THEME.c.id, String) + bindparam("pair_suffix", type_=String())
+    on = and_(CLAIM_TALLY.c.dimension == "pair", CLAIM_TALLY.c.value == pair)
+    source = THEME.join(CLAIM_TALLY, on)
+    return (
+        _row("theme", axis.value, axis.label, CLAIM_TALLY.c.claims)
+        .select_from(source)
+        .where(CLAIM_TALLY.c.claims > 0)
+    )
+
+
+def _labelled(dimension: Dimension, counts: Any) -> Select[Any]:
+    """Facet rows for `counts` (claims per value `key`), with each value's label (a kind is its own)."""
+    if dimension == "kind":
+        return _row(dimension, counts.c.key, counts.c.key, counts.c.claims).select_from(counts)
+    axis = AXES[dimension]
+    table = _LABELS[dimension]
+    source = counts.join(table, table.c.id == counts.c.key)
+    return _row(dimension, axis.value, axis.label, counts.c.claims).select_from(source)
 
 
 def _counted(dimension: Dimension, where: Conditions) -> Select[Any]:
@@ -128,61 +136,171 @@ def _counted(dimension: Dimension, where: Conditions) -> Select[Any]:
     """
     if not where:
         return _tallied(dimension)
-    axis = AXES[dimension]
-    if dimension == "kind":
-        return (
-            select(
-                literal(dimension).label("facet"),
-                CLAIM.c.kind.label("value"),
-                CLAIM.c.kind.label("label"),
-                axis.type.label("type"),
-                func.count().label("claim_count"),
-                literal(0, Integer).label("selected"),
-            )
-            .where(*where)
-            .group_by(CLAIM.c.kind)
-        )
-    table = {"theme": THEME, "entity": ENTITY, "document": DOCUMENT}[dimension]
     source: Any = CLAIM
-    key: ColumnElement[Any] = CLAIM.c.document_id
+    key: ColumnElement[Any] = CLAIM.c.kind if dimension == "kind" else CLAIM.c.document_id
     if dimension in {"theme", "entity"}:
         # An alias: the filters' own subqueries on the link tables must not correlate with this one.
         link = (CLAIM_THEME if dimension == "theme" else CLAIM_ENTITY).alias()
         key = link.c.theme_id if dimension == "theme" else link.c.entity_id
         source = CLAIM.join(link, link.c.claim_id == CLAIM.c.id)
-    counts = (
-        select(key.label("key"), func.count().label("claims"))
-        .select_from(source)
-        .where(*where)
-        .group_by(key)
-        .subquery()
-    )
-    return select(
-        literal(dimension).label("facet"),
-        axis.value.label("value"),
-        axis.label.label("label"),
-        axis.type.label("type"),
-        counts.c.claims.label("claim_count"),
-        literal(0, Integer).label("selected"),
-    ).select_from(counts.join(table, table.c.id == counts.c.key))
+    counts = select(key.label("key"), func.count().label("claims")).select_from(source).where(*where)
+    return _labelled(dimension, counts.group_by(key).subquery())
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The claims a facet counts, when they can be read cheaply: every claim (`of` "all"), or the claims
+    of one theme, one entity or both (`of` a key of `claim_plans.RANGES`), perhaps only those of the
+    documents bound as `documents`."""
+
+    of: str
+    documents: bool = False
+
+
+def _ranged(dimension: Dimension, source: _Source, dialect: str) -> Select[Any]:
+    """A facet counted over a range of a table of claims in order (`claim_plans.RANGES`, bound as
+    `theme`, `entity`) instead of over the claims the links select: one theme's documents are counted
+    from its rows alone (2.4 ms against 34 ms for the benchmark's theme at 100,000 claims). Its kinds
+    still read each claim's row (27 ms): no index holds a claim's kind by its id or its order key."""
+    ranged = claim_plans.RANGES[source.of]
+    names = [name for name in ("theme", "entity") if f"{name}_id" in ranged.c]
+    where = [ranged.c[f"{name}_id"] == bindparam(name) for name in names]
+    if source.documents:
+        where.append(among(ranged.c.document_id, "documents", dialect))
+    joined: Any = ranged
+    key: ColumnElement[Any] = ranged.c.document_id
+    if dimension == "kind":
+        joined, key = ranged.join(CLAIM, CLAIM.c.id == ranged.c.claim_id), CLAIM.c.kind
+    elif dimension in {"theme", "entity"}:
+        link = CLAIM_THEME if dimension == "theme" else CLAIM_ENTITY
+        key = link.c.theme_id if dimension == "theme" else link.c.entity_id
+        joined = ranged.join(link, link.c.claim_id == ranged.c.claim_id)
+    counts = select(key.label("key"), func.count().label("claims")).select_from(joined).where(*where)
+    return _labelled(dimension, counts.group_by(key).subquery())
+
+
+def _branch(dimension: Dimension, source: _Source, dialect: str) -> Select[Any]:
+    """The rows of one facet counted over `source`."""
+    if source.of == "all":
+        return _tallied(dimension)
+    if source == _Source("theme") and dimension == "entity":
+        return _paired_entities()
+    if source == _Source("entity") and dimension == "theme":
+        return _paired_themes()
+    return _ranged(dimension, source, dialect)
 
 
 def _selected(dimension: Dimension, where: ColumnElement[bool]) -> Select[Any]:
     """The selected values themselves, so that one matching no claim still shows (with count 0)."""
     axis = AXES[dimension]
-    table = {"theme": THEME, "entity": ENTITY, "document": DOCUMENT}[dimension]
     return (
-        select(
-            literal(dimension).label("facet"),
-            axis.value.label("value"),
-            axis.label.label("label"),
-            axis.type.label("type"),
-            literal(0, Integer).label("claim_count"),
-            literal(1, Integer).label("selected"),
-        )
-        .select_from(table)
+        _row(dimension, axis.value, axis.label, literal(0, Integer), selected=1)
+        .select_from(_LABELS[dimension])
         .where(where)
     )
+
+
+# The facets whose selected values are read from a table: each one's column and whether it is an id.
+_SELECTABLE: tuple[tuple[Dimension, ColumnElement[Any], bool], ...] = (
+    ("theme", THEME.c.slug, False),
+    ("entity", ENTITY.c.id, True),
+    ("document", DOCUMENT.c.id, False),
+)
+Sources = tuple[_Source | None, ...]
+
+
+def _branches(
+    sources: Sources, selecting: tuple[bool, ...], dialect: str, counted: dict[Dimension, Select[Any]]
+) -> list[Select[Any]]:
+    """Each facet's rows (`sources` in `DIMENSIONS` order; `counted` for a facet with none), then the
+    selected values of the facets `selecting` says (bound as `selected_<facet>`)."""
+    branches = [
+        counted[dimension] if source is None else _branch(dimension, source, dialect)
+        for dimension, source in zip(DIMENSIONS, sources, strict=True)
+    ]
+    for (dimension, column, ids), wanted in zip(_SELECTABLE, selecting, strict=True):
+        if wanted:
+            selected = among(column, f"selected_{dimension}", dialect, integers=ids)
+            branches.append(_selected(dimension, selected))
+    return branches
+
+
+@cache
+def _statement(sources: Sources, selecting: tuple[bool, ...], dialect: str) -> Prepared:
+    """`_branches` as one statement, built once per shape, when no facet needs counting."""
+    return Prepared(union_all(*_branches(sources, selecting, dialect, {})))
+
+
+def _one(values: list[list[Any]]) -> Any:
+    """The value of a single filter naming a single value (after resolving), else None."""
+    if len(values) == 1 and len(set(values[0])) == 1:
+        return values[0][0]
+    return None
+
+
+def _sources(filters: ClaimFilters, resolved: ResolvedFilters) -> Sources:
+    """Each facet's `_Source`, in `DIMENSIONS` order: None where the facet's filters (all but its own)
+    are not at most one theme and one entity, with any documents but no kind; that facet is counted.
+
+    A kind filter is left to counting: testing the kind of each claim of a range reads its claim row,
+    which cost as much as counting plainly or more (35 against 16 ms for an entity and a kind)."""
+    scopes = (filters.scope_theme, filters.scope_entity, filters.scope_document)
+    if filters.query is not None or any(scope is not None for scope in scopes):
+        return (None,) * len(DIMENSIONS)
+    linked = {
+        "theme": (filters.themes, resolved.theme_ids),
+        "entity": (filters.entities, resolved.entity_ids),
+    }
+    sources: list[_Source | None] = []
+    for dimension in DIMENSIONS:
+        applied = {name: ids for name, (given, ids) in linked.items() if given and name != dimension}
+        documents = bool(filters.documents) and dimension != "document"
+        if (filters.kinds and dimension != "kind") or any(_one(ids) is None for ids in applied.values()):
+            sources.append(None)
+        elif not applied:
+            sources.append(None if documents else _Source("all"))
+        else:
+            sources.append(_Source("pair" if len(applied) == 2 else next(iter(applied)), documents))
+    return tuple(sources)
+
+
+def _params(filters: ClaimFilters, resolved: ResolvedFilters, dialect: str) -> dict[str, Any]:
+    """The values `_branches` binds, for whichever sources the filters give."""
+    params: dict[str, Any] = {}
+    if filters.themes:
+        params["selected_theme"] = bound(filters.themes, dialect)
+        if (theme_id := _one(resolved.theme_ids)) is not None:
+            prefix = f"{theme_id}:"
+            params |= {"theme": theme_id, "pair_from": prefix, "pair_to": f"{theme_id};"}
+            params["pair_offset"] = len(prefix) + 1
+    if filters.entities:
+        params["selected_entity"] = bound(resolved.entity_ids[0], dialect)
+        if (entity_id := _one(resolved.entity_ids)) is not None:
+            params |= {"entity": entity_id, "pair_suffix": f":{entity_id}"}
+    if filters.documents:
+        params["documents"] = params["selected_document"] = bound(filters.documents, dialect)
+    return params
+
+
+def _rows(connection: Connection, filters: ClaimFilters, resolved: ResolvedFilters) -> Sequence[Row]:
+    """Every facet's rows, then the selected values: from the tallies and the tables of claims in order
+    (`_sources`) in one prepared statement; the facets they cannot serve counted plainly."""
+    dialect = connection.dialect.name
+    sources = _sources(filters, resolved)
+    selecting = (bool(filters.themes), bool(filters.entities), bool(filters.documents))
+    params = _params(filters, resolved, dialect)
+    if None not in sources:
+        return _statement(sources, selecting, dialect).tuples(connection, **params)
+    own, rest = _own_conditions(connection, filters)
+    counted = {
+        dimension: _counted(
+            dimension, rest + [c for other in DIMENSIONS if other != dimension for c in own[other]]
+        )
+        for dimension, source in zip(DIMENSIONS, sources, strict=True)
+        if source is None
+    }
+    union = union_all(*_branches(sources, selecting, dialect, counted))
+    return connection.execute(union, params).all()
 
 
 def claim_facets(database: Database, filters: ClaimFilters, *, size: int = DEFAULT_SIZE) -> ClaimFacets:
@@ -193,56 +311,49 @@ def claim_facets(database: Database, filters: ClaimFilters, *, size: int = DEFAU
     is how many claims the list would hold with that value as the facet's only filter value.
     """
     with database.read() as connection:
-        own, rest = _own_conditions(connection, filters)
-        resolved = resolve(connection, filters)  # resolved once, for the total and the pair tallies
+        # Validated in the order /v1/claims validates them, so both name the same unknown value first.
+        resolved = resolve(connection, filters)
         total = claim_plans.plan(connection, resolved, limit=1).total
-        one_theme = _one_theme(filters, resolved)
-        branches = [
-            _paired_entities(one_theme)
-            if dimension == "entity" and one_theme is not None
-            else _counted(
-                dimension, rest + [c for other in DIMENSIONS if other != dimension for c in own[other]]
-            )
-            for dimension in DIMENSIONS
-        ]
-        if filters.themes:
-            branches.append(_selected("theme", THEME.c.slug.in_(filters.themes)))
-        if filters.entities:
-            entity_ids = set(entity_ids_by_key(connection, filters.entities).values())
-            branches.append(_selected("entity", ENTITY.c.id.in_(entity_ids)))
-        if filters.documents:
-            branches.append(_selected("document", DOCUMENT.c.id.in_(filters.documents)))
-        rows = connection.execute(union_all(*branches)).all()
-    tallies: dict[str, dict[str, _Tally]] = {dimension: {} for dimension in DIMENSIONS}
-    for row in rows:
-        tally = tallies[row.facet].setdefault(row.value, _Tally(row.value, row.label, row.type))
-        tally.count = max(tally.count, int(row.claim_count))
-        tally.selected = tally.selected or bool(row.selected)
-    for kind in filters.kinds:  # kinds have no table to select them from
-        tallies["kind"].setdefault(kind, _Tally(kind, kind, None)).selected = True
-    return ClaimFacets(
-        total=total,
-        facets=FacetCounts(
-            theme=[_value(tally) for tally in _ordered(tallies["theme"], size)],
-            entity=[_entity_value(tally) for tally in _ordered(tallies["entity"], size)],
-            kind=[_value(tally) for tally in _ordered(tallies["kind"], size)],
-            document=[_value(tally) for tally in _ordered(tallies["document"], size)],
-        ),
-    )
+        rows = _rows(connection, filters, resolved)
+    return _answer(total, rows, filters.kinds, size)
 
 
-def _ordered(tallies: dict[str, _Tally], size: int) -> list[_Tally]:
+# A facet value being merged: minus its count, label, value, entity type, selected. Sorting these
+# lists as they are orders by count (largest first), label, then value (unique in a facet): twice as
+# fast as sorting with a key (4,000 entities of a theme).
+_Value = list[Any]
+
+
+def _answer(total: int, rows: Sequence[Row], kinds: list[str], size: int) -> ClaimFacets:
+    """The answer from the facet rows: a value's rows merged (its count, selected by any row), each
+    facet ordered and cut to `size`; validated once, as plain data (a model per value cost more)."""
+    merged: dict[str, dict[str, _Value]] = {dimension: {} for dimension in DIMENSIONS}
+    for facet, value, label, entity_type, count, selected in rows:
+        found = merged[facet].get(value)
+        if found is None:
+            merged[facet][value] = [-int(count), label, value, entity_type, bool(selected)]
+        else:
+            found[0] = min(found[0], -int(count))
+            found[4] = found[4] or bool(selected)
+    for kind in kinds:  # kinds have no table to select them from
+        merged["kind"].setdefault(kind, [0, kind, kind, None, False])[4] = True
+    facets = {
+        facet: [_item(value, typed=facet == "entity") for value in _ordered(values, size)]
+        for facet, values in merged.items()
+    }
+    return ClaimFacets.model_validate({"total": total, "facets": facets})
+
+
+def _ordered(values: dict[str, _Value], size: int) -> list[_Value]:
     """The `size` largest counts and every selected value; largest count first, then by label (and value,
     so that the order is total)."""
-    ranked = sorted(tallies.values(), key=lambda tally: (-tally.count, tally.label, tally.value))
-    return [tally for rank, tally in enumerate(ranked) if rank < size or tally.selected]
+    ranked = sorted(values.values())
+    return [value for rank, value in enumerate(ranked) if rank < size or value[4]]
 
 
-def _value(tally: _Tally) -> FacetValue:
-    return FacetValue(value=tally.value, label=tally.label, count=tally.count, selected=tally.selected)
-
-
-def _entity_value(tally: _Tally) -> EntityFacetValue:
-    assert tally.type is not None, "entity rows carry the entity's type"
-    fields = {"value": tally.value, "label": tally.label, "count": tally.count, "selected": tally.selected}
-    return EntityFacetValue(**fields, type=tally.type)
+def _item(value: _Value, *, typed: bool) -> dict[str, Any]:
+    """A facet value as the answer holds it (an entity's with its type)."""
+    item = {"value": value[2], "label": value[1], "count": -value[0], "selected": value[4]}
+    if typed:
+        item["type"] = value[3]
+    return item
