@@ -3,12 +3,16 @@ same places as filtering every token of the text, on the whole source article.""
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.services.search.analyzer import matching_spans, tokens
+from app.services.search.query import Term
+from app.services.search.snippets import highlight
 
 ARTICLE = (Path(__file__).resolve().parents[2] / "seed" / "pakistan-it-sector.txt").read_text()
 
@@ -44,3 +48,29 @@ def test_matching_spans_are_the_filtered_tokens_of_any_text(words: list[str], da
     prefixes = tuple(term[:2] for term in wanted)
     expected = [(t.start, t.end) for t in every if prefixes and t.term.startswith(prefixes)]
     assert matching_spans(text, frozenset(), prefixes) == expected
+
+
+SPECIAL = st.sampled_from(["<b>", "a&b", "O'Brien", '"quoted"', "&amp;", "x<y>z", "fin", "tech"])
+
+
+@given(st.lists(st.one_of(WORDS, SPECIAL), min_size=1, max_size=60), st.data())
+@settings(max_examples=300, deadline=None)
+def test_a_snippet_is_a_window_of_the_text_escaped_with_its_matches_marked(
+    words: list[str], data: st.DataObject
+) -> None:
+    text = " ".join(words)
+    every = tokens(text)
+    terms = sorted({token.term for token in every})
+    wanted = (
+        [Term(text=term, prefix=False) for term in data.draw(st.lists(st.sampled_from(terms), max_size=3))]
+        if terms
+        else []
+    )
+    snippet, matched = highlight(text, wanted)
+    assert matched == sum(token.term in {w.text for w in wanted} for token in every)
+    marked = re.findall(r"<mark>(.*?)</mark>", snippet)
+    assert all(tokens(html.unescape(piece))[0].term in {w.text for w in wanted} for piece in marked)
+    plain = snippet.replace("<mark>", "").replace("</mark>", "")
+    window = plain.removeprefix("…").removesuffix("…") if plain != "…" else plain
+    assert html.escape(html.unescape(window)) == window  # every special character escaped, once
+    assert html.unescape(window) in text
