@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
 
 from app.api import fast_arguments as fast
 from app.api.deps import CursorParam, DatabaseDep, LimitParam, parse_query, split_values
 from app.api.openapi import INVALID, ok, responses
 from app.api.problems import BadParameter
 from app.api.reading import run_read
-from app.api.routing import ApiRoute, fast_arguments, json_answer
+from app.api.routing import ApiRoute, fast_arguments
 from app.models import SEARCH_KINDS
 from app.schemas.common import Page, Schema
 from app.schemas.search import SearchHit, Suggestion
@@ -60,8 +61,10 @@ async def search(
     if unknown := [kind for kind in kinds if kind not in SEARCH_KINDS]:
         raise BadParameter("query.type", f"unknown type {', '.join(unknown)}; types are claim, entity, theme")
     query = parse_query("query.q", q)
-    page = await run_read(database, hits.search, database, query, kinds=kinds, limit=limit, cursor=cursor)
-    return json_answer(page)
+    found = await run_read(
+        database, hits.search_json, database, query, kinds=kinds, limit=limit, cursor=cursor
+    )
+    return Response(found, media_type=JSONResponse.media_type)
 
 
 @router.get("/autocomplete", summary="Suggest entities and themes", responses=ok("autocomplete") | INVALID)
