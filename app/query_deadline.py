@@ -29,6 +29,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DisconnectionError, OperationalError
 
+from app.contextvar_block import ContextVarBlock
+
 # How many SQLite virtual machine steps run between two looks at the clock.
 PROGRESS_STEPS = 1000
 _DEADLINE = "sectorfacts_query_deadline"
@@ -105,25 +107,10 @@ def _unarm(deadline: list[Any]) -> None:
     deadline[2] = None
 
 
-class _ReadBudgetBlock:
-    """`read_budget`'s block: a class rather than a generator, which cost a microsecond more a read."""
-
-    __slots__ = ("_seconds", "_token")
-
-    def __init__(self, seconds: float) -> None:
-        self._seconds = seconds
-
-    def __enter__(self) -> None:
-        self._token = _budget.set(_Budget(self._seconds))
-
-    def __exit__(self, *_exc: object) -> None:
-        _budget.reset(self._token)
-
-
 def read_budget(seconds: float) -> AbstractContextManager[None]:
     """Every query started in this block stops once its thread has spent `seconds` of CPU time since the
     block began (time spent waiting for the GIL or a core does not count)."""
-    return _ReadBudgetBlock(seconds)
+    return ContextVarBlock(_budget, _Budget(seconds))
 
 
 def interrupted(error: OperationalError) -> bool:

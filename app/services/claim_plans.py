@@ -97,6 +97,12 @@ def _range_order(ranged: TableClause) -> tuple[ColumnElement[Any], ...]:
     return tuple(ranged.c[name] for name in ORDER_KEY)
 
 
+def _past_cursor(order: Sequence[ColumnElement[Any]]) -> ColumnElement[bool]:
+    """Rows after the cursor's key, bound as `k0`…`k3`, in the order `order`."""
+    keys = [bindparam(f"k{index}", type_=key.type) for index, key in enumerate(order)]
+    return tuple_(*order) > tuple_(*keys)
+
+
 @dataclass(frozen=True)
 class _Atom:
     """One single-valued filter: a dimension and the value the tally names it by."""
@@ -227,11 +233,33 @@ def page_statement(shape: PageShape, after_key: bool, whole: str | None = None) 
         # A document or a kind drives through its own index on claim rows.
         conditions = [_member(atom, value) for atom, value in _bound([dimension for dimension, _ in shape])]
     if after_key:
-        keys = [bindparam(f"k{index}", type_=column.type) for index, column in enumerate(CLAIM_ORDER)]
-        conditions.append(tuple_(*CLAIM_ORDER) > tuple_(*keys))
+        conditions.append(_past_cursor(CLAIM_ORDER))
     source = _with_body(CLAIM, CLAIM.c.id, whole)
     statement = select(*_read(whole)).select_from(source).where(*conditions).order_by(*CLAIM_ORDER)
     return Prepared(statement.limit(bindparam("limit", type_=Integer())))
+
+
+def _range_page(
+    ranged: TableClause, conditions: list[ColumnElement[bool]], after_key: bool, dialect: str, *extra: Any
+) -> Prepared:
+    """A page of `ranged`'s rows matching `conditions`, whole, in document order, from the cursor's key
+    when `after_key`, `limit` rows; `extra` columns first (SQLite only)."""
+    order = _range_order(ranged)
+    if after_key:
+        conditions = [*conditions, _past_cursor(order)]
+    if dialect == "sqlite":
+        # The range holds the order key, the stored answer the rest: the claim row is not read.
+        columns: list[Any] = [*extra, *order[:3], order[3].label("id"), CLAIM_BODY.c.body]
+        source = _with_body(ranged, ranged.c.claim_id, dialect)
+    else:
+        columns, source = _read(dialect), ranged.join(CLAIM, CLAIM.c.id == ranged.c.claim_id)
+    statement = select(*columns).select_from(source).where(*conditions).order_by(*order)
+    return Prepared(statement.limit(bindparam("limit", type_=Integer())))
+
+
+def _range_values(ranged: TableClause) -> list[ColumnElement[Any]]:
+    """The columns a table of claims in order is keyed by before the order key (link ids)."""
+    return [value for value in ranged.c if value.name not in ORDER_KEY]
 
 
 @cache
@@ -240,20 +268,8 @@ def range_page_statement(of: str, after_key: bool, dialect: str) -> Prepared:
     whole, from the cursor's key `k0`…`k3` when `after_key`: a range of the primary key of `RANGES[of]`,
     in document order, `limit` rows."""
     ranged = RANGES[of]
-    order = _range_order(ranged)
-    values = [value for value in ranged.c if value.name not in ORDER_KEY]
-    conditions = [value == bindparam(value.name.removesuffix("_id")) for value in values]
-    if after_key:
-        keys = [bindparam(f"k{index}", type_=key.type) for index, key in enumerate(order)]
-        conditions.append(tuple_(*order) > tuple_(*keys))
-    if dialect == "sqlite":
-        # The range holds the order key, the stored answer the rest: the claim row is not read.
-        columns: list[ColumnElement[Any]] = [*order[:3], order[3].label("id"), CLAIM_BODY.c.body]
-        source = _with_body(ranged, ranged.c.claim_id, dialect)
-    else:
-        columns, source = _read(dialect), ranged.join(CLAIM, CLAIM.c.id == ranged.c.claim_id)
-    statement = select(*columns).select_from(source).where(*conditions).order_by(*order)
-    return Prepared(statement.limit(bindparam("limit", type_=Integer())))
+    conditions = [value == bindparam(value.name.removesuffix("_id")) for value in _range_values(ranged)]
+    return _range_page(ranged, conditions, after_key, dialect)
 
 
 def _theme_named() -> ColumnElement[Any]:
@@ -283,15 +299,9 @@ def named_range_page_statement(of: str, after_key: bool) -> Prepared:
     subqueries of their own, not joined to the rows: SQLite runs each once (a count correlated with
     each row cost 28 µs a page)."""
     ranged = RANGES[of]
-    order = _range_order(ranged)
     ids = {"theme": _theme_named, "entity": _entity_named}
-    named = {
-        value.name: ids[value.name.removesuffix("_id")]() for value in ranged.c if value.name not in ORDER_KEY
-    }
+    named = {value.name: ids[value.name.removesuffix("_id")]() for value in _range_values(ranged)}
     conditions: list[ColumnElement[bool]] = [ranged.c[name] == named_id for name, named_id in named.items()]
-    if after_key:
-        keys = [bindparam(f"k{index}", type_=key.type) for index, key in enumerate(order)]
-        conditions.append(tuple_(*order) > tuple_(*keys))
     if of == "pair":
         # The pair tally's value is `<theme id>:<entity id>` (claim_plans.pair_of).
         pair = cast(named["theme_id"], String) + ":" + cast(named["entity_id"], String)
@@ -301,10 +311,7 @@ def named_range_page_statement(of: str, after_key: bool) -> Prepared:
         total: ColumnElement[Any] = func.coalesce(counted.scalar_subquery(), 0)
     else:
         total = tallied(of, named[f"{of}_id"])
-    columns = [total.label("total"), *order[:3], order[3].label("id"), CLAIM_BODY.c.body]
-    source = _with_body(ranged, ranged.c.claim_id, "sqlite")
-    statement = select(*columns).select_from(source).where(*conditions).order_by(*order)
-    return Prepared(statement.limit(bindparam("limit", type_=Integer())))
+    return _range_page(ranged, conditions, after_key, "sqlite", total.label("total"))
 
 
 @dataclass(frozen=True)

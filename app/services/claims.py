@@ -32,7 +32,7 @@ from app.services.claim_plans import CLAIM_COLUMNS, CLAIM_ORDER
 from app.services.id_sets import bound
 from app.services.keys import lookup_key
 from app.services.nested_lists import NESTED, nested_sql
-from app.services.pagination import after, decode_cursor, encode_cursor
+from app.services.pagination import after, decode_cursor, encode_cursor, page_json
 from app.services.prepared import Prepared
 from app.services.search.matching import matching_keys
 from app.services.search.query import Node
@@ -64,7 +64,7 @@ def list_claims_json(
         page = _list_by_relevance(database, filters, filters.query, limit=limit, cursor=cursor)
         return page.__pydantic_serializer__.to_json(page)
     found, meta = _claim_page(database, filters, limit=limit, cursor=cursor)
-    return orjson.dumps({"data": claims_json(found), "meta": meta.model_dump()})
+    return page_json(claims_json(found), meta)
 
 
 def _claim_page(

@@ -12,9 +12,16 @@ from typing import Any
 import orjson
 from sqlalchemy import ColumnElement, Select, tuple_
 
+from app.schemas.common import PageMeta
 from app.services.errors import InvalidCursor
 
 MAX_INT = 2**63 - 1
+
+
+def page_json(data: Sequence[Any], meta: PageMeta) -> bytes:
+    """A page's JSON body (`{"data": [...], "meta": {...}}`, as `Page` serialises it) from items orjson
+    writes as they are: plain dicts in the schema's key order, or `orjson.Fragment`s of JSON text."""
+    return orjson.dumps({"data": data, "meta": meta.model_dump()})
 
 
 def encode_cursor(kind: str, key: Sequence[str | int | float]) -> str:

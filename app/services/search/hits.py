@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import orjson
 from pydantic import TypeAdapter
 from sqlalchemy import Float, String, and_, bindparam, func, or_, select, tuple_
 
@@ -15,7 +14,7 @@ from app.db import Database
 from app.schemas.common import Page, PageMeta
 from app.schemas.search import SearchHit
 from app.services.id_sets import among, bound
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.pagination import decode_cursor, encode_cursor, page_json
 from app.services.prepared import Prepared
 from app.services.search import postings
 from app.services.search.matching import match_text, query_text
@@ -156,7 +155,7 @@ def search_json(
     and serialising those cost more than the rest of the answer's rendering. The same bytes as the
     page's (tests/services/test_search_json.py)."""
     found, meta = _hits(database, node, kinds=kinds, limit=limit, cursor=cursor)
-    return orjson.dumps({"data": found, "meta": meta.model_dump()})
+    return page_json(found, meta)
 
 
 def _hits(
