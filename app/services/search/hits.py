@@ -20,7 +20,7 @@ from app.services.search import postings
 from app.services.search.matching import match_text, query_text
 from app.services.search.postings import RankedEntry
 from app.services.search.query import Node, Term, positive_terms
-from app.services.search.snippets import highlight
+from app.services.search.snippets import Highlighter
 from app.services.tables import SEARCH_ENTRY
 
 _HITS = TypeAdapter(list[SearchHit])
@@ -189,14 +189,14 @@ def _hits(
                 row.id: (row.title, row.body)
                 for row in statements.texts.rows(connection, ids=bound(ids, dialect))
             }
-    wanted = positive_terms(node)
+    highlight = Highlighter(positive_terms(node))
     hits: list[dict[str, Any]] = []
     for row in rows[:limit]:
         row_title, row_body = texts[row.id]
-        body, body_matches = highlight(row_body, wanted)
+        body, body_matches = highlight(row_body)
         use_body = body_matches > 0
         # The title is the snippet only when the body has no match: highlighted only then.
-        title = "" if use_body else highlight(row_title, wanted)[0]
+        title = "" if use_body else highlight(row_title)[0]
         hits.append(
             {
                 "type": row.kind,

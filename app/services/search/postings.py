@@ -42,21 +42,26 @@ class RankedEntry:
     body: str
 
 
-_COUNTS = Prepared(
-    text(
-        "SELECT coalesce((SELECT entries FROM search_term WHERE term = :term), 0) AS matches, entries, terms "
-        "FROM search_tally"
-    ).columns(column("matches", Integer()), column("entries", Integer()), column("terms", Integer()))
-)
-# A term's weights, largest first: one primary-key step each, not a walk of its entries.
-_WEIGHTS = Prepared(
+# How many entries hold the term, the index's size, and the term's weight groups, largest first, each with
+# its shortest entry's length: in one statement, one primary-key step per group rather than a walk of its
+# entries. No group rows (weight null) when no entry holds the term; no row at all on an empty index.
+_GROUPS = Prepared(
     text(
         "WITH RECURSIVE g(weight) AS ("
         "SELECT max(weight) FROM search_posting WHERE term = :term "
         "UNION ALL SELECT (SELECT max(weight) FROM search_posting WHERE term = :term AND weight < g.weight) "
         "FROM g WHERE g.weight IS NOT NULL"
-        ") SELECT weight FROM g WHERE weight IS NOT NULL"
-    ).columns(column("weight", Float()))
+        ") SELECT t.matches, t.entries, t.terms, g.weight, "
+        "(SELECT min(length) FROM search_posting p WHERE p.term = :term AND p.weight = g.weight) AS shortest "
+        "FROM (SELECT coalesce((SELECT entries FROM search_term WHERE term = :term), 0) AS matches, entries, "
+        "terms FROM search_tally) AS t LEFT JOIN g ON g.weight IS NOT NULL"
+    ).columns(
+        column("matches", Integer()),
+        column("entries", Integer()),
+        column("terms", Integer()),
+        column("weight", Float()),
+        column("shortest", Integer()),
+    )
 )
 # The shortest entries of one weight group from `shortest` on, up to `longest`: the first `skip + 1` of
 # them and every entry as long as the last of those (it scores the same).
@@ -117,19 +122,22 @@ def best(
 ) -> tuple[int, list[RankedEntry]]:
     """How many entries hold `term`, and the best `wanted` past the cursor `after` (score, type, id), in
     score, type, id order."""
-    counts = _COUNTS.first(connection, term=term)
-    if counts is None or not counts.matches:
+    groups = _GROUPS.tuples(connection, term=term)
+    if not groups or not groups[0][0]:
         return 0, []
-    scorer = _scorer(counts.matches, counts.entries, counts.terms)
+    matches, entries_count, terms_count = groups[0][:3]
+    scorer = _scorer(matches, entries_count, terms_count)
     last_score = float(after[0]) if after is not None else math.inf
     candidates: dict[int, float] = {}
     # The scores of candidates past the cursor, best first: past the k-th, a group's longer entries are
-    # not read at all.
+    # not read at all, nor a group whose shortest entry is longer than that.
     settled: list[float] = []
-    for (weight,) in _WEIGHTS.tuples(connection, term=term):
+    for *_, weight, group_shortest in groups:
+        if weight is None:
+            continue
         shortest = scorer.shortest_below(weight, last_score) if after is not None else 0
         longest = scorer.longest_at_least(weight, settled[wanted - 1]) if len(settled) >= wanted else _LONGEST
-        if longest < shortest:
+        if longest < max(shortest, group_shortest):
             continue
         take = wanted
         while True:
@@ -145,6 +153,11 @@ def best(
             take *= 4
         candidates.update((entry_id, score) for entry_id, score in scored if score <= last_score)
         settled = sorted(settled + below, reverse=True)[:wanted]
+    if len(settled) >= wanted:
+        # At least `wanted` candidates past the cursor score this or more: one scoring less cannot be
+        # on the page, so its entry is not read.
+        cut = settled[wanted - 1]
+        candidates = {entry_id: score for entry_id, score in candidates.items() if score >= cut}
     entries = _ENTRIES.rows(connection, ids=bound(list(candidates), "sqlite"))
     ranked = sorted(
         (RankedEntry(row.id, row.kind, row.key, candidates[row.id], row.title, row.body) for row in entries),
@@ -153,7 +166,7 @@ def best(
     if after is not None:
         last = (after[1], after[2])
         ranked = [hit for hit in ranked if hit.score < last_score or (hit.kind, hit.key) > last]
-    return int(counts.matches), ranked[:wanted]
+    return int(matches), ranked[:wanted]
 
 
 def _length(column_of: str) -> str:

@@ -17,33 +17,48 @@ def _unchanged(text: str) -> str:
     return text
 
 
-def _matches(text: str, wanted: list[Term]) -> list[tuple[int, int]]:
-    exact = frozenset(term.text for term in wanted if not term.prefix)
-    prefixes = tuple(term.text for term in wanted if term.prefix)
-    return matching_spans(text, exact, prefixes)
+class Highlighter:
+    """Marks one query's words in texts: built once a page, since its texts share the query's terms."""
+
+    __slots__ = ("exact", "length", "prefixes")
+
+    def __init__(self, wanted: list[Term], length: int = SNIPPET_LENGTH) -> None:
+        self.exact = frozenset(term.text for term in wanted if not term.prefix)
+        self.prefixes = tuple(term.text for term in wanted if term.prefix)
+        self.length = length
+
+    def __call__(self, text: str) -> tuple[str, int]:
+        """A window of `text` around its first match, marked and escaped; and how many words matched."""
+        spans = matching_spans(text, self.exact, self.prefixes)
+        length, size = self.length, len(text)
+        start, end = 0, size
+        if size > length:
+            centre = spans[0][0] if spans else 0
+            start = max(0, min(centre - length // 3, size - length))
+            end = start + length
+            # Do not cut a word in two at either edge.
+            while start > 0 and text[start - 1].isalnum():
+                start -= 1
+            while end < size and text[end].isalnum():
+                end += 1
+        # Most windows need no escaping: one search instead of html.escape's five replaces per piece.
+        escaped = escape if _ESCAPED.search(text, start, end) else _unchanged
+        parts: list[str] = ["…" if start > 0 else ""]
+        cursor = start
+        for span_start, span_end in spans:
+            if span_start < start or span_end > end:
+                continue
+            parts += [
+                escaped(text[cursor:span_start]),
+                "<mark>",
+                escaped(text[span_start:span_end]),
+                "</mark>",
+            ]
+            cursor = span_end
+        parts += [escaped(text[cursor:end]), "…" if end < size else ""]
+        return "".join(parts), len(spans)
 
 
 def highlight(text: str, wanted: list[Term], length: int = SNIPPET_LENGTH) -> tuple[str, int]:
     """A window of `text` around its first match, marked and escaped; and how many words matched."""
-    spans = _matches(text, wanted)
-    start, end = 0, len(text)
-    if len(text) > length:
-        centre = spans[0][0] if spans else 0
-        start = max(0, min(centre - length // 3, len(text) - length))
-        end = start + length
-        # Do not cut a word in two at either edge.
-        while start > 0 and text[start - 1].isalnum():
-            start -= 1
-        while end < len(text) and text[end].isalnum():
-            end += 1
-    # Most windows need no escaping: one search instead of html.escape's five replaces per piece.
-    escaped = escape if _ESCAPED.search(text, start, end) else _unchanged
-    parts: list[str] = ["…" if start > 0 else ""]
-    cursor = start
-    for span_start, span_end in spans:
-        if span_start < start or span_end > end:
-            continue
-        parts += [escaped(text[cursor:span_start]), "<mark>", escaped(text[span_start:span_end]), "</mark>"]
-        cursor = span_end
-    parts += [escaped(text[cursor:end]), "…" if end < len(text) else ""]
-    return "".join(parts), len(spans)
+    return Highlighter(wanted, length)(text)
