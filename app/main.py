@@ -11,8 +11,9 @@ from starlette.middleware import Middleware
 
 from app import __version__
 from app.api.auth import read_access
+from app.api.fast_lane import FastLane, SectorFactsAPI
 from app.api.metrics import Metrics
-from app.api.middleware import install_middleware
+from app.api.middleware import between_edge_and_pipeline, edge_and_pipeline, install_middleware
 from app.api.openapi import build_openapi
 from app.api.pages import install_pages
 from app.api.problems import install_problem_handlers
@@ -34,7 +35,7 @@ from app.api.routers import (
     themes,
 )
 from app.api.routers import metrics as metrics_router
-from app.api.routing import ApiRoute, HotRoutes
+from app.api.routing import ApiRoute, HotRoutes, HotRouteTable
 from app.config import Settings
 from app.db import create_database
 
@@ -48,7 +49,7 @@ Every claim carries the **verbatim quote** it rests on and its exact **span** in
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None) -> SectorFactsAPI:
     """Build the API for `settings` (read from SECTORFACTS_* variables when omitted)."""
     settings = settings or Settings()
     database = create_database(settings)
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         database.dispose()
 
-    app = FastAPI(
+    app = SectorFactsAPI(
         title="Sector Facts API",
         version=__version__,
         description=DESCRIPTION,
@@ -105,8 +106,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(metrics_router.router)
     install_pages(app)
     if app.state.fast_arguments:
-        # Innermost: add_middleware would put it outside the others.
-        app.user_middleware.append(
-            Middleware(HotRoutes, routes=app.router.routes, handlers=app.exception_handlers)
-        )
+        table = HotRouteTable(app.router.routes, app.exception_handlers)
+        if between_edge_and_pipeline(settings):
+            # Innermost: add_middleware would put it outside the others.
+            app.user_middleware.append(Middleware(HotRoutes, table=table))
+        else:
+            app.fast_lane = FastLane(*edge_and_pipeline(settings, metrics), table)
     return app

@@ -6,6 +6,8 @@ dependency than the check costs, and a middleware would not know which path para
 to name. For the same reason an endpoint may carry a `fast_arguments` parser (`app.api.fast_arguments`):
 when it understands the request, the endpoint is called with what it returns; when it returns None,
 FastAPI solves the arguments as usual, so every error and unusual request answers exactly as documented.
+`HotRouteTable` finds those routes without FastAPI's router, for the fast lane (`app.api.fast_lane`) or,
+where that is off, for the innermost middleware (`HotRoutes`).
 """
 
 from __future__ import annotations
@@ -94,20 +96,14 @@ def _in_routing_order(routes: Sequence[BaseRoute]) -> Iterator[BaseRoute]:
             yield route
 
 
-class HotRoutes:
-    """Routing for the hottest reads, as the innermost middleware: a GET whose path matches a route with
-    `fast_arguments` (and that no route tried earlier would answer) gets that route's fast answer at
-    once, an error it raises answered by the app's exception handlers as FastAPI's ExceptionMiddleware
-    would (a plain function's answer built here, not in the thread pool: they only build it). FastAPI's
-    router walks every included router to find a route, which was a fifth of a single claim's CPU, and
-    the layers between the middleware and the router (exception handling, an exit stack for uploaded
-    files, the router) cost about 9 µs more. Any other request, or one the route's parser leaves to
-    FastAPI, goes down those layers as usual."""
+class HotRouteTable:
+    """The hottest reads, found and answered without FastAPI's router: a GET whose path matches a route
+    with `fast_arguments` (and that no route tried earlier would answer) gets that route's fast answer,
+    an error it raises answered by the app's exception handlers as FastAPI's ExceptionMiddleware would
+    (a plain function's answer built here, not in the thread pool: they only build it). FastAPI's router
+    walks every included router to find a route, which was a fifth of a single claim's CPU."""
 
-    def __init__(
-        self, app: ASGIApp, routes: Sequence[BaseRoute], handlers: Mapping[Any, Callable[..., Any]]
-    ) -> None:
-        self.app = app
+    def __init__(self, routes: Sequence[BaseRoute], handlers: Mapping[Any, Callable[..., Any]]) -> None:
         # What ExceptionMiddleware handles: handlers by exception class (500 and Exception are the last
         # resort's, outside every middleware).
         self.handlers = handlers
@@ -140,31 +136,33 @@ class HotRoutes:
                 return None
         return frozenset(fixed)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
-            path = request_path(scope)
-            for route, shadowed in self.hot:
-                found = route.path_regex.match(path)
-                if found is None:
-                    continue
-                if path in shadowed:
-                    break
-                scope.update(path_params=found.groupdict(), endpoint=route.endpoint, route=route)
-                request = Request(scope, receive)
-                try:
-                    answer = await route.fast_answer(request)
-                except Exception as error:
-                    handler = self._handler(error)
-                    if handler is None:
-                        raise
-                    answer = handler(request, error)
-                    if inspect.isawaitable(answer):
-                        answer = await answer
-                if answer is not None:
-                    await answer(scope, receive, send)
-                    return
-                break
-        await self.app(scope, receive, send)
+    def match(self, scope: Scope) -> tuple[ApiRoute, dict[str, Any]] | None:
+        """The hot route a GET request's path goes to, and its path parameters; None for any other."""
+        path = request_path(scope)
+        for route, shadowed in self.hot:
+            found = route.path_regex.match(path)
+            if found is None:
+                continue
+            return None if path in shadowed else (route, found.groupdict())
+        return None
+
+    async def answer(
+        self, scope: Scope, receive: Receive, route: ApiRoute, path_params: dict[str, Any]
+    ) -> Response | None:
+        """The route's fast answer (its errors answered by the app's handlers); None when its parser
+        leaves the request to FastAPI."""
+        scope.update(path_params=path_params, endpoint=route.endpoint, route=route)
+        request = Request(scope, receive)
+        try:
+            return await route.fast_answer(request)
+        except Exception as error:
+            handler = self._handler(error)
+            if handler is None:
+                raise
+            answer: Response = handler(request, error)
+            if inspect.isawaitable(answer):
+                answer = await answer
+            return answer
 
     def _handler(self, error: Exception) -> Callable[..., Any] | None:
         """The app's handler for `error`, by its class or the nearest base with one (as Starlette finds
@@ -175,3 +173,22 @@ class HotRoutes:
             if (handler := self.handlers.get(kind)) is not None:
                 return handler
         return None
+
+
+class HotRoutes:
+    """The hot route table as the innermost middleware, where the fast lane (`app.api.fast_lane`) is off:
+    it also skips the layers between the middleware and the router (exception handling, an exit stack for
+    uploaded files, the router), about 9 µs. Any other request, or one the route's parser leaves to
+    FastAPI, goes down those layers as usual."""
+
+    def __init__(self, app: ASGIApp, table: HotRouteTable) -> None:
+        self.app = app
+        self.table = table
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and (found := self.table.match(scope)):
+            answer = await self.table.answer(scope, receive, *found)
+            if answer is not None:
+                await answer(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -18,6 +18,7 @@ from typing import Any
 
 import anyio.to_thread
 from starlette.datastructures import MutableHeaders
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.middleware.caching import none_match, not_modified, strong_etag
@@ -60,13 +61,13 @@ class AnswerPipeline:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.gzip_min_bytes = gzip_min_bytes
-        self.cache_control = cache_control
+        self.cache_control = cache_control.encode("latin-1")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        answer = _Answer(self, scope, send)
+        answer = Answer(self, scope, send)
         try:
             if scope["method"] not in BODYLESS_METHODS:
                 receive = await self._limited(scope, receive)
@@ -75,12 +76,20 @@ class AnswerPipeline:
             detail = f"The request body is larger than {self.max_body_bytes} bytes."
             response = problem("payload-too-large", 413, detail, limit=self.max_body_bytes)
             await response(scope, receive, answer.send)
-        except Exception as exc:
-            if answer.started:
-                raise  # too late for another answer: let the server close the connection
-            logger.error("unhandled error", exc_info=exc)
-            response = problem("internal-error", 500, "An unexpected error occurred; it has been logged.")
-            await response(scope, receive, answer.send)
+        except Exception as error:
+            await self.last_resort(error, answer, scope, receive)
+
+    def answer(self, scope: Scope, send: Send) -> Answer:
+        """An answer to a request that comes through this pipeline's work on its way to `send`."""
+        return Answer(self, scope, send)
+
+    async def last_resort(self, error: Exception, answer: Answer, scope: Scope, receive: Receive) -> None:
+        """A 500 problem for an unexpected `error`, logged; re-raised when the answer has already begun."""
+        if answer.started:
+            raise error  # too late for another answer: let the server close the connection
+        logger.error("unhandled error", exc_info=error)
+        response = problem("internal-error", 500, "An unexpected error occurred; it has been logged.")
+        await response(scope, receive, answer.send)
 
     async def _limited(self, scope: Scope, receive: Receive) -> Receive:
         """`receive`, after refusing a body over the limit: by Content-Length, or read up to the limit."""
@@ -114,7 +123,7 @@ class _TooLarge(Exception):
     """The request body is over the limit."""
 
 
-class _Answer:
+class Answer:
     """One answer on its way out: held from its start until its first body shows what to do with it."""
 
     __slots__ = ("compressor", "downstream", "pipeline", "scope", "start", "started", "swallow")
@@ -127,6 +136,17 @@ class _Answer:
         self.started = False
         self.compressor: Any = None
         self.swallow = False
+
+    async def respond(self, response: Response, scope: Scope, receive: Receive) -> None:
+        """Send `response` through the pipeline: a whole body at once, without passing its messages
+        through `send`, unless it streams or has background work."""
+        if type(response).__call__ is not Response.__call__ or response.background is not None:
+            await response(scope, receive, self.send)
+            return
+        self.started = True
+        status, headers = response.status_code, response.raw_headers
+        start = {"type": "http.response.start", "status": status, "headers": headers}
+        await self._first_body(start, {"type": "http.response.body", "body": response.body})
 
     async def send(self, message: Message) -> None:
         kind = message["type"]
@@ -156,14 +176,26 @@ class _Answer:
     async def _first_body(self, start: Message, message: Message) -> None:
         scope = self.scope
         status: int = start["status"]
-        headers = MutableHeaders(scope=start)
+        raw = start.get("headers")
+        if not isinstance(raw, list):
+            raw = start["headers"] = list(raw or ())
+        # Each header's first value, looked up by name (lower-case, as Starlette's headers compare them):
+        # one pass over the answer's headers rather than a walk of them per question.
+        present: dict[bytes, bytes] = dict(reversed(raw))
         body: bytes = message.get("body", b"")
         streamed = bool(message.get("more_body", False))
         is_get = scope["method"] == "GET"
-        paged = is_get and not streamed and status == 200 and "json" in _media_type(headers)
+        media_type = present.get(b"content-type", b"").partition(b";")[0].strip().lower()
+        paged = is_get and not streamed and status == 200 and b"json" in media_type
         if paged and (cursor := next_cursor(body)) is not None:
-            headers.append("Link", next_link(scope, cursor))
-        if _compressible(headers, status) and (streamed or len(body) >= self.pipeline.gzip_min_bytes):
+            raw.append((b"link", next_link(scope, cursor).encode("latin-1")))
+        if (
+            status != 206
+            and b"content-encoding" not in present
+            and _compressible(media_type.decode("latin-1"))
+            and (streamed or len(body) >= self.pipeline.gzip_min_bytes)
+        ):
+            headers = MutableHeaders(raw=raw)
             headers.add_vary_header("Accept-Encoding")
             if "gzip" in (header(scope, b"accept-encoding") or ""):
                 self.compressor = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
@@ -173,30 +205,42 @@ class _Answer:
                     del headers["Content-Length"]
                 else:
                     headers["Content-Length"] = str(len(body))
-        if is_get and await self._cached(start, headers, status, body, streamed):
+        if is_get and await self._cached(start, present, status, body, streamed):
             return
         await self.downstream(start)
         await self.downstream(message)
 
     async def _cached(
-        self, start: Message, headers: MutableHeaders, status: int, body: bytes, streamed: bool
+        self, start: Message, present: dict[bytes, bytes], status: int, body: bytes, streamed: bool
     ) -> bool:
-        """Cache-Control and the validator of a GET answer; True when a 304 went out instead."""
-        cache_control = "no-store" if is_operational(self.scope) else self.pipeline.cache_control
+        """Cache-Control and the validator of a GET answer; True when a 304 went out instead. `present`:
+        the answer's headers before gzip (which changes neither of these)."""
+        raw: list[tuple[bytes, bytes]] = start["headers"]
+        if b"cache-control" not in present:
+            if status == 200 or status == 304:
+                # A route's own 304 is cached like its 200.
+                raw.append(
+                    (
+                        b"cache-control",
+                        b"no-store" if is_operational(self.scope) else self.pipeline.cache_control,
+                    )
+                )
+            else:
+                raw.append((b"cache-control", b"no-store"))  # errors and redirects are not cached
         if status != 200:
-            # A route's own 304 is cached like its 200; errors and redirects are not cached.
-            headers.setdefault("Cache-Control", cache_control if status == 304 else "no-store")
             return False
-        headers.setdefault("Cache-Control", cache_control)
         if_none_match = header(self.scope, b"if-none-match")
-        etag = headers.get("etag")
-        if etag is None:
+        given = present.get(b"etag")
+        if given is None:
             if streamed:
                 return False  # sent as it comes, without a validator
             # Hashes the bytes sent (after gzip), so it changes exactly when the representation does.
-            etag = headers["ETag"] = strong_etag(body)
-        # A route's own validator (a revision, a static file's) is kept as it is: writes compare
-        # If-Match with it.
+            etag = strong_etag(body)
+            raw.append((b"etag", etag.encode("latin-1")))
+        else:
+            # A route's own validator (a revision, a static file's) is kept as it is: writes compare
+            # If-Match with it.
+            etag = given.decode("latin-1")
         if not none_match(if_none_match, etag):
             return False
         self.swallow = streamed
@@ -204,14 +248,7 @@ class _Answer:
         return True
 
 
-def _media_type(headers: MutableHeaders) -> str:
-    return headers.get("content-type", "").partition(";")[0].strip().lower()
-
-
-def _compressible(headers: MutableHeaders, status: int) -> bool:
-    if status == 206 or "content-encoding" in headers:
-        return False
-    media_type = _media_type(headers)
+def _compressible(media_type: str) -> bool:
     return media_type not in UNCOMPRESSED_TYPES and not media_type.startswith(UNCOMPRESSED_FAMILIES)
 
 

@@ -49,62 +49,87 @@ class RequestEdge:
         scope["headers"] = [*headers, (REQUEST_ID_HEADER, request_id.encode("latin-1"))]
         return request_id
 
+    def visit(self, scope: Scope, send: Send) -> Visit:
+        """Open a request's visit: its id chosen and set for the logs, the clock started."""
+        return Visit(self, scope, send)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        began = time.perf_counter()
-        request_id = self._request_id(scope)
-        current_request_id.set(request_id)
-        status = 500
-        size = 0
-        security_headers = self.security_headers
-
-        async def answer(message: Message) -> None:
-            nonlocal status, size
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = message.setdefault("headers", [])
-                if not isinstance(headers, list):
-                    headers = message["headers"] = list(headers)
-                present = {name.lower() for name, _ in headers}
-                headers.extend(item for item in security_headers if item[0] not in present)
-                headers.append((REQUEST_ID_HEADER, request_id.encode("latin-1")))
-            elif message["type"] == "http.response.body":
-                size += len(message.get("body", b""))
-            await send(message)
-
-        metrics = self.metrics
-        if metrics is not None:
-            metrics.answering += 1
+        visit = Visit(self, scope, send)
         with database_time() as spent:
             try:
-                await self.app(scope, receive, answer)
+                await self.app(scope, receive, visit.send)
             finally:
-                elapsed = time.perf_counter() - began
-                route = route_template(scope)
-                method = scope["method"]
-                if metrics is not None:
-                    metrics.answering -= 1
-                    label = method if method in KNOWN_METHODS else "OTHER"
-                    metrics.observe_request(label, route, status, elapsed, spent.seconds)
-                if access_logger.isEnabledFor(logging.INFO):
-                    client = scope.get("client")
-                    access_logger.info(
-                        "%s %s %d",
-                        method,
-                        scope["path"],
-                        status,
-                        extra={
-                            "method": method,
-                            "path": scope["path"],
-                            "query": scope.get("query_string", b"").decode("latin-1"),
-                            "route": route,
-                            "status": status,
-                            "duration_ms": round(elapsed * 1000, 3),
-                            "db_ms": round(spent.seconds * 1000, 3),
-                            "bytes": size,
-                            "client": client[0] if client else None,
-                            "user_agent": header(scope, b"user-agent"),
-                        },
-                    )
+                visit.end(spent.seconds)
+
+
+class Visit:
+    """One request at the edge: its id and start, what it answered (status, bytes), and the headers the
+    edge adds to its answer (`send`); `end` counts and logs it."""
+
+    __slots__ = ("began", "downstream", "edge", "request_id", "scope", "size", "status")
+
+    def __init__(self, edge: RequestEdge, scope: Scope, send: Send) -> None:
+        self.began = time.perf_counter()
+        self.edge = edge
+        self.scope = scope
+        self.downstream = send
+        self.request_id = edge._request_id(scope)
+        current_request_id.set(self.request_id)
+        self.status = 500
+        self.size = 0
+        if edge.metrics is not None:
+            edge.metrics.answering += 1
+
+    async def send(self, message: Message) -> None:
+        """Pass a message of the answer on, with the security headers and the request id on its start."""
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            headers = message.setdefault("headers", [])
+            if not isinstance(headers, list):
+                headers = message["headers"] = list(headers)
+            present = {name.lower() for name, _ in headers}
+            headers.extend(item for item in self.edge.security_headers if item[0] not in present)
+            headers.append((REQUEST_ID_HEADER, self.request_id.encode("latin-1")))
+        elif message["type"] == "http.response.body":
+            self.size += len(message.get("body", b""))
+        await self.downstream(message)
+
+    def abandon(self) -> None:
+        """Forget a visit that answered nothing (the request goes on to another way in, with the same id)."""
+        if self.edge.metrics is not None:
+            self.edge.metrics.answering -= 1
+
+    def end(self, db_seconds: float) -> None:
+        """Count the answered request and log it."""
+        elapsed = time.perf_counter() - self.began
+        scope = self.scope
+        route = route_template(scope)
+        method = scope["method"]
+        metrics = self.edge.metrics
+        if metrics is not None:
+            metrics.answering -= 1
+            label = method if method in KNOWN_METHODS else "OTHER"
+            metrics.observe_request(label, route, self.status, elapsed, db_seconds)
+        if access_logger.isEnabledFor(logging.INFO):
+            client = scope.get("client")
+            access_logger.info(
+                "%s %s %d",
+                method,
+                scope["path"],
+                self.status,
+                extra={
+                    "method": method,
+                    "path": scope["path"],
+                    "query": scope.get("query_string", b"").decode("latin-1"),
+                    "route": route,
+                    "status": self.status,
+                    "duration_ms": round(elapsed * 1000, 3),
+                    "db_ms": round(db_seconds * 1000, 3),
+                    "bytes": self.size,
+                    "client": client[0] if client else None,
+                    "user_agent": header(scope, b"user-agent"),
+                },
+            )
