@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Literal
 
@@ -42,9 +43,12 @@ CursorParam = Annotated[
 ]
 
 
+# PostgreSQL text cannot hold NUL, and no engine stores a lone surrogate as UTF-8.
+_UNSTORABLE = re.compile("[\x00-\x1f\ud800-\udfff]")
+
+
 def _unstorable(value: str) -> bool:
-    # PostgreSQL text cannot hold NUL, and no engine stores a lone surrogate as UTF-8.
-    return any(ord(char) < 32 or 0xD800 <= ord(char) <= 0xDFFF for char in value)
+    return _UNSTORABLE.search(value) is not None
 
 
 def check_text(location: str, value: str) -> str:

@@ -29,9 +29,16 @@ class _Unhandled(Exception):
     """Left to FastAPI."""
 
 
-def _values(request: Request) -> dict[str, list[str]]:
+def query_values(request: Request) -> dict[str, list[str]]:
+    """The query's values by name, as `request.query_params` has them."""
+    query = request.scope["query_string"].decode("latin-1")
+    if "%" in query or "+" in query:
+        pairs = request.query_params.multi_items()
+    else:
+        # Nothing to unescape: Starlette's parse (urllib's parse_qsl, blank values kept) is this split.
+        pairs = [part.partition("=")[::2] for part in query.split("&") if part]
     found: dict[str, list[str]] = {}
-    for name, value in request.query_params.multi_items():
+    for name, value in pairs:
         found.setdefault(name, []).append(value)
     return found
 
@@ -64,7 +71,7 @@ def _limit(values: dict[str, list[str]]) -> int:
 def claim_list(request: Request) -> dict[str, Any] | None:
     """`GET /v1/claims`: request, database, filters, fmt, limit, cursor — or None."""
     try:
-        values = _values(request)
+        values = query_values(request)
         limit = _limit(values)
         cursor = _single(values, "cursor", MAX_CURSOR_LENGTH)
         q = _single(values, "q", MAX_QUERY_LENGTH)
@@ -102,7 +109,7 @@ def entity(request: Request) -> dict[str, Any] | None:
 def search(request: Request) -> dict[str, Any] | None:
     """`GET /v1/search`: database, q, type, limit, cursor — or None."""
     try:
-        values = _values(request)
+        values = query_values(request)
         q = _single(values, "q", MAX_QUERY_LENGTH)
         if q is None:
             raise _Unhandled

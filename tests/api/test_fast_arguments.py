@@ -211,3 +211,14 @@ def test_hot_routes_keep_the_route_template_for_metrics_and_logs(client: TestCli
     metrics = client.get("/metrics").text
     assert 'route="/v1/claims/{claim_id}"' in metrics
     assert 'route="/v1/entities/{key}"' in metrics
+
+
+@settings(max_examples=300, deadline=None)
+@given(query=st.text(alphabet="ab=&%+;,é 2F", max_size=30))
+def test_query_values_are_read_as_starlette_reads_them(query: str) -> None:
+    request = _request("")
+    request.scope["query_string"] = query.encode("utf-8")
+    expected: dict[str, list[str]] = {}
+    for name, value in Request(request.scope).query_params.multi_items():
+        expected.setdefault(name, []).append(value)
+    assert fast.query_values(request) == expected
