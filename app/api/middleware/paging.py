@@ -69,7 +69,11 @@ def next_link(scope: Scope, cursor: str) -> str:
     """This request's URL with `cursor` replaced (the other parameters kept as the client wrote them),
     as a Link header value. Built by hand: parsing and re-encoding the query was 37 µs a page."""
     query = scope.get("query_string", b"").decode("latin-1")
-    if "cursor" in query or not _PLAIN_QUERY.fullmatch(query):
+    plain = _PLAIN_QUERY.fullmatch(query) is not None
+    if plain and "cursor" in query:
+        # Nothing escaped and nothing to escape: a cursor parameter is named as it is written.
+        query = "&".join(part for part in query.split("&") if part.partition("=")[0] != "cursor")
+    elif not plain:
         query = "&".join(_safe(part) for part in query.split("&") if part and not _is_cursor(part))
     cursor = cursor.replace("=", "%3D")  # cursors are base64url
     query = f"{query}&cursor={cursor}" if query else f"cursor={cursor}"
