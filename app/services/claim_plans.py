@@ -70,21 +70,26 @@ CLAIM_ORDER = (CLAIM.c.document_id, CLAIM.c.span_start, CLAIM.c.span_end, CLAIM.
 ORDER_KEY = ("document_id", "span_start", "span_end", "claim_id")
 
 
-def _claims_in_order(name: str, *values: str) -> TableClause:
+def _claims_in_order(name: str, *values: str, kind: bool = False) -> TableClause:
     """A table the migrations alone create (no model), kept by triggers on the links and on claim: each
-    claim's order key under each of its `values` (link ids), keyed by those and then the order key."""
+    claim's order key under each of its `values` (link ids), keyed by those and then the order key; with
+    `kind`, the claim's kind too."""
     keys: list[ColumnClause[Any]] = [
         column("document_id", String()),
         column("span_start", Integer()),
         column("span_end", Integer()),
     ]
-    return table(name, *(column(value, Integer()) for value in values), *keys, column("claim_id", String()))
+    extra = [column("kind", String())] if kind else []
+    return table(
+        name, *(column(value, Integer()) for value in values), *keys, column("claim_id", String()), *extra
+    )
 
 
-# Each (theme, entity) pair of a claim (migration 0006); each theme, and each entity, of one (0008).
+# Each (theme, entity) pair of a claim (migration 0006); each theme, and each entity, of one (0008), with
+# the claim's kind (0010).
 CLAIM_PAIR = _claims_in_order("claim_pair", "theme_id", "entity_id")
-CLAIM_BY_THEME = _claims_in_order("claim_by_theme", "theme_id")
-CLAIM_BY_ENTITY = _claims_in_order("claim_by_entity", "entity_id")
+CLAIM_BY_THEME = _claims_in_order("claim_by_theme", "theme_id", kind=True)
+CLAIM_BY_ENTITY = _claims_in_order("claim_by_entity", "entity_id", kind=True)
 # Created by migration 0009 only, on SQLite: each claim's answer, the JSON object the API sends.
 CLAIM_BODY = table("claim_body", column("claim_id", String()), column("body", String()))
 
@@ -259,7 +264,7 @@ def _range_page(
 
 def _range_values(ranged: TableClause) -> list[ColumnElement[Any]]:
     """The columns a table of claims in order is keyed by before the order key (link ids)."""
-    return [value for value in ranged.c if value.name not in ORDER_KEY]
+    return [value for value in ranged.c if value.name not in ORDER_KEY and value.name != "kind"]
 
 
 @cache

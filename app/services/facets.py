@@ -161,7 +161,8 @@ def _ranged(dimension: Dimension, source: _Source, dialect: str) -> Select[Any]:
     """A facet counted over a range of a table of claims in order (`claim_plans.RANGES`, bound as
     `theme`, `entity`) instead of over the claims the links select: one theme's documents are counted
     from its rows alone (2.4 ms against 34 ms for the benchmark's theme at 100,000 claims). Its kinds
-    still read each claim's row (27 ms): no index holds a claim's kind by its id or its order key."""
+    come from the range too where it holds them (one theme's, one entity's: migration 0010), else from
+    each claim's row (17 against 1.3 ms)."""
     ranged = claim_plans.RANGES[source.of]
     names = [name for name in ("theme", "entity") if f"{name}_id" in ranged.c]
     where = [ranged.c[f"{name}_id"] == bindparam(name) for name in names]
@@ -169,7 +170,9 @@ def _ranged(dimension: Dimension, source: _Source, dialect: str) -> Select[Any]:
         where.append(among(ranged.c.document_id, "documents", dialect))
     joined: Any = ranged
     key: ColumnElement[Any] = ranged.c.document_id
-    if dimension == "kind":
+    if dimension == "kind" and "kind" in ranged.c:
+        key = ranged.c.kind
+    elif dimension == "kind":
         joined, key = ranged.join(CLAIM, CLAIM.c.id == ranged.c.claim_id), CLAIM.c.kind
     elif dimension in {"theme", "entity"}:
         link = CLAIM_THEME if dimension == "theme" else CLAIM_ENTITY

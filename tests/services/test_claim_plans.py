@@ -58,11 +58,12 @@ def _joined_pairs(connection: Connection) -> list[tuple[Any, ...]]:
     return sorted(tuple(row) for row in connection.execute(text(JOINED_PAIRS)))
 
 
-# claim_by_theme and claim_by_entity (migration 0008) must hold exactly each link with its claim's order key.
+# claim_by_theme and claim_by_entity (migration 0008) must hold exactly each link with its claim's order key
+# and kind (0010).
 LINK_ROWS = {
-    "claim_by_theme": "SELECT l.theme_id, c.document_id, c.span_start, c.span_end, c.id "
+    "claim_by_theme": "SELECT l.theme_id, c.document_id, c.span_start, c.span_end, c.id, c.kind "
     "FROM claim_theme l JOIN claim c ON c.id = l.claim_id",
-    "claim_by_entity": "SELECT l.entity_id, c.document_id, c.span_start, c.span_end, c.id "
+    "claim_by_entity": "SELECT l.entity_id, c.document_id, c.span_start, c.span_end, c.id, c.kind "
     "FROM claim_entity l JOIN claim c ON c.id = l.claim_id",
 }
 
