@@ -38,6 +38,7 @@ from app.api.routers import metrics as metrics_router
 from app.api.routing import ApiRoute, HotRoutes, HotRouteTable
 from app.config import Settings
 from app.db import create_database
+from app.heap import freeze_startup_heap
 
 DESCRIPTION = """
 Precise, queryable, citable facts from published sources on Pakistan's IT sector.
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None) -> SectorFactsAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.gc_freeze:
+            freeze_startup_heap()
         yield
         database.dispose()
 
