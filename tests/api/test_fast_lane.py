@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi import Response
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.types import Receive, Scope, Send
@@ -158,3 +159,19 @@ def _samples(client: TestClient) -> dict[str, list[tuple[dict[str, str], float]]
         for sample in family.samples:
             found.setdefault(sample.name, []).append((sample.labels, sample.value))
     return found
+
+
+def test_an_answer_sent_twice_gets_the_same_headers_each_time(seeded_url: str) -> None:
+    app = create_app(Settings(database_url=seeded_url))
+    shared = Response(b'{"shared": true}' * 100, media_type="application/json")
+    own_headers = list(shared.raw_headers)
+
+    @app.get("/shared")
+    async def shared_answer() -> Response:
+        return shared
+
+    with TestClient(app, base_url=BASE_URL) as client:
+        first, second = client.get("/shared"), client.get("/shared")
+    assert first.headers["etag"] == second.headers["etag"]
+    assert [name for name, _ in first.headers.raw] == [name for name, _ in second.headers.raw]
+    assert shared.raw_headers == own_headers

@@ -176,9 +176,9 @@ class Answer:
     async def _first_body(self, start: Message, message: Message) -> None:
         scope = self.scope
         status: int = start["status"]
-        raw = start.get("headers")
-        if not isinstance(raw, list):
-            raw = start["headers"] = list(raw or ())
+        # A copy, as MutableHeaders makes: the list may be a response object's own, which another
+        # request could send again.
+        raw = start["headers"] = list(start.get("headers") or ())
         # Each header's first value, looked up by name (lower-case, as Starlette's headers compare them):
         # one pass over the answer's headers rather than a walk of them per question.
         present: dict[bytes, bytes] = dict(reversed(raw))
