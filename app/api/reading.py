@@ -4,9 +4,10 @@ A thread-pool hand-off costs more CPU than a SQLite lookup by key or a short key
 read first runs inline, on the event loop, within a small time budget (`inline_read_budget_ms`). A read
 that outlasts it is stopped by SQLite's progress handler and run again in the thread pool, under the
 normal query time limit, so no slow query holds the loop longer than the budget. The same read (same
-service, same arguments) then goes straight to the pool for its next `POOL_RUNS_AFTER_SPILL` calls, so
-an expensive query that is asked often does not pay the stopped attempt every time; but only once its
-run in the pool has shown it over budget too (by CPU time), so that a hiccup (a garbage collection, a
+service, same arguments) then goes straight to the pool for its next `POOL_RUNS_AFTER_SPILL` calls, and
+for as long after as each pooled run still measures it over budget, so an expensive query that is asked
+often does not pay the stopped attempt every time; but only once its run in the pool has shown it over
+budget too (by CPU time), so that a hiccup (a garbage collection, a
 cold page cache) sends no other call to the pool, and only while the pool has a free slot (else it tries
 inline first), so that calls never queue behind a read wrongly remembered as slow. A pooled read is slow
 while the loop is busy: its thread waits for the GIL at each row and each progress callback, up to the
@@ -60,7 +61,12 @@ async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kw
         spilled = database.spilled_reads
         key = _read_key(call, args, kwargs)
         if (pool_runs := spilled.get(key, 0)) > 0 and _limiter(database).available_tokens > 0:
-            spilled[key] = pool_runs - 1
+            # Its last pool run forgets it, and remembers it afresh if still over budget (each pooled run
+            # measures it again): left at 0, it would have tried inline first on every call after.
+            if pool_runs > 1:
+                spilled[key] = pool_runs - 1
+            else:
+                del spilled[key]
         else:  # not known to be slow, or the pool busy: a cheap read must not queue behind slow ones
             try:
                 with read_budget(budget), inline_reads():

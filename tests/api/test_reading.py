@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Integer, column, text
 from sqlalchemy.exc import DBAPIError
 
+from app.api import reading
 from app.api.reading import SLOW_READS_AT_ONCE, run_read
 from app.config import Settings
 from app.db import Database, create_database
@@ -115,6 +116,30 @@ def test_after_a_spill_the_same_read_goes_straight_to_the_pool_and_others_still_
     assert threads[0] != loop_thread
     _, threads, loop_thread = asyncio.run(_run(database_with_budget, 10))  # another read: inline
     assert threads == [loop_thread]
+
+
+@pytest.mark.parametrize("database_with_budget", [1], indirect=True)
+def test_a_read_still_slow_after_its_pool_runs_is_remembered_again(
+    database_with_budget: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each pooled run measures the read again: one still over budget stays remembered, so it does not
+    pay a stopped attempt on the loop on every call once its pool runs are used up."""
+    if engine_under_test() != "sqlite":
+        pytest.skip("PostgreSQL reads always run in the pool")
+    monkeypatch.setattr(reading, "POOL_RUNS_AFTER_SPILL", 2)
+
+    async def five_calls() -> tuple[list[list[int]], int]:
+        seen = []
+        for _ in range(5):
+            threads: list[int] = []
+            await run_read(database_with_budget, _count_to, database_with_budget, 3_000_000, threads)
+            seen.append(threads)
+        return seen, threading.get_ident()
+
+    seen, loop_thread = asyncio.run(five_calls())
+    tried_inline = [threads[0] == loop_thread for threads in seen]
+    assert tried_inline == [True, False, False, False, False]
+    assert all(threads[-1] != loop_thread for threads in seen)  # each answered by the pool
 
 
 class _Costs:
