@@ -30,9 +30,9 @@ class Database:
     write_engine: Engine
     # SQLite: how long a read may run inline on the event loop before it moves to the thread pool.
     inline_read_budget_s: float = 0.0
-    # Reads that outlasted that budget, and how many more of their calls go straight to the pool
-    # (app/api/reading.py); only the event loop's thread touches it.
-    spilled_reads: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    # Reads that outlasted that budget: how many more of their calls go straight to the pool, and whether
+    # they do so even when it is busy (app/api/reading.py); only the event loop's thread touches it.
+    spilled_reads: dict[str, tuple[int, bool]] = field(default_factory=dict, compare=False, repr=False)
     # The queue those slow reads wait in, per event loop (an anyio CapacityLimiter; app/api/reading.py).
     slow_read_queues: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
     # SQLite: the connection each event loop's thread keeps for its inline reads (see `read`).

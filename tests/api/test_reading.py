@@ -7,6 +7,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -181,32 +182,63 @@ def test_a_spill_whose_pooled_run_fits_the_budget_is_forgotten(database_with_bud
     assert second == [loop_thread]  # the pooled run was cheap: inline again
 
 
+def _pooled_runs_cost(monkeypatch: pytest.MonkeyPatch, budgets: float, budget_s: float) -> None:
+    """Pooled runs report this much CPU time (in budgets), whatever they really took."""
+
+    def timed(call: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
+        return call(*args, **kwargs), budgets * budget_s
+
+    monkeypatch.setattr(reading, "_timed", timed)
+
+
+async def _call_while_the_pool_is_busy(
+    database: Database, costs: _Costs, release_after_s: float
+) -> tuple[list[int], int]:
+    """Remember a read as slow, then call it again while every pool slot is held (released after
+    `release_after_s`); the threads its attempts ran on, and the loop's."""
+    await run_read(database, _count_as_costs_say, database, costs, [])
+    limiter = database.slow_read_queues[id(asyncio.get_running_loop())]
+    holders = [object() for _ in range(int(limiter.total_tokens))]
+    for holder in holders:
+        limiter.acquire_on_behalf_of_nowait(holder)
+
+    async def release() -> None:
+        await asyncio.sleep(release_after_s)
+        for holder in holders:
+            limiter.release_on_behalf_of(holder)
+
+    releasing = asyncio.create_task(release())
+    threads: list[int] = []
+    # Bounded: queued for the pool, it waits for the slots held here.
+    await asyncio.wait_for(run_read(database, _count_as_costs_say, database, costs, threads), timeout=10)
+    await releasing
+    return threads, threading.get_ident()
+
+
 @pytest.mark.skipif(engine_under_test() != "sqlite", reason="inline reads are SQLite's")
 @pytest.mark.parametrize("database_with_budget", [50], indirect=True)
 def test_a_read_remembered_as_slow_tries_inline_while_the_pool_is_busy(
-    database_with_budget: Database,
+    database_with_budget: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Calls sent to a busy pool queue behind slow reads, each waiting for the GIL while the loop runs."""
-
-    async def spill_then_call_while_busy() -> tuple[list[int], int]:
-        costs = _Costs(3_000_000, 3_000_000, 10)  # over budget inline and in the pool: remembered
-        await run_read(database_with_budget, _count_as_costs_say, database_with_budget, costs, [])
-        limiter = database_with_budget.slow_read_queues[id(asyncio.get_running_loop())]
-        holders = [object() for _ in range(int(limiter.total_tokens))]
-        for holder in holders:
-            limiter.acquire_on_behalf_of_nowait(holder)
-        try:
-            threads: list[int] = []
-            # Bounded: were it queued for the pool, it would wait for the slots held here.
-            call = run_read(database_with_budget, _count_as_costs_say, database_with_budget, costs, threads)
-            await asyncio.wait_for(call, timeout=10)
-        finally:
-            for holder in holders:
-                limiter.release_on_behalf_of(holder)
-        return threads, threading.get_ident()
-
-    threads, loop_thread = asyncio.run(spill_then_call_while_busy())
+    _pooled_runs_cost(monkeypatch, 1.5, 0.050)  # over budget, but less than HEAVY_READ_BUDGETS
+    costs = _Costs(3_000_000, 3_000_000, 10)  # stopped inline, slow in the pool: remembered; then cheap
+    threads, loop_thread = asyncio.run(_call_while_the_pool_is_busy(database_with_budget, costs, 0.3))
     assert threads == [loop_thread]
+
+
+@pytest.mark.skipif(engine_under_test() != "sqlite", reason="inline reads are SQLite's")
+@pytest.mark.parametrize("database_with_budget", [50], indirect=True)
+def test_a_read_remembered_as_several_budgets_waits_for_a_busy_pool(
+    database_with_budget: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trying it inline first would only stop it at the budget, and replace the loop's connection."""
+    assert reading.HEAVY_READ_BUDGETS <= 3
+    _pooled_runs_cost(monkeypatch, 3, 0.050)
+    costs = _Costs(3_000_000, 3_000_000, 3_000_000)
+    threads, loop_thread = asyncio.run(_call_while_the_pool_is_busy(database_with_budget, costs, 0.2))
+    assert len(threads) == 1
+    assert threads[0] != loop_thread  # queued for the pool, no attempt on the loop
 
 
 @pytest.mark.parametrize("database_with_budget", [1], indirect=True)
