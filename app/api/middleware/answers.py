@@ -220,16 +220,9 @@ class Answer:
         the answer's headers before gzip (which changes neither of these)."""
         raw: list[tuple[bytes, bytes]] = start["headers"]
         if b"cache-control" not in present:
-            if status == 200 or status == 304:
-                # A route's own 304 is cached like its 200.
-                raw.append(
-                    (
-                        b"cache-control",
-                        b"no-store" if is_operational(self.scope) else self.pipeline.cache_control,
-                    )
-                )
-            else:
-                raw.append((b"cache-control", b"no-store"))  # errors and redirects are not cached
+            # A route's own 304 is cached like its 200; errors, redirects and operational paths are not.
+            cached = status in (200, 304) and not is_operational(self.scope)
+            raw.append((b"cache-control", self.pipeline.cache_control if cached else b"no-store"))
         if status != 200:
             return False
         if_none_match = header(self.scope, b"if-none-match")

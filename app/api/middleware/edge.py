@@ -57,7 +57,7 @@ class RequestEdge:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        visit = Visit(self, scope, send)
+        visit = self.visit(scope, send)
         with database_time() as spent:
             try:
                 await self.app(scope, receive, visit.send)
