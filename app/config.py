@@ -43,11 +43,6 @@ class Settings(BaseSettings):
         default=10, gt=0, le=600, description="How long a request waits for a free connection before a 503."
     )
     statement_timeout_ms: int = Field(default=5000, ge=100, le=600_000)
-    fast_arguments: bool = Field(
-        default=True,
-        description="Parse the hottest read routes' parameters by hand when they are plain (FastAPI still "
-        "parses every other request); off: FastAPI parses all (the same answers, more CPU).",
-    )
     opentelemetry: bool = Field(
         default=False,
         description="FastAPI's own OpenTelemetry spans, metrics and logs for each request, when an "

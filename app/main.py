@@ -7,13 +7,11 @@ from contextlib import asynccontextmanager
 from functools import partial
 
 from fastapi import Depends, FastAPI
-from starlette.middleware import Middleware
 
 from app import __version__
 from app.api.auth import read_access
-from app.api.fast_lane import FastLane, SectorFactsAPI
 from app.api.metrics import Metrics
-from app.api.middleware import between_edge_and_pipeline, edge_and_pipeline, install_middleware
+from app.api.middleware import install_middleware
 from app.api.openapi import build_openapi
 from app.api.pages import install_pages
 from app.api.problems import install_problem_handlers
@@ -35,7 +33,6 @@ from app.api.routers import (
     themes,
 )
 from app.api.routers import metrics as metrics_router
-from app.api.routing import ApiRoute, HotRoutes, HotRouteTable
 from app.config import Settings
 from app.db import create_database
 from app.heap import freeze_startup_heap
@@ -50,7 +47,7 @@ Every claim carries the **verbatim quote** it rests on and its exact **span** in
 """
 
 
-def create_app(settings: Settings | None = None) -> SectorFactsAPI:
+def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API for `settings` (read from SECTORFACTS_* variables when omitted)."""
     settings = settings or Settings()
     database = create_database(settings)
@@ -62,23 +59,19 @@ def create_app(settings: Settings | None = None) -> SectorFactsAPI:
         yield
         database.dispose()
 
-    app = SectorFactsAPI(
+    app = FastAPI(
         title="Sector Facts API",
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        # Only when reads need a key: FastAPI solving a dependency costs every request more than the
-        # check itself (the text guard is in each route: app.api.routing.ApiRoute).
+        # Only when reads need a key: solving a dependency costs every request more than nothing.
         dependencies=[Depends(read_access)] if settings.reads_require_key else None,
         docs_url=None,  # app.api.pages serves the docs from local files, not a CDN
         redoc_url=None,
         # Off, FastAPI skips asking OpenTelemetry for its providers on every request.
         telemetry=None if settings.opentelemetry else {"tracing": False, "metrics": False, "logs": False},
     )
-    app.router.route_class = ApiRoute
     app.state.settings = settings
-    # Hand-parsed arguments skip FastAPI's dependency solving, so not when an app-wide one must run.
-    app.state.fast_arguments = settings.fast_arguments and not settings.reads_require_key
     app.state.database = database
     metrics = Metrics() if settings.metrics_enabled else None
     if metrics is not None:
@@ -108,11 +101,4 @@ def create_app(settings: Settings | None = None) -> SectorFactsAPI:
     if metrics is not None:
         app.include_router(metrics_router.router)
     install_pages(app)
-    if app.state.fast_arguments:
-        table = HotRouteTable(app.router.routes, app.exception_handlers)
-        if between_edge_and_pipeline(settings):
-            # Innermost: add_middleware would put it outside the others.
-            app.user_middleware.append(Middleware(HotRoutes, table=table))
-        else:
-            app.fast_lane = FastLane(*edge_and_pipeline(settings, metrics), table)
     return app

@@ -8,14 +8,14 @@ from fastapi import Header, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from app.api.params import text
 from app.services.writes.revisions import Current, Rendered
 
 PublicT = TypeVar("PublicT", bound=BaseModel)
 
 IfMatch = Annotated[
-    str | None,
+    Annotated[str, text(2000)] | None,
     Header(
-        max_length=2000,
         description="The ETag of the revision you edited (from GET, or the last write's answer). Required: "
         "missing answers 428, stale answers 412.",
     ),

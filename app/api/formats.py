@@ -8,19 +8,20 @@ export the whole filtered set, streamed in keyset batches; JSON and JSON-LD answ
 from __future__ import annotations
 
 from functools import cache, lru_cache
-from typing import Annotated, Literal, get_args
+from typing import Any, get_args
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from app.api.openapi import Responses, recorded_examples, responses
+from app.api.openapi import INVALID, NOT_FOUND, Responses, recorded_examples, responses
+from app.api.params import ClaimFormat, ClaimListQuery
+from app.api.reading import run_read
 from app.db import Database
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
 from app.services import claims, exports, jsonld
 from app.services.claim_filters import ClaimFilters
 
-ClaimFormat = Literal["json", "csv", "ndjson", "jsonld"]
 FORMATS: tuple[ClaimFormat, ...] = get_args(ClaimFormat)
 MEDIA_TYPES: dict[ClaimFormat, str] = {
     "json": "application/json",
@@ -80,26 +81,6 @@ def negotiate(accept: str | None) -> ClaimFormat:
     return chosen
 
 
-FormatParam = Annotated[
-    ClaimFormat | None,
-    Query(
-        description="Answer format: `json` (a page), `jsonld` (a page of schema.org Claims), `csv` or "
-        "`ndjson` (the whole filtered set, ignoring `limit`, `cursor` and `sort`, streamed in document "
-        "order). Wins over the Accept header (`application/json`, `application/ld+json`, `text/csv`, "
-        "`application/x-ndjson`); without either, JSON."
-    ),
-]
-
-
-async def claim_format(request: Request, response: Response, format: FormatParam = None) -> ClaimFormat:
-    """The chosen format: `format=` if given, else what Accept prefers (the answer varies by Accept)."""
-    response.headers["Vary"] = "Accept"
-    return format or negotiate(request.headers.get("accept"))
-
-
-ClaimFormatDep = Annotated[ClaimFormat, Depends(claim_format)]
-
-
 def claim_list(
     request: Request,
     database: Database,
@@ -126,6 +107,16 @@ def claim_list(
             exports.csv_chunks(batches), media_type="text/csv; charset=utf-8", headers=headers
         )
     return StreamingResponse(exports.ndjson_chunks(batches), media_type=MEDIA_TYPES["ndjson"], headers=VARY)
+
+
+async def answer_claim_list(
+    request: Request, database: Database, query: ClaimListQuery, filters: ClaimFilters
+) -> Response:
+    """A claim list in the format `format=` or else Accept asks for, its reads run by `run_read`."""
+    fmt = query.format or negotiate(request.headers.get("accept"))
+    return await run_read(
+        database, claim_list, request, database, filters, fmt, limit=query.limit, cursor=query.cursor
+    )
 
 
 @cache
@@ -161,3 +152,9 @@ def claim_list_responses(*errors: Responses) -> Responses:
         "A page of claims (JSON, JSON-LD), or every matching claim (CSV, NDJSON), as `format` or Accept asks."
     )
     return documented
+
+
+def nested_claim_list_docs() -> dict[str, Any]:
+    """The documentation of a resource's claim list (`/v1/themes/{slug}/claims` …): `GET /v1/claims`'s
+    answers, and 404 for a resource that does not exist."""
+    return {"response_model": Page[ClaimPublic], "responses": claim_list_responses(NOT_FOUND, INVALID)}

@@ -8,8 +8,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from app.api.middleware.answers import BODYLESS_METHODS
 from app.api.middleware.common import OPERATIONAL_PATHS
+from app.api.middleware.http import BODYLESS_METHODS
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}

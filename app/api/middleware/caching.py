@@ -1,13 +1,15 @@
 """HTTP validators: strong ETags over the bytes sent, If-None-Match comparison, and the 304 answer
-(used by `answers.AnswerPipeline`)."""
+(used by `http.HttpMiddleware`)."""
 
 from __future__ import annotations
 
 import xxhash
 from starlette.types import Message, Send
 
-# RFC 9110 15.4.5: what a 304 carries of the 200 it stands for.
+# RFC 9110 15.4.5: what a 304 carries of the 200 it stands for; and the CORS headers, without which a
+# browser script on another origin could not use its cached copy.
 NOT_MODIFIED_HEADERS = ("cache-control", "content-location", "date", "etag", "expires", "vary")
+CORS_PREFIX = "access-control-"
 
 
 def strong_etag(body: bytes) -> str:
@@ -32,6 +34,11 @@ def none_match(if_none_match: str | None, etag: str) -> bool:
 
 async def not_modified(start: Message, send: Send) -> None:
     """Answer 304 for `start`, with the headers a 304 keeps of the 200 it stands for."""
-    kept = [(k, v) for k, v in start["headers"] if k.decode("latin-1").lower() in NOT_MODIFIED_HEADERS]
+    kept = [
+        (name, value)
+        for name, value in start["headers"]
+        if (lowered := name.decode("latin-1").lower()) in NOT_MODIFIED_HEADERS
+        or lowered.startswith(CORS_PREFIX)
+    ]
     await send({"type": "http.response.start", "status": 304, "headers": kept})
     await send({"type": "http.response.body", "body": b""})

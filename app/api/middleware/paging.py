@@ -1,5 +1,5 @@
 """`Link: <…>; rel="next"` for paged lists: any JSON answer whose `meta.next_cursor` is set (used by
-`answers.AnswerPipeline`)."""
+`http.HttpMiddleware`)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import re
 from contextvars import ContextVar
 
 HEADER = "X-Request-ID"
-# The id of the request being answered, for log lines (None outside requests); set by RequestEdge.
+# The id of the request being answered, for log lines (None outside requests); set by HttpMiddleware.
 current_request_id: ContextVar[str | None] = ContextVar("sectorfacts_request_id", default=None)
 # Sane: a short token of URL-safe characters, so it goes into logs and headers as it is.
 _SANE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+=@/-]{0,127}")

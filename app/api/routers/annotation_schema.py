@@ -8,10 +8,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.api.openapi import responses
-from app.api.routing import ApiRoute
 from seed.schema import FORMAT, AnnotationFile
 
-router = APIRouter(tags=["curation"], route_class=ApiRoute)
+router = APIRouter(tags=["curation"])
 
 
 @cache

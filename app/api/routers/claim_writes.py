@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Response
+from fastapi import APIRouter, Body, Response
 
 from app.api.auth import WriteKey, actor
 from app.api.deps import DatabaseDep
 from app.api.etags import IfMatch, tagged
-from app.api.routing import ApiRoute
+from app.api.params import ClaimId
 from app.api.write_docs import (
     GONE,
     NOT_FOUND,
@@ -21,9 +21,8 @@ from app.schemas.claims import ClaimPublic
 from app.schemas.writes import ClaimCreate, ClaimPatch
 from app.services.writes import claims
 
-router = APIRouter(prefix="/v1/claims", tags=["curation"], route_class=ApiRoute)
+router = APIRouter(prefix="/v1/claims", tags=["curation"])
 
-ClaimId = Annotated[str, Path(max_length=100, description="The claim's id, e.g. `pkit-038`.")]
 
 CREATE_EXAMPLES: dict[str, Any] = {
     "quote-only": {

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, Path, Request, Response
-
-from app.api import fast_arguments as fast
-from app.api import formats
-from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam, database_of
+from app.api.deps import DatabaseDep, claim_filters
 from app.api.etags import tagged_json
-from app.api.formats import ClaimFormatDep, claim_list_responses
+from app.api.formats import answer_claim_list, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
+from app.api.params import ClaimId, ClaimListParams
 from app.api.reading import run_read
-from app.api.routing import ApiRoute, fast_arguments
 from app.api.write_docs import GONE
 from app.schemas.citations import Citation
 from app.schemas.claims import ClaimPublic
@@ -21,9 +17,7 @@ from app.schemas.common import Page
 from app.services import citations
 from app.services.writes import current
 
-router = APIRouter(prefix="/v1/claims", tags=["claims"], route_class=ApiRoute)
-
-ClaimId = Annotated[str, Path(max_length=100, description="The claim's stable id, e.g. `pkit-038`.")]
+router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
 
 @router.get(
@@ -32,15 +26,7 @@ ClaimId = Annotated[str, Path(max_length=100, description="The claim's stable id
     response_model=Page[ClaimPublic],
     responses=claim_list_responses(INVALID),
 )
-@fast_arguments(fast.claim_list)
-async def list_claims(
-    request: Request,
-    database: DatabaseDep,
-    filters: ClaimFiltersDep,
-    fmt: ClaimFormatDep,
-    limit: LimitParam = 20,
-    cursor: CursorParam = None,
-) -> Page[ClaimPublic] | Response:
+async def list_claims(request: Request, database: DatabaseDep, query: ClaimListParams) -> Response:
     """Claims in document order, filtered by theme, entity, document and kind.
 
     Values of one filter are OR'ed (`theme=a,b` or `theme=a&theme=b`); different filters are AND'ed.
@@ -48,9 +34,7 @@ async def list_claims(
     Page with `cursor` = `meta.next_cursor` until it is null. `format` (or Accept) also answers
     JSON-LD (this page), or CSV and NDJSON (every matching claim, streamed).
     """
-    return await run_read(
-        database, formats.claim_list, request, database, filters, fmt, limit=limit, cursor=cursor
-    )
+    return await answer_claim_list(request, database, query, claim_filters(query))
 
 
 @router.get(
@@ -59,14 +43,12 @@ async def list_claims(
     response_model=ClaimPublic,
     responses=responses("claim", NOT_FOUND, GONE),
 )
-@fast_arguments(fast.claim)
-async def get_claim(request: Request, claim_id: ClaimId) -> Response:
+async def get_claim(database: DatabaseDep, claim_id: ClaimId) -> Response:
     """One claim: its statement, the verbatim quote and its span, themes, entities and context notes.
 
     The ETag names the claim's revision (send it as If-Match to edit it). A deleted claim answers 410
     Gone with a link to its history.
     """
-    database = database_of(request)
     return tagged_json(await run_read(database, current.read_claim, database, claim_id))
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Response
+from fastapi import APIRouter, Body, Response
 
 from app.api.auth import WriteKey, actor
 from app.api.deps import DatabaseDep
 from app.api.etags import IfMatch, tagged
-from app.api.routing import ApiRoute
+from app.api.params import DocumentId
 from app.api.write_docs import (
     CONFLICT,
     NOT_FOUND,
@@ -21,9 +21,8 @@ from app.schemas.documents import DocumentPublic
 from app.schemas.writes import DocumentCreate, DocumentPatch
 from app.services.writes import documents
 
-router = APIRouter(prefix="/v1/documents", tags=["curation"], route_class=ApiRoute)
+router = APIRouter(prefix="/v1/documents", tags=["curation"])
 
-DocumentId = Annotated[str, Path(max_length=100, description="A document id, e.g. `pakistan-it-sector`.")]
 DOCUMENT_EXAMPLE: dict[str, Any] = {
     "new": {
         "summary": "A new source",

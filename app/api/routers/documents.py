@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Annotated
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, Path, Request, Response
-
-from app.api import formats
-from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam
+from app.api.deps import DatabaseDep, claim_filters
 from app.api.etags import tagged
-from app.api.formats import ClaimFormatDep, claim_list_responses
+from app.api.formats import answer_claim_list, nested_claim_list_docs
 from app.api.openapi import INVALID, NOT_FOUND, responses
+from app.api.params import ClaimListParams, CursorParam, DocumentId, LimitParam
 from app.api.reading import run_read
-from app.api.routing import ApiRoute
-from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
 from app.schemas.documents import DocumentPublic, DocumentSummary
 from app.services import documents
 from app.services.writes import current
 
-router = APIRouter(prefix="/v1/documents", tags=["documents"], route_class=ApiRoute)
-
-DocumentId = Annotated[str, Path(max_length=100, description="A document id, e.g. `pakistan-it-sector`.")]
+router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
 
 @router.get("", summary="List documents", responses=responses("documents_page", INVALID))
@@ -39,23 +32,10 @@ async def get_document(database: DatabaseDep, response: Response, document_id: D
     return tagged(response, await run_read(database, current.read_document, database, document_id))
 
 
-@router.get(
-    "/{document_id}/claims",
-    summary="List a document's claims",
-    response_model=Page[ClaimPublic],
-    responses=claim_list_responses(NOT_FOUND, INVALID),
-)
+@router.get("/{document_id}/claims", summary="List a document's claims", **nested_claim_list_docs())
 async def list_document_claims(
-    request: Request,
-    database: DatabaseDep,
-    document_id: DocumentId,
-    filters: ClaimFiltersDep,
-    fmt: ClaimFormatDep,
-    limit: LimitParam = 20,
-    cursor: CursorParam = None,
-) -> Page[ClaimPublic] | Response:
+    request: Request, database: DatabaseDep, document_id: DocumentId, query: ClaimListParams
+) -> Response:
     """This document's claims in order, with the same filters, paging and formats as `GET /v1/claims`."""
-    scoped = replace(filters, scope_document=document_id)
-    return await run_read(
-        database, formats.claim_list, request, database, scoped, fmt, limit=limit, cursor=cursor
-    )
+    scoped = claim_filters(query, scope_document=document_id)
+    return await answer_claim_list(request, database, query, scoped)

@@ -5,16 +5,31 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from pydantic import Field
 
-from app.api.deps import ClaimFiltersDep, DatabaseDep
+from app.api.deps import DatabaseDep, claim_filters
 from app.api.openapi import INVALID, responses
+from app.api.params import ClaimFilterQuery
 from app.api.reading import run_read
-from app.api.routing import ApiRoute, json_answer
+from app.api.rendering import json_response
 from app.schemas.facets import ClaimFacets
 from app.services import facets
 
+
 # Included before the claims router, whose /v1/claims/{claim_id} would otherwise answer /v1/claims/facets.
-router = APIRouter(prefix="/v1/claims", tags=["claims"], route_class=ApiRoute)
+class FacetsQuery(ClaimFilterQuery):
+    """The claim filters, and how many values a facet lists."""
+
+    size: int = Field(
+        default=facets.DEFAULT_SIZE,
+        ge=1,
+        le=facets.MAX_SIZE,
+        description="At most this many values per facet, the largest counts first; selected values "
+        "are listed whatever their rank.",
+    )
+
+
+router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
 
 @router.get(
@@ -23,19 +38,7 @@ router = APIRouter(prefix="/v1/claims", tags=["claims"], route_class=ApiRoute)
     response_model=ClaimFacets,
     responses=responses("facets", INVALID),
 )
-async def claim_facets(
-    database: DatabaseDep,
-    filters: ClaimFiltersDep,
-    size: Annotated[
-        int,
-        Query(
-            ge=1,
-            le=facets.MAX_SIZE,
-            description="At most this many values per facet, the largest counts first; selected values "
-            "are listed whatever their rank.",
-        ),
-    ] = facets.DEFAULT_SIZE,
-) -> Response:
+async def claim_facets(database: DatabaseDep, query: Annotated[FacetsQuery, Query()]) -> Response:
     """Claim counts per theme, entity, kind and document, with the same filters as `GET /v1/claims`.
 
     `total` is the number of matching claims (`meta.total` of the same `/v1/claims` request). Counting is
@@ -48,4 +51,5 @@ async def claim_facets(
     unless asked: a corpus names thousands of entities) plus the selected ones.
     """
     # Serialised once: FastAPI would validate the answer again (a thousand values and more) first.
-    return json_answer(await run_read(database, facets.claim_facets, database, filters, size=size))
+    filters = claim_filters(query)
+    return json_response(await run_read(database, facets.claim_facets, database, filters, size=query.size))

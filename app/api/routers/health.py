@@ -6,11 +6,10 @@ from fastapi import APIRouter
 
 from app.api.deps import DatabaseDep
 from app.api.openapi import UNAVAILABLE, ok
-from app.api.routing import ApiRoute
 from app.schemas.health import Liveness, Readiness
 from app.services import health
 
-router = APIRouter(tags=["health"], route_class=ApiRoute)
+router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="Liveness", responses=ok("healthz"))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
-from app.api.deps import CursorParam, DatabaseDep, LimitParam, check_text
+from app.api.deps import DatabaseDep
 from app.api.openapi import INVALID, NOT_FOUND
+from app.api.params import ClaimId, CursorParam, DocumentId, EntityKey, LimitParam, ThemeSlug, text
 from app.api.problems import BadParameter
-from app.api.routing import ApiRoute
 from app.api.write_docs import changes_ok
 from app.db import Database
 from app.schemas.common import Page
@@ -21,12 +21,8 @@ from app.services.keys import lookup_key
 from app.services.pagination import MAX_INT
 from app.services.writes import current, history
 
-router = APIRouter(tags=["history"], route_class=ApiRoute)
+router = APIRouter(tags=["history"])
 
-ClaimId = Annotated[str, Path(max_length=100, description="The claim's id, e.g. `pkit-038`.")]
-ThemeSlug = Annotated[str, Path(max_length=100, description="A theme slug, e.g. `outlook`.")]
-EntityKey = Annotated[str, Path(max_length=200, description="The entity's slug, name or any alias.")]
-DocumentId = Annotated[str, Path(max_length=100, description="A document id.")]
 HISTORY = changes_ok(NOT_FOUND, INVALID)
 
 
@@ -70,7 +66,7 @@ def entity_history(
     database: DatabaseDep, key: EntityKey, limit: LimitParam = 20, cursor: CursorParam = None
 ) -> Page[ChangePublic]:
     """Every change to the entity (found by slug, name or alias; a deleted one by its slug), oldest first."""
-    key = check_text("path.key", key)
+    key = key
     with database.read() as connection:
         found = entity_ids_by_key(connection, [key]).get(key)
         entity = current.entity(connection, found) if found is not None else None
@@ -105,9 +101,8 @@ def _since(value: str) -> tuple[int | None, dt.datetime | None]:
 def list_changes(
     database: DatabaseDep,
     since: Annotated[
-        str | None,
+        Annotated[str, text(40)] | None,
         Query(
-            max_length=40,
             description="Only changes after this change id, or at or after this ISO 8601 date-time (UTC "
             "unless it says otherwise).",
         ),
@@ -120,5 +115,5 @@ def list_changes(
     Page with `cursor` until `next_cursor` is null, then keep the last change's `id` and ask again later
     with `since=<that id>`: ids only grow, in commit order, so nothing is missed or seen twice.
     """
-    since_id, since_at = _since(check_text("query.since", since.strip())) if since else (None, None)
+    since_id, since_at = _since(since.strip()) if since else (None, None)
     return history.list_changes(database, since_id=since_id, since_at=since_at, limit=limit, cursor=cursor)

@@ -5,27 +5,31 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 
-from app.api.deps import ClaimFiltersDep, DatabaseDep
+from app.api.deps import DatabaseDep, claim_filters
 from app.api.openapi import INVALID, responses
+from app.api.params import ClaimFilterQuery
 from app.api.problems import BadParameter
 from app.api.reading import run_read
-from app.api.routing import ApiRoute
 from app.schemas.facets import ClaimMatrix, Dimension
 from app.services import matrix
 
-router = APIRouter(prefix="/v1/matrix", tags=["claims"], route_class=ApiRoute)
+
+class MatrixQuery(ClaimFilterQuery):
+    """The claim filters, and the two dimensions to cross."""
+
+    rows: Dimension = Field(
+        default="theme", description="What the rows are: theme, entity, kind or document."
+    )
+    cols: Dimension = Field(default="entity", description="What the columns are; not the same as `rows`.")
+
+
+router = APIRouter(prefix="/v1/matrix", tags=["claims"])
 
 
 @router.get("", summary="Cross-tabulate claims", responses=responses("matrix", INVALID))
-async def claim_matrix(
-    database: DatabaseDep,
-    filters: ClaimFiltersDep,
-    rows: Annotated[
-        Dimension, Query(description="What the rows are: theme, entity, kind or document.")
-    ] = "theme",
-    cols: Annotated[Dimension, Query(description="What the columns are; not the same as `rows`.")] = "entity",
-) -> ClaimMatrix:
+async def claim_matrix(database: DatabaseDep, query: Annotated[MatrixQuery, Query()]) -> ClaimMatrix:
     """How many claims carry each pair of a row value and a column value, over the filtered claims.
 
     Takes the same filters as `GET /v1/claims`; `counts[i][j]` is the `meta.total` of that list with the
@@ -34,6 +38,7 @@ async def claim_matrix(
     `row_totals` and `col_totals` count distinct claims (a claim with two entities counts once in its
     theme's total), and `total` is the number of filtered claims. `rows` equal to `cols` answers 422.
     """
-    if rows == cols:
-        raise BadParameter("query.cols", f"must differ from rows ({rows!r})")
-    return await run_read(database, matrix.claim_matrix, database, filters, rows=rows, cols=cols)
+    if query.rows == query.cols:
+        raise BadParameter("query.cols", f"must differ from rows ({query.rows!r})")
+    filters = claim_filters(query)
+    return await run_read(database, matrix.claim_matrix, database, filters, rows=query.rows, cols=query.cols)

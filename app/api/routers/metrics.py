@@ -5,9 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from app.api.metrics import Metrics
-from app.api.routing import ApiRoute
 
-router = APIRouter(tags=["health"], route_class=ApiRoute)
+router = APIRouter(tags=["health"])
 
 EXAMPLE = """# HELP sectorfacts_http_requests_total HTTP requests answered, by route template and status.
 # TYPE sectorfacts_http_requests_total counter

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Response
 
 from app.api.auth import WriteKey, actor
-from app.api.deps import CursorParam, DatabaseDep, LimitParam
+from app.api.deps import DatabaseDep
 from app.api.etags import IfMatch, tagged
 from app.api.openapi import NOT_FOUND, responses
+from app.api.params import ClaimId, CursorParam, LimitParam
 from app.api.reading import run_read
-from app.api.routing import ApiRoute
 from app.api.write_docs import GONE, PRECONDITION_FAILED, PRECONDITION_REQUIRED, write_responses
 from app.api.write_docs import NOT_FOUND as WRITE_NOT_FOUND
 from app.schemas.common import Page
@@ -19,9 +19,8 @@ from app.schemas.notes import NotePublic
 from app.schemas.writes import NoteCreate, NotePatch
 from app.services.writes import current, notes
 
-router = APIRouter(tags=["context notes"], route_class=ApiRoute)
+router = APIRouter(tags=["context notes"])
 
-ClaimId = Annotated[str, Path(max_length=100, description="The claim's id, e.g. `pkit-038`.")]
 NoteId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The note's id, from the claim's context list.")]
 EDITS = (WRITE_NOT_FOUND, GONE, PRECONDITION_FAILED, PRECONDITION_REQUIRED)
 NOTE_EXAMPLE: dict[str, Any] = {

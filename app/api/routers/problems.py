@@ -8,10 +8,9 @@ from fastapi import APIRouter
 
 from app.api.openapi import ok
 from app.api.problems import PROBLEM_TYPES
-from app.api.routing import ApiRoute
 from app.schemas.common import Schema
 
-router = APIRouter(prefix="/problems", tags=["problems"], route_class=ApiRoute)
+router = APIRouter(prefix="/problems", tags=["problems"])
 
 ProblemName = Literal[
     "not-found",

@@ -7,19 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
-from app.api import fast_arguments as fast
-from app.api.deps import CursorParam, DatabaseDep, LimitParam, parse_query, split_values
+from app.api.deps import DatabaseDep, parse_query, split_values
 from app.api.openapi import INVALID, ok, responses
+from app.api.params import MAX_FILTER_VALUES, CursorParam, FilterValues, LimitParam, text
 from app.api.problems import BadParameter
 from app.api.reading import run_read
-from app.api.routing import ApiRoute, fast_arguments
 from app.models import SEARCH_KINDS
 from app.schemas.common import Page, Schema
 from app.schemas.search import SearchHit, Suggestion
 from app.services.search import hits, suggestions
 from app.services.search.query import MAX_QUERY_LENGTH
 
-router = APIRouter(prefix="/v1", tags=["search"], route_class=ApiRoute)
+router = APIRouter(prefix="/v1", tags=["search"])
 
 
 class Suggestions(Schema):
@@ -34,20 +33,21 @@ class Suggestions(Schema):
     response_model=Page[SearchHit],
     responses=responses("search", INVALID),
 )
-@fast_arguments(fast.search)
 async def search(
     database: DatabaseDep,
     q: Annotated[
         str,
+        text(MAX_QUERY_LENGTH, min_length=1),
         Query(
-            min_length=1,
-            max_length=MAX_QUERY_LENGTH,
             description='Words (all must match), "a phrase", prefix*, AND, OR, NOT or -word, parentheses.',
         ),
     ],
     type: Annotated[
-        list[str] | None,
-        Query(description="claim, entity or theme; repeat or comma-separate (default: all)."),
+        list[FilterValues] | None,
+        Query(
+            max_length=MAX_FILTER_VALUES,
+            description="claim, entity or theme; repeat or comma-separate (default: all).",
+        ),
     ] = None,
     limit: LimitParam = 20,
     cursor: CursorParam = None,
@@ -70,7 +70,7 @@ async def search(
 @router.get("/autocomplete", summary="Suggest entities and themes", responses=ok("autocomplete") | INVALID)
 async def autocomplete(
     database: DatabaseDep,
-    q: Annotated[str, Query(min_length=1, max_length=100, description="What has been typed so far.")],
+    q: Annotated[str, text(100, min_length=1), Query(description="What has been typed so far.")],
     limit: Annotated[int, Query(ge=1, le=20, description="At most this many suggestions.")] = 8,
 ) -> Suggestions:
     """Entities and themes whose name, slug or alias (or a word of it) starts with `q`, most-cited first."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Response
+from fastapi import APIRouter, Body, Response
 
 from app.api.auth import AdminKey, WriteKey, actor
-from app.api.deps import DatabaseDep, check_text
+from app.api.deps import DatabaseDep
 from app.api.etags import IfMatch, tagged
-from app.api.routing import ApiRoute
+from app.api.params import EntityKey, ThemeSlug
 from app.api.write_docs import (
     CONFLICT,
     GONE,
@@ -23,10 +23,8 @@ from app.schemas.themes import ThemePublic
 from app.schemas.writes import EntityCreate, EntityPatch, ThemeCreate, ThemePatch
 from app.services.writes import entities, themes
 
-router = APIRouter(tags=["curation"], route_class=ApiRoute)
+router = APIRouter(tags=["curation"])
 
-ThemeSlug = Annotated[str, Path(max_length=100, description="A theme slug, e.g. `talent-workforce`.")]
-EntityKey = Annotated[str, Path(max_length=200, description="The entity's slug, name or any alias.")]
 EDITS = (NOT_FOUND, GONE, PRECONDITION_FAILED, PRECONDITION_REQUIRED)
 
 THEME_EXAMPLE: dict[str, Any] = {
@@ -132,7 +130,7 @@ def update_entity(
 
     The entity is found by slug, name or alias; its slug stays. Needs `If-Match` and scope `write`.
     """
-    updated = entities.update_entity(database, actor(api_key), check_text("path.key", key), if_match, body)
+    updated = entities.update_entity(database, actor(api_key), key, if_match, body)
     return tagged(response, updated)
 
 
@@ -147,5 +145,5 @@ def delete_entity(
     api_key: AdminKey, database: DatabaseDep, key: EntityKey, if_match: IfMatch = None
 ) -> Response:
     """Delete an entity that no claim names (409 while claims do). Needs `If-Match` and scope `admin`."""
-    entities.delete_entity(database, actor(api_key), check_text("path.key", key), if_match)
+    entities.delete_entity(database, actor(api_key), key, if_match)
     return Response(status_code=204)

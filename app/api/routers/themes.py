@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Annotated
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, Path, Request, Response
-
-from app.api import formats
-from app.api.deps import ClaimFiltersDep, CursorParam, DatabaseDep, LimitParam
+from app.api.deps import DatabaseDep, claim_filters
 from app.api.etags import tagged
-from app.api.formats import ClaimFormatDep, claim_list_responses
+from app.api.formats import answer_claim_list, nested_claim_list_docs
 from app.api.openapi import INVALID, NOT_FOUND, responses
+from app.api.params import ClaimListParams, CursorParam, LimitParam, ThemeSlug
 from app.api.reading import run_read
-from app.api.routing import ApiRoute
 from app.api.write_docs import GONE
-from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
 from app.schemas.themes import ThemePublic
 from app.services import themes
 from app.services.writes import current
 
-router = APIRouter(prefix="/v1/themes", tags=["themes"], route_class=ApiRoute)
-
-ThemeSlug = Annotated[str, Path(max_length=100, description="A theme slug, e.g. `talent-workforce`.")]
+router = APIRouter(prefix="/v1/themes", tags=["themes"])
 
 
 @router.get("", summary="List themes", responses=responses("themes_page", INVALID))
@@ -40,23 +33,9 @@ async def get_theme(database: DatabaseDep, response: Response, slug: ThemeSlug) 
     return tagged(response, await run_read(database, current.read_theme, database, slug))
 
 
-@router.get(
-    "/{slug}/claims",
-    summary="List a theme's claims",
-    response_model=Page[ClaimPublic],
-    responses=claim_list_responses(NOT_FOUND, INVALID),
-)
+@router.get("/{slug}/claims", summary="List a theme's claims", **nested_claim_list_docs())
 async def list_theme_claims(
-    request: Request,
-    database: DatabaseDep,
-    slug: ThemeSlug,
-    filters: ClaimFiltersDep,
-    fmt: ClaimFormatDep,
-    limit: LimitParam = 20,
-    cursor: CursorParam = None,
-) -> Page[ClaimPublic] | Response:
+    request: Request, database: DatabaseDep, slug: ThemeSlug, query: ClaimListParams
+) -> Response:
     """The claims concerning this theme, with the same filters, paging and formats as `GET /v1/claims`."""
-    scoped = replace(filters, scope_theme=slug)
-    return await run_read(
-        database, formats.claim_list, request, database, scoped, fmt, limit=limit, cursor=cursor
-    )
+    return await answer_claim_list(request, database, query, claim_filters(query, scope_theme=slug))

@@ -1,0 +1,115 @@
+"""Path and query parameters: every bound written once, in the types the OpenAPI document shows.
+
+Every string a client sends in a path or a query goes through `Text` (or a type built on it), whose
+pattern refuses control characters: PostgreSQL text cannot hold NUL and no engine stores one faithfully.
+Pydantic itself refuses a lone surrogate. The claim lists share one query-parameter model,
+`ClaimListQuery`, so a parameter added there reaches every claim list.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Path, Query
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from app.services.search.query import MAX_QUERY_LENGTH
+
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 20
+MAX_CURSOR_LENGTH = 512
+# One value of a filter (a slug, name, alias, id or kind), and how many a filter may name in all.
+MAX_VALUE_LENGTH = 200
+MAX_FILTER_VALUES = 50
+
+# No C0 control character (U+0000 to U+001F).
+STORABLE = r"^[^\x00-\x1f]*$"
+# Comma-separated values, each storable and at most MAX_VALUE_LENGTH characters.
+_PART = rf"[^\x00-\x1f,]{{0,{MAX_VALUE_LENGTH}}}"
+COMMA_SEPARATED = rf"^{_PART}(?:,{_PART})*$"
+# What `meta.next_cursor` is made of: unpadded base64url.
+CURSOR = r"^[A-Za-z0-9_-]+$"
+
+
+def text(max_length: int, *, min_length: int = 0, pattern: str = STORABLE) -> object:
+    """A string constraint: its length bounds and a pattern that refuses control characters."""
+    return StringConstraints(min_length=min_length, max_length=max_length, pattern=pattern)
+
+
+Text = Annotated[str, text(MAX_VALUE_LENGTH)]
+FilterValues = Annotated[str, text(MAX_FILTER_VALUES * (MAX_VALUE_LENGTH + 1), pattern=COMMA_SEPARATED)]
+Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}.")]
+Cursor = Annotated[
+    str,
+    text(MAX_CURSOR_LENGTH, min_length=1, pattern=CURSOR),
+    Field(description="`meta.next_cursor` of the previous page; omit for the first page."),
+]
+LimitParam = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}.")]
+CursorParam = Annotated[
+    str | None,
+    text(MAX_CURSOR_LENGTH, min_length=1, pattern=CURSOR),
+    Query(description="`meta.next_cursor` of the previous page; omit for the first page."),
+]
+
+ClaimId = Annotated[str, text(100, min_length=1), Path(description="The claim's stable id, e.g. `pkit-038`.")]
+ThemeSlug = Annotated[
+    str, text(100, min_length=1), Path(description="A theme slug, e.g. `talent-workforce`.")
+]
+EntityKey = Annotated[
+    str,
+    text(MAX_VALUE_LENGTH, min_length=1),
+    Path(description="Slug, name or any alias, case-insensitively: `careem`, `Daraz.pk`."),
+]
+DocumentId = Annotated[
+    str, text(100, min_length=1), Path(description="A document id, e.g. `pakistan-it-sector`.")
+]
+
+ClaimFormat = Literal["json", "csv", "ndjson", "jsonld"]
+Sort = Literal["relevance", "position"]
+
+
+def _filter(description: str) -> object:
+    return Field(
+        default=None,
+        max_length=MAX_FILTER_VALUES,
+        description=description + " Repeat the parameter or separate values with commas (OR).",
+    )
+
+
+class ClaimFilterQuery(BaseModel):
+    """The claim filters: values of one filter are OR'ed, different filters AND'ed."""
+
+    # Unknown parameters are ignored, as for any other route.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    theme: list[FilterValues] | None = _filter("Theme slugs.")  # type: ignore[assignment]
+    entity: list[FilterValues] | None = _filter("Entity slugs, names or aliases, any case.")  # type: ignore[assignment]
+    document: list[FilterValues] | None = _filter("Document ids.")  # type: ignore[assignment]
+    kind: list[FilterValues] | None = _filter("fact, opinion, prediction or recommendation.")  # type: ignore[assignment]
+    q: Annotated[str, text(MAX_QUERY_LENGTH, min_length=1)] | None = Field(
+        default=None,
+        description='Full-text query: words (all must match), "a phrase", prefix*, AND, OR, NOT or -word, '
+        "parentheses. Stemmed, case-, accent- and apostrophe-insensitive.",
+    )
+    sort: Sort | None = Field(
+        default=None,
+        description="`relevance` (best match first; the default with `q`) or `position` (document order).",
+    )
+
+
+class ClaimListQuery(ClaimFilterQuery):
+    """A claim list's query: the filters, the answer's format and the page."""
+
+    format: ClaimFormat | None = Field(
+        default=None,
+        description="Answer format: `json` (a page), `jsonld` (a page of schema.org Claims), `csv` or "
+        "`ndjson` (the whole filtered set, ignoring `limit`, `cursor` and `sort`, streamed in document "
+        "order). Wins over the Accept header (`application/json`, `application/ld+json`, `text/csv`, "
+        "`application/x-ndjson`); without either, JSON.",
+    )
+    limit: Limit = DEFAULT_LIMIT
+    cursor: Cursor | None = None
+
+
+ClaimListParams = Annotated[ClaimListQuery, Query()]
+ClaimFilterParams = Annotated[ClaimFilterQuery, Query()]
