@@ -1,4 +1,4 @@
-"""One benchmark session at one corpus size: start the servers, interleave wrk runs, collect medians."""
+"""One corpus size of a benchmark run: start the servers, interleave wrk runs, collect medians."""
 
 from __future__ import annotations
 

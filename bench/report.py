@@ -19,6 +19,10 @@ HEADER = (
 )
 
 
+# The measured services, and what marks their rows in the Markdown tables.
+SERVICES = {"service": "", "service-pg": " (PostgreSQL)"}
+
+
 def _target(row: dict[str, Any]) -> str:
     """The target's name, marked when a slow endpoint was loaded through one connection only."""
     return str(row["target"]) + (" [1 conn]" if row.get("connections") == 1 else "")
@@ -88,22 +92,49 @@ def render(results: dict[str, Any]) -> str:
 
 
 def markdown(results: dict[str, Any]) -> str:
-    """The results as Markdown tables (for docs/performance.md): one per corpus size."""
-    out: list[str] = []
+    """The results as Markdown (for docs/performance.md): what was measured on what, then a table a size.
+
+    Each table has the service's rows (and on PostgreSQL service-pg's), with Datasette's throughput and
+    CPU beside them.
+    """
+    out = [_provenance(results)]
     for size in results["sizes"]:
         rounds = size["rows"][0]["rounds"] if size["rows"] else 0
+        datasette = {row["endpoint"]: row for row in size["rows"] if row["target"] == "datasette"}
         out += [
             f"\n**{size['size']:,} claims** (medians of {rounds} round(s))\n",
-            "| endpoint | target | req/s | p50 ms | p99 ms | errors | CPU ms/req | x Datasette | x ceiling |",
-            "|---|---|--:|--:|--:|--:|--:|--:|--:|",
+            "| endpoint | req/s | p50 ms | p99 ms | CPU ms/req | Datasette req/s | its CPU ms | x Datasette "
+            "| x ceiling |",
+            "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
         ]
-        out += [
-            f"| {row['endpoint']} | {_target(row)} | {row['rps']:.0f} | {row['p50_ms']:.1f} | "
-            f"{row['p99_ms']:.1f} | {row['errors']} | {row['cpu_ms_per_request']:.2f} | "
-            f"{_ratio(row['vs_datasette'])} | {_ratio(row['vs_ceiling'])} |"
-            for row in size["rows"]
-        ]
+        for row in size["rows"]:
+            if row["target"] not in SERVICES:
+                continue
+            peer = datasette.get(row["endpoint"])
+            peer_cells = f"{peer['rps']:.0f} | {peer['cpu_ms_per_request']:.2f}" if peer else " | "
+            out.append(
+                f"| {row['endpoint']}{SERVICES[row['target']]} | {row['rps']:.0f} | {row['p50_ms']:.1f} | "
+                f"{row['p99_ms']:.1f} | {row['cpu_ms_per_request']:.2f} | {peer_cells} | "
+                f"{_ratio(row['vs_datasette'])} | "
+                f"{_ratio(row['vs_ceiling'])} |"
+            )
+        errors = sum(row["errors"] for key in ("rows", "high_concurrency") for row in size[key])
+        out.append(f"\nErrors: {errors}.")
     return "\n".join(out)
+
+
+def _provenance(results: dict[str, Any]) -> str:
+    """One line naming the commit, the machine and the main versions a results file was measured with."""
+    commit = results.get("commit") or {}
+    sha = str(commit.get("sha") or "unknown")[:7]
+    if commit.get("dirty"):
+        sha += " (with uncommitted changes)"
+    machine = results.get("machine", {})
+    versions = ", ".join(f"{name} {value}" for name, value in results.get("versions", {}).items())
+    return (
+        f"Commit `{sha}`; {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, "
+        f"{machine.get('memory_gb', '?')} GB, Linux {machine.get('kernel', '?')}; {versions}."
+    )
 
 
 if __name__ == "__main__":

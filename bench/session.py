@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sqlite3
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +22,56 @@ from bench.load import postgres_corpus, sqlite_corpus
 from bench.report import render
 from bench.wrk import WrkMissing, ensure_wrk
 
-RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
 DEFAULT_SIZES = (60, 100_000, 1_000_000)
+# The packages whose versions every results file records: the server stack and what a read runs through.
+PACKAGES = (
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "httptools",
+    "sqlalchemy",
+    "pydantic",
+    "orjson",
+    "xxhash",
+    "prometheus_client",
+    "psycopg",
+)
 
 
-def _machine() -> dict[str, Any]:
+def commit() -> dict[str, Any]:
+    """The git commit measured, and whether the worktree had uncommitted changes to tracked files."""
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+        except OSError:
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    sha = git("rev-parse", "HEAD")
+    changes = git("status", "--porcelain", "--untracked-files=no")
+    return {
+        "sha": sha,
+        "subject": git("log", "-1", "--format=%s") if sha else None,
+        "dirty": None if changes is None else bool(changes),
+    }
+
+
+def package_versions() -> dict[str, str]:
+    """The installed version of each package in PACKAGES ("not installed" when it is not)."""
+    found: dict[str, str] = {}
+    for name in PACKAGES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def machine() -> dict[str, Any]:
+    """The machine measured on: CPU model, cores, memory and kernel."""
     model = next(
         (
             line.split(":", 1)[1].strip()
@@ -38,8 +85,6 @@ def _machine() -> dict[str, Any]:
         for line in Path("/proc/meminfo").read_text().splitlines()
         if line.startswith("MemTotal")
     )
-    import os
-
     return {
         "cpu": model,
         "cores": os.cpu_count(),
@@ -49,23 +94,11 @@ def _machine() -> dict[str, Any]:
 
 
 def _versions(postgres_url: str | None) -> dict[str, str]:
-    import subprocess
-
+    """Python, SQLite, the main packages, Datasette, wrk and (when measured) PostgreSQL."""
     found = {
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
-        **{
-            name: version(name)
-            for name in (
-                "fastapi",
-                "starlette",
-                "uvicorn",
-                "httptools",
-                "sqlalchemy",
-                "pydantic",
-                "orjson",
-            )
-        },
+        **package_versions(),
         "event_loop": "asyncio (Python's own; the service, Datasette and the ceiling alike)",
         "datasette": datasette_version(),
         "wrk": subprocess.run(
@@ -96,6 +129,7 @@ def run(args: argparse.Namespace, postgres_url_for: Callable[[str], str | None])
     out: Path = args.out or RESULTS / time.strftime("%Y%m%d-%H%M%S.json")
     reports: list[SizeReport] = []
     results: dict[str, Any] = {}
+    measured = commit()  # before the run, so a file edited meanwhile does not change what was measured
     for size in sizes:
         rounds = args.rounds or (1 if args.smoke or size >= 1_000_000 else 3)
         options = Options(
@@ -118,7 +152,8 @@ def run(args: argparse.Namespace, postgres_url_for: Callable[[str], str | None])
         reports.append(measure_size(size, sqlite_file, postgres_url, options, only=args.only))
         # Written after every size, so that a long run that stops keeps what it measured.
         results = {
-            "machine": _machine(),
+            "commit": measured,
+            "machine": machine(),
             "versions": _versions(postgres),
             "settings": {
                 "connections": args.connections,

@@ -1,8 +1,8 @@
 """Records real answers of the seeded data: `python -m tests.record_examples`.
 
 Writes the OpenAPI response examples (app/api/examples.json) and refreshes the output line under
-each `$ curl -s 'http://127.0.0.1:8000…'` example in README.md. tests/api/test_openapi.py and
-tests/test_readme.py fail when either no longer matches what the API answers.
+each `$ curl -s 'http://127.0.0.1:8000…'` example in README.md and docs/*.md. tests/api/test_openapi.py
+and tests/test_readme.py fail when either no longer matches what the API answers.
 """
 
 from __future__ import annotations
@@ -77,18 +77,24 @@ def answers(seeded_client: TestClient, empty_client: TestClient) -> dict[str, An
     return recorded
 
 
-README = Path(__file__).resolve().parents[1] / "README.md"
-README_EXAMPLE = re.compile(r"^(\$ curl -s 'http://127\.0\.0\.1:8000(?P<path>[^']+)'\n).+$", re.MULTILINE)
+ROOT = Path(__file__).resolve().parents[1]
+# The files whose curl examples are replayed by tests/test_readme.py and refreshed here.
+EXAMPLE_FILES = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
+CURL_EXAMPLE = re.compile(r"^(\$ curl -s 'http://127\.0\.0\.1:8000(?P<path>[^']+)'\n).+$", re.MULTILINE)
 
 
-def refresh_readme(seeded_client: TestClient) -> int:
-    """Rewrite the answer under every curl example in the README; returns how many there are."""
-    text = README.read_text(encoding="utf-8")
-    refreshed, count = README_EXAMPLE.subn(
-        lambda match: match.group(1) + seeded_client.get(match["path"]).text, text
-    )
-    README.write_text(refreshed, encoding="utf-8")
-    return count
+def refresh_examples(seeded_client: TestClient) -> int:
+    """Rewrite the answer under every curl example in the example files; returns how many there are."""
+    total = 0
+    for file in EXAMPLE_FILES:
+        text = file.read_text(encoding="utf-8")
+        refreshed, count = CURL_EXAMPLE.subn(
+            lambda match: match.group(1) + seeded_client.get(match["path"]).text, text
+        )
+        if count:
+            file.write_text(refreshed, encoding="utf-8")
+        total += count
+    return total
 
 
 def main() -> None:
@@ -100,15 +106,15 @@ def main() -> None:
         load_seed(database)
         database.dispose()
         empty = Settings(database_url=f"sqlite:///{Path(folder) / 'empty.db'}")
-        # Absolute links in the answers (permalinks) name the address the README's examples use.
+        # Absolute links in the answers (permalinks) name the address the docs' examples use.
         with (
             TestClient(create_app(seeded), base_url=BASE_URL) as seeded_client,
             TestClient(create_app(empty), base_url=BASE_URL) as empty_client,
         ):
             recorded = answers(seeded_client, empty_client)
-            refreshed = refresh_readme(seeded_client)
+            refreshed = refresh_examples(seeded_client)
     EXAMPLES_FILE.write_text(json.dumps(recorded, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {len(recorded)} examples to {EXAMPLES_FILE} and refreshed {refreshed} in {README}")
+    print(f"wrote {len(recorded)} examples to {EXAMPLES_FILE} and {refreshed} curl answers in the docs")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,12 @@ def test_benchmark_smoke_run_prints_its_table_with_no_errors(tmp_path: Path) -> 
     assert "endpoint" in done.stdout, done.stdout
     assert "x datasette" in done.stdout, done.stdout
     results = json.loads(out.read_text())
+    # Every results file says what was measured, on what, with what.
+    assert len(results["commit"]["sha"]) == 40, results["commit"]
+    assert {"cpu", "cores", "memory_gb", "kernel"} <= results["machine"].keys(), results["machine"]
+    assert {"python", "sqlite", "fastapi", "starlette", "uvicorn", "sqlalchemy", "datasette"} <= results[
+        "versions"
+    ].keys(), results["versions"]
     (size,) = results["sizes"]
     assert size["size"] == 60
     measured = {(row["endpoint"], row["target"]) for row in size["rows"]}
