@@ -8,6 +8,7 @@ Pydantic itself refuses a lone surrogate. The claim lists share one query-parame
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from fastapi import Path, Query
@@ -34,6 +35,13 @@ CURSOR = r"^[A-Za-z0-9_-]+$"
 def text(max_length: int, *, min_length: int = 0, pattern: str = STORABLE) -> object:
     """A string constraint: its length bounds and a pattern that refuses control characters."""
     return StringConstraints(min_length=min_length, max_length=max_length, pattern=pattern)
+
+
+def choices(words: Sequence[str]) -> str:
+    """A pattern of comma-separated words from `words`, in any case, blanks allowed around them."""
+    spelled = "|".join("".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in w) for w in words)
+    item = rf" *(?:{spelled})? *"
+    return rf"^{item}(?:,{item})*$"
 
 
 Text = Annotated[str, text(MAX_VALUE_LENGTH)]

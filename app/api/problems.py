@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.services.errors import InvalidCursor, NotFound, ProblemError, ServiceError, UnknownFilterValues
 from app.services.health import NotReady
@@ -112,13 +113,34 @@ def problem(
 _UNDECODABLE_BODY = "There was an error parsing the body"
 
 
-def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+# The methods a 405 may list (FastAPI answers HEAD and OPTIONS only where a route declares them).
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this request's path. Starlette's 405 names only the methods
+    of the first route that matched the path, but one path has a route per method (RFC 9110 15.5.6
+    wants them all)."""
+    router = request.app.router
+    allowed = []
+    for method in METHODS:
+        probe = {**request.scope, "method": method, "fastapi": {}, "path_params": {}}
+        probe.pop("route", None)
+        if any(route.matches(probe)[0] is Match.FULL for route in router.routes):
+            allowed.append(method)
+    return allowed
+
+
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 400 and exc.detail == _UNDECODABLE_BODY:
         message = "The request body cannot be decoded as JSON (not UTF-8, or nested too deeply)."
         return problem("invalid-request", 422, message, errors=[{"location": "body", "message": message}])
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
-    return problem(None, exc.status_code, detail, headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return problem(None, exc.status_code, detail, headers=headers)
 
 
 def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -165,9 +187,14 @@ def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
     return problem("service-unavailable", 503, detail, headers={"Retry-After": "5"})
 
 
-def _internal_error(_request: Request, exc: Exception) -> JSONResponse:
+def internal_error(exc: BaseException) -> JSONResponse:
+    """The 500 problem for an unexpected exception, logged with its traceback."""
     logger.error("unhandled error", exc_info=exc)
     return problem("internal-error", 500, "An unexpected error occurred; it has been logged.")
+
+
+def _internal_error(_request: Request, exc: Exception) -> JSONResponse:
+    return internal_error(exc)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

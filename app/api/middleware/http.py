@@ -29,10 +29,9 @@ from app.api.middleware.caching import none_match, not_modified, strong_etag
 from app.api.middleware.common import header, is_operational, route_template
 from app.api.middleware.paging import next_cursor, next_link
 from app.api.middleware.request_id import current_request_id, is_sane, new_request_id
-from app.api.problems import problem
+from app.api.problems import internal_error, problem
 
 access_logger = logging.getLogger("sectorfacts.access")
-error_logger = logging.getLogger("sectorfacts.errors")
 request_id_logger = logging.getLogger("sectorfacts.request_id")
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -99,9 +98,7 @@ class HttpMiddleware:
             except Exception as error:
                 if context.started:
                     raise  # too late for another answer: let the server close the connection
-                error_logger.error("unhandled error", exc_info=error)
-                response = problem("internal-error", 500, "An unexpected error occurred; it has been logged.")
-                await response(scope, receive, context.send)
+                await internal_error(error)(scope, receive, context.send)
             finally:
                 context.end(spent.seconds)
 

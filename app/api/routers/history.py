@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BeforeValidator, Field
 
 from app.api.deps import DatabaseDep
 from app.api.openapi import INVALID, NOT_FOUND
-from app.api.params import ClaimId, CursorParam, DocumentId, EntityKey, LimitParam, ThemeSlug, text
-from app.api.problems import BadParameter
+from app.api.params import ClaimId, CursorParam, DocumentId, EntityKey, LimitParam, ThemeSlug
 from app.api.write_docs import changes_ok
 from app.db import Database
 from app.schemas.common import Page
@@ -24,6 +25,7 @@ from app.services.writes import current, history
 router = APIRouter(tags=["history"])
 
 HISTORY = changes_ok(NOT_FOUND, INVALID)
+ISO_DATE = re.compile(r"\s*[0-9]{4}-")
 
 
 def _history(database: Database, kind: str, key: str, limit: int, cursor: str | None) -> Page[ChangePublic]:
@@ -85,23 +87,18 @@ def document_history(
     return _history(database, "document", document_id, limit, cursor)
 
 
-def _since(value: str) -> tuple[int | None, dt.datetime | None]:
-    if value.isdigit():
-        if int(value) > MAX_INT:
-            raise BadParameter("query.since", f"a change id is at most {MAX_INT}")
-        return int(value), None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError as error:
-        raise BadParameter("query.since", "must be a change id or an ISO 8601 date-time") from error
-    return None, moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+def _iso_only(value: object) -> object:
+    """Refuse what pydantic would read as a Unix time: `since` is a change id or an ISO 8601 date-time."""
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        raise ValueError("must be a change id or an ISO 8601 date-time")
+    return value
 
 
 @router.get("/v1/changes", summary="List changes", responses=changes_ok(INVALID))
 def list_changes(
     database: DatabaseDep,
     since: Annotated[
-        Annotated[str, text(40)] | None,
+        Annotated[int, Field(ge=0, le=MAX_INT)] | Annotated[dt.datetime, BeforeValidator(_iso_only)] | None,
         Query(
             description="Only changes after this change id, or at or after this ISO 8601 date-time (UTC "
             "unless it says otherwise).",
@@ -115,5 +112,8 @@ def list_changes(
     Page with `cursor` until `next_cursor` is null, then keep the last change's `id` and ask again later
     with `since=<that id>`: ids only grow, in commit order, so nothing is missed or seen twice.
     """
-    since_id, since_at = _since(since.strip()) if since else (None, None)
+    since_id = since if isinstance(since, int) else None
+    since_at = None
+    if isinstance(since, dt.datetime):
+        since_at = since if since.tzinfo is not None else since.replace(tzinfo=dt.UTC)
     return history.list_changes(database, since_id=since_id, since_at=since_at, limit=limit, cursor=cursor)

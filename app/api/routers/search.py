@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from app.api.deps import DatabaseDep, parse_query, split_values
 from app.api.openapi import INVALID, ok, responses
-from app.api.params import MAX_FILTER_VALUES, CursorParam, FilterValues, LimitParam, text
+from app.api.params import MAX_FILTER_VALUES, CursorParam, LimitParam, choices, text
 from app.api.problems import BadParameter
 from app.api.reading import run_read
 from app.models import SEARCH_KINDS
@@ -43,7 +43,7 @@ async def search(
         ),
     ],
     type: Annotated[
-        list[FilterValues] | None,
+        list[Annotated[str, text(100, pattern=choices(SEARCH_KINDS))]] | None,
         Query(
             max_length=MAX_FILTER_VALUES,
             description="claim, entity or theme; repeat or comma-separate (default: all).",
