@@ -30,9 +30,32 @@ def generated() -> dict[str, Any]:
     return document
 
 
+# The committed form is for reading diffs: keys sorted (so a change moves no other line), and whatever fits
+# on one line of WIDTH characters kept there (a parameter, a reference, a short schema), so a change to a
+# field is a one-line change and the file stays small.
+WIDTH = 110
+
+
+def _rendered(value: Any, depth: int, column: int) -> str:
+    flat = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if column + len(flat) < WIDTH or not value or not isinstance(value, dict | list):
+        return flat
+    inner = " " * (depth + 1)
+    if isinstance(value, dict):
+        items = []
+        for key in sorted(value):
+            head = f"{inner}{json.dumps(key, ensure_ascii=False)}: "
+            items.append(head + _rendered(value[key], depth + 1, len(head)))
+        opening, closing = "{", "}"
+    else:
+        items = [inner + _rendered(item, depth + 1, len(inner)) for item in value]
+        opening, closing = "[", "]"
+    return opening + "\n" + ",\n".join(items) + "\n" + " " * depth + closing
+
+
 def render(document: dict[str, Any]) -> str:
-    """The committed form: indented, key order kept, UTF-8, one final newline."""
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    """The committed form: keys sorted, one line per field where it fits, UTF-8, one final newline."""
+    return _rendered(document, 0, 0) + "\n"
 
 
 def main() -> None:

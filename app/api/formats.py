@@ -14,6 +14,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from app.api.openapi import INVALID, NOT_FOUND, Responses, recorded_examples, responses
+from app.api.openapi_components import shared
 from app.api.params import ClaimFormat, ClaimListQuery
 from app.api.reading import run_read
 from app.db import Database
@@ -142,7 +143,8 @@ def claim_list_responses(*errors: Responses) -> Responses:
         "schema": {"type": "string", "description": "One claim (the JSON `data` item shape) a line."}
     }
     for fmt, example in _text_examples().items():
-        content[MEDIA_TYPES[fmt]]["example"] = example
+        name = f"claims_{fmt}"  # the same rendering on every claim list: declared once
+        content[MEDIA_TYPES[fmt]]["examples"] = {name: shared(name, {"value": example})}
     # The JSON-LD example is a recorded answer (tests/record_examples.py), put in place like the JSON one.
     recorded = responses("claims_jsonld")[200]["content"].pop("application/json")
     content[MEDIA_TYPES["jsonld"]] = recorded | {

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.api.openapi_components import share_components, shared
 from app.api.openapi_http import document_http_behaviour
 from app.schemas.common import Problem
 
@@ -17,8 +18,9 @@ Responses = dict[int | str, dict[str, Any]]
 
 EXAMPLES_FILE = Path(__file__).resolve().parent / "examples.json"
 PROBLEM_JSON = "application/problem+json"
-# Routes name their example; build_openapi puts the recorded answer in place after FastAPI has built
-# the document (FastAPI would drop the example's null fields, and the examples must be real answers).
+# Routes name their example; build_openapi declares the recorded answer under components/examples (once,
+# however many routes show it) after FastAPI has built the document (FastAPI would drop the example's null
+# fields, and the examples must be real answers).
 _EXAMPLE_NAME = "x-recorded-example"
 
 
@@ -40,15 +42,19 @@ def ok(example: str) -> Responses:
     return {200: {"content": _content("application/json", example)}}
 
 
-def _problem_doc(description: str, example: str) -> dict[str, Any]:
-    return {"description": description, "content": _content(PROBLEM_JSON, example)}
+def _problem_doc(component: str, description: str, example: str) -> dict[str, Any]:
+    return shared(component, {"description": description, "content": _content(PROBLEM_JSON, example)})
 
 
-NOT_FOUND: Responses = {404: _problem_doc("No such resource.", "problem_not_found")}
+NOT_FOUND: Responses = {404: _problem_doc("NotFound", "No such resource.", "problem_not_found")}
 INVALID: Responses = {
-    422: _problem_doc("Invalid parameters or unknown filter values.", "problem_unknown_filter")
+    422: _problem_doc(
+        "InvalidFilters", "Invalid parameters or unknown filter values.", "problem_unknown_filter"
+    )
 }
-UNAVAILABLE: Responses = {503: _problem_doc("The database is unavailable.", "problem_unavailable")}
+UNAVAILABLE: Responses = {
+    503: _problem_doc("Unavailable", "The database is unavailable.", "problem_unavailable")
+}
 
 
 def responses(example: str, *errors: Responses) -> Responses:
@@ -63,7 +69,7 @@ def _document_response(response: dict[str, Any], recorded: dict[str, Any]) -> No
     for media_type, media in response.get("content", {}).items():
         name = media.pop(_EXAMPLE_NAME, None)
         if name in recorded:
-            media["example"] = recorded[name]
+            media["examples"] = {name: shared(name, {"value": recorded[name]})}
         if media_type == PROBLEM_JSON:
             media["schema"] = {"$ref": "#/components/schemas/Problem"}
 
@@ -110,25 +116,30 @@ def add_links(schema: dict[str, Any]) -> None:
 
 
 def build_openapi(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI document: FastAPI's, with recorded examples, problem details for every error, and links."""
+    """The OpenAPI document: FastAPI's, with recorded examples, problem details for every error, and links.
+
+    What many operations repeat (error answers, headers, examples) is declared once under components/.
+    """
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     recorded = recorded_examples()
+    components = schema.setdefault("components", {})
     for path_item in schema["paths"].values():
         for operation in path_item.values():
             answers = operation.setdefault("responses", {})
             # FastAPI documents its own validation body; this API answers every 422 as a problem.
             if PROBLEM_JSON not in answers.get("422", {}).get("content", {PROBLEM_JSON: None}):
-                answers["422"] = _problem_doc("Invalid parameters.", "problem_invalid")
+                answers["422"] = _problem_doc("InvalidParameters", "Invalid parameters.", "problem_invalid")
             for response in answers.values():
                 _document_response(response, recorded)
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas = components.setdefault("schemas", {})
+    schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     if "HTTPValidationError" not in json.dumps(schema["paths"]):
-        components.pop("HTTPValidationError", None)
-        components.pop("ValidationError", None)
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
     document_http_behaviour(schema)
     add_links(schema)
+    share_components(schema)
     app.openapi_schema = schema
     return schema

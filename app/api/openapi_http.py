@@ -1,6 +1,7 @@
 """What the middleware add to every route, in the OpenAPI document: statuses, headers, If-None-Match.
 
-build_openapi calls document_http_behaviour once, so no route has to repeat it.
+build_openapi calls document_http_behaviour once, so no route has to repeat it. The statuses are shared
+responses and the headers are components, so the document writes each once.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from app.api.middleware.common import OPERATIONAL_PATHS
 from app.api.middleware.http import BODYLESS_METHODS
+from app.api.openapi_components import reference, shared
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -46,21 +48,24 @@ RATE_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Ra
 
 
 def _refs(*names: str) -> dict[str, Any]:
-    return {name: {"$ref": f"#/components/headers/{name}"} for name in names}
+    return {name: reference("headers", name) for name in names}
 
 
 def _problem(
-    description: str, name: str, status: int, title: str, detail: str, **extra: Any
+    component: str, description: str, name: str, status: int, title: str, detail: str, **extra: Any
 ) -> dict[str, Any]:
     example = {"type": f"/problems/{name}", "title": title, "status": status, "detail": detail, **extra}
-    return {
-        "description": description,
-        "content": {PROBLEM_JSON: {"schema": PROBLEM_REF, "example": example}},
-    }
+    return shared(
+        component,
+        {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_REF, "example": example}}},
+    )
 
 
-NOT_MODIFIED = {"description": "Not modified: If-None-Match names the current ETag; no body."}
+NOT_MODIFIED = shared(
+    "NotModified", {"description": "Not modified: If-None-Match names the current ETag; no body."}
+)
 TOO_MANY_REQUESTS = _problem(
+    "TooManyRequests",
     "This client is over its rate limit (only when SECTORFACTS_RATE_LIMIT is set).",
     "too-many-requests",
     429,
@@ -68,6 +73,7 @@ TOO_MANY_REQUESTS = _problem(
     "More than 120 requests in 60 s; retry after 12 s.",
 )
 PAYLOAD_TOO_LARGE = _problem(
+    "PayloadTooLarge",
     "The request body is over SECTORFACTS_MAX_BODY_BYTES.",
     "payload-too-large",
     413,
@@ -76,6 +82,7 @@ PAYLOAD_TOO_LARGE = _problem(
     limit=1048576,
 )
 INTERNAL_ERROR = _problem(
+    "InternalError",
     "An unexpected error; it has been logged under the request id.",
     "internal-error",
     500,

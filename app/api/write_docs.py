@@ -4,24 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.api.openapi import NOT_FOUND as NOT_FOUND  # the same 404 as the reads'; routes import it here
 from app.api.openapi import UNAVAILABLE, Responses, ok
+from app.api.openapi_components import shared
 
 PROBLEM_JSON = "application/problem+json"
 ETAG_HEADER = {
-    "ETag": {
-        "description": 'The new revision\'s strong ETag, e.g. `"claim-pkit-038-r2-1f0c…"`: send it as '
-        "If-Match with the next PATCH or DELETE.",
-        "schema": {"type": "string"},
-    }
+    "ETag": shared(
+        "RevisionETag",
+        {
+            "description": 'The new revision\'s strong ETag, e.g. `"claim-pkit-038-r2-1f0c…"`: send it as '
+            "If-Match with the next PATCH or DELETE.",
+            "schema": {"type": "string"},
+        },
+    )
 }
 
 
-def _problem(status: int, description: str, name: str, title: str, detail: str, **extra: Any) -> Responses:
+def _problem(
+    component: str, status: int, description: str, name: str, title: str, detail: str, **extra: Any
+) -> Responses:
     example = {"type": f"/problems/{name}", "title": title, "status": status, "detail": detail, **extra}
-    return {status: {"description": description, "content": {PROBLEM_JSON: {"example": example}}}}
+    return {
+        status: shared(
+            component, {"description": description, "content": {PROBLEM_JSON: {"example": example}}}
+        )
+    }
 
 
 UNAUTHORIZED = _problem(
+    "Unauthorized",
     401,
     "No API key, or an unknown or revoked one (with `WWW-Authenticate: Bearer`).",
     "unauthorized",
@@ -29,6 +41,7 @@ UNAUTHORIZED = _problem(
     "This request needs an API key: send `Authorization: Bearer <key>`.",
 )
 FORBIDDEN = _problem(
+    "Forbidden",
     403,
     "The key's scope does not allow this request.",
     "forbidden",
@@ -36,8 +49,8 @@ FORBIDDEN = _problem(
     "This request needs a key with scope 'write' or wider; this key's is 'read'.",
     scope="write",
 )
-NOT_FOUND = _problem(404, "No such resource.", "not-found", "Not found", "No claim 'pkit-999'.")
 CONFLICT = _problem(
+    "Conflict",
     409,
     "A slug, id or name is taken, or the resource is still in use.",
     "conflict",
@@ -45,6 +58,7 @@ CONFLICT = _problem(
     "A theme 'outlook' already exists.",
 )
 GONE = _problem(
+    "Gone",
     410,
     "The resource was deleted; `history` (and the Link header) point to its history.",
     "gone",
@@ -53,6 +67,7 @@ GONE = _problem(
     history="/v1/claims/pkit-068/history",
 )
 PRECONDITION_FAILED = _problem(
+    "PreconditionFailed",
     412,
     "If-Match names a revision that is no longer current: someone else changed it first.",
     "precondition-failed",
@@ -62,6 +77,7 @@ PRECONDITION_FAILED = _problem(
     current_etag='"claim-pkit-038-r3-5b1d0e6a8c2f4a17"',
 )
 PRECONDITION_REQUIRED = _problem(
+    "PreconditionRequired",
     428,
     "If-Match is missing.",
     "precondition-required",
@@ -70,6 +86,7 @@ PRECONDITION_REQUIRED = _problem(
     "read its ETag).",
 )
 INVALID_WRITE = _problem(
+    "InvalidBody",
     422,
     "Invalid body: unknown fields, a quote that is not the document's text at its span (or that occurs "
     "nowhere or more than once), unknown theme or entity slugs; `errors` lists each.",
@@ -109,7 +126,8 @@ CHANGE_EXAMPLE = {
 def changes_ok(*errors: Responses) -> Responses:
     """A change-log page's documentation, with an illustrative page of one change."""
     page = {"data": [CHANGE_EXAMPLE], "meta": {"total": 1, "limit": 20, "next_cursor": None}}
-    documented: Responses = {200: {"content": {"application/json": {"example": page}}}}
+    example = {"changes_page": shared("changes_page", {"value": page})}
+    documented: Responses = {200: {"content": {"application/json": {"examples": example}}}}
     for error in (*errors, UNAVAILABLE):
         documented |= error
     return documented

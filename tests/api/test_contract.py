@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 import pytest
 
 from app.api.middleware.common import OPERATIONAL_PATHS
 from app.api.problems import PROBLEM_TYPES
+from tests.api.openapi_document import example_value, parameters, references, resolved
 from tests.record_openapi import CONTRACT, UPDATE_COMMAND, generated, render
 
 PROBLEM_JSON = "application/problem+json"
@@ -49,6 +51,24 @@ def test_the_committed_contract_is_in_its_canonical_form(spec: dict[str, Any]) -
         assert committed == render(spec), f"docs/openapi.json was edited by hand: run `{UPDATE_COMMAND}`"
 
 
+def test_the_contract_stays_small_enough_to_review(spec: dict[str, Any]) -> None:
+    # What many operations repeat is declared once under components/; a document that grows past this is
+    # repeating itself again (or has grown so much that its diffs are no longer read).
+    assert len(render(spec).encode()) < 200_000
+
+
+def test_every_reference_names_a_component(spec: dict[str, Any]) -> None:
+    # Example values may hold `$ref`s of their own (the annotation JSON Schema's `#/$defs/...`).
+    dangling = []
+    for reference in sorted(references(spec)):
+        if reference.startswith("#/components/"):
+            try:
+                resolved(spec, {"$ref": reference})
+            except KeyError:
+                dangling.append(reference)
+    assert dangling == []
+
+
 def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     return [
         (method, path, operation)
@@ -56,6 +76,21 @@ def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
         for method, operation in item.items()
         if method in {"get", "post", "put", "patch", "delete"}
     ]
+
+
+def test_no_answer_is_repeated_inline(spec: dict[str, Any]) -> None:
+    # An answer several operations give is declared once, under components/responses (see `shared`).
+    inline = Counter(
+        json.dumps(answer, sort_keys=True)
+        for _, _, operation in _operations(spec)
+        for status, answer in operation["responses"].items()
+        if not status.startswith("2") and "$ref" not in answer
+    )
+    assert [answer[:120] for answer, count in inline.items() if count > 1] == []
+    declared = spec["components"]["responses"]
+    assert {"NotModified", "PayloadTooLarge", "TooManyRequests", "InternalError", "Unavailable"} <= set(
+        declared
+    )
 
 
 def test_every_operation_documents_the_statuses_the_middleware_can_answer(spec: dict[str, Any]) -> None:
@@ -75,8 +110,8 @@ def test_every_error_status_is_a_documented_problem_type(spec: dict[str, Any]) -
         for status, answer in operation["responses"].items():
             if status in {"413", "429", "500"}:
                 assert int(status) in documented_types
-                example = answer["content"][PROBLEM_JSON]["example"]
-                assert example["type"].removeprefix("/problems/") in PROBLEM_TYPES
+                problem = example_value(spec, resolved(spec, answer)["content"][PROBLEM_JSON])
+                assert problem["type"].removeprefix("/problems/") in PROBLEM_TYPES
 
 
 def test_headers_are_documented(spec: dict[str, Any]) -> None:
@@ -85,8 +120,8 @@ def test_headers_are_documented(spec: dict[str, Any]) -> None:
         claims["responses"]["200"]["headers"]
     )
     assert "Link" not in spec["paths"]["/healthz"]["get"]["responses"]["200"]["headers"]
-    assert "Retry-After" in claims["responses"]["429"]["headers"]
-    assert any(parameter["name"] == "If-None-Match" for parameter in claims["parameters"])
+    assert "Retry-After" in resolved(spec, claims["responses"]["429"])["headers"]
+    assert any(parameter["name"] == "If-None-Match" for parameter in parameters(spec, claims))
     for reference in claims["responses"]["200"]["headers"].values():
         name = reference["$ref"].rsplit("/", 1)[-1]
         assert name in spec["components"]["headers"]

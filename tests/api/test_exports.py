@@ -20,6 +20,7 @@ from app.main import create_app
 from app.services import exports
 from app.services.claim_filters import ClaimFilters
 from tests.api.conftest import DOCUMENT_ID
+from tests.api.openapi_document import example_value, parameters
 from tests.api.support import Json, Params, assert_problem, get_json, walk
 from tests.conftest import BASE_URL, StatementLog
 from tests.record_examples import EXAMPLE_REQUESTS
@@ -288,11 +289,13 @@ def test_openapi_documents_every_format_of_every_claim_list(client: TestClient) 
     spec = get_json(client, "/openapi.json")
     nested = ("themes/{slug}", "entities/{key}", "documents/{document_id}")
     for path in ("/v1/claims", *(f"/v1/{name}/claims" for name in nested)):
-        content = spec["paths"][path]["get"]["responses"]["200"]["content"]
+        operation = spec["paths"][path]["get"]
+        content = operation["responses"]["200"]["content"]
         assert set(content) == {"application/json", "text/csv", NDJSON, JSONLD}
-        assert content["text/csv"]["example"].startswith(",".join(exports.CSV_COLUMNS) + "\r\n")
+        csv_example = example_value(spec, content["text/csv"])
+        assert csv_example.startswith(",".join(exports.CSV_COLUMNS) + "\r\n")
         page = client.get(EXAMPLE_REQUESTS["claims_page"]).json()
-        assert ndjson_lines(content[NDJSON]["example"]) == page["data"]
-        assert content[JSONLD]["example"] == client.get(EXAMPLE_REQUESTS["claims_jsonld"]).json()
-        parameter = next(p for p in spec["paths"][path]["get"]["parameters"] if p["name"] == "format")
+        assert ndjson_lines(example_value(spec, content[NDJSON])) == page["data"]
+        assert example_value(spec, content[JSONLD]) == client.get(EXAMPLE_REQUESTS["claims_jsonld"]).json()
+        parameter = next(p for p in parameters(spec, operation) if p["name"] == "format")
         assert parameter["schema"]["anyOf"][0]["enum"] == ["json", "csv", "ndjson", "jsonld"]

@@ -16,6 +16,7 @@ from app.api import routers
 from app.api.openapi import EXAMPLES_FILE
 from app.config import Settings
 from app.main import create_app
+from tests.api.openapi_document import documented_answer, example_value, resolved
 from tests.api.support import PROBLEM_JSON, get_json
 from tests.record_examples import EXAMPLE_REQUESTS, UNMIGRATED_REQUESTS, answers, engine_neutral
 
@@ -101,7 +102,7 @@ def test_openapi_error_answers_are_documented_as_problem_details(spec: dict[str,
         for status, response in operation["responses"].items():
             if status[0] not in "45":
                 continue
-            content = response.get("content", {})
+            content = resolved(spec, response).get("content", {})
             schema = content.get(PROBLEM_JSON, {}).get("schema", {})
             if set(content) != {PROBLEM_JSON} or schema.get("$ref") != "#/components/schemas/Problem":
                 wrong.append(f"{method} {path} {status}: {json.dumps(content)[:160]}")
@@ -154,10 +155,10 @@ def test_recorded_examples_are_what_the_api_answers_now(
 def test_openapi_examples_are_the_recorded_answers(
     spec: dict[str, Any], recorded: dict[str, Any], method: str, path: str, status: str, example: str
 ) -> None:
-    content = spec["paths"][path][method]["responses"][status]["content"]
+    content = documented_answer(spec, path, method, status)["content"]
     media_type = "application/json" if status == "200" else PROBLEM_JSON
     # Compared without null fields; test_openapi_examples_keep_their_null_fields checks those.
-    assert _without_nulls(content[media_type]["example"]) == _without_nulls(recorded[example])
+    assert _without_nulls(example_value(spec, content[media_type])) == _without_nulls(recorded[example])
 
 
 def _without_nulls(value: Any) -> Any:
@@ -170,10 +171,12 @@ def _without_nulls(value: Any) -> Any:
 
 def test_openapi_examples_keep_their_null_fields(spec: dict[str, Any], recorded: dict[str, Any]) -> None:
     # An example is a real answer: a field the API always sends, even as null, must not vanish from it.
-    responses = spec["paths"]["/v1/documents/{document_id}"]["get"]["responses"]
-    assert responses["200"]["content"]["application/json"]["example"] == recorded["document"]
-    page = spec["paths"]["/v1/claims"]["get"]["responses"]["200"]["content"]["application/json"]["example"]
-    assert page == recorded["claims_page"]
+    document = documented_answer(spec, "/v1/documents/{document_id}", "get", "200")["content"][
+        "application/json"
+    ]
+    assert example_value(spec, document) == recorded["document"]
+    page = documented_answer(spec, "/v1/claims", "get", "200")["content"]["application/json"]
+    assert example_value(spec, page) == recorded["claims_page"]
 
 
 def test_recorded_examples_are_real_answers_of_the_seeded_data(

@@ -79,7 +79,10 @@ def _excluded_checks(response: Response) -> list[Any]:
         excluded.append(schemathesis.checks.positive_data_acceptance)
     # A 413 (body over SECTORFACTS_MAX_BODY_BYTES) is a rejection too, though not in that check's list.
     if response.status_code == 413:
-        excluded += [schemathesis.checks.positive_data_acceptance, schemathesis.checks.negative_data_rejection]
+        excluded += [
+            schemathesis.checks.positive_data_acceptance,
+            schemathesis.checks.negative_data_rejection,
+        ]
     return excluded
 
 
