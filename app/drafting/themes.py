@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.services.drafting.known import Example
+from app.drafting.known import Example
 from app.services.search.analyzer import term, tokens
 from seed.schema import ThemeIn
 
