@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,18 +10,40 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
 
 import migrations
-from app.db import Database
+from app.config import Settings
+from app.db import Database, create_database
+from app.models import metadata
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 
 
 def alembic_config() -> Config:
-    """An Alembic config pointing at the packaged migrations."""
+    """An Alembic config pointing at the packaged migrations, with the models handed over to them."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    _hand_over(config)
     return config
+
+
+def _hand_over(config: Config) -> None:
+    """What migrations/env.py compares and filters with: it imports nothing of the app."""
+    config.attributes["target_metadata"] = metadata
+    config.attributes["include_object"] = include_object
+
+
+def run_standalone(config: Config, run: Callable[[Connection], None]) -> None:
+    """For the alembic command line (alembic.ini): `run` the migrations on SECTORFACTS_DATABASE_URL."""
+    _hand_over(config)
+    database = create_database(Settings())
+    try:
+        with database.write_engine.connect() as connection:
+            run(connection)
+            connection.commit()
+    finally:
+        database.dispose()
 
 
 def head_revision() -> str | None:
