@@ -29,7 +29,7 @@ from app.drafting.known import Known
 from app.drafting.sentences import Sentence, split_sentences
 from app.drafting.themes import ThemeModel, ThemeScore
 from app.models import ClaimKind
-from seed.schema import FORMAT, EntityIn
+from app.schemas.annotations import FORMAT, EntityIn
 
 ThemeModelFor = Callable[[Sentence], ThemeModel]
 _THE_COUNTRY = re.compile(r"\b(?:the|this) (?:country|nation)(?:['\u2019]s)?\b", re.IGNORECASE)

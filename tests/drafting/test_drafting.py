@@ -18,8 +18,9 @@ from app.drafting.kinds import propose_kind
 from app.drafting.known import Example, Known, known_from_database, known_from_seed
 from app.drafting.sentences import split_sentences
 from app.drafting.themes import ThemeModel, stems
-from seed.loader import DEFAULT_ANNOTATIONS, read_annotations
-from seed.schema import EntityIn
+from app.schemas.annotations import EntityIn
+from app.services.annotations import read_annotations
+from seed.loader import DEFAULT_ANNOTATIONS
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "second-article.txt"
 SEED_TEXT = DEFAULT_ANNOTATIONS.parent / "pakistan-it-sector.txt"

@@ -18,9 +18,10 @@ from app.config import Settings
 from app.db import Database, create_database
 from app.models import metadata
 from app.services import claims, migrations
+from app.services.annotations import read_annotations
 from app.services.claim_filters import ClaimFilters
 from app.services.tables import CLAIM_THEME, THEME
-from seed.loader import read_annotations
+from seed.loader import DEFAULT_ANNOTATIONS
 from tests.databases import engine_under_test
 
 sqlite_only = pytest.mark.skipif(engine_under_test() != "sqlite", reason="SQLite behaviour")
@@ -193,7 +194,7 @@ FILTERED_TABLE = {
 
 
 def _filters(name: str) -> ClaimFilters:
-    seed = read_annotations()
+    seed = read_annotations(DEFAULT_ANNOTATIONS)
     first = seed.annotations.claims[0]
     values = {
         "theme": ClaimFilters(themes=[first.themes[0]]),

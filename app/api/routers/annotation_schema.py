@@ -9,7 +9,7 @@ from fastapi import APIRouter
 
 from app.api.openapi import responses
 from app.api.routing import ApiRoute
-from seed.schema import FORMAT, AnnotationFile
+from app.schemas.annotations import FORMAT, AnnotationFile
 
 router = APIRouter(tags=["curation"], route_class=ApiRoute)
 
