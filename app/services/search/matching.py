@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, column, func, literal, literal_column, select, table
+from sqlalchemy import ColumnElement, FromClause, func, literal, literal_column, select
 from sqlalchemy.sql import Select
 
 from app.services.search.query import Node, to_fts5, to_tsquery
 from app.services.tables import SEARCH_ENTRY
+from app.services.tables import SEARCH_FTS as _FTS
 
-_FTS = table("search_fts", column("rowid"))
 # Title terms (a claim's statement, an entity's names, a theme's name) weigh twice the body terms.
 TITLE_WEIGHT, BODY_WEIGHT = 2.0, 1.0
 
