@@ -13,11 +13,12 @@ from app.cli_backup import add_backup_commands
 from app.cli_curation import add_curation_commands
 from app.config import Settings
 from app.db import Database, create_database
+from app.drafting.command import add_draft_command
 from app.services import migrations
+from app.services.annotations import SeedError
 from app.services.copying import CopyError, copy_database
-from app.services.drafting.command import add_draft_command
 from app.services.tables import DOCUMENT
-from seed.loader import DEFAULT_ANNOTATIONS, SeedError, load_seed
+from seed.loader import DEFAULT_ANNOTATIONS, load_seed
 
 
 def _is_empty(database: Database) -> bool:

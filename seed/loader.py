@@ -1,58 +1,16 @@
-"""Reads, validates and loads an annotation file; the same code runs on first start, `seed` and in tests."""
+"""Loads an annotation file (by default the seed's) into the database; runs on first start, `seed` and in
+tests."""
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
-from pydantic import ValidationError
 
 from app.db import Database
-from app.services.keys import lookup_key
+from app.services.annotations import read_annotations
 from seed import sync
-from seed.schema import AnnotationFile
 
 SEED_DIR = Path(__file__).resolve().parent
 DEFAULT_ANNOTATIONS = SEED_DIR / "annotations.yaml"
-
-
-class SeedError(Exception):
-    """An annotation file was refused; `problems` lists every problem found, each naming its place."""
-
-    def __init__(self, path: Path, problems: list[str]) -> None:
-        self.path = path
-        self.problems = problems
-        listing = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(f"{path}: refused, {len(problems)} problem(s), nothing loaded:\n{listing}")
-
-
-@dataclass(frozen=True)
-class SeedData:
-    """A validated annotation file with the text of each of its documents."""
-
-    annotations: AnnotationFile
-    texts: dict[str, str] = field(default_factory=dict)
-
-
-def read_annotations(path: Path = DEFAULT_ANNOTATIONS) -> SeedData:
-    """Parse and validate an annotation file; raises SeedError listing every problem."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise SeedError(path, [f"cannot read the file: {error}"]) from error
-    try:
-        annotations = AnnotationFile.model_validate(raw)
-    except ValidationError as error:
-        raise SeedError(path, [_describe(error_item, raw) for error_item in error.errors()]) from error
-    texts, problems = _read_texts(path.parent, annotations)
-    problems += _cross_check(annotations, texts)
-    if problems:
-        raise SeedError(path, problems)
-    return SeedData(annotations=annotations, texts=texts)
 
 
 def load_seed(database: Database, path: Path = DEFAULT_ANNOTATIONS) -> sync.SyncReport:
@@ -60,126 +18,3 @@ def load_seed(database: Database, path: Path = DEFAULT_ANNOTATIONS) -> sync.Sync
     data = read_annotations(path)
     with database.write() as connection:
         return sync.apply(connection, data.annotations, data.texts)
-
-
-def _describe(error: Any, raw: Any) -> str:
-    location = list(error["loc"])
-    where = ""
-    for index, part in enumerate(location):
-        if isinstance(part, int):
-            where += f"[{part}]"
-            if index == 1:
-                where += _item_label(raw, str(location[0]), part)
-        else:
-            where += f".{part}" if where else str(part)
-    return f"{where or 'file'}: {error['msg']}"
-
-
-_LABELS = {
-    "claims": ("claim", "id"),
-    "documents": ("document", "id"),
-    "themes": ("theme", "slug"),
-    "entities": ("entity", "slug"),
-}
-
-
-def _item_label(raw: Any, section: str, index: int) -> str:
-    """' (entity 'Daraz PK')': names the item a problem is in, by its id, slug or name."""
-    kind, key = _LABELS.get(section, (section.rstrip("s"), "slug"))
-    try:
-        item = raw[section][index]
-        name = item.get(key) or item.get("name")
-    except (KeyError, IndexError, TypeError, AttributeError):
-        return ""
-    return f" ({kind} {name!r})" if name else ""
-
-
-def _read_texts(folder: Path, annotations: AnnotationFile) -> tuple[dict[str, str], list[str]]:
-    texts: dict[str, str] = {}
-    problems: list[str] = []
-    for document in annotations.documents:
-        file = folder / document.text_file
-        try:
-            data = file.read_bytes()
-        except OSError as error:
-            problems.append(
-                f"document {document.id!r}: cannot read text_file {document.text_file!r}: {error}"
-            )
-            continue
-        digest = hashlib.sha256(data).hexdigest()
-        if digest != document.sha256:
-            problems.append(
-                f"document {document.id!r}: sha256 of {document.text_file!r} is {digest}, "
-                f"not {document.sha256}"
-            )
-            continue
-        texts[document.id] = data.decode("utf-8")
-    return texts, problems
-
-
-def _duplicates(values: list[str]) -> list[str]:
-    return [value for value, count in Counter(values).items() if count > 1]
-
-
-def _cross_check(annotations: AnnotationFile, texts: dict[str, str]) -> list[str]:
-    problems = [
-        f"duplicate {kind} {value!r}"
-        for kind, values in (
-            ("document id", [d.id for d in annotations.documents]),
-            ("theme slug", [t.slug for t in annotations.themes]),
-            ("entity slug", [e.slug for e in annotations.entities]),
-            ("claim id", [c.id for c in annotations.claims]),
-        )
-        for value in _duplicates(values)
-    ]
-    problems += _check_names(annotations)
-    documents = {d.id for d in annotations.documents}
-    themes = {t.slug for t in annotations.themes}
-    entities = {e.slug for e in annotations.entities}
-    for claim in annotations.claims:
-        label = f"claim {claim.id!r}"
-        if claim.document not in documents:
-            problems.append(f"{label}: unknown document {claim.document!r}")
-        elif claim.document in texts:
-            problems += _check_span(
-                label, claim.quote, claim.span.start, claim.span.end, texts[claim.document]
-            )
-        problems += [f"{label}: unknown theme {slug!r}" for slug in claim.themes if slug not in themes]
-        problems += [f"{label}: unknown entity {slug!r}" for slug in claim.entities if slug not in entities]
-        problems += [f"{label}: theme {slug!r} listed twice" for slug in _duplicates(claim.themes)]
-        problems += [f"{label}: entity {slug!r} listed twice" for slug in _duplicates(claim.entities)]
-    return problems
-
-
-def _check_span(label: str, quote: str, start: int, end: int, text: str) -> list[str]:
-    if end <= start or end > len(text):
-        return [f"{label}: span {start}..{end} is outside the document (length {len(text)})"]
-    found = text[start:end]
-    if found == quote:
-        return []
-    hint = ""
-    if (at := text.find(quote)) >= 0:
-        hint = f"; the quote occurs at {at}..{at + len(quote)}"
-    return [f"{label}: quote does not match the document text at span {start}..{end} (found {found!r}){hint}"]
-
-
-def _check_names(annotations: AnnotationFile) -> list[str]:
-    """Every slug, name and alias must resolve to exactly one entity, case-insensitively."""
-    owner: dict[str, str] = {}
-    problems: list[str] = []
-    for entity in annotations.entities:
-        names = [("slug", entity.slug), ("name", entity.name)] + [("alias", a) for a in entity.aliases]
-        seen_here: set[str] = set()
-        for kind, name in names:
-            key = lookup_key(name)
-            if key in seen_here:
-                if kind == "alias":
-                    problems.append(f"entity {entity.slug!r}: alias {name!r} repeats one of its own names")
-                continue
-            seen_here.add(key)
-            if key in owner and owner[key] != entity.slug:
-                problems.append(
-                    f"entity {entity.slug!r}: {kind} {name!r} is already a name of {owner[key]!r}"
-                )
-            owner.setdefault(key, entity.slug)
-    return problems

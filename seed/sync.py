@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
+from app.schemas.annotations import AnnotationFile
 from app.services.keys import lookup_key
 from app.services.search import index as search_index
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
 from app.services.tables import CONTEXT_NOTE as NOTE
 from app.services.tables import ENTITY_ALIAS as ALIAS
-from seed.schema import AnnotationFile
 
 
 @dataclass

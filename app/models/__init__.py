@@ -1,7 +1,8 @@
-"""Table models only: the schema itself is created by the Alembic migrations."""
+"""Table models only, derived tables included: the schema itself is created by the Alembic migrations."""
 
-from app.models.base import metadata
+from app.models.base import data_tables, exists_on, metadata
 from app.models.claim import CLAIM_KINDS, Claim, ClaimEntity, ClaimKind, ClaimTheme, ContextNote
+from app.models.claim_order import ClaimByEntity, ClaimByTheme, ClaimPair
 from app.models.curation import (
     CHANGE_ACTIONS,
     KEY_SCOPES,
@@ -14,7 +15,8 @@ from app.models.curation import (
 )
 from app.models.document import Document
 from app.models.entity import ENTITY_TYPES, Entity, EntityAlias, EntityType
-from app.models.search import SEARCH_KINDS, SearchEntry
+from app.models.search import SEARCH_KINDS, SearchEntry, SearchFts, SearchPosting, SearchTally, SearchTerm
+from app.models.tally import ClaimTally
 from app.models.theme import Theme
 
 __all__ = [
@@ -28,8 +30,12 @@ __all__ = [
     "Change",
     "ChangeAction",
     "Claim",
+    "ClaimByEntity",
+    "ClaimByTheme",
     "ClaimEntity",
     "ClaimKind",
+    "ClaimPair",
+    "ClaimTally",
     "ClaimTheme",
     "ContextNote",
     "Document",
@@ -39,6 +45,12 @@ __all__ = [
     "KeyScope",
     "ResourceType",
     "SearchEntry",
+    "SearchFts",
+    "SearchPosting",
+    "SearchTally",
+    "SearchTerm",
     "Theme",
+    "data_tables",
+    "exists_on",
     "metadata",
 ]

@@ -1,6 +1,6 @@
 """Shared table metadata: one naming convention so migrations name constraints predictably."""
 
-from sqlalchemy import String
+from sqlalchemy import String, Table
 from sqlalchemy.types import TypeEngine
 from sqlmodel import SQLModel
 
@@ -22,3 +22,20 @@ def key_text(length: int | None = None) -> TypeEngine[str]:
     'e-commerce' and 'edtech' differently from SQLite and would stop LIKE 'prefix%' using the index.
     """
     return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+# `info` of a derived table: triggers fill it from the data tables; the app reads it and never writes it.
+DERIVED = {"derived": True}
+# `info` of a derived table the migrations create on SQLite alone (PostgreSQL searches another way).
+SQLITE_ONLY = {**DERIVED, "only_on": "sqlite"}
+
+
+def exists_on(table: Table, dialect: str) -> bool:
+    """Whether the migrations create `table` on the engine named `dialect` ("sqlite", "postgresql")."""
+    only_on = table.info.get("only_on")
+    return only_on is None or only_on == dialect
+
+
+def data_tables() -> list[Table]:
+    """The tables that hold the data, parents first: every table but the derived ones."""
+    return [table for table in metadata.sorted_tables if not table.info.get("derived")]

@@ -2,14 +2,15 @@
 
 The engines index `title_terms` and `body_terms` (already analysed by app.services.search.analyzer):
 on SQLite through the FTS5 table `search_fts` (external content, kept in sync by triggers), on
-PostgreSQL through the generated `tsv` column and its GIN index. Those engine-specific objects live
-only in the migration, not in these models.
+PostgreSQL through the generated `tsv` column and its GIN index, which only the migration declares
+(no model type stands for a generated tsvector). SQLite's one-word searches read `search_posting`,
+`search_term` and `search_tally` (app.services.search.postings), derived from the entries by triggers.
 """
 
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import REAL, CheckConstraint, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.base import key_text
+from app.models.base import SQLITE_ONLY, key_text
 
 SEARCH_KINDS = ("claim", "entity", "theme")
 
@@ -30,3 +31,51 @@ class SearchEntry(SQLModel, table=True):
     body: str
     title_terms: str
     body_terms: str
+
+
+class SearchFts(SQLModel, table=True):
+    """SQLite's FTS5 index of the entries' terms (a virtual table, migration 0002): its rowid is the
+    entry's id; `MATCH` and `bm25()` take the table's own name as a column."""
+
+    __tablename__ = "search_fts"
+    __table_args__ = {"info": SQLITE_ONLY}
+
+    rowid: int = Field(primary_key=True)
+    title_terms: str
+    body_terms: str
+
+
+class SearchPosting(SQLModel, table=True):
+    """One term of one entry (migration 0007): its weighted count there (a title hit counts 2, a body
+    hit 1) and the entry's length in terms, keyed so a term's best entries come first."""
+
+    __tablename__ = "search_posting"
+    __table_args__ = {"info": SQLITE_ONLY, "sqlite_with_rowid": False}
+
+    term: str = Field(primary_key=True, sa_type=Text())
+    weight: float = Field(primary_key=True, sa_type=REAL())
+    length: int = Field(primary_key=True)
+    entry_id: int = Field(primary_key=True)
+
+
+class SearchTerm(SQLModel, table=True):
+    """How many entries hold a term (migration 0007): bm25's document frequency."""
+
+    __tablename__ = "search_term"
+    __table_args__ = {"info": SQLITE_ONLY, "sqlite_with_rowid": False}
+
+    term: str = Field(primary_key=True, sa_type=Text())
+    entries: int
+
+
+class SearchTally(SQLModel, table=True):
+    """The index's size (migration 0007): its one row (id 1, which the table checks) holds how many
+    entries there are and how many terms they hold in all, for bm25's average length."""
+
+    __tablename__ = "search_tally"
+    __table_args__ = {"info": SQLITE_ONLY}
+
+    # Declared `INTEGER PRIMARY KEY` (SQLite's rowid) without NOT NULL: SQLite reports it nullable.
+    id: int | None = Field(default=None, primary_key=True, nullable=True)
+    entries: int
+    terms: int

@@ -22,7 +22,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from app.models import ClaimKind, EntityType
-from seed.schema import Slug, SpanIn
+from app.schemas.annotations import Slug, SpanIn
 
 MAX_DOCUMENT_LENGTH = 1_000_000
 

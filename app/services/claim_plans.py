@@ -30,7 +30,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    ColumnClause,
     ColumnElement,
     Connection,
     Integer,
@@ -50,8 +49,19 @@ from sqlalchemy import (
 from app.services.claim_filters import ResolvedFilters
 from app.services.nested_lists import nested_columns
 from app.services.prepared import Prepared
-from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, ENTITY, ENTITY_ALIAS, THEME
-from app.services.tallies import CLAIM_TALLY, tallied, tally
+from app.services.tables import (
+    CLAIM,
+    CLAIM_BY_ENTITY,
+    CLAIM_BY_THEME,
+    CLAIM_ENTITY,
+    CLAIM_PAIR,
+    CLAIM_TALLY,
+    CLAIM_THEME,
+    ENTITY,
+    ENTITY_ALIAS,
+    THEME,
+)
+from app.services.tallies import tallied, tally
 
 CLAIM_COLUMNS = (
     CLAIM.c.id,
@@ -66,30 +76,10 @@ CLAIM_COLUMNS = (
 CLAIM_ORDER = (CLAIM.c.document_id, CLAIM.c.span_start, CLAIM.c.span_end, CLAIM.c.id)
 
 
-# A claim's order key, as the tables of claims in order below hold it.
+# A claim's order key, as the tables of claims in order hold it (app/models/claim_order.py).
 ORDER_KEY = ("document_id", "span_start", "span_end", "claim_id")
 
 
-def _claims_in_order(name: str, *values: str, kind: bool = False) -> TableClause:
-    """A table the migrations alone create (no model), kept by triggers on the links and on claim: each
-    claim's order key under each of its `values` (link ids), keyed by those and then the order key; with
-    `kind`, the claim's kind too."""
-    keys: list[ColumnClause[Any]] = [
-        column("document_id", String()),
-        column("span_start", Integer()),
-        column("span_end", Integer()),
-    ]
-    extra = [column("kind", String())] if kind else []
-    return table(
-        name, *(column(value, Integer()) for value in values), *keys, column("claim_id", String()), *extra
-    )
-
-
-# Each (theme, entity) pair of a claim (migration 0006); each theme, and each entity, of one (0008), with
-# the claim's kind (0010).
-CLAIM_PAIR = _claims_in_order("claim_pair", "theme_id", "entity_id")
-CLAIM_BY_THEME = _claims_in_order("claim_by_theme", "theme_id", kind=True)
-CLAIM_BY_ENTITY = _claims_in_order("claim_by_entity", "entity_id", kind=True)
 # Created by migration 0009 only, on SQLite: each claim's answer, the JSON object the API sends.
 CLAIM_BODY = table("claim_body", column("claim_id", String()), column("body", String()))
 

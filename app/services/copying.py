@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from app.db import Database
-from app.models import metadata
+from app.models import data_tables
 from app.services import migrations
 
 BATCH = 1000
@@ -18,26 +18,27 @@ class CopyError(Exception):
 
 
 def table_dump(database: Database) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, in primary-key order: what two equal databases share."""
+    """Every row of every data table, in primary-key order: what two equal databases share (the derived
+    tables follow from them)."""
     with database.read() as connection:
         return {
             table.name: [
                 tuple(row) for row in connection.execute(select(table).order_by(*table.primary_key.columns))
             ]
-            for table in metadata.sorted_tables
+            for table in data_tables()
         }
 
 
 def _row_counts(connection: Connection) -> dict[str, int]:
     return {
         table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-        for table in metadata.sorted_tables
+        for table in data_tables()
     }
 
 
 def _reset_sequences(connection: Connection) -> None:
     """PostgreSQL serial columns must continue after the copied ids, or the next insert collides."""
-    for table in metadata.sorted_tables:
+    for table in data_tables():
         columns = table.primary_key.columns.values()
         if len(columns) != 1 or columns[0].type.python_type is not int:
             continue
@@ -64,7 +65,7 @@ def copy_database(source: Database, target: Database, *, verify: bool = True) ->
             reader = reader.execution_options(isolation_level="REPEATABLE READ")
         if any(_row_counts(writer).values()):
             raise CopyError("the target database is not empty; copy only into an empty database")
-        for table in metadata.sorted_tables:
+        for table in data_tables():
             rows = reader.execution_options(yield_per=BATCH).execute(
                 select(table).order_by(*table.primary_key.columns)
             )

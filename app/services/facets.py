@@ -29,8 +29,7 @@ from app.services.claim_filters import ClaimFilters, ResolvedFilters, conditions
 from app.services.dimensions import AXES
 from app.services.id_sets import among, bound
 from app.services.prepared import Prepared
-from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
-from app.services.tallies import CLAIM_TALLY
+from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_TALLY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
 
 Conditions = list[ColumnElement[Any]]
 # A facet row: facet, value, label, entity type (or None), claim count, selected (0 or 1).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,9 +10,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
 
 import migrations
-from app.db import Database
+from app.config import Settings
+from app.db import Database, create_database
+from app.models import exists_on, metadata
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 
@@ -21,6 +25,25 @@ def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
+
+
+def _hand_over(config: Config, connection: Connection) -> None:
+    """What migrations/env.py runs on, compares and filters with: it imports nothing of the app."""
+    config.attributes["connection"] = connection
+    config.attributes["target_metadata"] = metadata
+    config.attributes["include_object"] = object_filter(connection.dialect.name)
+
+
+def run_standalone(config: Config, run: Callable[[Connection], None]) -> None:
+    """For the alembic command line (alembic.ini): `run` the migrations on SECTORFACTS_DATABASE_URL."""
+    database = create_database(Settings())
+    try:
+        with database.write_engine.connect() as connection:
+            _hand_over(config, connection)
+            run(connection)
+            connection.commit()
+    finally:
+        database.dispose()
 
 
 def head_revision() -> str | None:
@@ -38,7 +61,7 @@ def upgrade(database: Database, revision: str = "head") -> None:
     """Migrate the database up to `revision`, in one transaction."""
     config = alembic_config()
     with database.write() as connection:
-        config.attributes["connection"] = connection
+        _hand_over(config, connection)
         command.upgrade(config, revision)
 
 
@@ -46,32 +69,31 @@ def downgrade(database: Database, revision: str = "base") -> None:
     """Migrate the database down to `revision`, in one transaction."""
     config = alembic_config()
     with database.write() as connection:
-        config.attributes["connection"] = connection
+        _hand_over(config, connection)
         command.downgrade(config, revision)
 
 
-# Objects that only the migrations know: SQLite's FTS5 table and its shadow tables, PostgreSQL's
-# generated tsvector column, and the trigger-kept claim_tally (0004), claim_pair (0006), SQLite's search
-# postings and their tallies (0007), claim_by_theme and claim_by_entity (0008) and SQLite's claim_body
-# (0009). Autogenerate and the models check leave them alone.
-_MIGRATION_ONLY_TABLES = (
-    "search_fts",
-    "search_posting",
-    "search_term",
-    "search_tally",
-    "claim_tally",
-    "claim_pair",
-    "claim_by_theme",
-    "claim_by_entity",
-    "claim_body",
-)
-_MIGRATION_ONLY_COLUMNS = {("search_entry", "tsv")}
+# Not compared with the models. search_fts is an FTS5 virtual table: it reflects with untyped columns and
+# without its rowid, and FTS5 keeps shadow tables of its own beside it (search_fts_data, _idx, _docsize,
+# _config). claim_body (0009) has no model. PostgreSQL's generated tsvector column and its GIN index have
+# no model type. The derived tables (tallies, claims in order, search postings) are compared like any other.
+_UNCOMPARED_TABLES = ("search_fts", "claim_body")
+_UNCOMPARED_COLUMNS = {("search_entry", "tsv")}
+_UNCOMPARED_INDEXES = {"ix_search_entry_tsv"}
+
+IncludeObject = Callable[[Any, str | None, str, bool, Any], bool]
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, _compare_to: Any) -> bool:
-    """Alembic filter: False for the objects the migrations own outside the models."""
-    if type_ == "table" and name is not None and name.startswith(_MIGRATION_ONLY_TABLES):
-        return False
-    if type_ == "column" and reflected and (getattr(obj, "table", None) is not None):
-        return (obj.table.name, name) not in _MIGRATION_ONLY_COLUMNS
-    return not (type_ == "index" and name == "ix_search_entry_tsv")
+def object_filter(dialect: str) -> IncludeObject:
+    """Alembic's filter on the engine `dialect`: False for what is not compared with the models, and
+    for the models of tables the migrations create on the other engine only."""
+
+    def include(obj: Any, name: str | None, type_: str, reflected: bool, _compare_to: Any) -> bool:
+        if type_ == "table" and name is not None:
+            model = metadata.tables.get(name)
+            return not name.startswith(_UNCOMPARED_TABLES) and (model is None or exists_on(model, dialect))
+        if type_ == "column" and reflected and (getattr(obj, "table", None) is not None):
+            return (obj.table.name, name) not in _UNCOMPARED_COLUMNS
+        return not (type_ == "index" and name in _UNCOMPARED_INDEXES)
+
+    return include

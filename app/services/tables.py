@@ -1,4 +1,5 @@
-"""Core `Table` handles for the models, for services that build SQL directly."""
+"""Core `Table` handles for the models, for services that build SQL directly (derived tables too: read
+only, their triggers write them)."""
 
 from typing import Any
 
@@ -8,13 +9,21 @@ from app.models import (
     ApiKey,
     Change,
     Claim,
+    ClaimByEntity,
+    ClaimByTheme,
     ClaimEntity,
+    ClaimPair,
+    ClaimTally,
     ClaimTheme,
     ContextNote,
     Document,
     Entity,
     EntityAlias,
     SearchEntry,
+    SearchFts,
+    SearchPosting,
+    SearchTally,
+    SearchTerm,
     Theme,
 )
 
@@ -35,3 +44,11 @@ CONTEXT_NOTE = _table(ContextNote)
 SEARCH_ENTRY = _table(SearchEntry)
 API_KEY = _table(ApiKey)
 CHANGE = _table(Change)
+CLAIM_TALLY = _table(ClaimTally)
+CLAIM_PAIR = _table(ClaimPair)
+CLAIM_BY_THEME = _table(ClaimByTheme)
+CLAIM_BY_ENTITY = _table(ClaimByEntity)
+SEARCH_FTS = _table(SearchFts)
+SEARCH_POSTING = _table(SearchPosting)
+SEARCH_TERM = _table(SearchTerm)
+SEARCH_TALLY = _table(SearchTally)

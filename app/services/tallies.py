@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, String, bindparam, cast, column, func, select, table
+from sqlalchemy import ColumnElement, Connection, String, bindparam, cast, func, select
 
 from app.services.prepared import Prepared
+from app.services.tables import CLAIM_TALLY
 
-# Created by migration 0004 only (no model): derived state that the triggers keep.
-CLAIM_TALLY = table("claim_tally", column("dimension"), column("value"), column("claims"))
 _ONE_TALLY = Prepared(
     select(CLAIM_TALLY.c.claims).where(
         CLAIM_TALLY.c.dimension == bindparam("dimension"), CLAIM_TALLY.c.value == bindparam("value")

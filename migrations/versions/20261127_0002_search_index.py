@@ -9,12 +9,15 @@ Revises: 0001
 Create Date: 2026-11-27
 """
 
-from collections.abc import Sequence
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
 
+import snowballstemmer
 import sqlalchemy as sa
 from alembic import op
-
-from app.services.search.index import rebuild
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -57,6 +60,66 @@ POSTGRES_FTS = [
 ]
 
 
+# Frozen copy of the text analysis (app.services.search.analyzer) and the index's entries
+# (app.services.search.index.rebuild) as they stood for this revision: a migration imports nothing of the app.
+_WORD = re.compile(r"[^\W_]+(?:['\u2019\u2018\u02bc][^\W_]+)*")
+_APOSTROPHES = re.compile(r"['\u2019\u2018\u02bc]")
+_MAX_TERM_LENGTH = 64
+_STEMMER: Any = snowballstemmer.stemmer("english")
+
+
+def _term(word: str) -> str:
+    """A word folded (case, diacritics, width, apostrophes) then stemmed; "" when not letters and digits."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    folded = _APOSTROPHES.sub("", bare).casefold()
+    return str(_STEMMER.stemWord(folded))[:_MAX_TERM_LENGTH] if folded.isalnum() else ""
+
+
+def _terms(text: str) -> str:
+    """The analysed terms of `text`, space-separated."""
+    return " ".join(found for match in _WORD.finditer(text) if (found := _term(match.group())))
+
+
+def _entries(connection: sa.Connection) -> Iterator[dict[str, Any]]:
+    """Every claim's, entity's and theme's search entry, from revision 0001's tables."""
+    rows: list[tuple[str, str, str, str]] = [
+        ("claim", key, statement, quote)
+        for key, statement, quote in connection.execute(sa.text("SELECT id, statement, quote FROM claim"))
+    ]
+    aliases: defaultdict[int, list[str]] = defaultdict(list)
+    for entity_id, alias in connection.execute(
+        sa.text("SELECT entity_id, alias FROM entity_alias ORDER BY position")
+    ):
+        aliases[entity_id].append(alias)
+    rows += [
+        # Aliases are searchable names: they go with the name.
+        ("entity", slug, " · ".join([name, *aliases[entity_id]]), description)
+        for entity_id, slug, name, description in connection.execute(
+            sa.text("SELECT id, slug, name, description FROM entity")
+        )
+    ]
+    themes = connection.execute(sa.text("SELECT slug, name, description FROM theme"))
+    rows += [("theme", slug, name, description) for slug, name, description in themes]
+    for kind, key, title, body in rows:
+        yield {
+            "kind": kind,
+            "key": key,
+            "title": title,
+            "body": body,
+            "title_terms": _terms(title),
+            "body_terms": _terms(body),
+        }
+
+
+def _index(connection: sa.Connection) -> None:
+    entries = list(_entries(connection))
+    if entries:
+        columns = ("kind", "key", "title", "body", "title_terms", "body_terms")
+        table = sa.table("search_entry", *(sa.column(name) for name in columns))
+        connection.execute(sa.insert(table), entries)
+
+
 def upgrade() -> None:
     op.create_table(
         "search_entry",
@@ -75,7 +138,7 @@ def upgrade() -> None:
     for statement in statements:
         op.execute(statement)
     # Index what earlier revisions already hold (nothing on a new database).
-    rebuild(op.get_bind())
+    _index(op.get_bind())
 
 
 def downgrade() -> None:

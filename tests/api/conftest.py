@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from seed.loader import DEFAULT_ANNOTATIONS, SeedData, read_annotations
+from app.services.annotations import SeedData, read_annotations
+from seed.loader import DEFAULT_ANNOTATIONS
 from tests.api.support import Json, walk
 from tests.curation import Curator, curating
 from tests.databases import fresh_database_url
@@ -20,7 +21,7 @@ DOCUMENT_FILE = Path(DEFAULT_ANNOTATIONS).parent / "pakistan-it-sector.txt"
 @pytest.fixture(scope="session")
 def seed_data() -> SeedData:
     """The annotations the shared database was seeded from, read independently of the API."""
-    return read_annotations()
+    return read_annotations(DEFAULT_ANNOTATIONS)
 
 
 @pytest.fixture(scope="session")

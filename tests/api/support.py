@@ -8,8 +8,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
-from seed.loader import SeedData
-from seed.schema import ClaimIn
+from app.schemas.annotations import ClaimIn
+from app.services.annotations import SeedData
 
 PROBLEM_JSON = "application/problem+json"
 Params = Sequence[tuple[str, str | int]]

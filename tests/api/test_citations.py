@@ -10,13 +10,13 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.db import Database
 from app.main import create_app
+from app.services.annotations import SeedData
 from app.services.citations import (
     citation_text,
     encode_fragment_text,
     text_directive_terms,
     text_fragment_url,
 )
-from seed.loader import SeedData
 from tests.api.conftest import DOCUMENT_ID
 from tests.api.support import Json, assert_problem, claim_by_id, get_json
 from tests.conftest import BASE_URL

@@ -7,12 +7,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from seed.loader import SeedData, read_annotations
+from app.services.annotations import SeedData, read_annotations
+from seed.loader import DEFAULT_ANNOTATIONS
 from tests.api.support import Json, assert_problem, claim_by_id, get_json
 
 CLAIM_KEYS = {"id", "statement", "quote", "kind", "document_id", "span", "themes", "entities", "context"}
 SOURCE_KEYS = {"title", "publisher", "url", "date"}
-CLAIM_IDS = [claim.id for claim in read_annotations().annotations.claims]
+CLAIM_IDS = [claim.id for claim in read_annotations(DEFAULT_ANNOTATIONS).annotations.claims]
 
 
 def _expected_claim(seed: SeedData, claim_id: str) -> Json:

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 import pytest
 from fastapi.testclient import TestClient
 
-from seed.loader import SeedData, read_annotations
+from app.services.annotations import SeedData, read_annotations
+from seed.loader import DEFAULT_ANNOTATIONS
 from tests.api.conftest import DOCUMENT_ID
 from tests.api.support import Json, Params, assert_problem, entity_slug_by_key, expected_ids, fold, ids, walk
 
-SEED = read_annotations().annotations
+SEED = read_annotations(DEFAULT_ANNOTATIONS).annotations
 THEMES = [theme.slug for theme in SEED.themes]
 ENTITY_KEYS = [
     (entity.slug, key) for entity in SEED.entities for key in (entity.slug, entity.name, *entity.aliases)

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 from fastapi.testclient import TestClient
 
-from seed.loader import SeedData
+from app.services.annotations import SeedData
 from tests.api.conftest import DOCUMENT_FILE, DOCUMENT_ID
 from tests.api.support import Params, assert_problem, expected_ids, get_json, ids, walk
 

@@ -14,10 +14,11 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.db import Database
 from app.main import create_app
-from seed.loader import DEFAULT_ANNOTATIONS, SeedData, load_seed, read_annotations
+from app.services.annotations import SeedData, read_annotations
+from seed.loader import DEFAULT_ANNOTATIONS, load_seed
 from tests.api.support import Json, Params, assert_problem, expected_ids, fold, get_json, ids, walk
 
-SEED = read_annotations().annotations
+SEED = read_annotations(DEFAULT_ANNOTATIONS).annotations
 ENTITY_KEYS = [
     (entity.slug, key) for entity in SEED.entities for key in (entity.slug, entity.name, *entity.aliases)
 ]

@@ -8,12 +8,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.models import CLAIM_KINDS
-from seed.loader import read_annotations
+from app.services.annotations import read_annotations
+from seed.loader import DEFAULT_ANNOTATIONS
 from tests.api.conftest import DOCUMENT_ID
 from tests.api.support import Json, Params, assert_problem, entity_slug_by_key, fold, get_json
 from tests.conftest import StatementLog
 
-SEED = read_annotations()
+SEED = read_annotations(DEFAULT_ANNOTATIONS)
 FACETS = ("theme", "entity", "kind", "document")
 # Every value each facet can take, from the seed file rather than from the API.
 VALUES: dict[str, list[str]] = {
@@ -201,7 +202,7 @@ def test_a_size_out_of_range_is_refused(client: TestClient, size: str) -> None:
 
 
 def test_one_themes_entity_facet_read_from_pair_tallies_matches_the_lists(client: TestClient) -> None:
-    theme = read_annotations().annotations.themes[0].slug
+    theme = read_annotations(DEFAULT_ANNOTATIONS).annotations.themes[0].slug
     entities = _facets(client, [("theme", theme), ("size", 1000)])["facets"]["entity"]
     assert entities
     for value in entities:

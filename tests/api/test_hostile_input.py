@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.config import Settings
-from app.models.base import metadata
+from app.models import data_tables
 from tests.api.support import assert_problem
 from tests.curation import Curator, curating
 from tests.databases import fresh_database_url
@@ -148,8 +148,8 @@ def _snapshot(curator: Curator) -> dict[str, Any]:
     """Row counts of every table (any write shows here or in the change log)."""
     with curator.database.read() as connection:
         return {
-            name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-            for name, table in sorted(metadata.tables.items())
+            table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in data_tables()
         }
 
 

@@ -6,13 +6,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.models import CLAIM_KINDS
-from seed.loader import read_annotations
-from seed.schema import ClaimIn
+from app.schemas.annotations import ClaimIn
+from app.services.annotations import read_annotations
+from seed.loader import DEFAULT_ANNOTATIONS
 from tests.api.conftest import DOCUMENT_ID
 from tests.api.support import Json, Params, assert_problem, get_json
 from tests.conftest import StatementLog
 
-SEED = read_annotations().annotations
+SEED = read_annotations(DEFAULT_ANNOTATIONS).annotations
 DIMENSIONS = ("theme", "entity", "kind", "document")
 VALUES: dict[str, list[str]] = {
     "theme": [theme.slug for theme in SEED.themes],

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from seed.loader import SeedData
+from app.services.annotations import SeedData
 from tests.api.conftest import DOCUMENT_ID
 from tests.api.support import Json, Params, assert_problem, expected_ids, get_json, ids, walk
 

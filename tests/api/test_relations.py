@@ -7,11 +7,12 @@ from collections import defaultdict
 import pytest
 from fastapi.testclient import TestClient
 
-from seed.loader import read_annotations
+from app.services.annotations import read_annotations
+from seed.loader import DEFAULT_ANNOTATIONS
 from tests.api.support import Json, assert_problem, get_json, ids, walk
 from tests.conftest import StatementLog
 
-SEED = read_annotations().annotations
+SEED = read_annotations(DEFAULT_ANNOTATIONS).annotations
 ENTITIES = [entity.slug for entity in SEED.entities]
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from seed.loader import SeedData, read_annotations
+from app.services.annotations import SeedData, read_annotations
+from seed.loader import DEFAULT_ANNOTATIONS
 from tests.api.support import Json, Params, assert_problem, expected_ids, get_json, ids, walk
 
-THEMES = [theme.slug for theme in read_annotations().annotations.themes]
+THEMES = [theme.slug for theme in read_annotations(DEFAULT_ANNOTATIONS).annotations.themes]
 THEME_KEYS = {"slug", "name", "description", "claim_count"}
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from seed.loader import DEFAULT_ANNOTATIONS, SeedData, read_annotations
-from seed.schema import ClaimIn
+from app.schemas.annotations import ClaimIn
+from app.services.annotations import SeedData, read_annotations
+from seed.loader import DEFAULT_ANNOTATIONS
 
 SHARED_SOURCE = Path("/work/shared/source/pakistan-it-sector.txt")
 TITLE_LINE = "Driving Forward Remarkable Growth of Pakistan\u2019s IT Sector."
@@ -20,7 +21,7 @@ PARAGRAPH = re.compile(r"[^\n]+(?:\n[^\n]+)*")
 
 @pytest.fixture(scope="module")
 def seed() -> SeedData:
-    return read_annotations()
+    return read_annotations(DEFAULT_ANNOTATIONS)
 
 
 @pytest.fixture(scope="module")
@@ -230,5 +231,5 @@ def test_document_sha256_is_the_digest_of_its_text_file(seed: SeedData) -> None:
 
 @pytest.mark.skipif(not SHARED_SOURCE.exists(), reason=f"{SHARED_SOURCE} is not present")
 def test_seed_text_is_byte_identical_to_the_shared_source() -> None:
-    (document,) = read_annotations().annotations.documents
+    (document,) = read_annotations(DEFAULT_ANNOTATIONS).annotations.documents
     assert (DEFAULT_ANNOTATIONS.parent / document.text_file).read_bytes() == SHARED_SOURCE.read_bytes()

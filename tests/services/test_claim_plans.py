@@ -16,11 +16,12 @@ from sqlalchemy import Connection, delete, event, func, insert, select, text, up
 from app.config import Settings
 from app.db import Database, create_database
 from app.services import claims, migrations
+from app.services.annotations import read_annotations
 from app.services.claim_filters import ClaimFilters
 from app.services.errors import UnknownFilterValues
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, ENTITY, THEME
 from app.services.tallies import tally
-from seed.loader import load_seed, read_annotations
+from seed.loader import DEFAULT_ANNOTATIONS, load_seed
 from tests.databases import engine_under_test
 from tests.services.cascades import delete_a_theme_an_entity_and_a_document
 
@@ -167,7 +168,7 @@ def _walk(database: Database, filters: ClaimFilters, limit: int) -> tuple[list[s
 def test_every_single_and_paired_filter_pages_through_exactly_its_claims(seeded: Database) -> None:
     """Dense filters are read by walking the order index, sparse ones through their own index: both
     must give every matching claim once, in document order, with the exact total."""
-    annotations = read_annotations().annotations
+    annotations = read_annotations(DEFAULT_ANNOTATIONS).annotations
     ordered = sorted(annotations.claims, key=lambda c: (c.document, c.span.start, c.span.end, c.id))
     order = [c.id for c in ordered]
     themes = {c.id: set(c.themes) for c in annotations.claims}
@@ -246,7 +247,7 @@ def test_a_deep_page_of_one_theme_or_entity_seeks_its_place_in_its_rows(
 ) -> None:
     """A page of one theme (entity) is a range of claim_by_theme (claim_by_entity), from the cursor's
     key: no walk down the order index probing links, no sort."""
-    annotations = read_annotations().annotations
+    annotations = read_annotations(DEFAULT_ANNOTATIONS).annotations
     # Each value's slug, and how many claims it is linked to.
     links: dict[str, int] = {}
     for claim in annotations.claims:
@@ -262,7 +263,7 @@ def test_a_deep_page_of_one_theme_or_entity_seeks_its_place_in_its_rows(
 
 @sqlite_only
 def test_a_deep_page_of_a_theme_and_entity_seeks_its_place_in_the_pair_rows(seeded_reader: Database) -> None:
-    annotations = read_annotations().annotations
+    annotations = read_annotations(DEFAULT_ANNOTATIONS).annotations
     pairs = [(t, e) for c in annotations.claims for t in c.themes for e in c.entities]
     theme, entity = max(set(pairs), key=pairs.count)  # the pair most claims share: it has a second page
     plan = _deep_page_plan(seeded_reader, ClaimFilters(themes=[theme], entities=[entity]))
@@ -296,7 +297,7 @@ def test_a_page_read_in_document_order_reads_its_claims_in_the_same_statement(
     stored answers on SQLite, the nested lists elsewhere) instead of finding their keys and then reading
     the claims by id (16 us less SQLite time and one statement fewer for a page of one theme at 100,000
     claims)."""
-    annotations = read_annotations().annotations
+    annotations = read_annotations(DEFAULT_ANNOTATIONS).annotations
     dense = max(annotations.themes, key=lambda t: sum(t.slug in c.themes for c in annotations.claims))
     filters = ClaimFilters(themes=[dense.slug])
     with _statements(seeded_reader, CLAIM_READ) as statements:
@@ -316,7 +317,7 @@ def test_a_theme_and_entity_list_is_counted_by_its_tally_and_reads_only_a_page(
     """The pair's total is its one tally read, and its page is a range of claim_pair: no statement reads
     every match (that took 4.6 ms for 554 matches of 100,000 claims) or walks the claims in order
     (2.1 ms)."""
-    annotations = read_annotations().annotations
+    annotations = read_annotations(DEFAULT_ANNOTATIONS).annotations
     claim = next(c for c in annotations.claims if c.themes and c.entities)
     theme, entity = claim.themes[0], claim.entities[0]
     matches = sorted(
@@ -359,7 +360,7 @@ def _pages(database: Database, filters: ClaimFilters, limit: int) -> list[tuple[
 def _named_lists() -> list[ClaimFilters]:
     """One theme, one entity (by slug, by name in other letters, by each alias), and each (theme, entity)
     pair of the seed's claims: what a list reads in one statement."""
-    annotations = read_annotations().annotations
+    annotations = read_annotations(DEFAULT_ANNOTATIONS).annotations
     lists = [ClaimFilters(themes=[theme.slug]) for theme in annotations.themes]
     for entity in annotations.entities:
         keys = [entity.slug, entity.name.upper(), *entity.aliases]
@@ -400,7 +401,7 @@ def test_a_list_of_one_theme_tells_an_unknown_theme_from_an_empty_one(seeded: Da
 
 
 def test_a_list_of_one_entity_or_pair_tells_an_unknown_value_from_an_empty_list(seeded: Database) -> None:
-    annotations = read_annotations().annotations
+    annotations = read_annotations(DEFAULT_ANNOTATIONS).annotations
     theme = annotations.themes[0].slug
     apart = next(
         e.slug

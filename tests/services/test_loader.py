@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from app.db import Database
+from app.services.annotations import SeedError
 from app.services.copying import table_dump
-from seed.loader import DEFAULT_ANNOTATIONS, SeedError, load_seed
+from seed.loader import DEFAULT_ANNOTATIONS, load_seed
 from tests.services.seedfiles import Raw, claim, entity, original_raw, problem_with, write_seed
 
 RAW = original_raw()

@@ -62,6 +62,24 @@ def test_migrating_down_and_up_rebuilds_the_index_from_the_data(migrated_databas
     assert before
 
 
+def _entries(database: Database) -> set[tuple[str, ...]]:
+    columns = [c for c in SEARCH_ENTRY.c if c.name != "id"]
+    with database.read() as connection:
+        return {tuple(row) for row in connection.execute(select(*columns))}
+
+
+def test_migration_0002_indexes_as_the_service_does(migrated_database: Database) -> None:
+    """Migration 0002 holds a frozen copy of the analysis: today it must still agree with the service."""
+    load_seed(migrated_database)
+    migrations.downgrade(migrated_database, "0001")
+    migrations.upgrade(migrated_database, "0002")
+    by_migration = _entries(migrated_database)
+    with migrated_database.write() as connection:
+        search_index.rebuild(connection)
+    assert by_migration == _entries(migrated_database)
+    assert len(by_migration) > 50
+
+
 PARITY_QUERIES = [
     "freelancers",
     "Pakistan's diaspora",

@@ -19,8 +19,9 @@ import httpx2
 import pytest
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Route, expect, sync_playwright
 
-from seed.loader import read_annotations
-from seed.schema import ClaimIn
+from app.schemas.annotations import ClaimIn
+from app.services.annotations import read_annotations
+from seed.loader import DEFAULT_ANNOTATIONS
 from tests.system.support import SECTORFACTS, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -176,7 +177,7 @@ def test_redoc_renders_offline(browser: Browser, page: Page) -> None:
 
 def _claim_to_open() -> tuple[ClaimIn, str]:
     """A claim about Careem on the startups theme with a context note, and its article text."""
-    seed = read_annotations()
+    seed = read_annotations(DEFAULT_ANNOTATIONS)
     claim = next(
         claim
         for claim in seed.annotations.claims

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from app.config import Settings
 from app.db import create_database
+from app.services.annotations import read_annotations
 from app.services.tables import CLAIM
-from seed.loader import read_annotations
 from tests.system.support import run_sectorfacts
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "second-article.txt"

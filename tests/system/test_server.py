@@ -14,9 +14,10 @@ from sqlalchemy import delete
 
 from app.config import Settings
 from app.db import create_database
+from app.services.annotations import SeedData, read_annotations
 from app.services.copying import table_dump
 from app.services.tables import CLAIM
-from seed.loader import SeedData, read_annotations
+from seed.loader import DEFAULT_ANNOTATIONS
 from tests.system.support import serving
 
 REQUEST_TIMEOUT_S = 10.0
@@ -91,7 +92,7 @@ def _check_round(base_url: str, probes: list[Probe]) -> None:
 def test_a_first_start_sets_up_a_new_database_and_serves_rounds_of_concurrent_requests(
     tmp_path: Path,
 ) -> None:
-    seed = read_annotations()
+    seed = read_annotations(DEFAULT_ANNOTATIONS)
     probes = _probes(seed)
     database_url = f"sqlite:///{tmp_path / 'new' / 'sectorfacts.db'}"
     with serving(database_url, tmp_path, tmp_path / "server.log") as base_url:
@@ -103,7 +104,7 @@ def test_a_first_start_sets_up_a_new_database_and_serves_rounds_of_concurrent_re
 
 
 def test_a_second_start_on_the_same_file_does_not_reseed(tmp_path: Path) -> None:
-    seed = read_annotations()
+    seed = read_annotations(DEFAULT_ANNOTATIONS)
     removed = seed.annotations.claims[0].id
     database_url = f"sqlite:///{tmp_path / 'sectorfacts.db'}"
     with serving(database_url, tmp_path, tmp_path / "first.log") as base_url:

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.api.openapi import responses
-from seed.schema import FORMAT, AnnotationFile
+from app.schemas.annotations import FORMAT, AnnotationFile
 
 router = APIRouter(tags=["curation"])
 

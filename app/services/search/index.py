@@ -11,7 +11,16 @@ from sqlalchemy import Connection, delete, insert, select, text
 from app.services.search import postings
 from app.services.search.analyzer import terms
 from app.services.search.matching import BODY_WEIGHT, TITLE_WEIGHT
-from app.services.tables import CLAIM, ENTITY, ENTITY_ALIAS, SEARCH_ENTRY, THEME
+from app.services.tables import (
+    CLAIM,
+    ENTITY,
+    ENTITY_ALIAS,
+    SEARCH_ENTRY,
+    SEARCH_POSTING,
+    SEARCH_TALLY,
+    SEARCH_TERM,
+    THEME,
+)
 
 
 def _entry(kind: str, key: str, title: str, body: str) -> dict[str, Any]:
@@ -129,10 +138,11 @@ def check(connection: Connection) -> None:
             (found, weight, length, row.id)
             for found, weight in expected_postings(row.title_terms, row.body_terms).items()
         }
+    posting = SEARCH_POSTING.c
     stored = {
         (found, float(weight), length, entry_id)
         for found, weight, length, entry_id in connection.execute(
-            text("SELECT term, weight, length, entry_id FROM search_posting")
+            select(posting.term, posting.weight, posting.length, posting.entry_id)
         )
     }
     if stored != expected:
@@ -142,10 +152,10 @@ def check(connection: Connection) -> None:
         )
     holding = Counter(found for found, _, _, _ in expected)
     counted: dict[str, int] = {}
-    for found, entries_holding in connection.execute(text("SELECT term, entries FROM search_term")):
+    for found, entries_holding in connection.execute(select(SEARCH_TERM.c.term, SEARCH_TERM.c.entries)):
         counted[found] = entries_holding
     if counted != holding:
         raise AssertionError("search_term's counts disagree with search_entry")
-    tally = tuple(connection.execute(text("SELECT entries, terms FROM search_tally")).one())
+    tally = tuple(connection.execute(select(SEARCH_TALLY.c.entries, SEARCH_TALLY.c.terms)).one())
     if tally != (entries, lengths):
         raise AssertionError(f"search_tally holds {tally}, the entries {(entries, lengths)}")

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, column, func, literal, literal_column, select, table
+from sqlalchemy import ColumnElement, FromClause, func, literal, literal_column, select
 from sqlalchemy.sql import Select
 
 from app.services.search.query import Node, to_fts5, to_tsquery
-from app.services.tables import SEARCH_ENTRY
+from app.services.tables import SEARCH_ENTRY, SEARCH_FTS
 
-_FTS = table("search_fts", column("rowid"))
 # Title terms (a claim's statement, an entity's names, a theme's name) weigh twice the body terms.
 TITLE_WEIGHT, BODY_WEIGHT = 2.0, 1.0
 
@@ -43,11 +42,11 @@ def match_text(dialect: str, text: ColumnElement[Any]) -> Match:
     if dialect == "sqlite":
         fts: ColumnElement[Any] = literal_column("search_fts")
         return Match(
-            source=SEARCH_ENTRY.join(_FTS, _FTS.c.rowid == SEARCH_ENTRY.c.id),
+            source=SEARCH_ENTRY.join(SEARCH_FTS, SEARCH_FTS.c.rowid == SEARCH_ENTRY.c.id),
             condition=fts.op("MATCH")(text),
             # bm25() is lower-is-better; negate it so every engine ranks by descending score.
             score=-func.bm25(fts, TITLE_WEIGHT, BODY_WEIGHT),
-            index=_FTS,
+            index=SEARCH_FTS,
         )
     vector: ColumnElement[Any] = literal_column("search_entry.tsv")
     query = func.to_tsquery(literal_column("'simple'::regconfig"), text)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, union
 
 from app.db import Database
+from app.schemas.annotations import SpanIn
 from app.schemas.claims import ClaimPublic
 from app.schemas.writes import ClaimCreate, ClaimPatch
 from app.services.search.index import reindex_claims
@@ -19,7 +20,6 @@ from app.services.writes.history import ever_recorded, record
 from app.services.writes.revisions import Current, bump, check_if_match, require_if_match
 from app.services.writes.spans import check_span, find_span
 from app.services.writes.transaction import Actor, Unchanged, writing
-from seed.schema import SpanIn
 
 _NUMBERED = re.compile(r"^(?P<prefix>[a-z0-9]+(?:-[a-z0-9]+)*?)-(?P<number>\d+)$")
 Errors = list[tuple[str, str]]

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select
 
 from app.db import Database
 from app.schemas.writes import ClaimCreate, DocumentCreate, EntityCreate, NoteCreate, ThemeCreate
+from app.services.annotations import SeedData, SeedError, read_annotations
 from app.services.errors import ProblemError
 from app.services.tables import DOCUMENT, ENTITY, THEME
 from app.services.writes import current
@@ -28,7 +29,6 @@ from app.services.writes.history import ever_recorded
 from app.services.writes.notes import create_note_on
 from app.services.writes.themes import create_theme_on
 from app.services.writes.transaction import CLI_INGEST, writing
-from seed.loader import SeedData, SeedError, read_annotations
 
 Progress = Callable[[int, int], None]
 ModelT = TypeVar("ModelT", bound=BaseModel)

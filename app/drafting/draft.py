@@ -15,8 +15,7 @@ from typing import Any
 
 import yaml
 
-from app.models import ClaimKind
-from app.services.drafting.entities import (
+from app.drafting.entities import (
     EntityMatcher,
     Mention,
     NewEntities,
@@ -24,12 +23,13 @@ from app.services.drafting.entities import (
     capitalised_names,
     mid_sentence_capitals,
 )
-from app.services.drafting.entities import slugify as _slugify
-from app.services.drafting.kinds import propose_kind
-from app.services.drafting.known import Known
-from app.services.drafting.sentences import Sentence, split_sentences
-from app.services.drafting.themes import ThemeModel, ThemeScore
-from seed.schema import FORMAT, EntityIn
+from app.drafting.entities import slugify as _slugify
+from app.drafting.kinds import propose_kind
+from app.drafting.known import Known
+from app.drafting.sentences import Sentence, split_sentences
+from app.drafting.themes import ThemeModel, ThemeScore
+from app.models import ClaimKind
+from app.schemas.annotations import FORMAT, EntityIn
 
 ThemeModelFor = Callable[[Sentence], ThemeModel]
 _THE_COUNTRY = re.compile(r"\b(?:the|this) (?:country|nation)(?:['\u2019]s)?\b", re.IGNORECASE)

@@ -10,10 +10,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.config import Settings
 from app.db import create_database
-from app.services.drafting.draft import DraftError, draft_file
-from app.services.drafting.evaluation import evaluate
-from app.services.drafting.known import Known, known_from_database, known_from_seed
-from seed.loader import DEFAULT_ANNOTATIONS, SeedError
+from app.drafting.draft import DraftError, draft_file
+from app.drafting.evaluation import evaluate
+from app.drafting.known import Known, known_from_database, known_from_seed
+from app.services.annotations import SeedError
+from seed.loader import DEFAULT_ANNOTATIONS
 
 
 def add_draft_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

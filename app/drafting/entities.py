@@ -23,11 +23,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from app.drafting.sentences import word_set
 from app.models import EntityType
-from app.services.drafting.sentences import word_set
+from app.schemas.annotations import EntityIn
 from app.services.keys import lookup_key
 from app.services.search.analyzer import fold, tokens
-from seed.schema import EntityIn
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.services.drafting.known import Example
+from app.drafting.known import Example
+from app.schemas.annotations import ThemeIn
 from app.services.search.analyzer import term, tokens
-from seed.schema import ThemeIn
 
 _FUNCTION_WORDS = """
 a an the and or nor but of to in on at by for from with as into onto over under about than then that this

@@ -11,15 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.db import Database
-from app.services.drafting.draft import DraftError, draft_file, draft_text
-from app.services.drafting.entities import EntityMatcher, capitalised_names, guess_type
-from app.services.drafting.evaluation import evaluate
-from app.services.drafting.kinds import propose_kind
-from app.services.drafting.known import Example, Known, known_from_database, known_from_seed
-from app.services.drafting.sentences import split_sentences
-from app.services.drafting.themes import ThemeModel, stems
-from seed.loader import DEFAULT_ANNOTATIONS, read_annotations
-from seed.schema import EntityIn
+from app.drafting.draft import DraftError, draft_file, draft_text
+from app.drafting.entities import EntityMatcher, capitalised_names, guess_type
+from app.drafting.evaluation import evaluate
+from app.drafting.kinds import propose_kind
+from app.drafting.known import Example, Known, known_from_database, known_from_seed
+from app.drafting.sentences import split_sentences
+from app.drafting.themes import ThemeModel, stems
+from app.schemas.annotations import EntityIn
+from app.services.annotations import read_annotations
+from seed.loader import DEFAULT_ANNOTATIONS
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "second-article.txt"
 SEED_TEXT = DEFAULT_ANNOTATIONS.parent / "pakistan-it-sector.txt"

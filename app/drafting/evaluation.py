@@ -28,12 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from app.services.drafting.draft import Draft, draft_text
-from app.services.drafting.known import Example, Known, known_from_seed
-from app.services.drafting.sentences import Sentence, split_sentences
-from app.services.drafting.themes import ThemeModel
-from seed.loader import DEFAULT_ANNOTATIONS, read_annotations
-from seed.schema import ClaimIn, ThemeIn
+from app.drafting.draft import Draft, draft_text
+from app.drafting.known import Example, Known, known_from_seed
+from app.drafting.sentences import Sentence, split_sentences
+from app.drafting.themes import ThemeModel
+from app.schemas.annotations import ClaimIn, ThemeIn
+from app.services.annotations import read_annotations
+from seed.loader import DEFAULT_ANNOTATIONS
 
 Holdout = Literal["section", "sentence", "none"]
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.db import Database
+from app.schemas.annotations import EntityIn, ThemeIn
+from app.services.annotations import read_annotations
 from app.services.tables import CLAIM, CLAIM_THEME, DOCUMENT, ENTITY, ENTITY_ALIAS, THEME
-from seed.loader import read_annotations
-from seed.schema import EntityIn, ThemeIn
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Known:
 
 
 def known_from_seed(path: Path) -> Known:
-    """Read and validate an annotation file; raises seed.loader.SeedError."""
+    """Read and validate an annotation file; raises app.services.annotations.SeedError."""
     data = read_annotations(path)
     annotations = data.annotations
     examples = [
