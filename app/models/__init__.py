@@ -2,6 +2,7 @@
 
 from app.models.base import metadata
 from app.models.claim import CLAIM_KINDS, Claim, ClaimEntity, ClaimKind, ClaimTheme, ContextNote
+from app.models.claim_body import ClaimBody
 from app.models.curation import (
     CHANGE_ACTIONS,
     KEY_SCOPES,
@@ -28,6 +29,7 @@ __all__ = [
     "Change",
     "ChangeAction",
     "Claim",
+    "ClaimBody",
     "ClaimEntity",
     "ClaimKind",
     "ClaimTheme",

@@ -17,9 +17,9 @@ cursor as from the start — or, when matches are sparse, reads the matches thro
 sorts them (`total` rows). The cheaper one is picked from `total`, the tallied corpus size and
 `PROBES_PER_DRIVEN_ROW`. Page statements for single-valued filters are built once per shape
 (`page_statement`) and run as prepared statements, their values bound. A page read in document order (a
-range, a walk, a kind's or document's index) reads its claims whole as it finds them: on SQLite each
-claim's stored answer (`claim_body`, migration 0009), on PostgreSQL its columns and nested lists; a
-sorted page reads only order keys, and its claims by id afterwards.
+range, a walk, a kind's or document's index) reads its claims whole as it finds them, each claim's
+stored answer (`claim_body`, app.services.claim_bodies); a sorted page reads only order keys, and its
+claims by id afterwards.
 """
 
 from __future__ import annotations
@@ -48,9 +48,8 @@ from sqlalchemy import (
 )
 
 from app.services.claim_filters import ResolvedFilters
-from app.services.nested_lists import nested_columns
 from app.services.prepared import Prepared
-from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, ENTITY, ENTITY_ALIAS, THEME
+from app.services.tables import CLAIM, CLAIM_BODY, CLAIM_ENTITY, CLAIM_THEME, ENTITY, ENTITY_ALIAS, THEME
 from app.services.tallies import CLAIM_TALLY, tallied, tally
 
 CLAIM_COLUMNS = (
@@ -90,8 +89,6 @@ def _claims_in_order(name: str, *values: str, kind: bool = False) -> TableClause
 CLAIM_PAIR = _claims_in_order("claim_pair", "theme_id", "entity_id")
 CLAIM_BY_THEME = _claims_in_order("claim_by_theme", "theme_id", kind=True)
 CLAIM_BY_ENTITY = _claims_in_order("claim_by_entity", "entity_id", kind=True)
-# Created by migration 0009 only, on SQLite: each claim's answer, the JSON object the API sends.
-CLAIM_BODY = table("claim_body", column("claim_id", String()), column("body", String()))
 
 # The tables a range page reads, by what the range is of: a pair, a theme, or an entity.
 RANGES = {"pair": CLAIM_PAIR, "theme": CLAIM_BY_THEME, "entity": CLAIM_BY_ENTITY}
@@ -200,33 +197,22 @@ def gather_statement(dimensions: tuple[str, ...]) -> Prepared:
 
 def reads_whole_claims(shape: PageShape) -> bool:
     """Whether `page_statement` for `shape` can read whole claims: when no theme's or entity's links
-    drive it, its rows come in the order index's order and SQLite builds the nested lists of the page's
-    rows only. Driven by links, the matches are sorted, and every match's lists would be built first."""
+    drive it, its rows come in the order index's order and only the page's rows read their stored
+    answers. Driven by links, the matches are sorted, and every match's answer would be read first."""
     return not any(driven and dimension in LINKED for dimension, driven in shape)
 
 
-def _read(whole: str | None) -> list[ColumnElement[Any]]:
-    """A page's columns: order keys only, or for the dialect `whole` the whole claim (the columns of
-    `claims.claims_rows`), order key first: on SQLite its stored answer, joined by `_with_body`;
-    elsewhere its columns and nested lists."""
-    if whole is None:
-        return list(CLAIM_ORDER)
-    if whole == "sqlite":
-        return [*CLAIM_ORDER, CLAIM_BODY.c.body]
-    claim = (CLAIM.c.statement, CLAIM.c.quote, CLAIM.c.kind, CLAIM.c.revision)
-    return [*CLAIM_ORDER, *claim, *nested_columns(whole)]
-
-
-def _with_body(source: Any, claim_id: ColumnElement[Any], whole: str | None) -> Any:
-    """`source` joined to the stored answers by `claim_id`, when `whole` reads them (SQLite)."""
-    return source.join(CLAIM_BODY, CLAIM_BODY.c.claim_id == claim_id) if whole == "sqlite" else source
+def _with_body(source: Any, claim_id: ColumnElement[Any]) -> Any:
+    """`source` joined to the stored answers by `claim_id`."""
+    return source.join(CLAIM_BODY, CLAIM_BODY.c.claim_id == claim_id)
 
 
 @cache
-def page_statement(shape: PageShape, after_key: bool, whole: str | None = None) -> Prepared:
+def page_statement(shape: PageShape, after_key: bool, whole: bool = False) -> Prepared:
     """The page query for a plan's shape, built once: filter values are bindparams `v0`, `v1`…, the
-    cursor's key `k0`…`k3`, and the row limit `limit`. With `whole` (a dialect, for shapes that
-    `reads_whole_claims`), each row is the whole claim: the page is one statement instead of two."""
+    cursor's key `k0`…`k3`, and the row limit `limit`. With `whole` (for shapes that
+    `reads_whole_claims`), each row is the whole claim, its order key and stored answer (the columns of
+    `claims.claims_rows`): the page is one statement instead of two."""
     drivers = [index for index, (dimension, driven) in enumerate(shape) if driven and dimension in LINKED]
     if drivers:
         # Driven by a theme's or entity's links: the others are probed from those (_linked_matches).
@@ -239,25 +225,23 @@ def page_statement(shape: PageShape, after_key: bool, whole: str | None = None) 
         conditions = [_member(atom, value) for atom, value in _bound([dimension for dimension, _ in shape])]
     if after_key:
         conditions.append(_past_cursor(CLAIM_ORDER))
-    source = _with_body(CLAIM, CLAIM.c.id, whole)
-    statement = select(*_read(whole)).select_from(source).where(*conditions).order_by(*CLAIM_ORDER)
+    columns = [*CLAIM_ORDER, CLAIM_BODY.c.body] if whole else list(CLAIM_ORDER)
+    source = _with_body(CLAIM, CLAIM.c.id) if whole else CLAIM
+    statement = select(*columns).select_from(source).where(*conditions).order_by(*CLAIM_ORDER)
     return Prepared(statement.limit(bindparam("limit", type_=Integer())))
 
 
 def _range_page(
-    ranged: TableClause, conditions: list[ColumnElement[bool]], after_key: bool, dialect: str, *extra: Any
+    ranged: TableClause, conditions: list[ColumnElement[bool]], after_key: bool, *extra: Any
 ) -> Prepared:
     """A page of `ranged`'s rows matching `conditions`, whole, in document order, from the cursor's key
-    when `after_key`, `limit` rows; `extra` columns first (SQLite only)."""
+    when `after_key`, `limit` rows; `extra` columns first."""
     order = _range_order(ranged)
     if after_key:
         conditions = [*conditions, _past_cursor(order)]
-    if dialect == "sqlite":
-        # The range holds the order key, the stored answer the rest: the claim row is not read.
-        columns: list[Any] = [*extra, *order[:3], order[3].label("id"), CLAIM_BODY.c.body]
-        source = _with_body(ranged, ranged.c.claim_id, dialect)
-    else:
-        columns, source = _read(dialect), ranged.join(CLAIM, CLAIM.c.id == ranged.c.claim_id)
+    # The range holds the order key, the stored answer the rest: the claim row is not read.
+    columns: list[Any] = [*extra, *order[:3], order[3].label("id"), CLAIM_BODY.c.body]
+    source = _with_body(ranged, ranged.c.claim_id)
     statement = select(*columns).select_from(source).where(*conditions).order_by(*order)
     return Prepared(statement.limit(bindparam("limit", type_=Integer())))
 
@@ -268,13 +252,13 @@ def _range_values(ranged: TableClause) -> list[ColumnElement[Any]]:
 
 
 @cache
-def range_page_statement(of: str, after_key: bool, dialect: str) -> Prepared:
+def range_page_statement(of: str, after_key: bool) -> Prepared:
     """A page of the claims of one pair, theme or entity (`of`; values bound as `theme`, `entity`),
     whole, from the cursor's key `k0`…`k3` when `after_key`: a range of the primary key of `RANGES[of]`,
     in document order, `limit` rows."""
     ranged = RANGES[of]
     conditions = [value == bindparam(value.name.removesuffix("_id")) for value in _range_values(ranged)]
-    return _range_page(ranged, conditions, after_key, dialect)
+    return _range_page(ranged, conditions, after_key)
 
 
 def _theme_named() -> ColumnElement[Any]:
@@ -316,7 +300,7 @@ def named_range_page_statement(of: str, after_key: bool) -> Prepared:
         total: ColumnElement[Any] = func.coalesce(counted.scalar_subquery(), 0)
     else:
         total = tallied(of, named[f"{of}_id"])
-    return _range_page(ranged, conditions, after_key, "sqlite", total.label("total"))
+    return _range_page(ranged, conditions, after_key, total.label("total"))
 
 
 @dataclass(frozen=True)

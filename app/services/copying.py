@@ -9,6 +9,8 @@ from sqlalchemy import Connection, func, insert, select
 from app.db import Database
 from app.models import metadata
 from app.services import migrations
+from app.services.claim_bodies import refresh_claim_bodies
+from app.services.tables import CLAIM_BODY
 
 BATCH = 1000
 
@@ -52,8 +54,9 @@ def copy_database(source: Database, target: Database, *, verify: bool = True) ->
     """Copy every row of `source` into an empty `target`, migrated to head first; returns rows per table.
 
     All tables are read in one transaction (REPEATABLE READ on PostgreSQL), so the copy is one
-    consistent snapshot even while writers go on. With `verify`, the copy is then compared with the
-    source table by table (only meaningful while nobody writes to the source).
+    consistent snapshot even while writers go on. The stored claim bodies are not copied but rebuilt
+    from the copied rows, by the code that writes them everywhere else. With `verify`, the copy is then
+    compared with the source table by table (only meaningful while nobody writes to the source).
     """
     head = migrations.head_revision()
     if migrations.current_revision(source) != head:
@@ -65,6 +68,8 @@ def copy_database(source: Database, target: Database, *, verify: bool = True) ->
         if any(_row_counts(writer).values()):
             raise CopyError("the target database is not empty; copy only into an empty database")
         for table in metadata.sorted_tables:
+            if table is CLAIM_BODY:
+                continue  # derived: rebuilt below from the copied rows
             rows = reader.execution_options(yield_per=BATCH).execute(
                 select(table).order_by(*table.primary_key.columns)
             )
@@ -72,6 +77,7 @@ def copy_database(source: Database, target: Database, *, verify: bool = True) ->
                 writer.execute(insert(table), [dict(row._mapping) for row in batch])
         if target.url.get_backend_name() == "postgresql":
             _reset_sequences(writer)
+        refresh_claim_bodies(writer)
         counts = _row_counts(writer)
     if verify and table_dump(source) != table_dump(target):
         raise CopyError("the copy differs from the source")

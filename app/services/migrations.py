@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 
 import migrations
 from app.db import Database
+from app.services.claim_bodies import ensure_claim_bodies
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 
@@ -35,11 +36,15 @@ def current_revision(database: Database) -> str | None:
 
 
 def upgrade(database: Database, revision: str = "head") -> None:
-    """Migrate the database up to `revision`, in one transaction."""
+    """Migrate the database up to `revision`, in one transaction; at the newest revision, rebuild the
+    stored claim bodies too when they are missing or stale (migrations cannot build them: they do not
+    import the app's schema)."""
     config = alembic_config()
     with database.write() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        if MigrationContext.configure(connection).get_current_revision() == head_revision():
+            ensure_claim_bodies(connection)
 
 
 def downgrade(database: Database, revision: str = "base") -> None:
@@ -52,8 +57,8 @@ def downgrade(database: Database, revision: str = "base") -> None:
 
 # Objects that only the migrations know: SQLite's FTS5 table and its shadow tables, PostgreSQL's
 # generated tsvector column, and the trigger-kept claim_tally (0004), claim_pair (0006), SQLite's search
-# postings and their tallies (0007), claim_by_theme and claim_by_entity (0008) and SQLite's claim_body
-# (0009). Autogenerate and the models check leave them alone.
+# postings and their tallies (0007), claim_by_theme and claim_by_entity (0008). Autogenerate and the
+# models check leave them alone.
 _MIGRATION_ONLY_TABLES = (
     "search_fts",
     "search_posting",
@@ -63,7 +68,6 @@ _MIGRATION_ONLY_TABLES = (
     "claim_pair",
     "claim_by_theme",
     "claim_by_entity",
-    "claim_body",
 )
 _MIGRATION_ONLY_COLUMNS = {("search_entry", "tsv")}
 
