@@ -231,34 +231,9 @@ def page_statement(shape: PageShape, after_key: bool, whole: bool = False) -> Pr
     return Prepared(statement.limit(bindparam("limit", type_=Integer())))
 
 
-def _range_page(
-    ranged: TableClause, conditions: list[ColumnElement[bool]], after_key: bool, *extra: Any
-) -> Prepared:
-    """A page of `ranged`'s rows matching `conditions`, whole, in document order, from the cursor's key
-    when `after_key`, `limit` rows; `extra` columns first."""
-    order = _range_order(ranged)
-    if after_key:
-        conditions = [*conditions, _past_cursor(order)]
-    # The range holds the order key, the stored answer the rest: the claim row is not read.
-    columns: list[Any] = [*extra, *order[:3], order[3].label("id"), CLAIM_BODY.c.body]
-    source = _with_body(ranged, ranged.c.claim_id)
-    statement = select(*columns).select_from(source).where(*conditions).order_by(*order)
-    return Prepared(statement.limit(bindparam("limit", type_=Integer())))
-
-
 def _range_values(ranged: TableClause) -> list[ColumnElement[Any]]:
     """The columns a table of claims in order is keyed by before the order key (link ids)."""
     return [value for value in ranged.c if value.name not in ORDER_KEY and value.name != "kind"]
-
-
-@cache
-def range_page_statement(of: str, after_key: bool) -> Prepared:
-    """A page of the claims of one pair, theme or entity (`of`; values bound as `theme`, `entity`),
-    whole, from the cursor's key `k0`…`k3` when `after_key`: a range of the primary key of `RANGES[of]`,
-    in document order, `limit` rows."""
-    ranged = RANGES[of]
-    conditions = [value == bindparam(value.name.removesuffix("_id")) for value in _range_values(ranged)]
-    return _range_page(ranged, conditions, after_key)
 
 
 def _theme_named() -> ColumnElement[Any]:
@@ -277,30 +252,63 @@ def _entity_named() -> ColumnElement[Any]:
     return func.coalesce(by_slug, by_name, by_alias)
 
 
-@cache
-def named_range_page_statement(of: str, after_key: bool) -> Prepared:
-    """SQLite: a page of the claims of one theme, one entity, or one of each (`of`, as in `RANGES`),
-    named as the client names them (bound as `slug`, and `entity_key` folded by `keys.lookup_key`),
-    whole, from the cursor's key `k0`…`k3` when `after_key`, each row with the tally as `total`: the
-    ids, the count and the page in one statement instead of three or four (what such a list cost, most
-    of it, was each statement's round trip through Python, not SQLite). No row: an unknown value, an
-    empty list, or a page past the end, which the general plan answers. The ids and the count are
-    subqueries of their own, not joined to the rows: SQLite runs each once (a count correlated with
-    each row cost 28 µs a page)."""
-    ranged = RANGES[of]
-    ids = {"theme": _theme_named, "entity": _entity_named}
-    named = {value.name: ids[value.name.removesuffix("_id")]() for value in _range_values(ranged)}
-    conditions: list[ColumnElement[bool]] = [ranged.c[name] == named_id for name, named_id in named.items()]
+def _named_total(of: str, named: dict[str, ColumnElement[Any]]) -> ColumnElement[Any]:
+    """The tallied count of the claims of the pair, theme or entity whose ids `named` finds."""
     if of == "pair":
         # The pair tally's value is `<theme id>:<entity id>` (claim_plans.pair_of).
         pair = cast(named["theme_id"], String) + ":" + cast(named["entity_id"], String)
         counted = select(CLAIM_TALLY.c.claims).where(
             CLAIM_TALLY.c.dimension == "pair", CLAIM_TALLY.c.value == pair
         )
-        total: ColumnElement[Any] = func.coalesce(counted.scalar_subquery(), 0)
+        return func.coalesce(counted.scalar_subquery(), 0)
+    return tallied(of, named[f"{of}_id"])
+
+
+@cache
+def range_page_statement(of: str, after_key: bool, named: bool = False) -> Prepared:
+    """A page of the claims of one pair, theme or entity (`of`, as in `RANGES`), whole, from the
+    cursor's key `k0`…`k3` when `after_key`: a range of the primary key of `RANGES[of]`, in document
+    order, `limit` rows, each the claim's order key (`id` its claim id) and stored answer `body`.
+
+    The pair, theme or entity is bound by its ids (`theme`, `entity`), or with `named` as the client
+    names it (`slug`, and `entity_key` folded by `keys.lookup_key`), each row then with the tally as
+    `total`: the ids, the count and the page in one statement instead of three or four (what such a
+    list cost, most of it, was each statement's round trip through Python, not SQLite). No row: an
+    unknown value, an empty list, or a page past the end. The ids and the count are subqueries of their
+    own, not joined to the rows: SQLite runs each once."""
+    ranged = RANGES[of]
+    extra: list[Any] = []
+    if named:
+        finders = {"theme": _theme_named, "entity": _entity_named}
+        ids = {value.name: finders[value.name.removesuffix("_id")]() for value in _range_values(ranged)}
+        conditions = [ranged.c[name] == found for name, found in ids.items()]
+        extra.append(_named_total(of, ids).label("total"))
     else:
-        total = tallied(of, named[f"{of}_id"])
-    return _range_page(ranged, conditions, after_key, total.label("total"))
+        conditions = [value == bindparam(value.name.removesuffix("_id")) for value in _range_values(ranged)]
+    order = _range_order(ranged)
+    if after_key:
+        conditions.append(_past_cursor(order))
+    # The range holds the order key, the stored answer the rest: the claim row is not read.
+    columns: list[Any] = [*extra, *order[:3], order[3].label("id"), CLAIM_BODY.c.body]
+    source = _with_body(ranged, ranged.c.claim_id)
+    statement = select(*columns).select_from(source).where(*conditions).order_by(*order)
+    return Prepared(statement.limit(bindparam("limit", type_=Integer())))
+
+
+def range_page(
+    connection: Connection,
+    of: str,
+    values: dict[str, Any],
+    key: Sequence[Any] | None,
+    limit: int,
+    *,
+    named: bool = False,
+) -> list[Any]:
+    """Up to `limit + 1` rows of `range_page_statement(of, …, named)` from the cursor's `key`, `values`
+    bound (ids, or with `named` names): one more than the page says whether there is a next one."""
+    keys = {f"k{index}": value for index, value in enumerate(key or ())}
+    statement = range_page_statement(of, key is not None, named)
+    return list(statement.rows(connection, **values, **keys, limit=limit + 1))
 
 
 @dataclass(frozen=True)

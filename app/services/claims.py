@@ -89,9 +89,7 @@ def _claim_page(
             rows = [k for k in chosen.keys if key is None or k > tuple(key)][: limit + 1]
             found = claims_rows(connection, [claim_id for *_, claim_id in rows[:limit]])
         elif total and chosen.ranged is not None:
-            of, ids = chosen.ranged
-            statement = claim_plans.range_page_statement(of, key is not None)
-            rows = statement.rows(connection, **ids, **keys, limit=limit + 1)
+            rows = claim_plans.range_page(connection, *chosen.ranged, key, limit)
             found = list(rows[:limit])
         elif total and chosen.shape is not None:
             values = {f"v{index}": value for index, value in enumerate(chosen.values)}
@@ -118,7 +116,7 @@ def _page_meta(found: Sequence[Any], total: int, limit: int, *, more: bool) -> P
 
 
 def _named_range(filters: ClaimFilters) -> tuple[str, dict[str, str]] | None:
-    """What `claim_plans.named_range_page_statement` reads for `filters` (`of`, and the names bound),
+    """What `claim_plans.range_page` reads, named, for `filters` (`of`, and the names bound),
     when they are one theme, one entity, or one of each, and nothing else; else None."""
     themes, entities = filters.themes, filters.entities
     if len(themes) > 1 or len(entities) > 1 or not (themes or entities):
@@ -139,10 +137,8 @@ def _named_range_page(
     """A page of one theme's, one entity's or one pair's claims on SQLite in a single statement (its own
     snapshot), or None when it found no claim: the general plan then tells an unknown value (422) from
     an empty page."""
-    statement = claim_plans.named_range_page_statement(of, key is not None)
-    keys = {f"k{index}": value for index, value in enumerate(key or ())}
     with database.read(snapshot=False) as connection:
-        rows = statement.rows(connection, **names, **keys, limit=limit + 1)
+        rows = claim_plans.range_page(connection, of, names, key, limit, named=True)
     if not rows:
         return None
     found = rows[:limit]
