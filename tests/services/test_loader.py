@@ -248,7 +248,7 @@ def test_editing_one_statement_updates_only_that_claim(migrated_database: Databa
     assert _nonzero(report.changes) == {"claim updated": 1}
     assert str(report) == "claim updated 1"
     for table in before:
-        if table not in {"claim", "search_entry"}:
+        if table not in {"claim", "search_entry", "claim_body"}:
             assert after[table] == before[table], table  # theme and entity ids and every link kept
     assert _rows_without(after, "claim", FIRST) == _rows_without(before, "claim", FIRST)
     (edited,) = [row for row in after["claim"] if row[0] == FIRST]
@@ -256,6 +256,10 @@ def test_editing_one_statement_updates_only_that_claim(migrated_database: Databa
     # The search index is derived: rebuilt, with the new statement in it.
     (indexed,) = [row for row in after["search_entry"] if row[2] == FIRST]
     assert new_statement in indexed
+    # So is each claim's stored answer: the edited claim's shows the new statement, the others are kept.
+    assert _rows_without(after, "claim_body", FIRST) == _rows_without(before, "claim_body", FIRST)
+    (body,) = [row for row in after["claim_body"] if row[0] == FIRST]
+    assert new_statement in body[1]
 
 
 def test_removing_a_claim_from_the_file_deletes_it_and_its_links(
