@@ -1,4 +1,4 @@
-"""The `sectorfacts` command: serve, migrate, seed, and curation (keys, ingest)."""
+"""The `sectorfacts` command: serve, migrate, seed, rebuild, copy, and curation (keys, ingest)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from app.db import Database, create_database
 from app.drafting.command import add_draft_command
 from app.services import migrations
 from app.services.annotations import SeedError
+from app.services.claim_bodies import refresh_claim_bodies
 from app.services.copying import CopyError, copy_database
+from app.services.search import index as search_index
 from app.services.tables import DOCUMENT
 from seed.loader import DEFAULT_ANNOTATIONS, load_seed
 
@@ -107,6 +109,18 @@ def _copy(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    database = create_database(settings)
+    try:
+        with database.write() as connection:
+            bodies = refresh_claim_bodies(connection)
+            entries = search_index.rebuild(connection)
+    finally:
+        database.dispose()
+    print(f"sectorfacts: rebuilt {bodies} claim bodies and {entries} search entries")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(
@@ -135,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     copy.add_argument("--from", dest="source", required=True, metavar="URL", help="database to copy")
     copy.add_argument("--to", dest="target", required=True, metavar="URL", help="empty database to fill")
     copy.set_defaults(handler=_copy)
+    rebuild = commands.add_parser(
+        "rebuild", help="rebuild what the service derives from the data: claim bodies, the search index"
+    )
+    rebuild.set_defaults(handler=_rebuild)
     add_draft_command(commands)
     add_curation_commands(commands)
     add_backup_commands(commands)

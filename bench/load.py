@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, func, insert, make_url, select, text
 from app.config import Settings
 from app.db import Database, create_database
 from app.services import migrations
+from app.services.claim_bodies import refresh_claim_bodies
 from app.services.search import index as search_index
 from app.services.tables import (
     CLAIM,
@@ -43,7 +44,8 @@ def _log(message: str) -> None:
 
 
 def fill(database: Database, corpus: Corpus) -> None:
-    """Migrate, bulk-insert the corpus and rebuild the search index, in one write transaction."""
+    """Migrate, bulk-insert the corpus and rebuild the search index and claim bodies, in one write
+    transaction."""
     started = time.monotonic()
     migrations.upgrade(database)
     with database.write() as connection:
@@ -68,6 +70,8 @@ def fill(database: Database, corpus: Corpus) -> None:
                 _log(f"  {loaded:,} claims inserted ({time.monotonic() - started:.0f} s)")
         indexed = search_index.rebuild(connection, batch=5000)
         _log(f"  search index: {indexed:,} entries ({time.monotonic() - started:.0f} s)")
+        bodies = refresh_claim_bodies(connection)
+        _log(f"  claim bodies: {bodies:,} ({time.monotonic() - started:.0f} s)")
     if database.is_sqlite:
         database.dispose()
         with sqlite3.connect(database.url.database or "") as raw:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from app.schemas.annotations import AnnotationFile
+from app.services.claim_bodies import refresh_claim_bodies
 from app.services.keys import lookup_key
 from app.services.search import index as search_index
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
@@ -159,6 +160,7 @@ def apply(connection: Connection, annotations: AnnotationFile, texts: dict[str, 
     _sync_claims(connection, annotations, theme_ids, entity_ids, report)
     if report.changed:
         report.reindexed = search_index.rebuild(connection)
+        refresh_claim_bodies(connection)
     return report
 
 

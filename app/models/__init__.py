@@ -2,6 +2,7 @@
 
 from app.models.base import data_tables, exists_on, metadata
 from app.models.claim import CLAIM_KINDS, Claim, ClaimEntity, ClaimKind, ClaimTheme, ContextNote
+from app.models.claim_body import ClaimBody
 from app.models.claim_order import ClaimByEntity, ClaimByTheme, ClaimPair
 from app.models.curation import (
     CHANGE_ACTIONS,
@@ -30,6 +31,7 @@ __all__ = [
     "Change",
     "ChangeAction",
     "Claim",
+    "ClaimBody",
     "ClaimByEntity",
     "ClaimByTheme",
     "ClaimEntity",

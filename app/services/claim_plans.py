@@ -17,9 +17,9 @@ cursor as from the start — or, when matches are sparse, reads the matches thro
 sorts them (`total` rows). The cheaper one is picked from `total`, the tallied corpus size and
 `PROBES_PER_DRIVEN_ROW`. Page statements for single-valued filters are built once per shape
 (`page_statement`) and run as prepared statements, their values bound. A page read in document order (a
-range, a walk, a kind's or document's index) reads its claims whole as it finds them: on SQLite each
-claim's stored answer (`claim_body`, migration 0009), on PostgreSQL its columns and nested lists; a
-sorted page reads only order keys, and its claims by id afterwards.
+range, a walk, a kind's or document's index) reads its claims whole as it finds them, each claim's
+stored answer (`claim_body`, app.services.claim_bodies); a sorted page reads only order keys, and its
+claims by id afterwards.
 """
 
 from __future__ import annotations
@@ -38,19 +38,17 @@ from sqlalchemy import (
     TableClause,
     bindparam,
     cast,
-    column,
     exists,
     func,
     select,
-    table,
     tuple_,
 )
 
 from app.services.claim_filters import ResolvedFilters
-from app.services.nested_lists import nested_columns
 from app.services.prepared import Prepared
 from app.services.tables import (
     CLAIM,
+    CLAIM_BODY,
     CLAIM_BY_ENTITY,
     CLAIM_BY_THEME,
     CLAIM_ENTITY,
@@ -79,9 +77,6 @@ CLAIM_ORDER = (CLAIM.c.document_id, CLAIM.c.span_start, CLAIM.c.span_end, CLAIM.
 # A claim's order key, as the tables of claims in order hold it (app/models/claim_order.py).
 ORDER_KEY = ("document_id", "span_start", "span_end", "claim_id")
 
-
-# Created by migration 0009 only, on SQLite: each claim's answer, the JSON object the API sends.
-CLAIM_BODY = table("claim_body", column("claim_id", String()), column("body", String()))
 
 # The tables a range page reads, by what the range is of: a pair, a theme, or an entity.
 RANGES = {"pair": CLAIM_PAIR, "theme": CLAIM_BY_THEME, "entity": CLAIM_BY_ENTITY}
@@ -190,33 +185,22 @@ def gather_statement(dimensions: tuple[str, ...]) -> Prepared:
 
 def reads_whole_claims(shape: PageShape) -> bool:
     """Whether `page_statement` for `shape` can read whole claims: when no theme's or entity's links
-    drive it, its rows come in the order index's order and SQLite builds the nested lists of the page's
-    rows only. Driven by links, the matches are sorted, and every match's lists would be built first."""
+    drive it, its rows come in the order index's order and only the page's rows read their stored
+    answers. Driven by links, the matches are sorted, and every match's answer would be read first."""
     return not any(driven and dimension in LINKED for dimension, driven in shape)
 
 
-def _read(whole: str | None) -> list[ColumnElement[Any]]:
-    """A page's columns: order keys only, or for the dialect `whole` the whole claim (the columns of
-    `claims.claims_rows`), order key first: on SQLite its stored answer, joined by `_with_body`;
-    elsewhere its columns and nested lists."""
-    if whole is None:
-        return list(CLAIM_ORDER)
-    if whole == "sqlite":
-        return [*CLAIM_ORDER, CLAIM_BODY.c.body]
-    claim = (CLAIM.c.statement, CLAIM.c.quote, CLAIM.c.kind, CLAIM.c.revision)
-    return [*CLAIM_ORDER, *claim, *nested_columns(whole)]
-
-
-def _with_body(source: Any, claim_id: ColumnElement[Any], whole: str | None) -> Any:
-    """`source` joined to the stored answers by `claim_id`, when `whole` reads them (SQLite)."""
-    return source.join(CLAIM_BODY, CLAIM_BODY.c.claim_id == claim_id) if whole == "sqlite" else source
+def _with_body(source: Any, claim_id: ColumnElement[Any]) -> Any:
+    """`source` joined to the stored answers by `claim_id`."""
+    return source.join(CLAIM_BODY, CLAIM_BODY.c.claim_id == claim_id)
 
 
 @cache
-def page_statement(shape: PageShape, after_key: bool, whole: str | None = None) -> Prepared:
+def page_statement(shape: PageShape, after_key: bool, whole: bool = False) -> Prepared:
     """The page query for a plan's shape, built once: filter values are bindparams `v0`, `v1`…, the
-    cursor's key `k0`…`k3`, and the row limit `limit`. With `whole` (a dialect, for shapes that
-    `reads_whole_claims`), each row is the whole claim: the page is one statement instead of two."""
+    cursor's key `k0`…`k3`, and the row limit `limit`. With `whole` (for shapes that
+    `reads_whole_claims`), each row is the whole claim, its order key and stored answer (the columns of
+    `claims.claims_rows`): the page is one statement instead of two."""
     drivers = [index for index, (dimension, driven) in enumerate(shape) if driven and dimension in LINKED]
     if drivers:
         # Driven by a theme's or entity's links: the others are probed from those (_linked_matches).
@@ -229,42 +213,15 @@ def page_statement(shape: PageShape, after_key: bool, whole: str | None = None) 
         conditions = [_member(atom, value) for atom, value in _bound([dimension for dimension, _ in shape])]
     if after_key:
         conditions.append(_past_cursor(CLAIM_ORDER))
-    source = _with_body(CLAIM, CLAIM.c.id, whole)
-    statement = select(*_read(whole)).select_from(source).where(*conditions).order_by(*CLAIM_ORDER)
-    return Prepared(statement.limit(bindparam("limit", type_=Integer())))
-
-
-def _range_page(
-    ranged: TableClause, conditions: list[ColumnElement[bool]], after_key: bool, dialect: str, *extra: Any
-) -> Prepared:
-    """A page of `ranged`'s rows matching `conditions`, whole, in document order, from the cursor's key
-    when `after_key`, `limit` rows; `extra` columns first (SQLite only)."""
-    order = _range_order(ranged)
-    if after_key:
-        conditions = [*conditions, _past_cursor(order)]
-    if dialect == "sqlite":
-        # The range holds the order key, the stored answer the rest: the claim row is not read.
-        columns: list[Any] = [*extra, *order[:3], order[3].label("id"), CLAIM_BODY.c.body]
-        source = _with_body(ranged, ranged.c.claim_id, dialect)
-    else:
-        columns, source = _read(dialect), ranged.join(CLAIM, CLAIM.c.id == ranged.c.claim_id)
-    statement = select(*columns).select_from(source).where(*conditions).order_by(*order)
+    columns = [*CLAIM_ORDER, CLAIM_BODY.c.body] if whole else list(CLAIM_ORDER)
+    source = _with_body(CLAIM, CLAIM.c.id) if whole else CLAIM
+    statement = select(*columns).select_from(source).where(*conditions).order_by(*CLAIM_ORDER)
     return Prepared(statement.limit(bindparam("limit", type_=Integer())))
 
 
 def _range_values(ranged: TableClause) -> list[ColumnElement[Any]]:
     """The columns a table of claims in order is keyed by before the order key (link ids)."""
     return [value for value in ranged.c if value.name not in ORDER_KEY and value.name != "kind"]
-
-
-@cache
-def range_page_statement(of: str, after_key: bool, dialect: str) -> Prepared:
-    """A page of the claims of one pair, theme or entity (`of`; values bound as `theme`, `entity`),
-    whole, from the cursor's key `k0`…`k3` when `after_key`: a range of the primary key of `RANGES[of]`,
-    in document order, `limit` rows."""
-    ranged = RANGES[of]
-    conditions = [value == bindparam(value.name.removesuffix("_id")) for value in _range_values(ranged)]
-    return _range_page(ranged, conditions, after_key, dialect)
 
 
 def _theme_named() -> ColumnElement[Any]:
@@ -283,30 +240,63 @@ def _entity_named() -> ColumnElement[Any]:
     return func.coalesce(by_slug, by_name, by_alias)
 
 
-@cache
-def named_range_page_statement(of: str, after_key: bool) -> Prepared:
-    """SQLite: a page of the claims of one theme, one entity, or one of each (`of`, as in `RANGES`),
-    named as the client names them (bound as `slug`, and `entity_key` folded by `keys.lookup_key`),
-    whole, from the cursor's key `k0`…`k3` when `after_key`, each row with the tally as `total`: the
-    ids, the count and the page in one statement instead of three or four (what such a list cost, most
-    of it, was each statement's round trip through Python, not SQLite). No row: an unknown value, an
-    empty list, or a page past the end, which the general plan answers. The ids and the count are
-    subqueries of their own, not joined to the rows: SQLite runs each once (a count correlated with
-    each row cost 28 µs a page)."""
-    ranged = RANGES[of]
-    ids = {"theme": _theme_named, "entity": _entity_named}
-    named = {value.name: ids[value.name.removesuffix("_id")]() for value in _range_values(ranged)}
-    conditions: list[ColumnElement[bool]] = [ranged.c[name] == named_id for name, named_id in named.items()]
+def _named_total(of: str, named: dict[str, ColumnElement[Any]]) -> ColumnElement[Any]:
+    """The tallied count of the claims of the pair, theme or entity whose ids `named` finds."""
     if of == "pair":
         # The pair tally's value is `<theme id>:<entity id>` (claim_plans.pair_of).
         pair = cast(named["theme_id"], String) + ":" + cast(named["entity_id"], String)
         counted = select(CLAIM_TALLY.c.claims).where(
             CLAIM_TALLY.c.dimension == "pair", CLAIM_TALLY.c.value == pair
         )
-        total: ColumnElement[Any] = func.coalesce(counted.scalar_subquery(), 0)
+        return func.coalesce(counted.scalar_subquery(), 0)
+    return tallied(of, named[f"{of}_id"])
+
+
+@cache
+def range_page_statement(of: str, after_key: bool, named: bool = False) -> Prepared:
+    """A page of the claims of one pair, theme or entity (`of`, as in `RANGES`), whole, from the
+    cursor's key `k0`…`k3` when `after_key`: a range of the primary key of `RANGES[of]`, in document
+    order, `limit` rows, each the claim's order key (`id` its claim id) and stored answer `body`.
+
+    The pair, theme or entity is bound by its ids (`theme`, `entity`), or with `named` as the client
+    names it (`slug`, and `entity_key` folded by `keys.lookup_key`), each row then with the tally as
+    `total`: the ids, the count and the page in one statement instead of three or four (what such a
+    list cost, most of it, was each statement's round trip through Python, not SQLite). No row: an
+    unknown value, an empty list, or a page past the end. The ids and the count are subqueries of their
+    own, not joined to the rows: SQLite runs each once."""
+    ranged = RANGES[of]
+    extra: list[Any] = []
+    if named:
+        finders = {"theme": _theme_named, "entity": _entity_named}
+        ids = {value.name: finders[value.name.removesuffix("_id")]() for value in _range_values(ranged)}
+        conditions = [ranged.c[name] == found for name, found in ids.items()]
+        extra.append(_named_total(of, ids).label("total"))
     else:
-        total = tallied(of, named[f"{of}_id"])
-    return _range_page(ranged, conditions, after_key, "sqlite", total.label("total"))
+        conditions = [value == bindparam(value.name.removesuffix("_id")) for value in _range_values(ranged)]
+    order = _range_order(ranged)
+    if after_key:
+        conditions.append(_past_cursor(order))
+    # The range holds the order key, the stored answer the rest: the claim row is not read.
+    columns: list[Any] = [*extra, *order[:3], order[3].label("id"), CLAIM_BODY.c.body]
+    source = _with_body(ranged, ranged.c.claim_id)
+    statement = select(*columns).select_from(source).where(*conditions).order_by(*order)
+    return Prepared(statement.limit(bindparam("limit", type_=Integer())))
+
+
+def range_page(
+    connection: Connection,
+    of: str,
+    values: dict[str, Any],
+    key: Sequence[Any] | None,
+    limit: int,
+    *,
+    named: bool = False,
+) -> list[Any]:
+    """Up to `limit + 1` rows of `range_page_statement(of, …, named)` from the cursor's `key`, `values`
+    bound (ids, or with `named` names): one more than the page says whether there is a next one."""
+    keys = {f"k{index}": value for index, value in enumerate(key or ())}
+    statement = range_page_statement(of, key is not None, named)
+    return list(statement.rows(connection, **values, **keys, limit=limit + 1))
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,6 @@ from app.services.claim_filters import ClaimFilters, conditions, resolve
 from app.services.claim_plans import CLAIM_COLUMNS, CLAIM_ORDER
 from app.services.id_sets import bound
 from app.services.keys import lookup_key
-from app.services.nested_lists import NESTED, nested_sql
 from app.services.pagination import after, decode_cursor, encode_cursor, page_json
 from app.services.prepared import Prepared
 from app.services.search.matching import matching_keys
@@ -57,8 +56,8 @@ def list_claims_json(
 ) -> bytes:
     """`list_claims` as its JSON body, rendered straight from the rows.
 
-    The rows were validated when they were written; validating them again into models and serialising
-    those was a third of a page's CPU time. The nested lists go into the body as the engine wrote them.
+    Each claim's stored answer was serialised from the schema when it was written; validating it again
+    into models and serialising those was a third of a page's CPU time. It goes into the body as it is.
     """
     if filters.query is not None and filters.sort == "relevance":
         page = _list_by_relevance(database, filters, filters.query, limit=limit, cursor=cursor)
@@ -85,19 +84,16 @@ def _claim_page(
         rows: Sequence[Any] = []
         found: list[Any] = []
         keys = {f"k{index}": value for index, value in enumerate(key or ())}
-        dialect = connection.dialect.name
         if chosen.keys is not None:
             # A key past the page only says there is a next one.
             rows = [k for k in chosen.keys if key is None or k > tuple(key)][: limit + 1]
             found = claims_rows(connection, [claim_id for *_, claim_id in rows[:limit]])
         elif total and chosen.ranged is not None:
-            of, ids = chosen.ranged
-            statement = claim_plans.range_page_statement(of, key is not None, dialect)
-            rows = statement.rows(connection, **ids, **keys, limit=limit + 1)
+            rows = claim_plans.range_page(connection, *chosen.ranged, key, limit)
             found = list(rows[:limit])
         elif total and chosen.shape is not None:
             values = {f"v{index}": value for index, value in enumerate(chosen.values)}
-            whole = dialect if claim_plans.reads_whole_claims(chosen.shape) else None
+            whole = claim_plans.reads_whole_claims(chosen.shape)
             statement = claim_plans.page_statement(chosen.shape, key is not None, whole)
             rows = statement.rows(connection, **values, **keys, limit=limit + 1)
             found = list(rows[:limit]) if whole else claims_rows(connection, [row.id for row in rows[:limit]])
@@ -120,7 +116,7 @@ def _page_meta(found: Sequence[Any], total: int, limit: int, *, more: bool) -> P
 
 
 def _named_range(filters: ClaimFilters) -> tuple[str, dict[str, str]] | None:
-    """What `claim_plans.named_range_page_statement` reads for `filters` (`of`, and the names bound),
+    """What `claim_plans.range_page` reads, named, for `filters` (`of`, and the names bound),
     when they are one theme, one entity, or one of each, and nothing else; else None."""
     themes, entities = filters.themes, filters.entities
     if len(themes) > 1 or len(entities) > 1 or not (themes or entities):
@@ -141,10 +137,8 @@ def _named_range_page(
     """A page of one theme's, one entity's or one pair's claims on SQLite in a single statement (its own
     snapshot), or None when it found no claim: the general plan then tells an unknown value (422) from
     an empty page."""
-    statement = claim_plans.named_range_page_statement(of, key is not None)
-    keys = {f"k{index}": value for index, value in enumerate(key or ())}
     with database.read(snapshot=False) as connection:
-        rows = statement.rows(connection, **names, **keys, limit=limit + 1)
+        rows = claim_plans.range_page(connection, of, names, key, limit, named=True)
     if not rows:
         return None
     found = rows[:limit]
@@ -189,8 +183,7 @@ def _list_by_relevance(
 
 def claims_rows(connection: Connection, ids: Sequence[str]) -> list[Any]:
     """The claims with these ids, in document order, in one statement: their order key (`id`,
-    `document_id`, `span_start`, `span_end`), `revision`, and the rest of the claim as `claim_dicts`
-    reads it (on SQLite its stored answer, `body`; elsewhere its columns and nested JSON lists)."""
+    `document_id`, `span_start`, `span_end`), `revision`, and their stored answer `body`."""
     if not ids:
         return []
     dialect = connection.dialect.name
@@ -202,86 +195,40 @@ def claims_by_id(connection: Connection, ids: Sequence[str]) -> list[ClaimPublic
     return _CLAIM_LIST.validate_python(claim_dicts(claims_rows(connection, ids)))
 
 
-# A claim, or a page of them, in one statement: on SQLite with its stored answer (migration 0009),
-# elsewhere with its nested lists (app.services.nested_lists).
+# A claim, or a page of them, in one statement, with its stored answer (app.services.claim_bodies).
 _CLAIMS_BY_IDS = {
-    "sqlite": "FROM claim c JOIN claim_body b ON b.claim_id = c.id "
-    "WHERE c.id IN (SELECT value FROM json_each(:ids))",
-    "postgresql": "FROM claim c WHERE c.id = ANY(:ids)",
+    "sqlite": "WHERE c.id IN (SELECT value FROM json_each(:ids))",
+    "postgresql": "WHERE c.id = ANY(:ids)",
 }
-_CLAIM_SELECT = (
-    "SELECT c.id, c.statement, c.quote, c.kind, c.document_id, c.span_start, c.span_end, c.revision"
+_STORED_SELECT = (
+    "SELECT c.id, c.document_id, c.span_start, c.span_end, c.revision, b.body\n"
+    "FROM claim c JOIN claim_body b ON b.claim_id = c.id"
 )
-_STORED_SELECT = "SELECT c.id, c.document_id, c.span_start, c.span_end, c.revision, b.body"
 
 
 @cache
 def _claims_by_ids(dialect: str) -> Prepared:
     """The statement behind `claims_rows`, built once per dialect."""
     ids = bindparam("ids", type_=ARRAY(String()) if dialect == "postgresql" else String())
-    if dialect == "sqlite":
-        sql = f"{_STORED_SELECT}\n{_CLAIMS_BY_IDS[dialect]}\n"
-        columns = [CLAIM.c.id, CLAIM.c.document_id, CLAIM.c.span_start, CLAIM.c.span_end]
-        read = [
-            *(literal_column(column.name, column.type) for column in columns),
-            literal_column("revision", Integer()),
-            literal_column("body", String()),
-        ]
-    else:
-        sql = f"{_CLAIM_SELECT},\n  {nested_sql(dialect, 'c')}\n{_CLAIMS_BY_IDS[dialect]}\n"
-        read = [
-            *(literal_column(column.name, column.type) for column in CLAIM_COLUMNS),
-            literal_column("revision", Integer()),
-            *(literal_column(name, String()) for name in NESTED),
-        ]
+    columns = [CLAIM.c.id, CLAIM.c.document_id, CLAIM.c.span_start, CLAIM.c.span_end]
+    read = [
+        *(literal_column(column.name, column.type) for column in columns),
+        literal_column("revision", Integer()),
+        literal_column("body", String()),
+    ]
+    sql = f"{_STORED_SELECT}\n{_CLAIMS_BY_IDS[dialect]}\n"
     statement = (
         text(sql + "ORDER BY c.document_id, c.span_start, c.span_end, c.id").bindparams(ids).columns(*read)
     )
     return Prepared(statement)
 
 
-def _decoded(value: Any) -> Any:
-    # SQLite answers the nested lists as JSON text; psycopg has already decoded PostgreSQL's.
-    return orjson.loads(value) if isinstance(value, str) else value
-
-
-def _as_json(value: Any) -> Any:
-    # orjson writes a Fragment's text as it is: SQLite's JSON goes into the body without a round trip.
-    return orjson.Fragment(value) if isinstance(value, str) else value
-
-
-def _stored(rows: Sequence[Any]) -> bool:
-    """Whether `rows` carry each claim's stored answer (SQLite) rather than its columns."""
-    return bool(rows) and "body" in rows[0]._fields
-
-
 def claims_json(rows: Sequence[Any]) -> list[Any]:
-    """Rows of `claims_rows` as the API's claim objects for `orjson.dumps` only: the engine's JSON text
-    goes into the body as it is (each stored answer whole, or the nested lists)."""
-    if _stored(rows):
-        return [orjson.Fragment(row.body) for row in rows]
-    return claim_dicts(rows, nested_as_json=True)
+    """Rows of `claims_rows` as the API's claim objects for `orjson.dumps` only: each stored answer goes
+    into the body as it is (orjson writes a Fragment's text unparsed)."""
+    return [orjson.Fragment(row.body) for row in rows]
 
 
-def claim_dicts(rows: Sequence[Any], *, nested_as_json: bool = False) -> list[dict[str, Any]]:
-    """Rows of `claims_rows` as the API's claim objects (plain dicts, in the schema's key order).
-
-    `nested_as_json`: the nested lists stay the engine's JSON text, for `orjson.dumps` only.
-    """
-    if _stored(rows):
-        return [orjson.loads(row.body) for row in rows]
-    nested = _as_json if nested_as_json else _decoded
-    return [
-        {
-            "id": row.id,
-            "statement": row.statement,
-            "quote": row.quote,
-            "kind": row.kind,
-            "document_id": row.document_id,
-            "span": {"start": row.span_start, "end": row.span_end},
-            "themes": nested(row.themes),
-            "entities": nested(row.entities),
-            "context": nested(row.context),
-        }
-        for row in rows
-    ]
+def claim_dicts(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Rows of `claims_rows` as the API's claim objects (plain dicts, in the schema's key order)."""
+    return [orjson.loads(row.body) for row in rows]

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, func, insert, select
 from app.db import Database
 from app.models import data_tables
 from app.services import migrations
+from app.services.claim_bodies import refresh_claim_bodies
 
 BATCH = 1000
 
@@ -53,8 +54,9 @@ def copy_database(source: Database, target: Database, *, verify: bool = True) ->
     """Copy every row of `source` into an empty `target`, migrated to head first; returns rows per table.
 
     All tables are read in one transaction (REPEATABLE READ on PostgreSQL), so the copy is one
-    consistent snapshot even while writers go on. With `verify`, the copy is then compared with the
-    source table by table (only meaningful while nobody writes to the source).
+    consistent snapshot even while writers go on. The stored claim bodies are not copied but rebuilt
+    from the copied rows, by the code that writes them everywhere else. With `verify`, the copy is then
+    compared with the source table by table (only meaningful while nobody writes to the source).
     """
     head = migrations.head_revision()
     if migrations.current_revision(source) != head:
@@ -73,6 +75,7 @@ def copy_database(source: Database, target: Database, *, verify: bool = True) ->
                 writer.execute(insert(table), [dict(row._mapping) for row in batch])
         if target.url.get_backend_name() == "postgresql":
             _reset_sequences(writer)
+        refresh_claim_bodies(writer)
         counts = _row_counts(writer)
     if verify and table_dump(source) != table_dump(target):
         raise CopyError("the copy differs from the source")

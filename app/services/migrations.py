@@ -16,6 +16,7 @@ import migrations
 from app.config import Settings
 from app.db import Database, create_database
 from app.models import exists_on, metadata
+from app.services.claim_bodies import ensure_claim_bodies
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 
@@ -58,11 +59,15 @@ def current_revision(database: Database) -> str | None:
 
 
 def upgrade(database: Database, revision: str = "head") -> None:
-    """Migrate the database up to `revision`, in one transaction."""
+    """Migrate the database up to `revision`, in one transaction; at the newest revision, rebuild the
+    stored claim bodies too when they are missing or stale (migrations cannot build them: they do not
+    import the app's schema)."""
     config = alembic_config()
     with database.write() as connection:
         _hand_over(config, connection)
         command.upgrade(config, revision)
+        if MigrationContext.configure(connection).get_current_revision() == head_revision():
+            ensure_claim_bodies(connection)
 
 
 def downgrade(database: Database, revision: str = "base") -> None:
@@ -75,9 +80,9 @@ def downgrade(database: Database, revision: str = "base") -> None:
 
 # Not compared with the models. search_fts is an FTS5 virtual table: it reflects with untyped columns and
 # without its rowid, and FTS5 keeps shadow tables of its own beside it (search_fts_data, _idx, _docsize,
-# _config). claim_body (0009) has no model. PostgreSQL's generated tsvector column and its GIN index have
+# _config). PostgreSQL's generated tsvector column and its GIN index have
 # no model type. The derived tables (tallies, claims in order, search postings) are compared like any other.
-_UNCOMPARED_TABLES = ("search_fts", "claim_body")
+_UNCOMPARED_TABLES = ("search_fts",)
 _UNCOMPARED_COLUMNS = {("search_entry", "tsv")}
 _UNCOMPARED_INDEXES = {"ix_search_entry_tsv"}
 

@@ -9,6 +9,7 @@ from app.models import (
     ApiKey,
     Change,
     Claim,
+    ClaimBody,
     ClaimByEntity,
     ClaimByTheme,
     ClaimEntity,
@@ -38,6 +39,7 @@ THEME = _table(Theme)
 ENTITY = _table(Entity)
 ENTITY_ALIAS = _table(EntityAlias)
 CLAIM = _table(Claim)
+CLAIM_BODY = _table(ClaimBody)
 CLAIM_THEME = _table(ClaimTheme)
 CLAIM_ENTITY = _table(ClaimEntity)
 CONTEXT_NOTE = _table(ContextNote)

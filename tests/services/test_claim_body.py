@@ -1,5 +1,6 @@
-"""Each claim's stored answer (SQLite's claim_body, migration 0009) stays the answer its rows give, after
-every kind of write, cascade and migration: checked against the claim read back column by column."""
+"""Each claim's stored answer (claim_body, app.services.claim_bodies) stays the answer its rows give,
+after every kind of write through the service, cascade, migration and copy: checked against the claim
+read back column by column."""
 
 from __future__ import annotations
 
@@ -7,18 +8,26 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import Connection, delete, func, insert, select, text, update
+from sqlalchemy import Connection, func, select, text, update
 
 from app.db import Database
 from app.models.entity import ENTITY_TYPES
 from app.schemas.claims import ClaimPublic
+from app.schemas.writes import ClaimPatch, EntityPatch, NoteCreate, NotePatch, SourceWrite, ThemePatch
 from app.services import migrations
+from app.services.claim_bodies import refresh_claim_bodies
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, ENTITY, THEME
+from app.services.writes import claims as claim_writes
+from app.services.writes import current
+from app.services.writes import entities as entity_writes
+from app.services.writes import notes as note_writes
+from app.services.writes import themes as theme_writes
+from app.services.writes.transaction import Actor
 from seed.loader import load_seed
 from tests.databases import engine_under_test
 from tests.services.cascades import delete_a_theme_an_entity_and_a_document
 
-pytestmark = pytest.mark.skipif(engine_under_test() != "sqlite", reason="claim_body is SQLite's")
+ACTOR = Actor(key_id=None, key_name="test")
 
 
 def _built(connection: Connection, claim_id: str) -> dict[str, Any]:
@@ -96,82 +105,99 @@ def test_the_stored_answers_are_the_claims_as_the_api_shapes_them(seeded: Databa
     assert list(orjson.loads(body)) == list(ClaimPublic.model_fields)  # the schema's key order
 
 
+def _etag(database: Database, kind: str, key: Any) -> str:
+    """The ETag a write's If-Match must name for the resource as it stands."""
+    with database.read() as connection:
+        found = getattr(current, kind)(connection, key)
+    assert found is not None
+    etag: str = found.etag
+    return etag
+
+
 def test_the_stored_answers_follow_every_write_to_a_claim_its_links_and_its_notes(seeded: Database) -> None:
     with seeded.read() as connection:
-        (first, second, third, fourth, fifth, *_), last_theme, some_entity = _ids(connection)
-        note = connection.execute(select(CONTEXT_NOTE.c.id, CONTEXT_NOTE.c.claim_id)).first()
-        assert note is not None
-    with seeded.write() as connection:
-        connection.execute(delete(CLAIM).where(CLAIM.c.id == first))  # cascades to its links and notes
-        connection.execute(
-            update(CLAIM).where(CLAIM.c.id == second).values(kind="prediction", statement="Now.")
-        )
-        connection.execute(update(CLAIM).where(CLAIM.c.id == fifth).values(span_end=CLAIM.c.span_end + 1))
-        # One of the claim's themes becomes one it did not have.
-        relinked = connection.execute(
-            select(CLAIM_THEME.c.theme_id).where(CLAIM_THEME.c.claim_id == third)
-        ).first()
-        other = connection.execute(
-            select(THEME.c.id).where(
-                THEME.c.id.not_in(select(CLAIM_THEME.c.theme_id).where(CLAIM_THEME.c.claim_id == third))
+        (first, second, third, *_), last_theme, some_entity = _ids(connection)
+        theme_slug = connection.execute(select(THEME.c.slug).where(THEME.c.id == last_theme)).scalar_one()
+        entity_slug = connection.execute(select(ENTITY.c.slug).where(ENTITY.c.id == some_entity)).scalar_one()
+        note_id = (
+            connection.execute(
+                select(CONTEXT_NOTE.c.id).where(CONTEXT_NOTE.c.claim_id != first).order_by(CONTEXT_NOTE.c.id)
             )
-        ).first()
-        assert relinked is not None
-        assert other is not None
-        connection.execute(
-            update(CLAIM_THEME)
-            .where(CLAIM_THEME.c.claim_id == third, CLAIM_THEME.c.theme_id == relinked.theme_id)
-            .values(theme_id=other.id)
+            .scalars()
+            .first()
         )
-        connection.execute(delete(CLAIM_ENTITY).where(CLAIM_ENTITY.c.claim_id == second))
-        connection.execute(insert(CLAIM_ENTITY).values(claim_id=second, entity_id=some_entity))
-        connection.execute(delete(CLAIM_THEME).where(CLAIM_THEME.c.claim_id == fourth))
-        # A statement's own conflict clause overrides a trigger's: the answer must follow all the same.
-        connection.execute(
-            text("INSERT OR IGNORE INTO claim_theme (claim_id, theme_id) VALUES (:claim, :theme)"),
-            {"claim": fourth, "theme": last_theme},
-        )
-        connection.execute(
-            insert(CONTEXT_NOTE).values(claim_id=fifth, position=-1, note="First now.", sources=[])
-        )
-        connection.execute(
-            update(CONTEXT_NOTE)
-            .where(CONTEXT_NOTE.c.id == note.id)
-            .values(note="Edited.", sources=[{"title": "A source", "url": "https://example.org/a"}])
-        )
-        connection.execute(update(CONTEXT_NOTE).where(CONTEXT_NOTE.c.claim_id == third).values(position=0))
-        connection.execute(
-            delete(CONTEXT_NOTE).where(CONTEXT_NOTE.c.claim_id == fifth, CONTEXT_NOTE.c.position >= 0)
-        )
+    assert note_id is not None
+    claim_writes.delete_claim(seeded, ACTOR, first, _etag(seeded, "claim", first))
+    patch = ClaimPatch(statement="Now.", kind="prediction", themes=[theme_slug], entities=[entity_slug])
+    claim_writes.update_claim(seeded, ACTOR, second, _etag(seeded, "claim", second), patch)
+    source = SourceWrite(title="A source", url="https://example.org/a")
+    note_writes.create_note(seeded, ACTOR, third, NoteCreate(note="Added.", sources=[source]))
+    note_writes.update_note(
+        seeded, ACTOR, note_id, _etag(seeded, "note", note_id), NotePatch(note="Edited.", sources=[source])
+    )
+    assert _stale(seeded) == []
+    with seeded.read() as connection:
+        noted = connection.execute(
+            select(CONTEXT_NOTE.c.id).where(CONTEXT_NOTE.c.claim_id == third)
+        ).scalars()
+        last_note = list(noted)[-1]
+    note_writes.delete_note(seeded, ACTOR, last_note, _etag(seeded, "note", last_note))
     assert _stale(seeded) == []
 
 
-def test_the_stored_answers_follow_renamed_and_reordered_themes_and_entities(seeded: Database) -> None:
+def test_the_stored_answers_follow_renamed_themes_and_entities(seeded: Database) -> None:
     with seeded.read() as connection:
         theme, entity = connection.execute(
-            select(CLAIM_THEME.c.theme_id, CLAIM_ENTITY.c.entity_id).join(
-                CLAIM_ENTITY, CLAIM_ENTITY.c.claim_id == CLAIM_THEME.c.claim_id
-            )
+            select(THEME.c.slug, CLAIM_ENTITY.c.entity_id)
+            .join(CLAIM_THEME, CLAIM_THEME.c.theme_id == THEME.c.id)
+            .join(CLAIM_ENTITY, CLAIM_ENTITY.c.claim_id == CLAIM_THEME.c.claim_id)
         ).first() or pytest.fail("the seed links a claim to a theme and an entity")
-    with seeded.write() as connection:
-        connection.execute(update(THEME).where(THEME.c.id == theme).values(name="Renamed", slug="renamed"))
-        connection.execute(update(THEME).where(THEME.c.id == theme).values(position=THEME.c.position + 1000))
-        connection.execute(
-            update(ENTITY)
-            .where(ENTITY.c.id == entity)
-            .values(name="Aaa first", name_key="aaa first", type=ENTITY_TYPES[-1])
-        )
+        entity_slug = connection.execute(select(ENTITY.c.slug).where(ENTITY.c.id == entity)).scalar_one()
+    theme_writes.update_theme(seeded, ACTOR, theme, _etag(seeded, "theme", theme), ThemePatch(name="Renamed"))
+    patch = EntityPatch(name="Aaa first", type=ENTITY_TYPES[-1])
+    entity_writes.update_entity(seeded, ACTOR, entity_slug, _etag(seeded, "entity", entity), patch)
     assert _stale(seeded) == []
 
 
-def test_the_stored_answers_follow_cascades_from_themes_entities_and_documents(seeded: Database) -> None:
+def test_a_refresh_follows_rows_written_past_the_service(seeded: Database) -> None:
+    with seeded.write() as connection:
+        connection.execute(update(THEME).values(position=-THEME.c.position, name=THEME.c.name + " (moved)"))
+        connection.execute(update(ENTITY).values(name_key="~" + ENTITY.c.name_key))
+    assert _stale(seeded) != []
+    with seeded.write() as connection:
+        refresh_claim_bodies(connection, select(CLAIM_THEME.c.claim_id))
+        refresh_claim_bodies(connection, select(CLAIM_ENTITY.c.claim_id))
+    assert _stale(seeded) == []
+
+
+def test_a_deleted_claims_answer_goes_with_it_whatever_deleted_it(seeded: Database) -> None:
     for table in delete_a_theme_an_entity_and_a_document(seeded):
-        assert _stale(seeded) == [], table
+        with seeded.read() as connection:
+            orphans = connection.execute(
+                text(
+                    "SELECT count(*) FROM claim_body b "
+                    "WHERE NOT EXISTS (SELECT 1 FROM claim c WHERE c.id = b.claim_id)"
+                )
+            ).scalar_one()
+        assert orphans == 0, table
 
 
-def test_the_migration_stores_the_answers_of_the_claims_already_there(seeded: Database) -> None:
+@pytest.mark.skipif(engine_under_test() != "sqlite", reason="0009 made the answers on SQLite alone")
+def test_the_answers_0009_made_are_kept_by_the_upgrade(seeded: Database) -> None:
     migrations.downgrade(seeded, "0008")
-    migrations.upgrade(seeded)
+    migrations.upgrade(seeded, "0010")
     with seeded.read() as connection:
         assert connection.execute(text("SELECT count(*) FROM claim_body")).scalar_one() > 0
+    migrations.upgrade(seeded)
+    assert _stale(seeded) == []
+
+
+def test_the_migrate_step_rebuilds_missing_or_stale_answers(seeded: Database) -> None:
+    migrations.downgrade(seeded, "0010")
+    migrations.upgrade(seeded)
+    assert _stale(seeded) == []
+    with seeded.write() as connection:
+        # As if the schema had changed: every stored answer differs from what it serialises today.
+        connection.execute(text("UPDATE claim_body SET body = '{}'"))
+    migrations.upgrade(seeded)
     assert _stale(seeded) == []

@@ -1,5 +1,5 @@
-"""A claim's nested lists as the engine aggregates them to JSON (app.services.claims.claims_rows): in the
-order the API documents, and, spliced into a list's body unparsed, the same answer as validated models."""
+"""A claim's stored answer (app.services.claims.claims_rows): its nested lists in the order the API
+documents, and, spliced into a list's body unparsed, the same answer as validated models."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select, update
 
 from app.db import Database
 from app.services import claims
+from app.services.claim_bodies import refresh_claim_bodies
 from app.services.claim_filters import ClaimFilters
 from app.services.claims import claim_dicts, claims_rows
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, ENTITY, THEME
@@ -67,7 +68,7 @@ def _both_ways(database: Database, filters: ClaimFilters) -> tuple[Any, Any]:
     return body, page.model_dump(mode="json")
 
 
-def test_a_list_body_with_the_engines_json_spliced_in_equals_the_validated_page(
+def test_a_list_body_with_the_stored_answers_spliced_in_equals_the_validated_page(
     migrated_database: Database,
 ) -> None:
     load_seed(migrated_database)
@@ -86,6 +87,7 @@ def test_a_list_body_with_the_engines_json_spliced_in_equals_the_validated_page(
             update(CONTEXT_NOTE).where(CONTEXT_NOTE.c.claim_id == claim_id).values(note=AWKWARD)
         )
         connection.execute(update(ENTITY).values(name=AWKWARD + " " + ENTITY.c.slug))
+        refresh_claim_bodies(connection)  # the rows were written past the service
     body, page = _both_ways(migrated_database, ClaimFilters(themes=[slug]))
     assert body == page
     names = [theme["name"] for claim in body["data"] for theme in claim["themes"]]
@@ -103,6 +105,7 @@ def test_a_claim_rendered_from_its_row_has_the_bytes_and_etag_of_the_validated_c
     with migrated_database.write() as connection:
         connection.execute(update(THEME).values(name=AWKWARD))
         connection.execute(update(CONTEXT_NOTE).values(note=AWKWARD))
+        refresh_claim_bodies(connection)  # the rows were written past the service
     with migrated_database.read() as connection:
         ids = list(connection.execute(select(CLAIM.c.id)).scalars())
         pairs = [

@@ -17,6 +17,7 @@ from sqlalchemy import event, insert
 from app.db import Database
 from app.schemas.claims import ClaimPublic
 from app.services import claims, exports, jsonld
+from app.services.claim_bodies import refresh_claim_bodies
 from app.services.claim_filters import ClaimFilters
 from app.services.errors import NotFound, UnknownFilterValues
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, DOCUMENT, ENTITY, THEME
@@ -99,6 +100,7 @@ def insert_claims(database: Database, *, url: str | None = DOCUMENT_URL) -> list
                  "sources": [{"title": None, "publisher": "Press", "url": None, "date": None}]},
             ],
         )  # fmt: skip
+        refresh_claim_bodies(connection)  # the rows were written past the service
     return [row[0] for row in rows]
 
 

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from app.db import Database
 from app.services.annotations import SeedError
 from app.services.copying import table_dump
+from app.services.tables import CLAIM_BODY
 from seed.loader import DEFAULT_ANNOTATIONS, load_seed
 from tests.services.seedfiles import Raw, claim, entity, original_raw, problem_with, write_seed
 
@@ -232,6 +234,12 @@ def test_first_load_inserts_every_document_theme_entity_and_claim(migrated_datab
     assert len(dump["entity_alias"]) == sum(len(e["aliases"]) for e in RAW["entities"])
 
 
+def _bodies(database: Database) -> dict[str, str]:
+    """Each claim's stored answer (derived, so not in the data tables' dump)."""
+    with database.read() as connection:
+        return dict(connection.execute(select(CLAIM_BODY.c.claim_id, CLAIM_BODY.c.body)).all())
+
+
 def _rows_without(dump: Dump, table: str, key: str) -> list[tuple[Any, ...]]:
     return [row for row in dump[table] if key not in row]
 
@@ -239,6 +247,7 @@ def _rows_without(dump: Dump, table: str, key: str) -> list[tuple[Any, ...]]:
 def test_editing_one_statement_updates_only_that_claim(migrated_database: Database, tmp_path: Path) -> None:
     load_seed(migrated_database)
     before = table_dump(migrated_database)
+    bodies_before = _bodies(migrated_database)
     new_statement = "An edited statement of the first claim."
 
     def edit(raw: Raw, _folder: Path) -> None:
@@ -246,6 +255,7 @@ def test_editing_one_statement_updates_only_that_claim(migrated_database: Databa
 
     report = load_seed(migrated_database, write_seed(tmp_path / "seed", edit))
     after = table_dump(migrated_database)
+    bodies_after = _bodies(migrated_database)
     assert _nonzero(report.changes) == {"claim updated": 1}
     assert str(report) == "claim updated 1"
     for table in before:
@@ -257,6 +267,11 @@ def test_editing_one_statement_updates_only_that_claim(migrated_database: Databa
     # The search index is derived: rebuilt, with the new statement in it.
     (indexed,) = [row for row in after["search_entry"] if row[2] == FIRST]
     assert new_statement in indexed
+    # So is each claim's stored answer: the edited claim's shows the new statement, the others are kept.
+    assert {k: v for k, v in bodies_after.items() if k != FIRST} == {
+        k: v for k, v in bodies_before.items() if k != FIRST
+    }
+    assert new_statement in bodies_after[FIRST]
 
 
 def test_removing_a_claim_from_the_file_deletes_it_and_its_links(

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.config import Settings
 from app.db import Database, create_database
@@ -99,6 +99,27 @@ def test_migrate_down_to_base_and_back_up(database_url: str, database: Database,
     assert up_again.returncode == 0, up_again.stderr
     assert migrations.current_revision(database) == migrations.head_revision()
     assert _claim_count(database) == 0
+
+
+def test_rebuild_rewrites_every_claim_body_from_the_rows(
+    database_url: str, database: Database, tmp_path: Path
+) -> None:
+    assert sectorfacts(database_url, tmp_path, "seed").returncode == 0
+    before = _bodies(database)
+    with database.write() as connection:
+        connection.execute(text("UPDATE claim_body SET body = '{}'"))
+    rebuilt = sectorfacts(database_url, tmp_path, "rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert f"rebuilt {_claim_count(database)} claim bodies" in rebuilt.stdout
+    assert _bodies(database) == before
+
+
+def _bodies(database: Database) -> list[tuple[str, str]]:
+    with database.read() as connection:
+        return [
+            (row[0], row[1])
+            for row in connection.execute(text("SELECT claim_id, body FROM claim_body ORDER BY claim_id"))
+        ]
 
 
 def test_migrate_refuses_an_impossible_revision_with_one_line_not_a_traceback(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from app.db import Database
 from app.schemas.annotations import SpanIn
 from app.schemas.claims import ClaimPublic
 from app.schemas.writes import ClaimCreate, ClaimPatch
+from app.services.claim_bodies import refresh_claim_bodies
 from app.services.search.index import reindex_claims
 from app.services.tables import CHANGE, CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
 from app.services.writes import current
@@ -111,6 +112,7 @@ def create_claim_on(
         insert(CLAIM).values(id=claim_id, document_id=body.document, span_start=start, span_end=end, **values)
     )
     _link(connection, claim_id, theme_ids, entity_ids)
+    refresh_claim_bodies(connection, [claim_id])
     after = current.claim(connection, claim_id)
     assert after is not None
     record(connection, actor, "create", None, after)
@@ -175,6 +177,7 @@ def _apply(
         raise InvalidWrite(errors)
     bump(connection, CLAIM, CLAIM.c.id == before.key, before, values)
     _link(connection, before.key, theme_ids, entity_ids)
+    refresh_claim_bodies(connection, [before.key])
     after = current.claim(connection, before.key)
     assert after is not None
     return after
@@ -186,5 +189,6 @@ def delete_claim(database: Database, actor: Actor, claim_id: str, if_match: str 
     with writing(database) as connection:
         before = _load(connection, claim_id, if_match)
         connection.execute(delete(CLAIM).where(CLAIM.c.id == claim_id, CLAIM.c.revision == before.revision))
+        refresh_claim_bodies(connection, [claim_id])
         record(connection, actor, "delete", before, None)
         reindex_claims(connection, [claim_id])

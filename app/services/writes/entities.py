@@ -9,6 +9,7 @@ from sqlalchemy import Connection, delete, insert, select, union
 from app.db import Database
 from app.schemas.entities import EntityPublic
 from app.schemas.writes import EntityCreate, EntityPatch
+from app.services.claim_bodies import of_entity, refresh_claim_bodies
 from app.services.keys import lookup_key
 from app.services.search.index import reindex_entities
 from app.services.tables import ENTITY, ENTITY_ALIAS
@@ -113,6 +114,7 @@ def update_entity(
             if "name" in values:
                 values["name_key"] = lookup_key(values["name"])
             bump(connection, ENTITY, ENTITY.c.id == entity_id, before, values)
+            refresh_claim_bodies(connection, of_entity(entity_id))
             if "aliases" in changes:
                 _write_aliases(connection, entity_id, aliases)
             after = current.entity(connection, entity_id)

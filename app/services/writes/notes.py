@@ -8,6 +8,7 @@ from app.db import Database
 from app.schemas.common import Page, PageMeta
 from app.schemas.notes import NotePublic
 from app.schemas.writes import NoteCreate, NotePatch
+from app.services.claim_bodies import refresh_claim_bodies
 from app.services.pagination import after, decode_cursor, encode_cursor
 from app.services.tables import CLAIM, CONTEXT_NOTE
 from app.services.writes import current
@@ -59,6 +60,7 @@ def create_note_on(
         .values(claim_id=claim_id, position=position, note=body.note, sources=sources)
         .returning(CONTEXT_NOTE.c.id)
     ).scalar_one()
+    refresh_claim_bodies(connection, [claim_id])
     created = current.note(connection, note_id)
     assert created is not None
     record(connection, actor, "create", None, created, claim_id=claim_id)
@@ -91,6 +93,7 @@ def update_note(
             if "sources" in values:
                 values["sources"] = [source.model_dump() for source in body.sources or []]
             bump(connection, CONTEXT_NOTE, CONTEXT_NOTE.c.id == note_id, before, values)
+            refresh_claim_bodies(connection, [before.public.claim_id])
             changed = current.note(connection, note_id)
             assert changed is not None
             if changed.public == before.public:
@@ -112,4 +115,5 @@ def delete_note(database: Database, actor: Actor, note_id: int, if_match: str | 
                 CONTEXT_NOTE.c.id == note_id, CONTEXT_NOTE.c.revision == before.revision
             )
         )
+        refresh_claim_bodies(connection, [before.public.claim_id])
         record(connection, actor, "delete", before, None, claim_id=before.public.claim_id)

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 from app.db import Database
 from app.schemas.themes import ThemePublic
 from app.schemas.writes import ThemeCreate, ThemePatch
+from app.services.claim_bodies import of_theme, refresh_claim_bodies
 from app.services.search.index import reindex_themes
 from app.services.tables import THEME
 from app.services.writes import current
@@ -59,6 +60,7 @@ def update_theme(
             if all(getattr(before.public, name) == value for name, value in values.items()):
                 raise Unchanged(before)
             bump(connection, THEME, THEME.c.slug == slug, before, values)
+            refresh_claim_bodies(connection, of_theme(slug))
             after = current.theme(connection, slug)
             assert after is not None
             record(connection, actor, "update", before, after)

@@ -1,0 +1,133 @@
+"""Each claim's stored answer (`claim_body`): `ClaimPublic` serialised, written by the service.
+
+The schema is the only definition of a claim's public JSON: a body is built from the claim's rows into
+a `ClaimPublic` and serialised by its pydantic serializer, so a new claim field needs no SQL. Reads
+splice the stored bytes into their answers without validating them again.
+
+Every write that changes what a body shows calls `refresh_claim_bodies` with the claims it touched
+(a claim, its links and notes; every claim of a renamed theme or entity); a claim's deletion deletes its
+body (the foreign key cascades). The migrate step rebuilds every body when they are missing or stale
+(`ensure_claim_bodies`), e.g. after the schema gained a field.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Select, delete, exists, insert, select
+
+from app.schemas.claims import ClaimPublic
+from app.services.tables import CLAIM, CLAIM_BODY, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, ENTITY, THEME
+
+# Claims built and written per round of statements.
+BATCH = 500
+
+
+def body_json(claim: ClaimPublic) -> str:
+    """The claim's public JSON, as the API answers it: the schema's serializer, in the schema's key order."""
+    return ClaimPublic.__pydantic_serializer__.to_json(claim).decode()
+
+
+def _claims(connection: Connection, ids: Sequence[str]) -> list[ClaimPublic]:
+    """The claims with these ids that exist, built from their rows (each list in the documented order)."""
+    themes: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for themed in connection.execute(
+        select(CLAIM_THEME.c.claim_id, THEME.c.slug, THEME.c.name)
+        .join(THEME, THEME.c.id == CLAIM_THEME.c.theme_id)
+        .where(CLAIM_THEME.c.claim_id.in_(ids))
+        .order_by(THEME.c.position, THEME.c.id)
+    ):
+        themes[themed.claim_id].append({"slug": themed.slug, "name": themed.name})
+    entities: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for named in connection.execute(
+        select(CLAIM_ENTITY.c.claim_id, ENTITY.c.slug, ENTITY.c.name, ENTITY.c.type)
+        .join(ENTITY, ENTITY.c.id == CLAIM_ENTITY.c.entity_id)
+        .where(CLAIM_ENTITY.c.claim_id.in_(ids))
+        .order_by(ENTITY.c.name_key, ENTITY.c.id)
+    ):
+        entities[named.claim_id].append({"slug": named.slug, "name": named.name, "type": named.type})
+    context: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for noted in connection.execute(
+        select(CONTEXT_NOTE.c.claim_id, CONTEXT_NOTE.c.note, CONTEXT_NOTE.c.sources)
+        .where(CONTEXT_NOTE.c.claim_id.in_(ids))
+        .order_by(CONTEXT_NOTE.c.position, CONTEXT_NOTE.c.id)
+    ):
+        context[noted.claim_id].append({"note": noted.note, "sources": noted.sources})
+    claims = connection.execute(select(CLAIM).where(CLAIM.c.id.in_(ids)))
+    return [
+        ClaimPublic.model_validate(
+            {
+                "id": row.id,
+                "statement": row.statement,
+                "quote": row.quote,
+                "kind": row.kind,
+                "document_id": row.document_id,
+                "span": {"start": row.span_start, "end": row.span_end},
+                "themes": themes[row.id],
+                "entities": entities[row.id],
+                "context": context[row.id],
+            }
+        )
+        for row in claims
+    ]
+
+
+def _batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
+
+
+def refresh_claim_bodies(connection: Connection, claims: Sequence[str] | Select[Any] | None = None) -> int:
+    """Rewrite the stored bodies of `claims` (ids, or a SELECT of ids; None: every claim) from their rows,
+    inside the caller's transaction; a listed claim that no longer exists loses its body. Returns the
+    number of bodies written."""
+    if claims is None:
+        connection.execute(delete(CLAIM_BODY))
+        ids: Sequence[str] = list(connection.execute(select(CLAIM.c.id).order_by(CLAIM.c.id)).scalars())
+    elif isinstance(claims, Select):
+        ids = sorted(set(connection.execute(claims).scalars()))
+    else:
+        ids = sorted(set(claims))
+    written = 0
+    for batch in _batches(ids):
+        if claims is not None:
+            connection.execute(delete(CLAIM_BODY).where(CLAIM_BODY.c.claim_id.in_(batch)))
+        rows = [{"claim_id": claim.id, "body": body_json(claim)} for claim in _claims(connection, batch)]
+        if rows:
+            connection.execute(insert(CLAIM_BODY), rows)
+            written += len(rows)
+    return written
+
+
+def of_theme(slug: str) -> Select[Any]:
+    """The ids of the claims that carry the theme `slug`, for `refresh_claim_bodies`."""
+    theme = select(THEME.c.id).where(THEME.c.slug == slug).scalar_subquery()
+    return select(CLAIM_THEME.c.claim_id).where(CLAIM_THEME.c.theme_id == theme)
+
+
+def of_entity(entity_id: int) -> Select[Any]:
+    """The ids of the claims that name the entity `entity_id`, for `refresh_claim_bodies`."""
+    return select(CLAIM_ENTITY.c.claim_id).where(CLAIM_ENTITY.c.entity_id == entity_id)
+
+
+def claim_bodies_current(connection: Connection) -> bool:
+    """Whether every claim has a body and the first claim's is what the schema serialises today.
+
+    A body is missing after an upgrade that created the table on a database with claims; a changed
+    schema changes every body, so one sample tells stale bodies from current ones."""
+    missing = exists().where(CLAIM_BODY.c.claim_id == CLAIM.c.id)
+    if connection.execute(select(CLAIM.c.id).where(~missing).limit(1)).first() is not None:
+        return False
+    first = connection.execute(select(CLAIM.c.id).order_by(CLAIM.c.id).limit(1)).scalar()
+    if first is None:
+        return True
+    stored = connection.execute(select(CLAIM_BODY.c.body).where(CLAIM_BODY.c.claim_id == first)).scalar()
+    return stored == body_json(_claims(connection, [first])[0])
+
+
+def ensure_claim_bodies(connection: Connection) -> int:
+    """Rebuild every body when they are missing or stale (`claim_bodies_current`); returns how many were
+    written (0 when they were current)."""
+    return 0 if claim_bodies_current(connection) else refresh_claim_bodies(connection)
