@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from app.db import Database
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page, PageMeta
-from app.services import claim_plans
+from app.services import claim_plans, revisioned
 from app.services.claim_filters import ClaimFilters, conditions, resolve
 from app.services.claim_plans import CLAIM_COLUMNS, CLAIM_ORDER
 from app.services.id_sets import bound
@@ -37,6 +37,7 @@ from app.services.prepared import Prepared
 from app.services.search.matching import matching_keys
 from app.services.search.query import Node
 from app.services.tables import CLAIM
+from app.services.writes.revisions import Current, Rendered
 
 CURSOR_TYPES = (str, int, int, str)
 _CLAIM_LIST = TypeAdapter(list[ClaimPublic])
@@ -285,3 +286,25 @@ def claim_dicts(rows: Sequence[Any], *, nested_as_json: bool = False) -> list[di
         }
         for row in rows
     ]
+
+
+def current_claim(connection: Connection, claim_id: str) -> Current[ClaimPublic] | None:
+    """The claim with this id, with its revision, or None."""
+    rows = claims_rows(connection, [claim_id])
+    if not rows:
+        return None
+    return Current("claim", claim_id, rows[0].revision, ClaimPublic.model_validate(claim_dicts(rows)[0]))
+
+
+def rendered_claim(connection: Connection, claim_id: str) -> Rendered | None:
+    """The claim with this id as its JSON body (the bytes `current_claim` would serialise), or None."""
+    rows = claims_rows(connection, [claim_id])
+    if not rows:
+        return None
+    return Rendered("claim", claim_id, rows[0].revision, orjson.dumps(claims_json(rows)[0]))
+
+
+def read_claim(database: Database, claim_id: str) -> Rendered:
+    """A claim for GET, rendered from its row; raises Gone (410) for a deleted one, NotFound for one that
+    never existed."""
+    return revisioned.read(database, "claim", claim_id, rendered_claim, one_statement=True)

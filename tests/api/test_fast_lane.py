@@ -17,7 +17,7 @@ from app.api.middleware.edge import REQUEST_ID_HEADER
 from app.config import Settings
 from app.logging import RequestIdFilter
 from app.main import create_app
-from app.services.writes import current
+from app.services import claims
 from tests.api.support import assert_problem
 from tests.conftest import BASE_URL
 
@@ -102,7 +102,7 @@ def test_an_unexpected_error_in_a_hot_read_is_a_logged_500_problem(
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("the disk is on fire")
 
-    monkeypatch.setattr(current, "read_claim", broken)
+    monkeypatch.setattr(claims, "read_claim", broken)
     caplog.handler.addFilter(RequestIdFilter())
     with caplog.at_level(logging.ERROR, logger="sectorfacts.errors"):
         answer = lane_client.get("/v1/claims/pkit-038", headers={"X-Request-ID": "broken-1"})

@@ -18,8 +18,7 @@ from app.api.write_docs import GONE
 from app.schemas.citations import Citation
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
-from app.services import citations
-from app.services.writes import current
+from app.services import citations, claims
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"], route_class=ApiRoute)
 
@@ -67,7 +66,7 @@ async def get_claim(request: Request, claim_id: ClaimId) -> Response:
     Gone with a link to its history.
     """
     database = database_of(request)
-    return tagged_json(await run_read(database, current.read_claim, database, claim_id))
+    return tagged_json(await run_read(database, claims.read_claim, database, claim_id))
 
 
 @router.get("/{claim_id}/cite", summary="Cite a claim", responses=responses("citation", NOT_FOUND))

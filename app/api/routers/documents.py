@@ -18,7 +18,6 @@ from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
 from app.schemas.documents import DocumentPublic, DocumentSummary
 from app.services import documents
-from app.services.writes import current
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"], route_class=ApiRoute)
 
@@ -36,7 +35,7 @@ async def list_documents(
 @router.get("/{document_id}", summary="Get a document", responses=responses("document", NOT_FOUND))
 async def get_document(database: DatabaseDep, response: Response, document_id: DocumentId) -> DocumentPublic:
     """One document with its full text and SHA-256; claim spans index into `text`; ETag: its revision."""
-    return tagged(response, await run_read(database, current.read_document, database, document_id))
+    return tagged(response, await run_read(database, documents.read_document, database, document_id))
 
 
 @router.get(

@@ -29,7 +29,6 @@ from app.schemas.common import Page
 from app.schemas.entities import EntityPublic
 from app.schemas.relations import EntityRelations
 from app.services import entities, relations
-from app.services.writes import current
 
 router = APIRouter(prefix="/v1/entities", tags=["entities"], route_class=ApiRoute)
 
@@ -70,7 +69,7 @@ async def list_entities(
 async def get_entity(request: Request, key: EntityKey) -> Response:
     """One entity, found by slug, name or alias in any case; the ETag names its revision."""
     database = database_of(request)
-    entity = await run_read(database, current.read_entity, database, check_text("path.key", key))
+    entity = await run_read(database, entities.read_entity, database, check_text("path.key", key))
     return tagged_json(entity)
 
 

@@ -19,7 +19,6 @@ from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
 from app.schemas.themes import ThemePublic
 from app.services import themes
-from app.services.writes import current
 
 router = APIRouter(prefix="/v1/themes", tags=["themes"], route_class=ApiRoute)
 
@@ -37,7 +36,7 @@ async def list_themes(
 @router.get("/{slug}", summary="Get a theme", responses=responses("theme", NOT_FOUND, GONE))
 async def get_theme(database: DatabaseDep, response: Response, slug: ThemeSlug) -> ThemePublic:
     """One theme with its description and number of claims; the ETag names its revision."""
-    return tagged(response, await run_read(database, current.read_theme, database, slug))
+    return tagged(response, await run_read(database, themes.read_theme, database, slug))
 
 
 @router.get(

@@ -11,9 +11,10 @@ from sqlalchemy import Connection, delete, insert, select, union
 from app.db import Database
 from app.schemas.claims import ClaimPublic
 from app.schemas.writes import ClaimCreate, ClaimPatch
+from app.services import revisioned
+from app.services.claims import current_claim
 from app.services.search.index import reindex_claims
 from app.services.tables import CHANGE, CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
-from app.services.writes import current
 from app.services.writes.errors import Conflict, InvalidWrite
 from app.services.writes.history import ever_recorded, record
 from app.services.writes.revisions import Current, bump, check_if_match, require_if_match
@@ -104,14 +105,14 @@ def create_claim_on(
         raise InvalidWrite(errors)
     if claim_id is None:
         claim_id = next_claim_id(connection, body.document)
-    elif current.claim(connection, claim_id) is not None or ever_recorded(connection, "claim", claim_id):
+    elif current_claim(connection, claim_id) is not None or ever_recorded(connection, "claim", claim_id):
         raise Conflict(f"The claim id {claim_id!r} is taken (by a claim, or by a deleted one's history).")
     values = {"statement": body.statement, "quote": body.quote, "kind": body.kind}
     connection.execute(
         insert(CLAIM).values(id=claim_id, document_id=body.document, span_start=start, span_end=end, **values)
     )
     _link(connection, claim_id, theme_ids, entity_ids)
-    after = current.claim(connection, claim_id)
+    after = current_claim(connection, claim_id)
     assert after is not None
     record(connection, actor, "create", None, after)
     reindex_claims(connection, [claim_id])
@@ -125,9 +126,9 @@ def create_claim(database: Database, actor: Actor, body: ClaimCreate) -> Current
 
 
 def _load(connection: Connection, claim_id: str, if_match: str) -> Current[ClaimPublic]:
-    before = current.claim(connection, claim_id)
+    before = current_claim(connection, claim_id)
     if before is None:
-        raise current.missing(connection, "claim", claim_id)
+        raise revisioned.missing(connection, "claim", claim_id)
     check_if_match(if_match, before)
     return before
 
@@ -175,7 +176,7 @@ def _apply(
         raise InvalidWrite(errors)
     bump(connection, CLAIM, CLAIM.c.id == before.key, before, values)
     _link(connection, before.key, theme_ids, entity_ids)
-    after = current.claim(connection, before.key)
+    after = current_claim(connection, before.key)
     assert after is not None
     return after
 

@@ -9,10 +9,10 @@ from sqlalchemy import Connection, delete, insert, select, union
 from app.db import Database
 from app.schemas.entities import EntityPublic
 from app.schemas.writes import EntityCreate, EntityPatch
+from app.services.entities import current_entity, entity_id_for
 from app.services.keys import lookup_key
 from app.services.search.index import reindex_entities
 from app.services.tables import ENTITY, ENTITY_ALIAS
-from app.services.writes import current
 from app.services.writes.errors import Conflict, InvalidWrite
 from app.services.writes.history import record
 from app.services.writes.revisions import Current, bump, check_if_match, require_if_match
@@ -74,7 +74,7 @@ def create_entity_on(connection: Connection, actor: Actor, body: EntityCreate) -
         .returning(ENTITY.c.id)
     ).scalar_one()
     _write_aliases(connection, entity_id, body.aliases)
-    after = current.entity(connection, entity_id)
+    after = current_entity(connection, entity_id)
     assert after is not None
     record(connection, actor, "create", None, after)
     reindex_entities(connection, [body.slug])
@@ -88,8 +88,8 @@ def create_entity(database: Database, actor: Actor, body: EntityCreate) -> Curre
 
 
 def _load(connection: Connection, key: str, if_match: str) -> tuple[int, Current[EntityPublic]]:
-    entity_id = current.entity_id_for(connection, key)
-    before = current.entity(connection, entity_id)
+    entity_id = entity_id_for(connection, key)
+    before = current_entity(connection, entity_id)
     assert before is not None
     check_if_match(if_match, before)
     return entity_id, before
@@ -115,7 +115,7 @@ def update_entity(
             bump(connection, ENTITY, ENTITY.c.id == entity_id, before, values)
             if "aliases" in changes:
                 _write_aliases(connection, entity_id, aliases)
-            after = current.entity(connection, entity_id)
+            after = current_entity(connection, entity_id)
             assert after is not None
             record(connection, actor, "update", before, after)
             reindex_entities(connection, [old.slug])

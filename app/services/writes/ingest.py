@@ -18,9 +18,11 @@ from sqlalchemy import Connection, select
 
 from app.db import Database
 from app.schemas.writes import ClaimCreate, DocumentCreate, EntityCreate, NoteCreate, ThemeCreate
+from app.services.claims import current_claim
+from app.services.entities import current_entity
 from app.services.errors import ProblemError
 from app.services.tables import DOCUMENT, ENTITY, THEME
-from app.services.writes import current
+from app.services.themes import current_theme
 from app.services.writes.claims import create_claim_on
 from app.services.writes.documents import create_document_on
 from app.services.writes.entities import create_entity_on
@@ -114,7 +116,7 @@ class _Run:
                     "new documents only (PATCH /v1/documents/{id} corrects one)"
                 )
         for index, claim in enumerate(annotations.claims):
-            exists = current.claim(self.connection, claim.id) is not None
+            exists = current_claim(self.connection, claim.id) is not None
             if exists or ever_recorded(self.connection, "claim", claim.id):
                 self.problems.append(
                     f"claims[{index}] (claim {claim.id!r}): the id is taken by a claim in the database "
@@ -130,7 +132,7 @@ class _Run:
     def _note_differences(self, themes: set[str], entities: set[str]) -> None:
         """Existing themes and entities are used as the database has them; say where the file differs."""
         for theme in self.data.annotations.themes:
-            kept = current.theme(self.connection, theme.slug) if theme.slug in themes else None
+            kept = current_theme(self.connection, theme.slug) if theme.slug in themes else None
             if kept is not None:
                 self._differs("theme", theme.slug, theme.model_dump(), kept.public.model_dump())
         ids = dict(
@@ -139,7 +141,7 @@ class _Run:
             ).all()
         )
         for entity in self.data.annotations.entities:
-            found = current.entity(self.connection, ids[entity.slug]) if entity.slug in ids else None
+            found = current_entity(self.connection, ids[entity.slug]) if entity.slug in ids else None
             if found is not None:
                 self._differs("entity", entity.slug, entity.model_dump(), found.public.model_dump())
 

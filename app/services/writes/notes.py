@@ -5,49 +5,21 @@ from __future__ import annotations
 from sqlalchemy import Connection, delete, func, insert, select
 
 from app.db import Database
-from app.schemas.common import Page, PageMeta
 from app.schemas.notes import NotePublic
 from app.schemas.writes import NoteCreate, NotePatch
-from app.services.pagination import after, decode_cursor, encode_cursor
-from app.services.tables import CLAIM, CONTEXT_NOTE
-from app.services.writes import current
+from app.services import revisioned
+from app.services.notes import current_note, require_claim
+from app.services.tables import CONTEXT_NOTE
 from app.services.writes.history import record
 from app.services.writes.revisions import Current, bump, check_if_match, require_if_match
 from app.services.writes.transaction import Actor, Unchanged, writing
-
-NOTE_ORDER = (CONTEXT_NOTE.c.position, CONTEXT_NOTE.c.id)
-
-
-def _require_claim(connection: Connection, claim_id: str) -> None:
-    if connection.execute(select(CLAIM.c.id).where(CLAIM.c.id == claim_id)).first() is None:
-        raise current.missing(connection, "claim", claim_id)
-
-
-def list_notes(
-    database: Database, claim_id: str, *, limit: int, cursor: str | None = None
-) -> Page[NotePublic]:
-    """A claim's context notes in order, each with the id that edits it."""
-    key = decode_cursor("notes", cursor, (int, int)) if cursor else None
-    where = CONTEXT_NOTE.c.claim_id == claim_id
-    with database.read() as connection:
-        _require_claim(connection, claim_id)
-        total = connection.execute(select(func.count()).select_from(CONTEXT_NOTE).where(where)).scalar_one()
-        page = select(CONTEXT_NOTE).where(where).order_by(*NOTE_ORDER).limit(limit + 1)
-        if key is not None:
-            page = after(page, NOTE_ORDER, key)
-        rows = connection.execute(page).all()
-    next_cursor = (
-        encode_cursor("notes", [rows[limit - 1].position, rows[limit - 1].id]) if len(rows) > limit else None
-    )
-    data = [current.note_public(row) for row in rows[:limit]]
-    return Page[NotePublic](data=data, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
 
 
 def create_note_on(
     connection: Connection, actor: Actor, claim_id: str, body: NoteCreate
 ) -> Current[NotePublic]:
     """Add a note after the claim's others, inside an open write transaction."""
-    _require_claim(connection, claim_id)
+    require_claim(connection, claim_id)
     position = connection.execute(
         select(func.coalesce(func.max(CONTEXT_NOTE.c.position), -1) + 1).where(
             CONTEXT_NOTE.c.claim_id == claim_id
@@ -59,7 +31,7 @@ def create_note_on(
         .values(claim_id=claim_id, position=position, note=body.note, sources=sources)
         .returning(CONTEXT_NOTE.c.id)
     ).scalar_one()
-    created = current.note(connection, note_id)
+    created = current_note(connection, note_id)
     assert created is not None
     record(connection, actor, "create", None, created, claim_id=claim_id)
     return created
@@ -72,9 +44,9 @@ def create_note(database: Database, actor: Actor, claim_id: str, body: NoteCreat
 
 
 def _load(connection: Connection, note_id: int, if_match: str) -> Current[NotePublic]:
-    before = current.note(connection, note_id)
+    before = current_note(connection, note_id)
     if before is None:
-        raise current.missing(connection, "note", str(note_id))
+        raise revisioned.missing(connection, "note", str(note_id))
     check_if_match(if_match, before)
     return before
 
@@ -91,7 +63,7 @@ def update_note(
             if "sources" in values:
                 values["sources"] = [source.model_dump() for source in body.sources or []]
             bump(connection, CONTEXT_NOTE, CONTEXT_NOTE.c.id == note_id, before, values)
-            changed = current.note(connection, note_id)
+            changed = current_note(connection, note_id)
             assert changed is not None
             if changed.public == before.public:
                 raise Unchanged(before)

@@ -9,9 +9,10 @@ from sqlalchemy import Connection, delete, func, insert, select
 from app.db import Database
 from app.schemas.themes import ThemePublic
 from app.schemas.writes import ThemeCreate, ThemePatch
+from app.services import revisioned
 from app.services.search.index import reindex_themes
 from app.services.tables import THEME
-from app.services.writes import current
+from app.services.themes import current_theme
 from app.services.writes.errors import Conflict
 from app.services.writes.history import record
 from app.services.writes.revisions import Current, bump, check_if_match, require_if_match
@@ -20,13 +21,13 @@ from app.services.writes.transaction import Actor, Unchanged, writing
 
 def create_theme_on(connection: Connection, actor: Actor, body: ThemeCreate) -> Current[ThemePublic]:
     """Insert a theme, listed last, inside an open write transaction; 409 if the slug is taken."""
-    if current.theme(connection, body.slug) is not None:
+    if current_theme(connection, body.slug) is not None:
         raise Conflict(f"A theme {body.slug!r} already exists.")
     position = connection.execute(select(func.coalesce(func.max(THEME.c.position), -1) + 1)).scalar_one()
     connection.execute(
         insert(THEME).values(slug=body.slug, name=body.name, description=body.description, position=position)
     )
-    after = current.theme(connection, body.slug)
+    after = current_theme(connection, body.slug)
     assert after is not None
     record(connection, actor, "create", None, after)
     reindex_themes(connection, [body.slug])
@@ -40,9 +41,9 @@ def create_theme(database: Database, actor: Actor, body: ThemeCreate) -> Current
 
 
 def _load(connection: Connection, slug: str, if_match: str) -> Current[ThemePublic]:
-    before = current.theme(connection, slug)
+    before = current_theme(connection, slug)
     if before is None:
-        raise current.missing(connection, "theme", slug)
+        raise revisioned.missing(connection, "theme", slug)
     check_if_match(if_match, before)
     return before
 
@@ -59,7 +60,7 @@ def update_theme(
             if all(getattr(before.public, name) == value for name, value in values.items()):
                 raise Unchanged(before)
             bump(connection, THEME, THEME.c.slug == slug, before, values)
-            after = current.theme(connection, slug)
+            after = current_theme(connection, slug)
             assert after is not None
             record(connection, actor, "update", before, after)
             reindex_themes(connection, [slug])
