@@ -11,19 +11,22 @@ from sqlalchemy import Connection, delete, insert, select, union
 from app.db import Database
 from app.schemas.claims import ClaimPublic
 from app.schemas.writes import ClaimCreate, ClaimPatch
-from app.services import revisioned
 from app.services.claims import current_claim
 from app.services.search.index import reindex_claims
 from app.services.tables import CHANGE, CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
+from app.services.writes import edits
 from app.services.writes.errors import Conflict, InvalidWrite
-from app.services.writes.history import ever_recorded, record
-from app.services.writes.revisions import Current, bump, check_if_match, require_if_match
+from app.services.writes.history import ever_recorded
+from app.services.writes.revisions import Current
 from app.services.writes.spans import check_span, find_span
-from app.services.writes.transaction import Actor, Unchanged, writing
+from app.services.writes.transaction import Actor, writing
 from seed.schema import SpanIn
 
 _NUMBERED = re.compile(r"^(?P<prefix>[a-z0-9]+(?:-[a-z0-9]+)*?)-(?P<number>\d+)$")
 Errors = list[tuple[str, str]]
+CLAIMS = edits.Editable(
+    "claim", CLAIM, "id", key_of=lambda claim: claim.key, find=current_claim, reindex=reindex_claims
+)
 
 
 def _slug_ids(
@@ -112,11 +115,7 @@ def create_claim_on(
         insert(CLAIM).values(id=claim_id, document_id=body.document, span_start=start, span_end=end, **values)
     )
     _link(connection, claim_id, theme_ids, entity_ids)
-    after = current_claim(connection, claim_id)
-    assert after is not None
-    record(connection, actor, "create", None, after)
-    reindex_claims(connection, [claim_id])
-    return after
+    return CLAIMS.created(connection, actor, claim_id)
 
 
 def create_claim(database: Database, actor: Actor, body: ClaimCreate) -> Current[ClaimPublic]:
@@ -125,37 +124,19 @@ def create_claim(database: Database, actor: Actor, body: ClaimCreate) -> Current
         return create_claim_on(connection, actor, body)
 
 
-def _load(connection: Connection, claim_id: str, if_match: str) -> Current[ClaimPublic]:
-    before = current_claim(connection, claim_id)
-    if before is None:
-        raise revisioned.missing(connection, "claim", claim_id)
-    check_if_match(if_match, before)
-    return before
-
-
 def update_claim(
     database: Database, actor: Actor, claim_id: str, if_match: str | None, body: ClaimPatch
 ) -> Current[ClaimPublic]:
     """Merge-patch a claim at the revision If-Match names; a patch that changes nothing writes nothing."""
-    if_match = require_if_match(if_match)
     changes = body.changes()
-    try:
-        with writing(database) as connection:
-            before = _load(connection, claim_id, if_match)
-            after = _apply(connection, before, changes)
-            if after.public == before.public:
-                raise Unchanged(before)
-            record(connection, actor, "update", before, after)
-            reindex_claims(connection, [claim_id])
-            return after
-    except Unchanged as unchanged:
-        kept: Current[ClaimPublic] = unchanged.current
-        return kept
+    return CLAIMS.update(
+        database, actor, claim_id, if_match, lambda connection, before: _apply(connection, before, changes)
+    )
 
 
-def _apply(
-    connection: Connection, before: Current[ClaimPublic], changes: dict[str, Any]
-) -> Current[ClaimPublic]:
+def _apply(connection: Connection, before: Current[ClaimPublic], changes: dict[str, Any]) -> bool:
+    """Write the patch's fields, themes and entities (always: whether that changed anything shows once
+    the claim is read again); raises InvalidWrite (422) listing every problem."""
     old = before.public
     errors: Errors = []
     values: dict[str, Any] = {k: changes[k] for k in ("statement", "kind") if k in changes}
@@ -174,18 +155,11 @@ def _apply(
     entity_ids = _slug_ids(connection, ENTITY, "entity", entities, "body.entities", errors)
     if errors:
         raise InvalidWrite(errors)
-    bump(connection, CLAIM, CLAIM.c.id == before.key, before, values)
+    CLAIMS.bump(connection, before, values)
     _link(connection, before.key, theme_ids, entity_ids)
-    after = current_claim(connection, before.key)
-    assert after is not None
-    return after
+    return True
 
 
 def delete_claim(database: Database, actor: Actor, claim_id: str, if_match: str | None) -> None:
     """Delete a claim with its links and notes; its history stays, and GET then answers 410 Gone."""
-    if_match = require_if_match(if_match)
-    with writing(database) as connection:
-        before = _load(connection, claim_id, if_match)
-        connection.execute(delete(CLAIM).where(CLAIM.c.id == claim_id, CLAIM.c.revision == before.revision))
-        record(connection, actor, "delete", before, None)
-        reindex_claims(connection, [claim_id])
+    CLAIMS.delete(database, actor, claim_id, if_match)

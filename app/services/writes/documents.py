@@ -9,13 +9,16 @@ from sqlalchemy import Connection, insert
 from app.db import Database
 from app.schemas.documents import DocumentPublic
 from app.schemas.writes import DocumentCreate, DocumentPatch
-from app.services import revisioned
 from app.services.documents import current_document
 from app.services.tables import DOCUMENT
+from app.services.writes import edits
 from app.services.writes.errors import Conflict
-from app.services.writes.history import record
-from app.services.writes.revisions import Current, bump, check_if_match, require_if_match
-from app.services.writes.transaction import Actor, Unchanged, writing
+from app.services.writes.revisions import Current
+from app.services.writes.transaction import Actor, writing
+
+DOCUMENTS = edits.Editable(
+    "document", DOCUMENT, "id", key_of=lambda document: document.key, find=current_document
+)
 
 
 def create_document_on(connection: Connection, actor: Actor, body: DocumentCreate) -> Current[DocumentPublic]:
@@ -24,10 +27,7 @@ def create_document_on(connection: Connection, actor: Actor, body: DocumentCreat
         raise Conflict(f"A document {body.id!r} already exists.")
     sha256 = hashlib.sha256(body.text.encode("utf-8")).hexdigest()
     connection.execute(insert(DOCUMENT).values(**body.model_dump(), sha256=sha256))
-    after = current_document(connection, body.id)
-    assert after is not None
-    record(connection, actor, "create", None, after)
-    return after
+    return DOCUMENTS.created(connection, actor, body.id)
 
 
 def create_document(database: Database, actor: Actor, body: DocumentCreate) -> Current[DocumentPublic]:
@@ -40,21 +40,4 @@ def update_document(
     database: Database, actor: Actor, document_id: str, if_match: str | None, body: DocumentPatch
 ) -> Current[DocumentPublic]:
     """Merge-patch a document's metadata at the revision If-Match names."""
-    if_match = require_if_match(if_match)
-    try:
-        with writing(database) as connection:
-            before = current_document(connection, document_id)
-            if before is None:
-                raise revisioned.missing(connection, "document", document_id)
-            check_if_match(if_match, before)
-            values = body.changes()
-            if all(getattr(before.public, name) == value for name, value in values.items()):
-                raise Unchanged(before)
-            bump(connection, DOCUMENT, DOCUMENT.c.id == document_id, before, values)
-            after = current_document(connection, document_id)
-            assert after is not None
-            record(connection, actor, "update", before, after)
-            return after
-    except Unchanged as unchanged:
-        kept: Current[DocumentPublic] = unchanged.current
-        return kept
+    return DOCUMENTS.update(database, actor, document_id, if_match, DOCUMENTS.assigning(body.changes()))

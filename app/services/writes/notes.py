@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from app.db import Database
 from app.schemas.notes import NotePublic
 from app.schemas.writes import NoteCreate, NotePatch
-from app.services import revisioned
 from app.services.notes import current_note, require_claim
 from app.services.tables import CONTEXT_NOTE
-from app.services.writes.history import record
-from app.services.writes.revisions import Current, bump, check_if_match, require_if_match
-from app.services.writes.transaction import Actor, Unchanged, writing
+from app.services.writes import edits
+from app.services.writes.revisions import Current
+from app.services.writes.transaction import Actor, writing
+
+# A note's changes are listed in its claim's history.
+NOTES = edits.Editable(
+    "note",
+    CONTEXT_NOTE,
+    "id",
+    key_of=lambda note: note.public.id,
+    find=current_note,
+    claim_of=lambda note: note.claim_id,
+)
 
 
 def create_note_on(
@@ -31,10 +40,7 @@ def create_note_on(
         .values(claim_id=claim_id, position=position, note=body.note, sources=sources)
         .returning(CONTEXT_NOTE.c.id)
     ).scalar_one()
-    created = current_note(connection, note_id)
-    assert created is not None
-    record(connection, actor, "create", None, created, claim_id=claim_id)
-    return created
+    return NOTES.created(connection, actor, note_id)
 
 
 def create_note(database: Database, actor: Actor, claim_id: str, body: NoteCreate) -> Current[NotePublic]:
@@ -43,45 +49,16 @@ def create_note(database: Database, actor: Actor, claim_id: str, body: NoteCreat
         return create_note_on(connection, actor, claim_id, body)
 
 
-def _load(connection: Connection, note_id: int, if_match: str) -> Current[NotePublic]:
-    before = current_note(connection, note_id)
-    if before is None:
-        raise revisioned.missing(connection, "note", str(note_id))
-    check_if_match(if_match, before)
-    return before
-
-
 def update_note(
     database: Database, actor: Actor, note_id: int, if_match: str | None, body: NotePatch
 ) -> Current[NotePublic]:
     """Merge-patch a note at the revision If-Match names."""
-    if_match = require_if_match(if_match)
-    try:
-        with writing(database) as connection:
-            before = _load(connection, note_id, if_match)
-            values = body.changes()
-            if "sources" in values:
-                values["sources"] = [source.model_dump() for source in body.sources or []]
-            bump(connection, CONTEXT_NOTE, CONTEXT_NOTE.c.id == note_id, before, values)
-            changed = current_note(connection, note_id)
-            assert changed is not None
-            if changed.public == before.public:
-                raise Unchanged(before)
-            record(connection, actor, "update", before, changed, claim_id=before.public.claim_id)
-            return changed
-    except Unchanged as unchanged:
-        kept: Current[NotePublic] = unchanged.current
-        return kept
+    values = body.changes()
+    if "sources" in values:
+        values["sources"] = [source.model_dump() for source in body.sources or []]
+    return NOTES.update(database, actor, note_id, if_match, NOTES.assigning(values))
 
 
 def delete_note(database: Database, actor: Actor, note_id: int, if_match: str | None) -> None:
     """Remove a note; it stays in its claim's history."""
-    if_match = require_if_match(if_match)
-    with writing(database) as connection:
-        before = _load(connection, note_id, if_match)
-        connection.execute(
-            delete(CONTEXT_NOTE).where(
-                CONTEXT_NOTE.c.id == note_id, CONTEXT_NOTE.c.revision == before.revision
-            )
-        )
-        record(connection, actor, "delete", before, None, claim_id=before.public.claim_id)
+    NOTES.delete(database, actor, note_id, if_match)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -35,11 +34,3 @@ def writing(database: Database) -> Iterator[Connection]:
         if connection.dialect.name == "postgresql":
             connection.execute(text('LOCK TABLE "change" IN SHARE ROW EXCLUSIVE MODE'))
         yield connection
-
-
-class Unchanged(Exception):
-    """Raised inside a write that would change nothing visible: rolls it back (no revision, no change)."""
-
-    def __init__(self, current: Any) -> None:
-        self.current = current
-        super().__init__("unchanged")
