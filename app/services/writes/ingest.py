@@ -155,18 +155,27 @@ class _Run:
 
     def vocabulary(self, new_themes: list[int], new_entities: list[int]) -> None:
         annotations = self.data.annotations
-        for index in new_themes:
-            theme = annotations.themes[index]
-            label = f"themes[{index}] (theme {theme.slug!r})"
-            theme_body = _build(ThemeCreate, theme.model_dump(), label, self.problems)
-            if theme_body is not None and self.attempt(label, create_theme_on, theme_body):
-                self.report.themes.append(theme.slug)
-        for index in new_entities:
-            entity = annotations.entities[index]
-            label = f"entities[{index}] (entity {entity.slug!r})"
-            entity_body = _build(EntityCreate, entity.model_dump(), label, self.problems)
-            if entity_body is not None and self.attempt(label, create_entity_on, entity_body):
-                self.report.entities.append(entity.slug)
+        themes = [(index, annotations.themes[index]) for index in new_themes]
+        self._create_each("themes[{}] (theme {!r})", themes, ThemeCreate, create_theme_on, self.report.themes)
+        entities = [(index, annotations.entities[index]) for index in new_entities]
+        self._create_each(
+            "entities[{}] (entity {!r})", entities, EntityCreate, create_entity_on, self.report.entities
+        )
+
+    def _create_each(
+        self,
+        label: str,
+        items: list[tuple[int, Any]],
+        model: type[BaseModel],
+        create: Callable[..., object],
+        made: list[str],
+    ) -> None:
+        """Create each of the file's new themes (or entities), adding the slug of each made to `made`."""
+        for index, item in items:
+            where = label.format(index, item.slug)
+            body = _build(model, item.model_dump(), where, self.problems)
+            if body is not None and self.attempt(where, create, body):
+                made.append(item.slug)
 
     def content(self) -> None:
         annotations = self.data.annotations
