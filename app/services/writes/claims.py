@@ -19,7 +19,7 @@ from app.services.writes.errors import Conflict, InvalidWrite
 from app.services.writes.history import ever_recorded
 from app.services.writes.revisions import Current
 from app.services.writes.spans import check_span, find_span
-from app.services.writes.transaction import Actor, writing
+from app.services.writes.transaction import Actor, transacted
 from seed.schema import SpanIn
 
 _NUMBERED = re.compile(r"^(?P<prefix>[a-z0-9]+(?:-[a-z0-9]+)*?)-(?P<number>\d+)$")
@@ -95,10 +95,12 @@ def _link(connection: Connection, claim_id: str, theme_ids: list[int], entity_id
         connection.execute(insert(CLAIM_ENTITY), [{"claim_id": claim_id, "entity_id": e} for e in entity_ids])
 
 
-def create_claim_on(
+@transacted
+def create_claim(
     connection: Connection, actor: Actor, body: ClaimCreate, claim_id: str | None = None
 ) -> Current[ClaimPublic]:
-    """Insert a claim inside an open write transaction (the API's and ingest's shared path)."""
+    """Add a claim, with a server-chosen id unless ingest gives one; raises InvalidWrite (422) listing every
+    problem, Conflict (409) for a taken id."""
     errors: Errors = []
     text = _document_text(connection, body.document, errors)
     start, end = _place(text, body.quote, body.span, body.document, errors) if text is not None else (0, 1)
@@ -116,12 +118,6 @@ def create_claim_on(
     )
     _link(connection, claim_id, theme_ids, entity_ids)
     return CLAIMS.created(connection, actor, claim_id)
-
-
-def create_claim(database: Database, actor: Actor, body: ClaimCreate) -> Current[ClaimPublic]:
-    """Add a claim with a server-chosen id; raises InvalidWrite (422) listing every problem."""
-    with writing(database) as connection:
-        return create_claim_on(connection, actor, body)
 
 
 def update_claim(

@@ -14,26 +14,21 @@ from app.services.tables import DOCUMENT
 from app.services.writes import edits
 from app.services.writes.errors import Conflict
 from app.services.writes.revisions import Current
-from app.services.writes.transaction import Actor, writing
+from app.services.writes.transaction import Actor, transacted
 
 DOCUMENTS = edits.Editable(
     "document", DOCUMENT, "id", key_of=lambda document: document.key, find=current_document
 )
 
 
-def create_document_on(connection: Connection, actor: Actor, body: DocumentCreate) -> Current[DocumentPublic]:
-    """Insert a document inside an open write transaction; 409 if the id is taken."""
+@transacted
+def create_document(connection: Connection, actor: Actor, body: DocumentCreate) -> Current[DocumentPublic]:
+    """Add a document with its text; 409 if the id is taken."""
     if current_document(connection, body.id) is not None:
         raise Conflict(f"A document {body.id!r} already exists.")
     sha256 = hashlib.sha256(body.text.encode("utf-8")).hexdigest()
     connection.execute(insert(DOCUMENT).values(**body.model_dump(), sha256=sha256))
     return DOCUMENTS.created(connection, actor, body.id)
-
-
-def create_document(database: Database, actor: Actor, body: DocumentCreate) -> Current[DocumentPublic]:
-    """Add a document with its text."""
-    with writing(database) as connection:
-        return create_document_on(connection, actor, body)
 
 
 def update_document(

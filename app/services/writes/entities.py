@@ -16,7 +16,7 @@ from app.services.tables import ENTITY, ENTITY_ALIAS
 from app.services.writes import edits
 from app.services.writes.errors import Conflict, InvalidWrite
 from app.services.writes.revisions import Current
-from app.services.writes.transaction import Actor, writing
+from app.services.writes.transaction import Actor, transacted
 
 
 def _find(connection: Connection, key: str) -> Current[EntityPublic] | None:
@@ -69,8 +69,9 @@ def _write_aliases(connection: Connection, entity_id: int, aliases: list[str]) -
         )
 
 
-def create_entity_on(connection: Connection, actor: Actor, body: EntityCreate) -> Current[EntityPublic]:
-    """Insert an entity inside an open write transaction; 409 if a slug, name or alias is taken."""
+@transacted
+def create_entity(connection: Connection, actor: Actor, body: EntityCreate) -> Current[EntityPublic]:
+    """Add an entity; 409 if its slug, name or an alias is taken."""
     _check_names(connection, body.slug, body.name, body.aliases, None)
     entity_id = connection.execute(
         insert(ENTITY)
@@ -86,12 +87,6 @@ def create_entity_on(connection: Connection, actor: Actor, body: EntityCreate) -
     ).scalar_one()
     _write_aliases(connection, entity_id, body.aliases)
     return ENTITIES.created(connection, actor, body.slug)
-
-
-def create_entity(database: Database, actor: Actor, body: EntityCreate) -> Current[EntityPublic]:
-    """Add an entity."""
-    with writing(database) as connection:
-        return create_entity_on(connection, actor, body)
 
 
 def _patching(changes: dict[str, Any]) -> edits.Change[EntityPublic]:

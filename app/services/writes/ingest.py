@@ -23,12 +23,12 @@ from app.services.entities import current_entity
 from app.services.errors import ProblemError
 from app.services.tables import DOCUMENT, ENTITY, THEME
 from app.services.themes import current_theme
-from app.services.writes.claims import create_claim_on
-from app.services.writes.documents import create_document_on
-from app.services.writes.entities import create_entity_on
+from app.services.writes.claims import create_claim
+from app.services.writes.documents import create_document
+from app.services.writes.entities import create_entity
 from app.services.writes.history import ever_recorded
-from app.services.writes.notes import create_note_on
-from app.services.writes.themes import create_theme_on
+from app.services.writes.notes import create_note
+from app.services.writes.themes import create_theme
 from app.services.writes.transaction import CLI_INGEST, writing
 from seed.loader import SeedData, SeedError, read_annotations
 
@@ -156,10 +156,12 @@ class _Run:
     def vocabulary(self, new_themes: list[int], new_entities: list[int]) -> None:
         annotations = self.data.annotations
         themes = [(index, annotations.themes[index]) for index in new_themes]
-        self._create_each("themes[{}] (theme {!r})", themes, ThemeCreate, create_theme_on, self.report.themes)
+        self._create_each(
+            "themes[{}] (theme {!r})", themes, ThemeCreate, create_theme.within, self.report.themes
+        )
         entities = [(index, annotations.entities[index]) for index in new_entities]
         self._create_each(
-            "entities[{}] (entity {!r})", entities, EntityCreate, create_entity_on, self.report.entities
+            "entities[{}] (entity {!r})", entities, EntityCreate, create_entity.within, self.report.entities
         )
 
     def _create_each(
@@ -185,19 +187,21 @@ class _Run:
                 "text": self.data.texts[document.id]
             }
             document_body = _build(DocumentCreate, values, label, self.problems)
-            if document_body is not None and self.attempt(label, create_document_on, document_body):
+            if document_body is not None and self.attempt(label, create_document.within, document_body):
                 self.report.documents.append(document.id)
         for index, claim in enumerate(annotations.claims):
             label = f"claims[{index}] (claim {claim.id!r})"
             claim_values = claim.model_dump(mode="json", exclude={"id", "context"})
             claim_body = _build(ClaimCreate, claim_values, label, self.problems)
-            if claim_body is None or not self.attempt(label, create_claim_on, claim_body, claim.id):
+            if claim_body is None or not self.attempt(label, create_claim.within, claim_body, claim.id):
                 continue
             self.report.claims += 1
             for position, note in enumerate(claim.context):
                 note_label = f"{label}.context[{position}]"
                 note_body = _build(NoteCreate, note.model_dump(mode="json"), note_label, self.problems)
-                if note_body is not None and self.attempt(note_label, create_note_on, claim.id, note_body):
+                if note_body is not None and self.attempt(
+                    note_label, create_note.within, claim.id, note_body
+                ):
                     self.report.notes += 1
 
 

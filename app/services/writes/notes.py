@@ -11,7 +11,7 @@ from app.services.notes import current_note, require_claim
 from app.services.tables import CONTEXT_NOTE
 from app.services.writes import edits
 from app.services.writes.revisions import Current
-from app.services.writes.transaction import Actor, writing
+from app.services.writes.transaction import Actor, transacted
 
 # A note's changes are listed in its claim's history.
 NOTES = edits.Editable(
@@ -24,10 +24,9 @@ NOTES = edits.Editable(
 )
 
 
-def create_note_on(
-    connection: Connection, actor: Actor, claim_id: str, body: NoteCreate
-) -> Current[NotePublic]:
-    """Add a note after the claim's others, inside an open write transaction."""
+@transacted
+def create_note(connection: Connection, actor: Actor, claim_id: str, body: NoteCreate) -> Current[NotePublic]:
+    """Add a context note to a claim, after its others."""
     require_claim(connection, claim_id)
     position = connection.execute(
         select(func.coalesce(func.max(CONTEXT_NOTE.c.position), -1) + 1).where(
@@ -41,12 +40,6 @@ def create_note_on(
         .returning(CONTEXT_NOTE.c.id)
     ).scalar_one()
     return NOTES.created(connection, actor, note_id)
-
-
-def create_note(database: Database, actor: Actor, claim_id: str, body: NoteCreate) -> Current[NotePublic]:
-    """Add a context note to a claim."""
-    with writing(database) as connection:
-        return create_note_on(connection, actor, claim_id, body)
 
 
 def update_note(

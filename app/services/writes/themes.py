@@ -13,15 +13,16 @@ from app.services.themes import current_theme
 from app.services.writes import edits
 from app.services.writes.errors import Conflict
 from app.services.writes.revisions import Current
-from app.services.writes.transaction import Actor, writing
+from app.services.writes.transaction import Actor, transacted
 
 THEMES = edits.Editable(
     "theme", THEME, "slug", key_of=lambda theme: theme.key, find=current_theme, reindex=reindex_themes
 )
 
 
-def create_theme_on(connection: Connection, actor: Actor, body: ThemeCreate) -> Current[ThemePublic]:
-    """Insert a theme, listed last, inside an open write transaction; 409 if the slug is taken."""
+@transacted
+def create_theme(connection: Connection, actor: Actor, body: ThemeCreate) -> Current[ThemePublic]:
+    """Add a theme, listed last; 409 if the slug is taken."""
     if current_theme(connection, body.slug) is not None:
         raise Conflict(f"A theme {body.slug!r} already exists.")
     position = connection.execute(select(func.coalesce(func.max(THEME.c.position), -1) + 1)).scalar_one()
@@ -29,12 +30,6 @@ def create_theme_on(connection: Connection, actor: Actor, body: ThemeCreate) -> 
         insert(THEME).values(slug=body.slug, name=body.name, description=body.description, position=position)
     )
     return THEMES.created(connection, actor, body.slug)
-
-
-def create_theme(database: Database, actor: Actor, body: ThemeCreate) -> Current[ThemePublic]:
-    """Add a theme."""
-    with writing(database) as connection:
-        return create_theme_on(connection, actor, body)
 
 
 def update_theme(
