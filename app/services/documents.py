@@ -67,9 +67,7 @@ def require_document(connection: Connection, document_id: str) -> str:
 
 def current_document(connection: Connection, document_id: str) -> Current[DocumentPublic] | None:
     """The document with this id, with its revision, or None."""
-    found = revisioned.revision(connection, DOCUMENT, "id", document_id)
-    public = document_by_id(connection, document_id)
-    return None if found is None or public is None else Current("document", document_id, found, public)
+    return revisioned.current(connection, "document", DOCUMENT, "id", document_id, document_by_id)
 
 
 def read_document(database: Database, document_id: str) -> Current[DocumentPublic]:

@@ -159,9 +159,9 @@ def entity_by_id(connection: Connection, entity_id: int) -> EntityPublic | None:
 
 def current_entity(connection: Connection, entity_id: int) -> Current[EntityPublic] | None:
     """The entity with this id, with its revision, or None."""
-    found = revisioned.revision(connection, ENTITY, "id", entity_id)
-    public = entity_by_id(connection, entity_id)
-    return None if found is None or public is None else Current("entity", public.slug, found, public)
+    return revisioned.current(
+        connection, "entity", ENTITY, "id", entity_id, entity_by_id, named_by=lambda entity: entity.slug
+    )
 
 
 def entity_id_for(connection: Connection, key: str) -> int:

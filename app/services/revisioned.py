@@ -1,4 +1,4 @@
-"""Resources whose rows carry a revision: their revision, their GET, and what a missing one answers."""
+"""Resources whose rows carry a revision: each as it stands, its GET, and what a missing one answers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import Connection, Table, bindparam, select
 
 from app.db import Database
@@ -16,6 +17,7 @@ from app.services.writes.history import HISTORY_PATHS, last_change
 from app.services.writes.revisions import Current, Rendered
 
 KeyT = TypeVar("KeyT", str, int)
+PublicT = TypeVar("PublicT", bound=BaseModel)
 FoundT = TypeVar("FoundT", Current[Any], Rendered)
 
 
@@ -24,10 +26,27 @@ def _revision_of(table: Table, column: str) -> Prepared:
     return Prepared(select(table.c.revision).where(table.c[column] == bindparam("key")))
 
 
-def revision(connection: Connection, table: Table, column: str, key: Any) -> int | None:
-    """The revision of the row of `table` whose `column` is `key`, or None when there is no such row."""
+def _revision(connection: Connection, table: Table, column: str, key: Any) -> int | None:
     value = _revision_of(table, column).scalar(connection, key=key)
     return None if value is None else int(value)
+
+
+def current(
+    connection: Connection,
+    kind: str,
+    table: Table,
+    column: str,
+    key: KeyT,
+    shape: Callable[[Connection, KeyT], PublicT | None],
+    named_by: Callable[[PublicT], str] | None = None,
+) -> Current[PublicT] | None:
+    """The resource whose row has `key` in `column`, as `shape` answers it, with its revision, or None.
+    Its ETag names it by `key`, or by `named_by` its public shape (an entity found by id: its slug)."""
+    found = _revision(connection, table, column, key)
+    public = shape(connection, key)
+    if found is None or public is None:
+        return None
+    return Current(kind, str(key) if named_by is None else named_by(public), found, public)
 
 
 def missing(connection: Connection, kind: str, key: str) -> Exception:

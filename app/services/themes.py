@@ -57,9 +57,7 @@ def theme_by_slug(connection: Connection, slug: str) -> ThemePublic | None:
 
 def current_theme(connection: Connection, slug: str) -> Current[ThemePublic] | None:
     """The theme with this slug, with its revision, or None."""
-    found = revisioned.revision(connection, THEME, "slug", slug)
-    public = theme_by_slug(connection, slug)
-    return None if found is None or public is None else Current("theme", slug, found, public)
+    return revisioned.current(connection, "theme", THEME, "slug", slug, theme_by_slug)
 
 
 def read_theme(database: Database, slug: str) -> Current[ThemePublic]:
