@@ -30,8 +30,9 @@ def body_json(claim: ClaimPublic) -> str:
     return ClaimPublic.__pydantic_serializer__.to_json(claim).decode()
 
 
-def _claims(connection: Connection, ids: Sequence[str]) -> list[ClaimPublic]:
-    """The claims with these ids that exist, built from their rows (each list in the documented order)."""
+def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tuple[ClaimPublic, int]]:
+    """The claims with these ids that exist, each built from its rows (each list in the documented order),
+    with its revision: what a write reads, never the stored body it is about to rewrite."""
     themes: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for themed in connection.execute(
         select(CLAIM_THEME.c.claim_id, THEME.c.slug, THEME.c.name)
@@ -57,18 +58,21 @@ def _claims(connection: Connection, ids: Sequence[str]) -> list[ClaimPublic]:
         context[noted.claim_id].append({"note": noted.note, "sources": noted.sources})
     claims = connection.execute(select(CLAIM).where(CLAIM.c.id.in_(ids)))
     return [
-        ClaimPublic.model_validate(
-            {
-                "id": row.id,
-                "statement": row.statement,
-                "quote": row.quote,
-                "kind": row.kind,
-                "document_id": row.document_id,
-                "span": {"start": row.span_start, "end": row.span_end},
-                "themes": themes[row.id],
-                "entities": entities[row.id],
-                "context": context[row.id],
-            }
+        (
+            ClaimPublic.model_validate(
+                {
+                    "id": row.id,
+                    "statement": row.statement,
+                    "quote": row.quote,
+                    "kind": row.kind,
+                    "document_id": row.document_id,
+                    "span": {"start": row.span_start, "end": row.span_end},
+                    "themes": themes[row.id],
+                    "entities": entities[row.id],
+                    "context": context[row.id],
+                }
+            ),
+            row.revision,
         )
         for row in claims
     ]
@@ -94,7 +98,8 @@ def refresh_claim_bodies(connection: Connection, claims: Sequence[str] | Select[
     for batch in _batches(ids):
         if claims is not None:
             connection.execute(delete(CLAIM_BODY).where(CLAIM_BODY.c.claim_id.in_(batch)))
-        rows = [{"claim_id": claim.id, "body": body_json(claim)} for claim in _claims(connection, batch)]
+        built = claims_with_revisions(connection, batch)
+        rows = [{"claim_id": claim.id, "body": body_json(claim)} for claim, _ in built]
         if rows:
             connection.execute(insert(CLAIM_BODY), rows)
             written += len(rows)
@@ -107,9 +112,10 @@ def of_theme(slug: str) -> Select[Any]:
     return select(CLAIM_THEME.c.claim_id).where(CLAIM_THEME.c.theme_id == theme)
 
 
-def of_entity(entity_id: int) -> Select[Any]:
-    """The ids of the claims that name the entity `entity_id`, for `refresh_claim_bodies`."""
-    return select(CLAIM_ENTITY.c.claim_id).where(CLAIM_ENTITY.c.entity_id == entity_id)
+def of_entity(slug: str) -> Select[Any]:
+    """The ids of the claims that name the entity `slug`, for `refresh_claim_bodies`."""
+    entity = select(ENTITY.c.id).where(ENTITY.c.slug == slug).scalar_subquery()
+    return select(CLAIM_ENTITY.c.claim_id).where(CLAIM_ENTITY.c.entity_id == entity)
 
 
 def claim_bodies_current(connection: Connection) -> bool:
@@ -124,7 +130,7 @@ def claim_bodies_current(connection: Connection) -> bool:
     if first is None:
         return True
     stored = connection.execute(select(CLAIM_BODY.c.body).where(CLAIM_BODY.c.claim_id == first)).scalar()
-    return stored == body_json(_claims(connection, [first])[0])
+    return stored == body_json(claims_with_revisions(connection, [first])[0][0])
 
 
 def ensure_claim_bodies(connection: Connection) -> int:

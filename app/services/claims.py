@@ -26,7 +26,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from app.db import Database
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page, PageMeta
-from app.services import claim_plans
+from app.services import claim_plans, revisioned
+from app.services.claim_bodies import claims_with_revisions
 from app.services.claim_filters import ClaimFilters, conditions, resolve
 from app.services.claim_plans import CLAIM_COLUMNS, CLAIM_ORDER
 from app.services.id_sets import bound
@@ -36,6 +37,7 @@ from app.services.prepared import Prepared
 from app.services.search.matching import matching_keys
 from app.services.search.query import Node
 from app.services.tables import CLAIM
+from app.services.writes.revisions import Current, Rendered
 
 CURSOR_TYPES = (str, int, int, str)
 _CLAIM_LIST = TypeAdapter(list[ClaimPublic])
@@ -232,3 +234,26 @@ def claims_json(rows: Sequence[Any]) -> list[Any]:
 def claim_dicts(rows: Sequence[Any]) -> list[dict[str, Any]]:
     """Rows of `claims_rows` as the API's claim objects (plain dicts, in the schema's key order)."""
     return [orjson.loads(row.body) for row in rows]
+
+
+def current_claim(connection: Connection, claim_id: str) -> Current[ClaimPublic] | None:
+    """The claim with this id, built from its rows, with its revision, or None."""
+    found = claims_with_revisions(connection, [claim_id])
+    if not found:
+        return None
+    claim, revision = found[0]
+    return Current("claim", claim_id, revision, claim)
+
+
+def rendered_claim(connection: Connection, claim_id: str) -> Rendered | None:
+    """The claim with this id as its JSON body (the bytes `current_claim` would serialise), or None."""
+    rows = claims_rows(connection, [claim_id])
+    if not rows:
+        return None
+    return Rendered("claim", claim_id, rows[0].revision, orjson.dumps(claims_json(rows)[0]))
+
+
+def read_claim(database: Database, claim_id: str) -> Rendered:
+    """A claim for GET, rendered from its row; raises Gone (410) for a deleted one, NotFound for one that
+    never existed."""
+    return revisioned.read(database, "claim", claim_id, rendered_claim, one_statement=True)

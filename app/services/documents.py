@@ -9,9 +9,11 @@ from sqlalchemy import Connection, func, select
 from app.db import Database
 from app.schemas.common import Page, PageMeta
 from app.schemas.documents import DocumentPublic, DocumentSummary
+from app.services import revisioned
 from app.services.errors import NotFound
 from app.services.pagination import after, decode_cursor, encode_cursor
 from app.services.tables import CLAIM, DOCUMENT
+from app.services.writes.revisions import Current
 
 _CLAIM_COUNT = (
     select(func.count()).where(CLAIM.c.document_id == DOCUMENT.c.id).scalar_subquery().label("claim_count")
@@ -48,17 +50,6 @@ def list_documents(database: Database, *, limit: int, cursor: str | None = None)
     return Page[DocumentSummary](data=data, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
 
 
-def get_document(database: Database, document_id: str) -> DocumentPublic:
-    """One document with its full text; raises NotFound."""
-    with database.read() as connection:
-        row = connection.execute(
-            select(*_SUMMARY, DOCUMENT.c.text).where(DOCUMENT.c.id == document_id)
-        ).one_or_none()
-    if row is None:
-        raise NotFound("document", document_id)
-    return DocumentPublic(**_fields(row), text=row.text)
-
-
 def document_by_id(connection: Connection, document_id: str) -> DocumentPublic | None:
     """The document with this id, with its text, as the API answers it, or None."""
     row = connection.execute(
@@ -72,3 +63,13 @@ def require_document(connection: Connection, document_id: str) -> str:
     if connection.execute(select(DOCUMENT.c.id).where(DOCUMENT.c.id == document_id)).first() is None:
         raise NotFound("document", document_id)
     return document_id
+
+
+def current_document(connection: Connection, document_id: str) -> Current[DocumentPublic] | None:
+    """The document with this id, with its revision, or None."""
+    return revisioned.current(connection, "document", DOCUMENT, "id", document_id, document_by_id)
+
+
+def read_document(database: Database, document_id: str) -> Current[DocumentPublic]:
+    """A document for GET; raises NotFound."""
+    return revisioned.read(database, "document", document_id, current_document)

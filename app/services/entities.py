@@ -13,6 +13,7 @@ from app.db import Database
 from app.models import ENTITY_TYPES
 from app.schemas.common import Page, PageMeta
 from app.schemas.entities import EntityPublic
+from app.services import revisioned
 from app.services.errors import NotFound, UnknownFilterValues
 from app.services.id_sets import among, bound
 from app.services.keys import like_prefix, lookup_key
@@ -20,6 +21,7 @@ from app.services.pagination import after, decode_cursor, encode_cursor
 from app.services.prepared import Prepared
 from app.services.tables import ENTITY, ENTITY_ALIAS
 from app.services.tallies import tallied
+from app.services.writes.revisions import Current
 
 ENTITY_ORDER = (ENTITY.c.name_key, ENTITY.c.id)
 
@@ -153,3 +155,28 @@ def entity_by_id(connection: Connection, entity_id: int) -> EntityPublic | None:
     """The entity with this id as the API answers it, or None."""
     rows = _entity_by_id().rows(connection, id=entity_id)
     return _shape(connection, rows)[0] if rows else None
+
+
+def current_entity(connection: Connection, entity_id: int) -> Current[EntityPublic] | None:
+    """The entity with this id, with its revision, or None."""
+    return revisioned.current(
+        connection, "entity", ENTITY, "id", entity_id, entity_by_id, named_by=lambda entity: entity.slug
+    )
+
+
+def entity_id_for(connection: Connection, key: str) -> int:
+    """The id of the entity a slug, name or alias names; raises Gone (410) or NotFound."""
+    found = entity_ids_by_key(connection, [key])
+    if key not in found:
+        # A deleted entity is known by its slug; an unknown key is named as the client wrote it.
+        error = revisioned.missing(connection, "entity", lookup_key(key))
+        raise NotFound("entity", key) if isinstance(error, NotFound) else error
+    return found[key]
+
+
+def read_entity(database: Database, key: str) -> Current[EntityPublic]:
+    """An entity, by slug, name or alias, for GET; raises Gone (410) or NotFound."""
+    with database.read() as connection:
+        found = current_entity(connection, entity_id_for(connection, key))
+        assert found is not None
+        return found

@@ -9,10 +9,12 @@ from sqlalchemy import Connection, func, select
 from app.db import Database
 from app.schemas.common import Page, PageMeta
 from app.schemas.themes import ThemePublic
+from app.services import revisioned
 from app.services.errors import NotFound
 from app.services.pagination import after, decode_cursor, encode_cursor
 from app.services.tables import THEME
 from app.services.tallies import tallied
+from app.services.writes.revisions import Current
 
 THEME_ORDER = (THEME.c.position, THEME.c.id)
 _CLAIM_COUNT = tallied("theme", THEME.c.id).label("claim_count")
@@ -53,10 +55,11 @@ def theme_by_slug(connection: Connection, slug: str) -> ThemePublic | None:
     return None if row is None else _public(row)
 
 
-def get_theme(database: Database, slug: str) -> ThemePublic:
-    """One theme by slug; raises NotFound."""
-    with database.read() as connection:
-        row = connection.execute(select(*_COLUMNS).where(THEME.c.slug == slug)).one_or_none()
-    if row is None:
-        raise NotFound("theme", slug)
-    return _public(row)
+def current_theme(connection: Connection, slug: str) -> Current[ThemePublic] | None:
+    """The theme with this slug, with its revision, or None."""
+    return revisioned.current(connection, "theme", THEME, "slug", slug, theme_by_slug)
+
+
+def read_theme(database: Database, slug: str) -> Current[ThemePublic]:
+    """A theme for GET; raises Gone (410) for a deleted one, NotFound for one that never existed."""
+    return revisioned.read(database, "theme", slug, current_theme)

@@ -65,6 +65,32 @@ def test_a_stale_or_weak_if_match_answers_412_with_the_current_etag(
         assert problem["current_etag"] == current
 
 
+SAME = [
+    ("/v1/claims/pkit-038", "statement"),
+    ("/v1/claims/pkit-038", "themes"),
+    ("/v1/themes/outlook", "description"),
+    ("/v1/entities/careem", "aliases"),
+    ("/v1/documents/pakistan-it-sector", "title"),
+    ("/v1/notes/1", "note"),
+    ("/v1/notes/1", "sources"),
+]
+
+
+@pytest.mark.parametrize(("path", "field"), SAME)
+def test_an_edit_that_changes_nothing_spends_no_revision_and_logs_nothing(
+    curator: Curator, path: str, field: str
+) -> None:
+    etag = curator.client.get(path, headers={"Accept-Encoding": "identity"}).headers["etag"]
+    value = get_json(curator.client, path)[field]
+    if field == "themes":
+        value = [theme["slug"] for theme in value]
+    response = curator.write("PATCH", path, {field: value}, if_match=etag)
+    assert response.status_code == 200, response.text
+    assert response.headers["etag"] == etag
+    assert curator.client.get(path, headers={"Accept-Encoding": "identity"}).headers["etag"] == etag
+    assert curator.change_count() == 0
+
+
 def test_a_change_nested_in_a_resource_changes_its_etag(curator: Curator) -> None:
     # Renaming a theme changes how its claims read, so their ETags (strong validators) change too.
     claim = curator.etag("/v1/claims/pkit-001")

@@ -16,9 +16,12 @@ from app.schemas.claims import ClaimPublic
 from app.schemas.writes import ClaimPatch, EntityPatch, NoteCreate, NotePatch, SourceWrite, ThemePatch
 from app.services import migrations
 from app.services.claim_bodies import refresh_claim_bodies
+from app.services.claims import current_claim
+from app.services.entities import current_entity
+from app.services.notes import current_note
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, ENTITY, THEME
+from app.services.themes import current_theme
 from app.services.writes import claims as claim_writes
-from app.services.writes import current
 from app.services.writes import entities as entity_writes
 from app.services.writes import notes as note_writes
 from app.services.writes import themes as theme_writes
@@ -108,7 +111,13 @@ def test_the_stored_answers_are_the_claims_as_the_api_shapes_them(seeded: Databa
 def _etag(database: Database, kind: str, key: Any) -> str:
     """The ETag a write's If-Match must name for the resource as it stands."""
     with database.read() as connection:
-        found = getattr(current, kind)(connection, key)
+        finders: dict[str, Any] = {
+            "claim": current_claim,
+            "theme": current_theme,
+            "entity": current_entity,
+            "note": current_note,
+        }
+        found = finders[kind](connection, key)
     assert found is not None
     etag: str = found.etag
     return etag

@@ -12,9 +12,8 @@ from app.db import Database
 from app.services import claims
 from app.services.claim_bodies import refresh_claim_bodies
 from app.services.claim_filters import ClaimFilters
-from app.services.claims import claim_dicts, claims_rows
+from app.services.claims import claim_dicts, claims_rows, current_claim, rendered_claim
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, ENTITY, THEME
-from app.services.writes import current
 from seed.loader import load_seed
 
 # Every character JSON escapes, a control character with no short escape, and text beyond ASCII.
@@ -109,8 +108,7 @@ def test_a_claim_rendered_from_its_row_has_the_bytes_and_etag_of_the_validated_c
     with migrated_database.read() as connection:
         ids = list(connection.execute(select(CLAIM.c.id)).scalars())
         pairs = [
-            (current.claim(connection, claim_id), current.claim_rendered(connection, claim_id))
-            for claim_id in ids
+            (current_claim(connection, claim_id), rendered_claim(connection, claim_id)) for claim_id in ids
         ]
     assert any(orjson.dumps(AWKWARD) in rendered.body for _, rendered in pairs if rendered is not None)
     for validated, rendered in pairs:

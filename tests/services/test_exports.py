@@ -19,9 +19,9 @@ from app.schemas.claims import ClaimPublic
 from app.services import claims, exports, jsonld
 from app.services.claim_bodies import refresh_claim_bodies
 from app.services.claim_filters import ClaimFilters
+from app.services.claims import current_claim
 from app.services.errors import NotFound, UnknownFilterValues
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, DOCUMENT, ENTITY, THEME
-from app.services.writes import current
 from tests.conftest import StatementLog
 
 DOCUMENT_ID = "doc-tricky"
@@ -257,7 +257,7 @@ def test_ndjson_is_one_claim_a_line_in_the_json_item_shape(export_database: Data
 
 def test_jsonld_claim_links_the_quote_into_the_document_url(export_database: Database) -> None:
     with export_database.read() as connection:
-        found = current.claim(connection, "x-004")
+        found = current_claim(connection, "x-004")
     assert found is not None
     claim = found.public
     documents = jsonld.cited_documents(export_database, [DOCUMENT_ID])

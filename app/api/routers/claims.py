@@ -14,8 +14,7 @@ from app.api.write_docs import GONE
 from app.schemas.citations import Citation
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
-from app.services import citations
-from app.services.writes import current
+from app.services import citations, claims
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
@@ -49,7 +48,7 @@ async def get_claim(database: DatabaseDep, claim_id: ClaimId) -> Response:
     The ETag names the claim's revision (send it as If-Match to edit it). A deleted claim answers 410
     Gone with a link to its history.
     """
-    return tagged_json(await run_read(database, current.read_claim, database, claim_id))
+    return tagged_json(await run_read(database, claims.read_claim, database, claim_id))
 
 
 @router.get("/{claim_id}/cite", summary="Cite a claim", responses=responses("citation", NOT_FOUND))

@@ -13,7 +13,6 @@ from app.api.reading import run_read
 from app.schemas.common import Page
 from app.schemas.documents import DocumentPublic, DocumentSummary
 from app.services import documents
-from app.services.writes import current
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -29,7 +28,7 @@ async def list_documents(
 @router.get("/{document_id}", summary="Get a document", responses=responses("document", NOT_FOUND))
 async def get_document(database: DatabaseDep, response: Response, document_id: DocumentId) -> DocumentPublic:
     """One document with its full text and SHA-256; claim spans index into `text`; ETag: its revision."""
-    return tagged(response, await run_read(database, current.read_document, database, document_id))
+    return tagged(response, await run_read(database, documents.read_document, database, document_id))
 
 
 @router.get("/{document_id}/claims", summary="List a document's claims", **nested_claim_list_docs())

@@ -25,7 +25,6 @@ from app.schemas.common import Page
 from app.schemas.entities import EntityPublic
 from app.schemas.relations import EntityRelations
 from app.services import entities, relations
-from app.services.writes import current
 
 router = APIRouter(prefix="/v1/entities", tags=["entities"])
 
@@ -60,7 +59,7 @@ async def list_entities(
 )
 async def get_entity(database: DatabaseDep, key: EntityKey) -> Response:
     """One entity, found by slug, name or alias in any case; the ETag names its revision."""
-    return tagged_json(await run_read(database, current.read_entity, database, key))
+    return tagged_json(await run_read(database, entities.read_entity, database, key))
 
 
 @router.get("/{key}/claims", summary="List an entity's claims", **nested_claim_list_docs())

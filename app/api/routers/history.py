@@ -16,11 +16,14 @@ from app.api.write_docs import changes_ok
 from app.db import Database
 from app.schemas.common import Page
 from app.schemas.history import ChangePublic
-from app.services.entities import entity_ids_by_key
+from app.services.claims import current_claim
+from app.services.documents import current_document
+from app.services.entities import current_entity, entity_ids_by_key
 from app.services.errors import NotFound
 from app.services.keys import lookup_key
 from app.services.pagination import MAX_INT
-from app.services.writes import current, history
+from app.services.themes import current_theme
+from app.services.writes import history
 
 router = APIRouter(tags=["history"])
 
@@ -34,9 +37,9 @@ def _history(database: Database, kind: str, key: str, limit: int, cursor: str | 
         # No recorded change: the resource must exist now (seeded), or it never did.
         with database.read() as connection:
             exists = {
-                "claim": current.claim,
-                "theme": current.theme,
-                "document": current.document,
+                "claim": current_claim,
+                "theme": current_theme,
+                "document": current_document,
             }[kind](connection, key)
         if exists is None:
             raise NotFound(kind, key)
@@ -71,7 +74,7 @@ def entity_history(
     key = key
     with database.read() as connection:
         found = entity_ids_by_key(connection, [key]).get(key)
-        entity = current.entity(connection, found) if found is not None else None
+        entity = current_entity(connection, found) if found is not None else None
     slug = entity.key if entity is not None else lookup_key(key)
     page = history.resource_history(database, "entity", slug, limit=limit, cursor=cursor)
     if entity is None and page.meta.total == 0:

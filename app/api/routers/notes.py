@@ -17,7 +17,8 @@ from app.api.write_docs import NOT_FOUND as WRITE_NOT_FOUND
 from app.schemas.common import Page
 from app.schemas.notes import NotePublic
 from app.schemas.writes import NoteCreate, NotePatch
-from app.services.writes import current, notes
+from app.services import notes
+from app.services.writes import notes as note_writes
 
 router = APIRouter(tags=["context notes"])
 
@@ -62,14 +63,14 @@ def create_note(
     body: Annotated[NoteCreate, Body(openapi_examples=NOTE_EXAMPLE)],
 ) -> NotePublic:
     """Add what another source says about the claim, citing at least one source. Needs scope `write`."""
-    created = notes.create_note(database, actor(key), claim_id, body)
+    created = note_writes.create_note(database, actor(key), claim_id, body)
     return tagged(response, created, location=f"/v1/notes/{created.key}")
 
 
 @router.get("/v1/notes/{note_id}", summary="Get a context note", responses=responses("note", NOT_FOUND))
 async def get_note(database: DatabaseDep, response: Response, note_id: NoteId) -> NotePublic:
     """One context note, with its ETag for editing it (410 once deleted)."""
-    return tagged(response, await run_read(database, current.read_note, database, note_id))
+    return tagged(response, await run_read(database, notes.read_note, database, note_id))
 
 
 @router.patch(
@@ -84,7 +85,7 @@ def update_note(
     if_match: IfMatch = None,
 ) -> NotePublic:
     """Change a note's text or its sources (the list is replaced). Needs `If-Match` and scope `write`."""
-    return tagged(response, notes.update_note(database, actor(key), note_id, if_match, body))
+    return tagged(response, note_writes.update_note(database, actor(key), note_id, if_match, body))
 
 
 @router.delete(
@@ -96,5 +97,5 @@ def update_note(
 )
 def delete_note(key: WriteKey, database: DatabaseDep, note_id: NoteId, if_match: IfMatch = None) -> Response:
     """Remove a note from its claim; it stays in the claim's history. Needs `If-Match` and scope `write`."""
-    notes.delete_note(database, actor(key), note_id, if_match)
+    note_writes.delete_note(database, actor(key), note_id, if_match)
     return Response(status_code=204)

@@ -14,7 +14,6 @@ from app.api.write_docs import GONE
 from app.schemas.common import Page
 from app.schemas.themes import ThemePublic
 from app.services import themes
-from app.services.writes import current
 
 router = APIRouter(prefix="/v1/themes", tags=["themes"])
 
@@ -30,7 +29,7 @@ async def list_themes(
 @router.get("/{slug}", summary="Get a theme", responses=responses("theme", NOT_FOUND, GONE))
 async def get_theme(database: DatabaseDep, response: Response, slug: ThemeSlug) -> ThemePublic:
     """One theme with its description and number of claims; the ETag names its revision."""
-    return tagged(response, await run_read(database, current.read_theme, database, slug))
+    return tagged(response, await run_read(database, themes.read_theme, database, slug))
 
 
 @router.get("/{slug}/claims", summary="List a theme's claims", **nested_claim_list_docs())

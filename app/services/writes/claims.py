@@ -12,18 +12,27 @@ from app.db import Database
 from app.schemas.annotations import SpanIn
 from app.schemas.claims import ClaimPublic
 from app.schemas.writes import ClaimCreate, ClaimPatch
-from app.services.claim_bodies import refresh_claim_bodies
+from app.services.claims import current_claim
 from app.services.search.index import reindex_claims
 from app.services.tables import CHANGE, CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
-from app.services.writes import current
+from app.services.writes import edits
 from app.services.writes.errors import Conflict, InvalidWrite
-from app.services.writes.history import ever_recorded, record
-from app.services.writes.revisions import Current, bump, check_if_match, require_if_match
+from app.services.writes.history import ever_recorded
+from app.services.writes.revisions import Current
 from app.services.writes.spans import check_span, find_span
-from app.services.writes.transaction import Actor, Unchanged, writing
+from app.services.writes.transaction import Actor, transacted
 
 _NUMBERED = re.compile(r"^(?P<prefix>[a-z0-9]+(?:-[a-z0-9]+)*?)-(?P<number>\d+)$")
 Errors = list[tuple[str, str]]
+CLAIMS = edits.Editable(
+    "claim",
+    CLAIM,
+    "id",
+    key_of=lambda claim: claim.key,
+    find=current_claim,
+    reindex=reindex_claims,
+    shown_in=lambda claim: [claim.id],
+)
 
 
 def _slug_ids(
@@ -92,10 +101,12 @@ def _link(connection: Connection, claim_id: str, theme_ids: list[int], entity_id
         connection.execute(insert(CLAIM_ENTITY), [{"claim_id": claim_id, "entity_id": e} for e in entity_ids])
 
 
-def create_claim_on(
+@transacted
+def create_claim(
     connection: Connection, actor: Actor, body: ClaimCreate, claim_id: str | None = None
 ) -> Current[ClaimPublic]:
-    """Insert a claim inside an open write transaction (the API's and ingest's shared path)."""
+    """Add a claim, with a server-chosen id unless ingest gives one; raises InvalidWrite (422) listing every
+    problem, Conflict (409) for a taken id."""
     errors: Errors = []
     text = _document_text(connection, body.document, errors)
     start, end = _place(text, body.quote, body.span, body.document, errors) if text is not None else (0, 1)
@@ -105,58 +116,29 @@ def create_claim_on(
         raise InvalidWrite(errors)
     if claim_id is None:
         claim_id = next_claim_id(connection, body.document)
-    elif current.claim(connection, claim_id) is not None or ever_recorded(connection, "claim", claim_id):
+    elif current_claim(connection, claim_id) is not None or ever_recorded(connection, "claim", claim_id):
         raise Conflict(f"The claim id {claim_id!r} is taken (by a claim, or by a deleted one's history).")
     values = {"statement": body.statement, "quote": body.quote, "kind": body.kind}
     connection.execute(
         insert(CLAIM).values(id=claim_id, document_id=body.document, span_start=start, span_end=end, **values)
     )
     _link(connection, claim_id, theme_ids, entity_ids)
-    refresh_claim_bodies(connection, [claim_id])
-    after = current.claim(connection, claim_id)
-    assert after is not None
-    record(connection, actor, "create", None, after)
-    reindex_claims(connection, [claim_id])
-    return after
-
-
-def create_claim(database: Database, actor: Actor, body: ClaimCreate) -> Current[ClaimPublic]:
-    """Add a claim with a server-chosen id; raises InvalidWrite (422) listing every problem."""
-    with writing(database) as connection:
-        return create_claim_on(connection, actor, body)
-
-
-def _load(connection: Connection, claim_id: str, if_match: str) -> Current[ClaimPublic]:
-    before = current.claim(connection, claim_id)
-    if before is None:
-        raise current.missing(connection, "claim", claim_id)
-    check_if_match(if_match, before)
-    return before
+    return CLAIMS.created(connection, actor, claim_id)
 
 
 def update_claim(
     database: Database, actor: Actor, claim_id: str, if_match: str | None, body: ClaimPatch
 ) -> Current[ClaimPublic]:
     """Merge-patch a claim at the revision If-Match names; a patch that changes nothing writes nothing."""
-    if_match = require_if_match(if_match)
     changes = body.changes()
-    try:
-        with writing(database) as connection:
-            before = _load(connection, claim_id, if_match)
-            after = _apply(connection, before, changes)
-            if after.public == before.public:
-                raise Unchanged(before)
-            record(connection, actor, "update", before, after)
-            reindex_claims(connection, [claim_id])
-            return after
-    except Unchanged as unchanged:
-        kept: Current[ClaimPublic] = unchanged.current
-        return kept
+    return CLAIMS.update(
+        database, actor, claim_id, if_match, lambda connection, before: _apply(connection, before, changes)
+    )
 
 
-def _apply(
-    connection: Connection, before: Current[ClaimPublic], changes: dict[str, Any]
-) -> Current[ClaimPublic]:
+def _apply(connection: Connection, before: Current[ClaimPublic], changes: dict[str, Any]) -> bool:
+    """Write the patch's fields, themes and entities (always: whether that changed anything shows once
+    the claim is read again); raises InvalidWrite (422) listing every problem."""
     old = before.public
     errors: Errors = []
     values: dict[str, Any] = {k: changes[k] for k in ("statement", "kind") if k in changes}
@@ -175,20 +157,11 @@ def _apply(
     entity_ids = _slug_ids(connection, ENTITY, "entity", entities, "body.entities", errors)
     if errors:
         raise InvalidWrite(errors)
-    bump(connection, CLAIM, CLAIM.c.id == before.key, before, values)
+    CLAIMS.bump(connection, before, values)
     _link(connection, before.key, theme_ids, entity_ids)
-    refresh_claim_bodies(connection, [before.key])
-    after = current.claim(connection, before.key)
-    assert after is not None
-    return after
+    return True
 
 
 def delete_claim(database: Database, actor: Actor, claim_id: str, if_match: str | None) -> None:
     """Delete a claim with its links and notes; its history stays, and GET then answers 410 Gone."""
-    if_match = require_if_match(if_match)
-    with writing(database) as connection:
-        before = _load(connection, claim_id, if_match)
-        connection.execute(delete(CLAIM).where(CLAIM.c.id == claim_id, CLAIM.c.revision == before.revision))
-        refresh_claim_bodies(connection, [claim_id])
-        record(connection, actor, "delete", before, None)
-        reindex_claims(connection, [claim_id])
+    CLAIMS.delete(database, actor, claim_id, if_match)

@@ -9,15 +9,32 @@ from sqlalchemy import Connection, delete, insert, select, union
 from app.db import Database
 from app.schemas.entities import EntityPublic
 from app.schemas.writes import EntityCreate, EntityPatch
-from app.services.claim_bodies import of_entity, refresh_claim_bodies
+from app.services.claim_bodies import of_entity
+from app.services.entities import current_entity, entity_id_for, resolve_entity_id
 from app.services.keys import lookup_key
 from app.services.search.index import reindex_entities
 from app.services.tables import ENTITY, ENTITY_ALIAS
-from app.services.writes import current
+from app.services.writes import edits
 from app.services.writes.errors import Conflict, InvalidWrite
-from app.services.writes.history import record
-from app.services.writes.revisions import Current, bump, check_if_match, require_if_match
-from app.services.writes.transaction import Actor, Unchanged, writing
+from app.services.writes.revisions import Current
+from app.services.writes.transaction import Actor, transacted
+
+
+def _find(connection: Connection, key: str) -> Current[EntityPublic] | None:
+    """The entity a slug, name or alias names; raises Gone or NotFound."""
+    return current_entity(connection, entity_id_for(connection, key))
+
+
+# Found by any of its names, an entity is known by its slug, which no edit changes.
+ENTITIES = edits.Editable(
+    "entity",
+    ENTITY,
+    "slug",
+    key_of=lambda entity: entity.key,
+    find=_find,
+    reindex=reindex_entities,
+    shown_in=lambda entity: of_entity(entity.slug),
+)
 
 
 def _check_names(
@@ -59,8 +76,9 @@ def _write_aliases(connection: Connection, entity_id: int, aliases: list[str]) -
         )
 
 
-def create_entity_on(connection: Connection, actor: Actor, body: EntityCreate) -> Current[EntityPublic]:
-    """Insert an entity inside an open write transaction; 409 if a slug, name or alias is taken."""
+@transacted
+def create_entity(connection: Connection, actor: Actor, body: EntityCreate) -> Current[EntityPublic]:
+    """Add an entity; 409 if its slug, name or an alias is taken."""
     _check_names(connection, body.slug, body.name, body.aliases, None)
     entity_id = connection.execute(
         insert(ENTITY)
@@ -75,72 +93,37 @@ def create_entity_on(connection: Connection, actor: Actor, body: EntityCreate) -
         .returning(ENTITY.c.id)
     ).scalar_one()
     _write_aliases(connection, entity_id, body.aliases)
-    after = current.entity(connection, entity_id)
-    assert after is not None
-    record(connection, actor, "create", None, after)
-    reindex_entities(connection, [body.slug])
-    return after
+    return ENTITIES.created(connection, actor, body.slug)
 
 
-def create_entity(database: Database, actor: Actor, body: EntityCreate) -> Current[EntityPublic]:
-    """Add an entity."""
-    with writing(database) as connection:
-        return create_entity_on(connection, actor, body)
+def _patching(changes: dict[str, Any]) -> edits.Change[EntityPublic]:
+    """The change a patch makes: its fields, and its aliases in place of the old ones."""
 
+    def change(connection: Connection, before: Current[EntityPublic]) -> bool:
+        old = before.public
+        if edits.asks_nothing_new(old, changes):
+            return False
+        entity_id = resolve_entity_id(connection, old.slug)
+        aliases: list[str] = changes.get("aliases", old.aliases)
+        _check_names(connection, old.slug, changes.get("name", old.name), aliases, entity_id)
+        values: dict[str, Any] = {k: v for k, v in changes.items() if k != "aliases"}
+        if "name" in values:
+            values["name_key"] = lookup_key(values["name"])
+        ENTITIES.bump(connection, before, values)
+        if "aliases" in changes:
+            _write_aliases(connection, entity_id, aliases)
+        return True
 
-def _load(connection: Connection, key: str, if_match: str) -> tuple[int, Current[EntityPublic]]:
-    entity_id = current.entity_id_for(connection, key)
-    before = current.entity(connection, entity_id)
-    assert before is not None
-    check_if_match(if_match, before)
-    return entity_id, before
+    return change
 
 
 def update_entity(
     database: Database, actor: Actor, key: str, if_match: str | None, body: EntityPatch
 ) -> Current[EntityPublic]:
     """Merge-patch an entity (found by slug, name or alias) at the revision If-Match names."""
-    if_match = require_if_match(if_match)
-    changes = body.changes()
-    try:
-        with writing(database) as connection:
-            entity_id, before = _load(connection, key, if_match)
-            old = before.public
-            if all(getattr(old, name) == value for name, value in changes.items()):
-                raise Unchanged(before)
-            aliases: list[str] = changes.get("aliases", old.aliases)
-            _check_names(connection, old.slug, changes.get("name", old.name), aliases, entity_id)
-            values: dict[str, Any] = {k: v for k, v in changes.items() if k != "aliases"}
-            if "name" in values:
-                values["name_key"] = lookup_key(values["name"])
-            bump(connection, ENTITY, ENTITY.c.id == entity_id, before, values)
-            refresh_claim_bodies(connection, of_entity(entity_id))
-            if "aliases" in changes:
-                _write_aliases(connection, entity_id, aliases)
-            after = current.entity(connection, entity_id)
-            assert after is not None
-            record(connection, actor, "update", before, after)
-            reindex_entities(connection, [old.slug])
-            return after
-    except Unchanged as unchanged:
-        kept: Current[EntityPublic] = unchanged.current
-        return kept
+    return ENTITIES.update(database, actor, key, if_match, _patching(body.changes()))
 
 
 def delete_entity(database: Database, actor: Actor, key: str, if_match: str | None) -> None:
     """Delete an entity no claim names; 409 while claims still do."""
-    if_match = require_if_match(if_match)
-    with writing(database) as connection:
-        entity_id, before = _load(connection, key, if_match)
-        slug = before.public.slug
-        if before.public.claim_count:
-            raise Conflict(
-                f"The entity {slug!r} is named by {before.public.claim_count} claim(s); take it off them "
-                f"first (GET /v1/entities/{slug}/claims lists them).",
-                claim_count=before.public.claim_count,
-            )
-        connection.execute(
-            delete(ENTITY).where(ENTITY.c.id == entity_id, ENTITY.c.revision == before.revision)
-        )
-        record(connection, actor, "delete", before, None)
-        reindex_entities(connection, [slug])
+    ENTITIES.delete(database, actor, key, if_match, edits.unused("is named by", "/v1/entities"))

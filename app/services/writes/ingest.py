@@ -19,15 +19,17 @@ from sqlalchemy import Connection, select
 from app.db import Database
 from app.schemas.writes import ClaimCreate, DocumentCreate, EntityCreate, NoteCreate, ThemeCreate
 from app.services.annotations import SeedData, SeedError, read_annotations
+from app.services.claims import current_claim
+from app.services.entities import current_entity
 from app.services.errors import ProblemError
 from app.services.tables import DOCUMENT, ENTITY, THEME
-from app.services.writes import current
-from app.services.writes.claims import create_claim_on
-from app.services.writes.documents import create_document_on
-from app.services.writes.entities import create_entity_on
+from app.services.themes import current_theme
+from app.services.writes.claims import create_claim
+from app.services.writes.documents import create_document
+from app.services.writes.entities import create_entity
 from app.services.writes.history import ever_recorded
-from app.services.writes.notes import create_note_on
-from app.services.writes.themes import create_theme_on
+from app.services.writes.notes import create_note
+from app.services.writes.themes import create_theme
 from app.services.writes.transaction import CLI_INGEST, writing
 
 Progress = Callable[[int, int], None]
@@ -114,7 +116,7 @@ class _Run:
                     "new documents only (PATCH /v1/documents/{id} corrects one)"
                 )
         for index, claim in enumerate(annotations.claims):
-            exists = current.claim(self.connection, claim.id) is not None
+            exists = current_claim(self.connection, claim.id) is not None
             if exists or ever_recorded(self.connection, "claim", claim.id):
                 self.problems.append(
                     f"claims[{index}] (claim {claim.id!r}): the id is taken by a claim in the database "
@@ -130,7 +132,7 @@ class _Run:
     def _note_differences(self, themes: set[str], entities: set[str]) -> None:
         """Existing themes and entities are used as the database has them; say where the file differs."""
         for theme in self.data.annotations.themes:
-            kept = current.theme(self.connection, theme.slug) if theme.slug in themes else None
+            kept = current_theme(self.connection, theme.slug) if theme.slug in themes else None
             if kept is not None:
                 self._differs("theme", theme.slug, theme.model_dump(), kept.public.model_dump())
         ids = dict(
@@ -139,7 +141,7 @@ class _Run:
             ).all()
         )
         for entity in self.data.annotations.entities:
-            found = current.entity(self.connection, ids[entity.slug]) if entity.slug in ids else None
+            found = current_entity(self.connection, ids[entity.slug]) if entity.slug in ids else None
             if found is not None:
                 self._differs("entity", entity.slug, entity.model_dump(), found.public.model_dump())
 
@@ -153,18 +155,29 @@ class _Run:
 
     def vocabulary(self, new_themes: list[int], new_entities: list[int]) -> None:
         annotations = self.data.annotations
-        for index in new_themes:
-            theme = annotations.themes[index]
-            label = f"themes[{index}] (theme {theme.slug!r})"
-            theme_body = _build(ThemeCreate, theme.model_dump(), label, self.problems)
-            if theme_body is not None and self.attempt(label, create_theme_on, theme_body):
-                self.report.themes.append(theme.slug)
-        for index in new_entities:
-            entity = annotations.entities[index]
-            label = f"entities[{index}] (entity {entity.slug!r})"
-            entity_body = _build(EntityCreate, entity.model_dump(), label, self.problems)
-            if entity_body is not None and self.attempt(label, create_entity_on, entity_body):
-                self.report.entities.append(entity.slug)
+        themes = [(index, annotations.themes[index]) for index in new_themes]
+        self._create_each(
+            "themes[{}] (theme {!r})", themes, ThemeCreate, create_theme.within, self.report.themes
+        )
+        entities = [(index, annotations.entities[index]) for index in new_entities]
+        self._create_each(
+            "entities[{}] (entity {!r})", entities, EntityCreate, create_entity.within, self.report.entities
+        )
+
+    def _create_each(
+        self,
+        label: str,
+        items: list[tuple[int, Any]],
+        model: type[BaseModel],
+        create: Callable[..., object],
+        made: list[str],
+    ) -> None:
+        """Create each of the file's new themes (or entities), adding the slug of each made to `made`."""
+        for index, item in items:
+            where = label.format(index, item.slug)
+            body = _build(model, item.model_dump(), where, self.problems)
+            if body is not None and self.attempt(where, create, body):
+                made.append(item.slug)
 
     def content(self) -> None:
         annotations = self.data.annotations
@@ -174,19 +187,21 @@ class _Run:
                 "text": self.data.texts[document.id]
             }
             document_body = _build(DocumentCreate, values, label, self.problems)
-            if document_body is not None and self.attempt(label, create_document_on, document_body):
+            if document_body is not None and self.attempt(label, create_document.within, document_body):
                 self.report.documents.append(document.id)
         for index, claim in enumerate(annotations.claims):
             label = f"claims[{index}] (claim {claim.id!r})"
             claim_values = claim.model_dump(mode="json", exclude={"id", "context"})
             claim_body = _build(ClaimCreate, claim_values, label, self.problems)
-            if claim_body is None or not self.attempt(label, create_claim_on, claim_body, claim.id):
+            if claim_body is None or not self.attempt(label, create_claim.within, claim_body, claim.id):
                 continue
             self.report.claims += 1
             for position, note in enumerate(claim.context):
                 note_label = f"{label}.context[{position}]"
                 note_body = _build(NoteCreate, note.model_dump(mode="json"), note_label, self.problems)
-                if note_body is not None and self.attempt(note_label, create_note_on, claim.id, note_body):
+                if note_body is not None and self.attempt(
+                    note_label, create_note.within, claim.id, note_body
+                ):
                     self.report.notes += 1
 
 

@@ -2,53 +2,33 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from app.db import Database
-from app.schemas.common import Page, PageMeta
 from app.schemas.notes import NotePublic
 from app.schemas.writes import NoteCreate, NotePatch
-from app.services.claim_bodies import refresh_claim_bodies
-from app.services.pagination import after, decode_cursor, encode_cursor
-from app.services.tables import CLAIM, CONTEXT_NOTE
-from app.services.writes import current
-from app.services.writes.history import record
-from app.services.writes.revisions import Current, bump, check_if_match, require_if_match
-from app.services.writes.transaction import Actor, Unchanged, writing
+from app.services.notes import current_note, require_claim
+from app.services.tables import CONTEXT_NOTE
+from app.services.writes import edits
+from app.services.writes.revisions import Current
+from app.services.writes.transaction import Actor, transacted
 
-NOTE_ORDER = (CONTEXT_NOTE.c.position, CONTEXT_NOTE.c.id)
-
-
-def _require_claim(connection: Connection, claim_id: str) -> None:
-    if connection.execute(select(CLAIM.c.id).where(CLAIM.c.id == claim_id)).first() is None:
-        raise current.missing(connection, "claim", claim_id)
-
-
-def list_notes(
-    database: Database, claim_id: str, *, limit: int, cursor: str | None = None
-) -> Page[NotePublic]:
-    """A claim's context notes in order, each with the id that edits it."""
-    key = decode_cursor("notes", cursor, (int, int)) if cursor else None
-    where = CONTEXT_NOTE.c.claim_id == claim_id
-    with database.read() as connection:
-        _require_claim(connection, claim_id)
-        total = connection.execute(select(func.count()).select_from(CONTEXT_NOTE).where(where)).scalar_one()
-        page = select(CONTEXT_NOTE).where(where).order_by(*NOTE_ORDER).limit(limit + 1)
-        if key is not None:
-            page = after(page, NOTE_ORDER, key)
-        rows = connection.execute(page).all()
-    next_cursor = (
-        encode_cursor("notes", [rows[limit - 1].position, rows[limit - 1].id]) if len(rows) > limit else None
-    )
-    data = [current.note_public(row) for row in rows[:limit]]
-    return Page[NotePublic](data=data, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
+# A note's changes are listed in its claim's history.
+NOTES = edits.Editable(
+    "note",
+    CONTEXT_NOTE,
+    "id",
+    key_of=lambda note: note.public.id,
+    find=current_note,
+    claim_of=lambda note: note.claim_id,
+    shown_in=lambda note: [note.claim_id],
+)
 
 
-def create_note_on(
-    connection: Connection, actor: Actor, claim_id: str, body: NoteCreate
-) -> Current[NotePublic]:
-    """Add a note after the claim's others, inside an open write transaction."""
-    _require_claim(connection, claim_id)
+@transacted
+def create_note(connection: Connection, actor: Actor, claim_id: str, body: NoteCreate) -> Current[NotePublic]:
+    """Add a context note to a claim, after its others."""
+    require_claim(connection, claim_id)
     position = connection.execute(
         select(func.coalesce(func.max(CONTEXT_NOTE.c.position), -1) + 1).where(
             CONTEXT_NOTE.c.claim_id == claim_id
@@ -60,60 +40,19 @@ def create_note_on(
         .values(claim_id=claim_id, position=position, note=body.note, sources=sources)
         .returning(CONTEXT_NOTE.c.id)
     ).scalar_one()
-    refresh_claim_bodies(connection, [claim_id])
-    created = current.note(connection, note_id)
-    assert created is not None
-    record(connection, actor, "create", None, created, claim_id=claim_id)
-    return created
-
-
-def create_note(database: Database, actor: Actor, claim_id: str, body: NoteCreate) -> Current[NotePublic]:
-    """Add a context note to a claim."""
-    with writing(database) as connection:
-        return create_note_on(connection, actor, claim_id, body)
-
-
-def _load(connection: Connection, note_id: int, if_match: str) -> Current[NotePublic]:
-    before = current.note(connection, note_id)
-    if before is None:
-        raise current.missing(connection, "note", str(note_id))
-    check_if_match(if_match, before)
-    return before
+    return NOTES.created(connection, actor, note_id)
 
 
 def update_note(
     database: Database, actor: Actor, note_id: int, if_match: str | None, body: NotePatch
 ) -> Current[NotePublic]:
     """Merge-patch a note at the revision If-Match names."""
-    if_match = require_if_match(if_match)
-    try:
-        with writing(database) as connection:
-            before = _load(connection, note_id, if_match)
-            values = body.changes()
-            if "sources" in values:
-                values["sources"] = [source.model_dump() for source in body.sources or []]
-            bump(connection, CONTEXT_NOTE, CONTEXT_NOTE.c.id == note_id, before, values)
-            refresh_claim_bodies(connection, [before.public.claim_id])
-            changed = current.note(connection, note_id)
-            assert changed is not None
-            if changed.public == before.public:
-                raise Unchanged(before)
-            record(connection, actor, "update", before, changed, claim_id=before.public.claim_id)
-            return changed
-    except Unchanged as unchanged:
-        kept: Current[NotePublic] = unchanged.current
-        return kept
+    values = body.changes()
+    if "sources" in values:
+        values["sources"] = [source.model_dump() for source in body.sources or []]
+    return NOTES.update(database, actor, note_id, if_match, NOTES.assigning(values))
 
 
 def delete_note(database: Database, actor: Actor, note_id: int, if_match: str | None) -> None:
     """Remove a note; it stays in its claim's history."""
-    if_match = require_if_match(if_match)
-    with writing(database) as connection:
-        before = _load(connection, note_id, if_match)
-        connection.execute(
-            delete(CONTEXT_NOTE).where(
-                CONTEXT_NOTE.c.id == note_id, CONTEXT_NOTE.c.revision == before.revision
-            )
-        )
-        refresh_claim_bodies(connection, [before.public.claim_id])
-        record(connection, actor, "delete", before, None, claim_id=before.public.claim_id)
+    NOTES.delete(database, actor, note_id, if_match)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Concatenate, Generic, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, text
 
@@ -21,6 +21,8 @@ class Actor:
 
 
 CLI_INGEST = Actor(key_id=None, key_name="cli:ingest")
+ParamsT = ParamSpec("ParamsT")
+ResultT = TypeVar("ResultT")
 
 
 @contextmanager
@@ -37,9 +39,20 @@ def writing(database: Database) -> Iterator[Connection]:
         yield connection
 
 
-class Unchanged(Exception):
-    """Raised inside a write that would change nothing visible: rolls it back (no revision, no change)."""
+class Transacted(Generic[ParamsT, ResultT]):
+    """A write called with the database runs in one transaction of its own; `within` runs it inside
+    a transaction already open (ingest runs a whole file's writes in one)."""
 
-    def __init__(self, current: Any) -> None:
-        self.current = current
-        super().__init__("unchanged")
+    def __init__(self, write: Callable[Concatenate[Connection, ParamsT], ResultT]) -> None:
+        self.within = write
+        self.__doc__ = write.__doc__
+
+    def __call__(self, database: Database, /, *args: ParamsT.args, **kwargs: ParamsT.kwargs) -> ResultT:
+        """The write, in its own transaction."""
+        with writing(database) as connection:
+            return self.within(connection, *args, **kwargs)
+
+
+def transacted(write: Callable[Concatenate[Connection, ParamsT], ResultT]) -> Transacted[ParamsT, ResultT]:
+    """Decorate a write taking an open connection so that callers give it the database instead."""
+    return Transacted(write)

@@ -1,0 +1,167 @@
+"""The one skeleton of every revisioned write: check If-Match, load, change, bump the revision, log the
+change and keep the search index up to date, all in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, Connection, Select, Table, delete
+
+from app.db import Database
+from app.services.claim_bodies import refresh_claim_bodies
+from app.services.revisioned import missing
+from app.services.writes.errors import Conflict
+from app.services.writes.history import record
+from app.services.writes.revisions import Current, bump, check_if_match, require_if_match
+from app.services.writes.transaction import Actor, writing
+
+PublicT = TypeVar("PublicT", bound=BaseModel)
+KeyT = TypeVar("KeyT", str, int)
+# Writes an edit into a loaded resource (its values and next revision, through `Editable.bump`);
+# answers False when the edit asks for nothing the resource does not already have, having written nothing.
+Change = Callable[[Connection, Current[PublicT]], bool]
+# Refuses to delete a resource still in use (raises Conflict).
+Check = Callable[[Current[PublicT]], None]
+
+
+def asks_nothing_new(public: BaseModel, values: dict[str, Any]) -> bool:
+    """True when the resource already has every value a patch sends."""
+    return all(getattr(public, name) == value for name, value in values.items())
+
+
+@dataclass(frozen=True)
+class Editable(Generic[PublicT, KeyT]):
+    """A kind of resource edited at a revision: where its rows are, how to find one, what a change touches."""
+
+    kind: str
+    table: Table
+    # The column that names a row, and that name taken from the resource (it never changes with an edit).
+    column: str
+    key_of: Callable[[Current[PublicT]], KeyT]
+    # The resource by the key a request names, or None when there is none (or it raises Gone/NotFound).
+    find: Callable[[Connection, KeyT], Current[PublicT] | None]
+    reindex: Callable[[Connection, list[str]], object] | None = None
+    # The claims whose stored bodies show the resource (ids, or a SELECT of them): refreshed by each write.
+    shown_in: Callable[[PublicT], Sequence[str] | Select[Any]] | None = None
+    # The claim whose history also lists a change to this resource.
+    claim_of: Callable[[PublicT], str] | None = None
+
+    def row(self, current: Current[PublicT]) -> ColumnElement[bool]:
+        """The condition that selects the resource's row."""
+        return self.table.c[self.column] == self.key_of(current)
+
+    def load(self, connection: Connection, key: KeyT, if_match: str) -> Current[PublicT]:
+        """The resource as it stands; raises Gone/NotFound, or PreconditionFailed (412) when If-Match
+        names another revision."""
+        found = self.find(connection, key)
+        if found is None:
+            raise missing(connection, self.kind, str(key))
+        check_if_match(if_match, found)
+        return found
+
+    def bump(self, connection: Connection, before: Current[PublicT], values: dict[str, Any]) -> None:
+        """Write `values` into the resource's row with the next revision; 412 if it moved on meanwhile."""
+        bump(connection, self.table, self.row(before), before, values)
+
+    def assigning(self, values: dict[str, Any]) -> Change[PublicT]:
+        """The change that writes `values` into the resource's own columns."""
+
+        def change(connection: Connection, before: Current[PublicT]) -> bool:
+            if asks_nothing_new(before.public, values):
+                return False
+            self.bump(connection, before, values)
+            return True
+
+        return change
+
+    def refresh_bodies(self, connection: Connection, resource: PublicT) -> None:
+        """Rewrite the stored bodies of the claims that show `resource`, as it now stands."""
+        if self.shown_in is not None:
+            refresh_claim_bodies(connection, self.shown_in(resource))
+
+    def log(
+        self,
+        connection: Connection,
+        actor: Actor,
+        action: str,
+        before: Current[PublicT] | None,
+        after: Current[PublicT] | None,
+    ) -> None:
+        """Record the change, and bring the search index up to date with it."""
+        subject = after or before
+        assert subject is not None
+        claim_id = self.claim_of(subject.public) if self.claim_of is not None else None
+        record(connection, actor, action, before, after, claim_id=claim_id)
+        if self.reindex is not None:
+            self.reindex(connection, [subject.key])
+
+    def created(self, connection: Connection, actor: Actor, key: KeyT) -> Current[PublicT]:
+        """The resource just inserted under `key`, logged as created."""
+        after = self.find(connection, key)
+        assert after is not None
+        self.refresh_bodies(connection, after.public)
+        self.log(connection, actor, "create", None, after)
+        return after
+
+    @contextmanager
+    def _loading(
+        self, database: Database, key: KeyT, if_match: str | None
+    ) -> Iterator[tuple[Connection, Current[PublicT]]]:
+        """A write transaction, with the resource at the revision If-Match names (428 without one)."""
+        if_match = require_if_match(if_match)
+        with writing(database) as connection:
+            yield connection, self.load(connection, key, if_match)
+
+    def update(
+        self, database: Database, actor: Actor, key: KeyT, if_match: str | None, change: Change[PublicT]
+    ) -> Current[PublicT]:
+        """Apply `change` to the resource at the revision If-Match names; an edit that changes nothing
+        visible writes nothing and answers the resource as it stands."""
+        with self._loading(database, key, if_match) as (connection, before):
+            if not change(connection, before):
+                return before
+            after = self.find(connection, self.key_of(before))
+            assert after is not None
+            if after.public == before.public:
+                # It wrote only what was there: undo it whole, so no revision is spent and nothing logged.
+                connection.rollback()
+                return before
+            self.refresh_bodies(connection, after.public)
+            self.log(connection, actor, "update", before, after)
+            return after
+
+    def delete(
+        self,
+        database: Database,
+        actor: Actor,
+        key: KeyT,
+        if_match: str | None,
+        check: Check[PublicT] | None = None,
+    ) -> None:
+        """Delete the resource at the revision If-Match names, once `check` allows; its history stays."""
+        with self._loading(database, key, if_match) as (connection, before):
+            if check is not None:
+                check(before)
+            revision = self.table.c.revision == before.revision
+            connection.execute(delete(self.table).where(self.row(before), revision))
+            self.refresh_bodies(connection, before.public)
+            self.log(connection, actor, "delete", before, None)
+
+
+def unused(how: str, path: str) -> Check[Any]:
+    """The check that refuses (409) to delete a theme or entity claims still carry; `how` they carry it
+    ("is on"), and `path` where its claims are listed ("/v1/themes")."""
+
+    def check(resource: Current[Any]) -> None:
+        if count := resource.public.claim_count:
+            raise Conflict(
+                f"The {resource.kind} {resource.key!r} {how} {count} claim(s); take it off them first "
+                f"(GET {path}/{resource.key}/claims lists them).",
+                claim_count=count,
+            )
+
+    return check
