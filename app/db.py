@@ -28,11 +28,11 @@ class Database:
     url: URL
     read_engine: Engine
     write_engine: Engine
-    # SQLite: how long a read may run inline on the event loop before it moves to the thread pool.
+    # SQLite: the CPU time a read may spend inline on the event loop before it is offloaded to the pool.
     inline_read_budget_s: float = 0.0
-    # Reads that outlasted that budget: how many more of their calls go straight to the pool, and whether
-    # they do so even when it is busy (app/api/reading.py); only the event loop's thread touches it.
-    spilled_reads: dict[str, tuple[int, bool]] = field(default_factory=dict, compare=False, repr=False)
+    # Reads whose offloaded run was over that budget, each with whether it was heavy (offloaded even when
+    # the pool is busy; app/api/reading.py); only the event loop's thread touches it.
+    slow_reads: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
     # The queue those slow reads wait in, per event loop (an anyio CapacityLimiter; app/api/reading.py).
     slow_read_queues: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
     # SQLite: the connection each event loop's thread keeps for its inline reads (see `read`).
