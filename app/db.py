@@ -28,12 +28,13 @@ class Database:
     url: URL
     read_engine: Engine
     write_engine: Engine
-    # SQLite: the CPU time a read may spend inline on the event loop before it is offloaded to the pool.
+    # SQLite: the CPU time a read may spend inline on the event loop before it is offloaded to a thread.
     inline_read_budget_s: float = 0.0
     # Reads whose offloaded run was over that budget, each with whether it was heavy (offloaded even when
-    # the pool is busy; app/api/reading.py); only the event loop's thread touches it.
+    # every slot of the queue below is taken; app/api/reading.py); only the event loop's thread touches it.
     slow_reads: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
-    # The queue those slow reads wait in, per event loop (an anyio CapacityLimiter; app/api/reading.py).
+    # The queue offloaded SQLite reads wait in for a worker thread, per event loop (an anyio
+    # CapacityLimiter; app/api/reading.py).
     slow_read_queues: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
     # SQLite: the connection each event loop's thread keeps for its inline reads (see `read`).
     inline_connections: dict[int, Connection] = field(default_factory=dict, compare=False, repr=False)

@@ -33,8 +33,8 @@ T = TypeVar("T")
 # SQLite releases the GIL while it steps, so slow reads can use every core, and no more.
 SLOW_READS_AT_ONCE = max(2, os.cpu_count() or 2)
 # A read whose offloaded run cost this many budgets of CPU is no cheap read slowed by a busy loop (those
-# stay under one budget): it waits for a pool slot even when none is free, since an inline attempt would
-# only be stopped at the budget, costing the loop its kept connection, before it queued anyway.
+# stay under one budget): it waits for a slot of the queue even when none is free, since an inline
+# attempt would only be stopped at the budget, costing the loop its kept connection, before it queued.
 HEAVY_READ_BUDGETS = 2
 # Slow reads remembered, at most this many (the oldest are forgotten first).
 REMEMBERED_SLOW_READS = 4096
@@ -69,8 +69,8 @@ def _read_key(call: Callable[..., object], args: tuple[object, ...], kwargs: dic
 
 
 def _offload_at_once(database: Database, key: str) -> bool:
-    """Whether to skip the inline attempt: the read is remembered as slow, and either heavy or a pool slot
-    is free (a cheap read must not queue behind slow ones because it was once slow)."""
+    """Whether to skip the inline attempt: the read is remembered as slow, and either heavy or a slot of
+    the queue is free (a cheap read must not queue behind slow ones because it was once slow)."""
     heavy = database.slow_reads.get(key)
     if heavy is None:
         return False
