@@ -53,12 +53,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        # Python's own event loop, not uvloop: saturated by 256 connections, uvloop left some connections'
-        # first requests unanswered for up to 10 s (docs/performance.md, "256 connections").
+        # Python's own event loop, not uvloop: saturated, uvloop left some connections' first requests
+        # unanswered for seconds (docs/performance.md, "256 connections").
         loop="asyncio",
         proxy_headers=True,
         log_config=logging_config(settings),
-        access_log=False,  # app.api.middleware.access_log writes a richer one
+        access_log=False,  # HttpMiddleware (app/api/middleware/http.py) writes a richer one
     )
     return 0
 

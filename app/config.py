@@ -47,7 +47,7 @@ class Settings(BaseSettings):
         default=False,
         description="FastAPI's own OpenTelemetry spans, metrics and logs for each request, when an "
         "OpenTelemetry SDK is configured in the process; off: FastAPI does not look for one on every request "
-        "(a few per cent of a small read's CPU). The service's own metrics are at /metrics either way.",
+        "(a noticeable share of a small read's CPU). The service's own metrics are at /metrics either way.",
     )
     reads_require_key: bool = Field(
         default=False,
@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     gc_freeze: bool = Field(
         default=True,
         description="At startup, move what the app built into the garbage collector's permanent generation "
-        "(once per process), so that full collections skip it: one scanned about 140,000 objects, 58 ms.",
+        "(once per process), so that full collections skip it instead of stalling the event loop on it.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"

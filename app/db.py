@@ -28,12 +28,13 @@ class Database:
     url: URL
     read_engine: Engine
     write_engine: Engine
-    # SQLite: how long a read may run inline on the event loop before it moves to the thread pool.
+    # SQLite: the CPU time a read may spend inline on the event loop before it is offloaded to a thread.
     inline_read_budget_s: float = 0.0
-    # Reads that outlasted that budget: how many more of their calls go straight to the pool, and whether
-    # they do so even when it is busy (app/api/reading.py); only the event loop's thread touches it.
-    spilled_reads: dict[str, tuple[int, bool]] = field(default_factory=dict, compare=False, repr=False)
-    # The queue those slow reads wait in, per event loop (an anyio CapacityLimiter; app/api/reading.py).
+    # Reads whose offloaded run was over that budget, each with whether it was heavy (offloaded even when
+    # every slot of the queue below is taken; app/api/reading.py); only the event loop's thread touches it.
+    slow_reads: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    # The queue offloaded SQLite reads wait in for a worker thread, per event loop (an anyio
+    # CapacityLimiter; app/api/reading.py).
     slow_read_queues: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
     # SQLite: the connection each event loop's thread keeps for its inline reads (see `read`).
     inline_connections: dict[int, Connection] = field(default_factory=dict, compare=False, repr=False)
@@ -49,7 +50,7 @@ class Database:
         in the block), returned to the pool when the block ends.
 
         `snapshot=False` is for a block of one statement, which SQLite answers from one snapshot anyway:
-        it skips the BEGIN and ROLLBACK around it (a tenth of a single claim's read).
+        it skips the BEGIN and ROLLBACK around it, a noticeable part of a cheap read.
         """
         if self.is_sqlite and _inline_read.get():
             yield from self._inline_read(snapshot)
@@ -72,8 +73,8 @@ class Database:
 
     def _inline_read(self, snapshot: bool) -> Iterator[Connection]:
         """`read` for a read running inline on an event loop (`inline_reads`): on the connection that
-        loop's thread keeps, not one checked out of the pool and returned (a fifth of a single claim's
-        read). Reads there run one at a time, whole, so the connection is never shared."""
+        loop's thread keeps, not one checked out of the pool and returned, which would cost a cheap read
+        more than the read itself. Reads there run one at a time, whole, so the connection is never shared."""
         thread = threading.get_ident()
         connection = self.inline_connections.get(thread)
         if connection is None or connection.invalidated or connection.closed:
@@ -133,10 +134,8 @@ def inline_reads() -> AbstractContextManager[None]:
 
 
 # No map of the file: a read connection's mapped pages count in the process's RSS once per connection,
-# and a map bought nothing measurable: 256 MB against 64 MB against none, at 100,000 and 1,000,000 claims,
-# gave the same req/s on every benchmarked endpoint within run-to-run noise, and VmRSS at 1,000,000 claims
-# of 362-366, 189-193 and 128-129 MB. With 64 MB maps, a run whose 256-connection reads spilled to many
-# pooled connections peaked at 329 MB, over the 300 MB budget (docs/performance.md).
+# and maps of any size bought no throughput in the benchmark, only memory (docs/performance.md,
+# "No map of the file").
 READ_MMAP_BYTES = 0
 READ_CACHE_KIB = 8 * 1024
 
@@ -174,8 +173,8 @@ def _sqlite_engine(url: URL, settings: Settings, *, writer: bool) -> Engine:
             cursor.execute("PRAGMA synchronous = NORMAL")
         else:
             cursor.execute("PRAGMA query_only = ON")
-            # Reads map the file instead of copying pages through SQLite's own cache, and keep the hot
-            # index pages of a large corpus in a bigger cache (per connection; see docs/performance.md).
+            # Reads copy pages through SQLite's own cache rather than map the file (READ_MMAP_BYTES is 0),
+            # and keep the hot index pages of a large corpus in a bigger cache (per connection).
             cursor.execute(f"PRAGMA mmap_size = {READ_MMAP_BYTES}")
             cursor.execute(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
         cursor.close()

@@ -7,14 +7,13 @@ PostgreSQL needs none of this: its connections set statement_timeout (app/db.py)
 The inline budget counts the CPU time the thread spends, not the time on the clock. A read on the event
 loop waits whenever a thread-pool read holds the GIL (each progress callback and each row needs it back)
 or the OS runs something else; counted by the clock, those waits stopped cheap reads, which then went
-to the pool and made the waiting worse. Under 256 connections at 100,000 claims that cascade kept a
-list's reads in the pool, queued behind `SLOW_READS_AT_ONCE`, for up to ten seconds each.
+to the pool, queued behind slow ones, and made the waiting worse for everyone.
 
 A connection on which the handler stopped a statement is replaced before its next use. Python's sqlite3
 (3.11) keeps a statement stopped while its rows were being read marked as in use in the connection's
 statement cache, because `sqlite3_reset` then returns the interruption's error; every later run of the
-same SQL on that connection compiles it afresh. One stopped list page at 100,000 claims made every later
-page on the kept inline connection about twice as slow (`python3 bench/interrupted_statements.py`).
+same SQL on that connection compiles it afresh, which slows every later read of that SQL there
+(`python3 bench/interrupted_statements.py` measures it).
 """
 
 from __future__ import annotations

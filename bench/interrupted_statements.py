@@ -85,11 +85,11 @@ def _service(size: int, runs: int) -> None:
         cold = time.perf_counter() - started
         # The other's first, cold, read is stopped a fifth of the way, in its page statement while its
         # rows are read, as a first read five times the budget is (set for that read only: a frozen
-        # dataclass); it is then answered from the pool, as a spilled read is.
+        # dataclass); it is then answered from the pool, as an offloaded read is.
         object.__setattr__(stopped_once, "inline_read_budget_s", cold / 5)
         await page(stopped_once)
         object.__setattr__(stopped_once, "inline_read_budget_s", budget)
-        stopped_once.spilled_reads.clear()  # inline again at once, as after the spill's pool runs
+        stopped_once.slow_reads.clear()  # inline again at once, as once a pooled run fits the budget
         for database in (never_stopped, stopped_once):
             for _ in range(50):
                 await page(database)

@@ -1,23 +1,12 @@
-"""Running read services from async routes: on the event loop when that is cheapest, else in the pool.
+"""Running read services from async routes: inline on the event loop within a CPU budget, else offloaded
+to the thread pool.
 
-A thread-pool hand-off costs more CPU than a SQLite lookup by key or a short keyset page, so on SQLite a
-read first runs inline, on the event loop, within a small time budget (`inline_read_budget_ms`). A read
-that outlasts it is stopped by SQLite's progress handler and run again in the thread pool, under the
-normal query time limit, so no slow query holds the loop longer than the budget. The same read (same
-service, same arguments) then goes straight to the pool for its next `POOL_RUNS_AFTER_SPILL` calls, and
-for as long after as each pooled run still measures it over budget, so an expensive query that is asked
-often does not pay the stopped attempt every time; but only once its run in the pool has shown it over
-budget too (by CPU time), so that a hiccup (a garbage collection, a
-cold page cache) sends no other call to the pool, and only while the pool has a free slot (else it tries
-inline first), so that calls never queue behind a read wrongly remembered as slow; a read whose pooled
-run cost several budgets (`HEAVY_READ_BUDGETS`) queues for the pool all the same. A pooled read is slow
-while the loop is busy: its thread waits for the GIL at each row and each progress callback, up to the
-switch interval each time, so under 256 connections one hiccup sent a hundred list pages to the pool at
-about a quarter of a second each, two at a time (a 10 s tail). At most `SLOW_READS_AT_ONCE` such reads
-run at a time; the others queue. Run all at once they shared the CPU until none finished: 32 concurrent
-facets requests at 100,000 claims (0.3 s of CPU each) answered nothing in 3 s. PostgreSQL reads wait on
-the network and always run in the pool, unqueued. The inline budget counts CPU time, not the clock
-(app/query_deadline.py).
+On SQLite a short read costs less CPU than the hand-off to a worker thread, so it runs on the event loop
+until it has spent `inline_read_budget_ms` of CPU; then SQLite stops it and, since reads change nothing,
+it runs again from the start in the thread pool. A read whose run there is over budget too is remembered
+and offloaded straight away on its next calls. Slow reads run a few at a time, so that they finish rather
+than share the CPU until none does. PostgreSQL reads wait on the network: always offloaded, unqueued.
+docs/performance.md ("Reads on the event loop") gives the figures behind each rule.
 """
 
 from __future__ import annotations
@@ -41,16 +30,35 @@ from app.query_deadline import interrupted, read_budget
 P = ParamSpec("P")
 T = TypeVar("T")
 
-POOL_RUNS_AFTER_SPILL = 100
 # SQLite releases the GIL while it steps, so slow reads can use every core, and no more.
 SLOW_READS_AT_ONCE = max(2, os.cpu_count() or 2)
-# A read whose pooled run cost this many budgets of CPU or more waits for a pool slot even when none is
-# free: it is no cheap read slowed by a busy loop (those stay under one budget), and trying it inline
-# first only stopped it at the budget, replacing the loop's connection, before it queued anyway (facets
-# at 100,000 claims under 256 connections: 58 -> 47 ms of CPU each, p99 9.4-9.9 -> 7.7 s).
+# A read whose offloaded run cost this many budgets of CPU is no cheap read slowed by a busy loop (those
+# stay under one budget): it waits for a slot of the queue even when none is free, since an inline
+# attempt would only be stopped at the budget, costing the loop its kept connection, before it queued.
 HEAVY_READ_BUDGETS = 2
-# Reads remembered as over budget, at most this many (the oldest are forgotten first).
-REMEMBERED_SPILLS = 4096
+# Slow reads remembered, at most this many (the oldest are forgotten first).
+REMEMBERED_SLOW_READS = 4096
+
+
+async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`call(*args, **kwargs)`, a read-only service call: inline within the budget, else offloaded."""
+    budget = database.inline_read_budget_s
+    if not database.is_sqlite or budget <= 0:
+        return await run_in_threadpool(call, *args, **kwargs)
+    key = _read_key(call, args, kwargs)
+    if not _offload_at_once(database, key):
+        try:
+            with read_budget(budget), inline_reads():
+                return call(*args, **kwargs)
+        except OperationalError as error:
+            if not interrupted(error):
+                raise
+        # Stopped at the budget: reads change nothing, so running it again from the start is safe.
+    result, cpu_seconds = await anyio.to_thread.run_sync(
+        partial(_timed, call, *args, **kwargs), limiter=_limiter(database)
+    )
+    _remember(database.slow_reads, key, cpu_seconds, budget)
+    return result
 
 
 def _read_key(call: Callable[..., object], args: tuple[object, ...], kwargs: dict[str, object]) -> str:
@@ -60,39 +68,24 @@ def _read_key(call: Callable[..., object], args: tuple[object, ...], kwargs: dic
     return f"{call.__module__}.{call.__qualname__}({', '.join(shown)})"
 
 
-async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """`call(*args, **kwargs)`, a read-only service call: inline within the budget, else in the pool."""
-    budget = database.inline_read_budget_s
-    if database.is_sqlite and budget > 0:
-        spilled = database.spilled_reads
-        key = _read_key(call, args, kwargs)
-        pool_runs, heavy = spilled.get(key, (0, False))
-        if pool_runs > 0 and (heavy or _limiter(database).available_tokens > 0):
-            # Its last pool run forgets it, and remembers it afresh if still over budget (each pooled run
-            # measures it again): left at 0, it would have tried inline first on every call after.
-            if pool_runs > 1:
-                spilled[key] = (pool_runs - 1, heavy)
-            else:
-                del spilled[key]
-        else:  # not known to be slow, or the pool busy: a cheap read must not queue behind slow ones
-            try:
-                with read_budget(budget), inline_reads():
-                    return call(*args, **kwargs)
-            except OperationalError as error:
-                if not interrupted(error):
-                    raise
-            # Over budget: reads change nothing, so running it again from the start is safe.
-        result, cpu_spent = await anyio.to_thread.run_sync(
-            partial(_timed, call, *args, **kwargs), limiter=_limiter(database)
-        )
-        if cpu_spent <= budget:
-            spilled.pop(key, None)  # cheap after all: the next call tries inline
-        elif key not in spilled:
-            if len(spilled) >= REMEMBERED_SPILLS:
-                del spilled[next(iter(spilled))]
-            spilled[key] = (POOL_RUNS_AFTER_SPILL, cpu_spent >= HEAVY_READ_BUDGETS * budget)
-        return result
-    return await run_in_threadpool(call, *args, **kwargs)
+def _offload_at_once(database: Database, key: str) -> bool:
+    """Whether to skip the inline attempt: the read is remembered as slow, and either heavy or a slot of
+    the queue is free (a cheap read must not queue behind slow ones because it was once slow)."""
+    heavy = database.slow_reads.get(key)
+    if heavy is None:
+        return False
+    return heavy or _limiter(database).available_tokens > 0
+
+
+def _remember(slow_reads: dict[str, bool], key: str, cpu_seconds: float, budget: float) -> None:
+    """Note what an offloaded run cost: a read within the budget is forgotten (its inline attempt was only
+    unlucky, a garbage collection say), one over it is remembered as slow, and as heavy past several."""
+    slow_reads.pop(key, None)
+    if cpu_seconds <= budget:
+        return
+    if len(slow_reads) >= REMEMBERED_SLOW_READS:
+        del slow_reads[next(iter(slow_reads))]
+    slow_reads[key] = cpu_seconds >= HEAVY_READ_BUDGETS * budget
 
 
 def _timed(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> tuple[T, float]:

@@ -68,7 +68,7 @@ def _row(dimension: Dimension, value: Any, label: Any, claims: Any, *, selected:
 
 def _tallied(dimension: Dimension) -> Select[Any]:
     """A facet over every claim, read from claim_tally (migration 0004) instead of counted: counting all
-    the claims of every theme was 200 ms of a facets request at 100,000 claims."""
+    the claims of every value grows with the corpus, reading the tallies only with the values."""
     axis = AXES[dimension]
     tally = (
         select(CLAIM_TALLY).where(CLAIM_TALLY.c.dimension == dimension, CLAIM_TALLY.c.claims > 0).subquery()
@@ -83,7 +83,7 @@ def _tallied(dimension: Dimension) -> Select[Any]:
 
 def _paired_entities() -> Select[Any]:
     """The entity facet of one theme's claims, read from the pair tallies (migration 0005) instead of
-    counted: counting a popular theme's entity links was most of a facets request (92 ms at 100,000).
+    counted: counting a popular theme's entity links would be most of a facets request.
 
     Values are `<theme id>:<entity id>`: one theme's pairs are the range [`pair_from`, `pair_to`), and
     the entity id starts at `pair_offset` (bound by `_params`)."""
@@ -105,7 +105,7 @@ def _paired_entities() -> Select[Any]:
 
 def _paired_themes() -> Select[Any]:
     """The theme facet of one entity's claims, read from the pair tallies: one probe per theme for
-    `<theme id><pair_suffix>`, where counting the entity's theme links cost 45 ms at 100,000 claims."""
+    `<theme id><pair_suffix>`, rather than counting the entity's theme links, which grow with its claims."""
     axis = AXES["theme"]
     pair = cast(THEME.c.id, String) + bindparam("pair_suffix", type_=String())
     on = and_(CLAIM_TALLY.c.dimension == "pair", CLAIM_TALLY.c.value == pair)
@@ -130,8 +130,8 @@ def _labelled(dimension: Dimension, counts: Any) -> Select[Any]:
 def _counted(dimension: Dimension, where: Conditions) -> Select[Any]:
     """A facet over the claims matching `where`: claims counted per value key, then labelled.
 
-    Counting per id before joining the labels, and counting rows rather than distinct claims (a claim
-    links to a value once), made the entity facet of a popular theme 3.5x cheaper at 100,000 claims.
+    Counts per id before joining the labels, so each label is joined once per value rather than once per
+    link, and counts rows rather than distinct claims (a claim links to a value once), which needs no sort.
     """
     if not where:
         return _tallied(dimension)
@@ -159,9 +159,8 @@ class _Source:
 def _ranged(dimension: Dimension, source: _Source, dialect: str) -> Select[Any]:
     """A facet counted over a range of a table of claims in order (`claim_plans.RANGES`, bound as
     `theme`, `entity`) instead of over the claims the links select: one theme's documents are counted
-    from its rows alone (2.4 ms against 34 ms for the benchmark's theme at 100,000 claims). Its kinds
-    come from the range too where it holds them (one theme's, one entity's: migration 0010), else from
-    each claim's row (17 against 1.3 ms)."""
+    from its rows alone, without a lookup per claim. Its kinds come from the range too where it holds
+    them (one theme's, one entity's: migration 0010), else from each claim's row, a lookup per claim."""
     ranged = claim_plans.RANGES[source.of]
     names = [name for name in ("theme", "entity") if f"{name}_id" in ranged.c]
     where = [ranged.c[f"{name}_id"] == bindparam(name) for name in names]
@@ -245,7 +244,7 @@ def _sources(filters: ClaimFilters, resolved: ResolvedFilters) -> Sources:
     are not at most one theme and one entity, with any documents but no kind; that facet is counted.
 
     A kind filter is left to counting: testing the kind of each claim of a range reads its claim row,
-    which cost as much as counting plainly or more (35 against 16 ms for an entity and a kind)."""
+    which costs as much as counting plainly or more."""
     scopes = (filters.scope_theme, filters.scope_entity, filters.scope_document)
     if filters.query is not None or any(scope is not None for scope in scopes):
         return (None,) * len(DIMENSIONS)
@@ -321,8 +320,8 @@ def claim_facets(database: Database, filters: ClaimFilters, *, size: int = DEFAU
 
 
 # A facet value being merged: minus its count, label, value, entity type, selected. Sorting these
-# lists as they are orders by count (largest first), label, then value (unique in a facet): twice as
-# fast as sorting with a key (4,000 entities of a theme).
+# lists as they are orders by count (largest first), label, then value (unique in a facet), with no key
+# function called per value: a theme's entity facet may have thousands.
 _Value = list[Any]
 
 

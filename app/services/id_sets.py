@@ -1,6 +1,6 @@
 """`column IN (ids)` without SQLAlchemy's expanding parameters, for statements built once and reused.
 
-An expanding `IN` is re-rendered into SQL on every execution (one placeholder per value): that was 40% of
+An expanding `IN` is re-rendered into SQL on every execution (one placeholder per value), which dominated
 a single claim's CPU time. These forms bind the whole set as one parameter, so a statement compiles once:
 a JSON array read by json_each() on SQLite, an array compared with `= ANY` on PostgreSQL.
 """

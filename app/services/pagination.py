@@ -25,15 +25,15 @@ def page_json(data: Sequence[Any], meta: PageMeta) -> bytes:
 
 def encode_cursor(kind: str, key: Sequence[str | int | float]) -> str:
     """An opaque token naming the last row of a page of list `kind`."""
-    payload = orjson.dumps([kind, *key])  # compact UTF-8 JSON, as json.dumps gave it, in a tenth of the time
+    payload = orjson.dumps([kind, *key])  # compact UTF-8 JSON, the bytes json.dumps gives, but faster
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
 def decode_cursor(kind: str, token: str, types: Sequence[type]) -> list[Any]:
     """The key inside a token; raises InvalidCursor for anything this service did not issue."""
     try:
-        # orjson refuses what json would take and the checks below refuse anyway (NaN, integers past
-        # 64 bits, text not in UTF-8), in a fifth of the time.
+        # orjson, for speed: what it refuses and json would take (NaN, integers past 64 bits, text not
+        # in UTF-8), the checks below would refuse anyway.
         payload = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError) as error:
         raise InvalidCursor from error

@@ -1,8 +1,8 @@
 """Statements compiled once per dialect and run straight on the DBAPI cursor: the hot reads' fast path.
 
-SQLAlchemy's `Connection.execute` spends about 50 µs of Python on every call (cache key, execution
-context, result wrapping) against 5 to 10 µs for SQLite to answer a primary-key lookup; a single claim runs
-five such statements. A `Prepared` statement is built once with SQLAlchemy Core (so each dialect still
+SQLAlchemy's `Connection.execute` spends several times longer in Python on every call (cache key,
+execution context, result wrapping) than SQLite takes to answer a primary-key lookup, and a single claim
+runs several such statements. A `Prepared` statement is built once with SQLAlchemy Core (so each dialect still
 gets its own SQL), compiled once per dialect, and executed on the connection's DBAPI cursor with the
 same bind and result processing, the same `before_cursor_execute` / `after_cursor_execute` listeners
 (query deadline, metrics) and the same exception wrapping as `Connection.execute`.

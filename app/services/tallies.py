@@ -26,8 +26,7 @@ def tally(connection: Connection, dimension: str, value: str = "") -> int:
 def tallied(dimension: str, key: ColumnElement[Any]) -> ColumnElement[int]:
     """A correlated subquery: the tallied claims of the theme or entity whose id is `key` (0 for none).
 
-    Replaces `count(*)` over the links, which grows with the value's claims (4 ms for a popular one at
-    1,000,000 claims)."""
+    Replaces `count(*)` over the links, whose cost grows with the value's claims."""
     claims = (
         select(CLAIM_TALLY.c.claims)
         .where(CLAIM_TALLY.c.dimension == dimension, CLAIM_TALLY.c.value == cast(key, String))

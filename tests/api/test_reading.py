@@ -106,12 +106,12 @@ def test_time_spent_waiting_does_not_count_against_the_budget(database_with_budg
 
 
 @pytest.mark.parametrize("database_with_budget", [1], indirect=True)
-def test_after_a_spill_the_same_read_goes_straight_to_the_pool_and_others_still_try_inline(
+def test_after_an_offload_the_same_read_goes_straight_to_the_pool_and_others_still_try_inline(
     database_with_budget: Database,
 ) -> None:
     if engine_under_test() != "sqlite":
         pytest.skip("PostgreSQL reads always run in the pool")
-    asyncio.run(_run(database_with_budget, 3_000_000))  # spills, and is remembered
+    asyncio.run(_run(database_with_budget, 3_000_000))  # offloaded, and remembered
     _, threads, loop_thread = asyncio.run(_run(database_with_budget, 3_000_000))
     assert len(threads) == 1  # no second stopped attempt on the loop
     assert threads[0] != loop_thread
@@ -120,14 +120,11 @@ def test_after_a_spill_the_same_read_goes_straight_to_the_pool_and_others_still_
 
 
 @pytest.mark.parametrize("database_with_budget", [1], indirect=True)
-def test_a_read_still_slow_after_its_pool_runs_is_remembered_again(
-    database_with_budget: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_read_still_slow_in_the_pool_stays_remembered(database_with_budget: Database) -> None:
     """Each pooled run measures the read again: one still over budget stays remembered, so it does not
-    pay a stopped attempt on the loop on every call once its pool runs are used up."""
+    pay a stopped attempt on the loop on any later call."""
     if engine_under_test() != "sqlite":
         pytest.skip("PostgreSQL reads always run in the pool")
-    monkeypatch.setattr(reading, "POOL_RUNS_AFTER_SPILL", 2)
 
     async def five_calls() -> tuple[list[list[int]], int]:
         seen = []
@@ -163,8 +160,8 @@ def _count_as_costs_say(database: Database, costs: _Costs, threads: list[int]) -
 @pytest.mark.skipif(engine_under_test() != "sqlite", reason="inline reads are SQLite's")
 # 50 ms: room for the pool to open its first connection within the budget.
 @pytest.mark.parametrize("database_with_budget", [50], indirect=True)
-def test_a_spill_whose_pooled_run_fits_the_budget_is_forgotten(database_with_budget: Database) -> None:
-    """One slow attempt (a garbage collection, say) must not send the next hundred calls to the pool,
+def test_a_read_whose_pooled_run_fits_the_budget_is_forgotten(database_with_budget: Database) -> None:
+    """One slow attempt (a garbage collection, say) must not send the next calls to the pool,
     where a busy event loop keeps each waiting for the GIL."""
 
     async def three_calls() -> tuple[list[list[int]], int]:
@@ -267,7 +264,7 @@ def test_slow_reads_queue_rather_than_all_share_the_cpu(database_with_budget: Da
 
     async def many() -> list[int]:
         loop_thread.append(threading.get_ident())
-        # Different limits: different reads, so none is sent to the pool only by an earlier one's spill.
+        # Different limits: different reads, so none is sent to the pool only by an earlier one's offload.
         calls = [
             run_read(database_with_budget, slow, 1_000_000 + index) for index in range(3 * SLOW_READS_AT_ONCE)
         ]

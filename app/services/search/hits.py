@@ -109,10 +109,9 @@ def _ranked_on_index(
     """The best `wanted` matches past the cursor, in score, type, id order: ranked on the full-text index
     alone, then only those entries read.
 
-    Looking up every match's entry for its type and id, to break ties in the sort, was half of a search
-    with many matches (12,000 at 1,000,000 claims: each lookup a page outside the mapped part of the
-    file). Only matches tied with the last one read can reorder, so the index is read `RANKED_SLACK`
-    past the page, and further only while the ties reach that far.
+    Looking up every match's entry for its type and id, to break ties in the sort, would cost a search
+    with many matches a page read per match. Only matches tied with the last one read can reorder, so the
+    index is read `RANKED_SLACK` past the page, and further only while the ties reach that far.
     """
     assert statements.ranked is not None
     assert statements.entries is not None

@@ -1,4 +1,4 @@
-"""The lock-free metric tallies: exact counts from many threads, Prometheus's bucket rules."""
+"""The lock-free per-thread metric shards: exact counts from many threads, Prometheus's bucket rules."""
 
 from __future__ import annotations
 
