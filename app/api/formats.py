@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from app.api.openapi import INVALID, NOT_FOUND, Responses, recorded_examples, responses
 from app.api.openapi_components import shared
-from app.api.params import ClaimFormat, ClaimListQuery
+from app.api.params import CLAIM_LIST_QUERY, ClaimFormat, ClaimListQuery
 from app.api.reading import run_read
 from app.db import Database
 from app.schemas.claims import ClaimPublic
@@ -159,4 +159,13 @@ def claim_list_responses(*errors: Responses) -> Responses:
 def nested_claim_list_docs() -> dict[str, Any]:
     """The documentation of a resource's claim list (`/v1/themes/{slug}/claims` …): `GET /v1/claims`'s
     answers, and 404 for a resource that does not exist."""
-    return {"response_model": Page[ClaimPublic], "responses": claim_list_responses(NOT_FOUND, INVALID)}
+    return claim_list_docs(NOT_FOUND, INVALID)
+
+
+def claim_list_docs(*errors: Responses) -> dict[str, Any]:
+    """A claim list route's documentation: its query parameters, its answers and `errors`."""
+    return {
+        "response_model": Page[ClaimPublic],
+        "responses": claim_list_responses(*errors),
+        "openapi_extra": CLAIM_LIST_QUERY.openapi_extra(),
+    }

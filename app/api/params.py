@@ -3,7 +3,8 @@
 Every string a client sends in a path or a query goes through `Text` (or a type built on it), whose
 pattern refuses control characters: PostgreSQL text cannot hold NUL and no engine stores one faithfully.
 Pydantic itself refuses a lone surrogate. The claim lists share one query-parameter model,
-`ClaimListQuery`, so a parameter added there reaches every claim list.
+`ClaimListQuery` (validated by `CLAIM_LIST_QUERY`, documented by its `openapi_extra`), so a parameter
+added there reaches every claim list.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
-from fastapi import Path, Query
+from fastapi import Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.api.query_models import QueryModel
 from app.services.search.query import MAX_QUERY_LENGTH
 
 MAX_LIMIT = 100
@@ -119,5 +121,5 @@ class ClaimListQuery(ClaimFilterQuery):
     cursor: Cursor | None = None
 
 
-ClaimListParams = Annotated[ClaimListQuery, Query()]
-ClaimFilterParams = Annotated[ClaimFilterQuery, Query()]
+CLAIM_LIST_QUERY = QueryModel(ClaimListQuery)
+ClaimListParams = Annotated[ClaimListQuery, Depends(CLAIM_LIST_QUERY)]

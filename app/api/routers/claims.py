@@ -6,25 +6,19 @@ from fastapi import APIRouter, Request, Response
 
 from app.api.deps import DatabaseDep, claim_filters
 from app.api.etags import tagged_json
-from app.api.formats import answer_claim_list, claim_list_responses
+from app.api.formats import answer_claim_list, claim_list_docs
 from app.api.openapi import INVALID, NOT_FOUND, responses
 from app.api.params import ClaimId, ClaimListParams
 from app.api.reading import run_read
 from app.api.write_docs import GONE
 from app.schemas.citations import Citation
 from app.schemas.claims import ClaimPublic
-from app.schemas.common import Page
 from app.services import citations, claims
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
 
-@router.get(
-    "",
-    summary="List claims",
-    response_model=Page[ClaimPublic],
-    responses=claim_list_responses(INVALID),
-)
+@router.get("", summary="List claims", **claim_list_docs(INVALID))
 async def list_claims(request: Request, database: DatabaseDep, query: ClaimListParams) -> Response:
     """Claims in document order, filtered by theme, entity, document and kind.
 

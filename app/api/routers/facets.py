@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import Field
 
 from app.api.deps import DatabaseDep, claim_filters
 from app.api.openapi import INVALID, responses
 from app.api.params import ClaimFilterQuery
+from app.api.query_models import QueryModel
 from app.api.reading import run_read
 from app.api.rendering import json_response
 from app.schemas.facets import ClaimFacets
@@ -29,6 +30,8 @@ class FacetsQuery(ClaimFilterQuery):
     )
 
 
+FACETS_QUERY = QueryModel(FacetsQuery)
+
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
 
@@ -37,8 +40,11 @@ router = APIRouter(prefix="/v1/claims", tags=["claims"])
     summary="Count claims per facet",
     response_model=ClaimFacets,
     responses=responses("facets", INVALID),
+    openapi_extra=FACETS_QUERY.openapi_extra(),
 )
-async def claim_facets(database: DatabaseDep, query: Annotated[FacetsQuery, Query()]) -> Response:
+async def claim_facets(
+    database: DatabaseDep, query: Annotated[FacetsQuery, Depends(FACETS_QUERY)]
+) -> Response:
     """Claim counts per theme, entity, kind and document, with the same filters as `GET /v1/claims`.
 
     `total` is the number of matching claims (`meta.total` of the same `/v1/claims` request). Counting is

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends
 from pydantic import Field
 
 from app.api.deps import DatabaseDep, claim_filters
 from app.api.openapi import INVALID, responses
 from app.api.params import ClaimFilterQuery
 from app.api.problems import BadParameter
+from app.api.query_models import QueryModel
 from app.api.reading import run_read
 from app.schemas.facets import ClaimMatrix, Dimension
 from app.services import matrix
@@ -25,11 +26,20 @@ class MatrixQuery(ClaimFilterQuery):
     cols: Dimension = Field(default="entity", description="What the columns are; not the same as `rows`.")
 
 
+MATRIX_QUERY = QueryModel(MatrixQuery)
+
 router = APIRouter(prefix="/v1/matrix", tags=["claims"])
 
 
-@router.get("", summary="Cross-tabulate claims", responses=responses("matrix", INVALID))
-async def claim_matrix(database: DatabaseDep, query: Annotated[MatrixQuery, Query()]) -> ClaimMatrix:
+@router.get(
+    "",
+    summary="Cross-tabulate claims",
+    responses=responses("matrix", INVALID),
+    openapi_extra=MATRIX_QUERY.openapi_extra(),
+)
+async def claim_matrix(
+    database: DatabaseDep, query: Annotated[MatrixQuery, Depends(MATRIX_QUERY)]
+) -> ClaimMatrix:
     """How many claims carry each pair of a row value and a column value, over the filtered claims.
 
     Takes the same filters as `GET /v1/claims`; `counts[i][j]` is the `meta.total` of that list with the
