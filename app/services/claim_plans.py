@@ -3,8 +3,8 @@ SELECT.
 
 A list of one theme, one entity, or one theme and one entity, and nothing else, is a range of a table keyed
 by that value and then the claims' order key (`claim_by_theme`, `claim_by_entity`, migration 0008;
-`claim_pair`, 0006): from the start or from a cursor alike, with no sort, its claims read whole (their
-stored answers, `claim_body`) in the same statement, and its total read from `claim_tally` (kept exact by
+`claim_pair`, 0006): from the start or from a cursor alike, with no sort, its claims' stored answers
+(`claim_body`) read in the same statement, and its total read from `claim_tally` (kept exact by
 triggers, migration 0004). Every other list is a keyset SELECT of the order keys under the filters'
 conditions, then its claims by id; its total is a tally where one answers it (every claim, one kind, one
 document), else counted.
@@ -161,14 +161,14 @@ def named_range(filters: ClaimFilters) -> tuple[str, dict[str, str]] | None:
     return ("pair" if themes and entities else "theme" if themes else "entity"), names
 
 
-def _range_order(ranged: TableClause) -> tuple[ColumnElement[Any], ...]:
+def _range_order(table: TableClause) -> tuple[ColumnElement[Any], ...]:
     """The order key of a table of claims in order, as columns."""
-    return tuple(ranged.c[name] for name in ORDER_KEY)
+    return tuple(table.c[name] for name in ORDER_KEY)
 
 
-def _range_values(ranged: TableClause) -> list[ColumnElement[Any]]:
+def _range_values(table: TableClause) -> list[ColumnElement[Any]]:
     """The columns a table of claims in order is keyed by before the order key (link ids)."""
-    return [value for value in ranged.c if value.name not in ORDER_KEY and value.name != "kind"]
+    return [value for value in table.c if value.name not in ORDER_KEY and value.name != "kind"]
 
 
 def _theme_named() -> ColumnElement[Any]:
@@ -201,7 +201,7 @@ def _named_total(of: str, named: dict[str, ColumnElement[Any]]) -> ColumnElement
 
 @cache
 def range_page_statement(of: str, after_key: bool, named: bool = False) -> Prepared:
-    """A page of the claims of one pair, theme or entity (`of`, as in `RANGES`), whole, from the
+    """A page of the claims of one pair, theme or entity (`of`, as in `RANGES`), from the
     cursor's key `k0`…`k3` when `after_key`: a range of the primary key of `RANGES[of]`, in document
     order, `limit` rows, each the claim's order key (`id` its claim id) and stored answer `body`.
 
@@ -211,22 +211,22 @@ def range_page_statement(of: str, after_key: bool, named: bool = False) -> Prepa
     list cost, most of it, was each statement's round trip through Python, not SQLite). No row: an
     unknown value, an empty list, or a page past the end. The ids and the count are subqueries of their
     own, not joined to the rows: SQLite runs each once."""
-    ranged = RANGES[of]
+    table = RANGES[of]
     extra: list[Any] = []
     if named:
         finders = {"theme": _theme_named, "entity": _entity_named}
-        ids = {value.name: finders[value.name.removesuffix("_id")]() for value in _range_values(ranged)}
-        conditions = [ranged.c[name] == found for name, found in ids.items()]
+        ids = {value.name: finders[value.name.removesuffix("_id")]() for value in _range_values(table)}
+        conditions = [table.c[name] == found for name, found in ids.items()]
         extra.append(_named_total(of, ids).label("total"))
     else:
-        conditions = [value == bindparam(value.name.removesuffix("_id")) for value in _range_values(ranged)]
-    order = _range_order(ranged)
+        conditions = [value == bindparam(value.name.removesuffix("_id")) for value in _range_values(table)]
+    order = _range_order(table)
     if after_key:
         keys = [bindparam(f"k{index}", type_=column.type) for index, column in enumerate(order)]
         conditions.append(tuple_(*order) > tuple_(*keys))
     # The range holds the order key, the stored answer the rest: the claim row is not read.
     columns: list[Any] = [*extra, *order[:3], order[3].label("id"), CLAIM_BODY.c.body]
-    source = ranged.join(CLAIM_BODY, CLAIM_BODY.c.claim_id == ranged.c.claim_id)
+    source = table.join(CLAIM_BODY, CLAIM_BODY.c.claim_id == table.c.claim_id)
     statement = select(*columns).select_from(source).where(*conditions).order_by(*order)
     return Prepared(statement.limit(bindparam("limit", type_=Integer())))
 

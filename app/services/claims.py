@@ -51,14 +51,15 @@ def list_claims_json(
     key = decode_cursor("claims", cursor, CURSOR_TYPES) if cursor else None
     page = None
     if database.is_sqlite and (named := claim_plans.named_range(filters)) is not None:
-        # The commonest lists, in one statement: one statement is its own snapshot.
+        # The commonest lists, in one statement (its own snapshot). Finding no claim, it cannot tell an
+        # unknown value (422) from an empty page: resolving the filters below does.
         with database.read(snapshot=False) as connection:
             page = claim_plans.named_range_page(connection, *named, key, limit)
     if page is None:
         with database.read() as connection:
             resolved = resolve(connection, filters)
-            if (ranged := claim_plans.range_of(resolved)) is not None:
-                page = claim_plans.range_page(connection, *ranged, key, limit)
+            if (of_range := claim_plans.range_of(resolved)) is not None:
+                page = claim_plans.range_page(connection, *of_range, key, limit)
             else:
                 page = claim_plans.keyset_page(connection, resolved, key, limit)
     next_cursor = None

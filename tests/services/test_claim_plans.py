@@ -230,9 +230,9 @@ def _strategy_pages(
         resolved = resolve(connection, filters)
         while True:
             if strategy == "range":
-                ranged = claim_plans.range_of(resolved)
-                assert ranged is not None, filters
-                page = claim_plans.range_page(connection, *ranged, key, limit)
+                of_range = claim_plans.range_of(resolved)
+                assert of_range is not None, filters
+                page = claim_plans.range_page(connection, *of_range, key, limit)
             else:
                 page = claim_plans.keyset_page(connection, resolved, key, limit)
             pages.append(([row.id for row in page.rows], page.total, page.more))
@@ -247,10 +247,10 @@ def test_a_range_page_is_the_keyset_select_s_page(seeded: Database) -> None:
     those the general keyset SELECT gives for the same filters."""
     for filters in _named_lists():
         for limit in (1, 4):
-            ranged = _strategy_pages(seeded, filters, limit, "range")
-            assert ranged == _strategy_pages(seeded, filters, limit, "keyset"), filters
+            by_range = _strategy_pages(seeded, filters, limit, "range")
+            assert by_range == _strategy_pages(seeded, filters, limit, "keyset"), filters
             with seeded.read() as connection:
-                assert ranged[0][1] == claim_plans.total(connection, resolve(connection, filters)), filters
+                assert by_range[0][1] == claim_plans.total(connection, resolve(connection, filters)), filters
 
 
 @pytest.fixture
