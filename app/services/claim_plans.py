@@ -74,12 +74,12 @@ class ClaimPage:
     """A page of claims in document order, as `claims_rows` gives them, the list's total, and whether a
     next page follows."""
 
-    rows: list[Any]
+    rows: Sequence[Any]
     total: int
     more: bool
 
 
-EMPTY = ClaimPage([], 0, False)
+EMPTY = ClaimPage((), 0, False)
 
 
 def _single_values(resolved: ResolvedFilters) -> dict[str, Any] | None:
