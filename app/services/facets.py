@@ -314,7 +314,7 @@ def claim_facets(database: Database, filters: ClaimFilters, *, size: int = DEFAU
     with database.read() as connection:
         # Validated in the order /v1/claims validates them, so both name the same unknown value first.
         resolved = resolve(connection, filters)
-        total = claim_plans.plan(connection, resolved, limit=1).total
+        total = claim_plans.total(connection, resolved)
         rows = _rows(connection, filters, resolved)
     return _answer(total, rows, filters.kinds, size)
 

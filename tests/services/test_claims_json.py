@@ -1,4 +1,4 @@
-"""A claim's stored answer (app.services.claims.claims_rows): its nested lists in the order the API
+"""A claim's stored answer (app.services.claim_rows.claims_rows): its nested lists in the order the API
 documents, and, spliced into a list's body unparsed, the same answer as validated models."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from app.db import Database
 from app.services import claims
 from app.services.claim_bodies import refresh_claim_bodies
 from app.services.claim_filters import ClaimFilters
-from app.services.claims import claim_dicts, claims_rows, current_claim, rendered_claim
+from app.services.claim_rows import claims_rows
+from app.services.claims import claim_dicts, current_claim, rendered_claim
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, ENTITY, THEME
 from seed.loader import load_seed
 

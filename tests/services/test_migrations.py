@@ -275,7 +275,7 @@ def test_claim_filters_search_an_index_instead_of_scanning(name: str, seeded_url
 
 
 # Walking the claims in document order (or a kind's claims in that order) until a page is full is not a
-# full scan: the page's LIMIT stops it (app.services.claim_plans picks it only when matches are dense).
+# full scan: the page's LIMIT stops it (the keyset SELECT of app.services.claim_plans).
 ORDERED_WALK = re.compile(r"SCAN claim USING (COVERING )?INDEX ix_claim_(document_order|kind)\b")
 
 
