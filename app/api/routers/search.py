@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import DatabaseDep, parse_query, split_values
 from app.api.openapi import INVALID, ok, responses
-from app.api.params import MAX_FILTER_VALUES, CursorParam, LimitParam, choices, text
-from app.api.problems import BadParameter
+from app.api.params import DEFAULT_LIMIT, MAX_FILTER_VALUES, Cursor, Limit, choices, text
+from app.api.query_models import QueryModel
 from app.api.reading import run_read
 from app.models import SEARCH_KINDS
 from app.schemas.common import Page, Schema
@@ -27,42 +28,43 @@ class Suggestions(Schema):
     data: list[Suggestion]
 
 
+class SearchQuery(BaseModel):
+    """What to search for, in which kinds of resource, and the page."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    q: Annotated[str, text(MAX_QUERY_LENGTH, min_length=1)] = Field(
+        description='Words (all must match), "a phrase", prefix*, AND, OR, NOT or -word, parentheses.'
+    )
+    type: list[Annotated[str, text(100, pattern=choices(SEARCH_KINDS))]] | None = Field(
+        default=None,
+        max_length=MAX_FILTER_VALUES,
+        description="claim, entity or theme; repeat or comma-separate (default: all).",
+    )
+    limit: Limit = DEFAULT_LIMIT
+    cursor: Cursor | None = None
+
+
+SEARCH_QUERY = QueryModel(SearchQuery)
+
+
 @router.get(
     "/search",
     summary="Search everything",
     response_model=Page[SearchHit],
     responses=responses("search", INVALID),
+    openapi_extra=SEARCH_QUERY.openapi_extra(),
 )
-async def search(
-    database: DatabaseDep,
-    q: Annotated[
-        str,
-        text(MAX_QUERY_LENGTH, min_length=1),
-        Query(
-            description='Words (all must match), "a phrase", prefix*, AND, OR, NOT or -word, parentheses.',
-        ),
-    ],
-    type: Annotated[
-        list[Annotated[str, text(100, pattern=choices(SEARCH_KINDS))]] | None,
-        Query(
-            max_length=MAX_FILTER_VALUES,
-            description="claim, entity or theme; repeat or comma-separate (default: all).",
-        ),
-    ] = None,
-    limit: LimitParam = 20,
-    cursor: CursorParam = None,
-) -> Response:
+async def search(database: DatabaseDep, query: Annotated[SearchQuery, Depends(SEARCH_QUERY)]) -> Response:
     """Ranked claims, entities and themes matching `q`, each with a highlighted snippet.
 
     Matching is stemmed ("freelancers" finds "freelancing") and insensitive to case, accents and
     apostrophe style. Snippets are HTML-escaped with the matched words in `<mark>`.
     """
-    kinds = split_values("query.type", type)
-    if unknown := [kind for kind in kinds if kind not in SEARCH_KINDS]:
-        raise BadParameter("query.type", f"unknown type {', '.join(unknown)}; types are claim, entity, theme")
-    query = parse_query("query.q", q)
+    kinds = split_values("query.type", query.type)
+    parsed = parse_query("query.q", query.q)
     found = await run_read(
-        database, hits.search_json, database, query, kinds=kinds, limit=limit, cursor=cursor
+        database, hits.search_json, database, parsed, kinds=kinds, limit=query.limit, cursor=query.cursor
     )
     return Response(found, media_type=JSONResponse.media_type)
 
