@@ -10,13 +10,14 @@ from pydantic import Field
 
 from app.api.auth import WriteKey, actor
 from app.api.deps import DatabaseDep, claim_filters
-from app.api.etags import IfMatch, tagged, tagged_json
+from app.api.etags import IfMatch, tagged_json
 from app.api.formats import answer_claim_list, claim_list_responses
 from app.api.openapi import INVALID, NOT_FOUND, responses
 from app.api.params import ClaimFilterQuery, ClaimId, ClaimListParams
 from app.api.reading import run_read
 from app.api.rendering import json_response
 from app.api.write_docs import CURATION, EDITS, GONE, body_examples, write_route
+from app.api.writing import WriterDep
 from app.schemas.citations import Citation
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
@@ -108,10 +109,7 @@ async def cite_claim(request: Request, database: DatabaseDep, claim_id: ClaimId)
 
 @router.post("", tags=CURATION, **write_route(201, "Create a claim", "claim"))
 def create_claim(
-    key: WriteKey,
-    database: DatabaseDep,
-    response: Response,
-    body: Annotated[ClaimCreate, Body(openapi_examples=body_examples("claim_create"))],
+    writer: WriterDep, body: Annotated[ClaimCreate, Body(openapi_examples=body_examples("claim_create"))]
 ) -> ClaimPublic:
     """Add a claim to a document; the server gives it its id (in the style of the document's claims).
 
@@ -120,15 +118,13 @@ def create_claim(
     than once). Themes and entities are slugs that must exist. Context notes are added afterwards with
     `POST /v1/claims/{claim_id}/context`. Needs a key with scope `write`.
     """
-    created = claim_writes.create_claim(database, actor(key), body)
-    return tagged(response, created, location=f"/v1/claims/{created.key}")
+    created = claim_writes.create_claim(writer.database, writer.actor, body)
+    return writer.answer(created, location=f"/v1/claims/{created.key}")
 
 
 @router.patch("/{claim_id}", tags=CURATION, **write_route(200, "Edit a claim", "claim", *EDITS))
 def update_claim(
-    key: WriteKey,
-    database: DatabaseDep,
-    response: Response,
+    writer: WriterDep,
     claim_id: ClaimId,
     body: Annotated[ClaimPatch, Body(openapi_examples=body_examples("claim_patch"))],
     if_match: IfMatch = None,
@@ -139,7 +135,7 @@ def update_claim(
     A new quote without a span is looked up in the document; `themes` and `entities` replace the lists.
     A patch that changes nothing writes nothing. Needs a key with scope `write`.
     """
-    return tagged(response, claim_writes.update_claim(database, actor(key), claim_id, if_match, body))
+    return writer.answer(claim_writes.update_claim(writer.database, writer.actor, claim_id, if_match, body))
 
 
 @router.delete("/{claim_id}", tags=CURATION, **write_route(204, "Delete a claim", None, *EDITS))

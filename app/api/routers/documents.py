@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Request, Response
 
-from app.api.auth import WriteKey, actor
 from app.api.deps import DatabaseDep, claim_filters
 from app.api.etags import IfMatch, tagged
 from app.api.formats import answer_claim_list, nested_claim_list_docs
@@ -22,6 +21,7 @@ from app.api.write_docs import (
     body_examples,
     write_route,
 )
+from app.api.writing import WriterDep
 from app.schemas.common import Page
 from app.schemas.documents import DocumentPublic, DocumentSummary
 from app.schemas.writes import DocumentCreate, DocumentPatch
@@ -59,9 +59,7 @@ async def list_document_claims(
 
 @router.post("", tags=CURATION, **write_route(201, "Add a document", "document", CONFLICT))
 def create_document(
-    key: WriteKey,
-    database: DatabaseDep,
-    response: Response,
+    writer: WriterDep,
     body: Annotated[DocumentCreate, Body(openapi_examples=body_examples("document_create"))],
 ) -> DocumentPublic:
     """Add a source document with its full text; the server computes its SHA-256 (409 if the id is taken).
@@ -69,8 +67,8 @@ def create_document(
     Claims then quote it with `POST /v1/claims`. For a document with its annotations, in one step, use
     `sectorfacts ingest FILE`. Needs scope `write`.
     """
-    created = document_writes.create_document(database, actor(key), body)
-    return tagged(response, created, location=f"/v1/documents/{created.key}")
+    created = document_writes.create_document(writer.database, writer.actor, body)
+    return writer.answer(created, location=f"/v1/documents/{created.key}")
 
 
 # No route deletes a document, so its edits never meet a 410.
@@ -82,17 +80,11 @@ def create_document(
     ),
 )
 def update_document(
-    key: WriteKey,
-    database: DatabaseDep,
-    response: Response,
-    document_id: DocumentId,
-    body: DocumentPatch,
-    if_match: IfMatch = None,
+    writer: WriterDep, document_id: DocumentId, body: DocumentPatch, if_match: IfMatch = None
 ) -> DocumentPublic:
     """Correct a document's title, language, publisher, URL or dates (`null` clears an optional one).
 
     The text cannot change: every claim's span points into it. Needs `If-Match` and scope `write`.
     """
-    return tagged(
-        response, document_writes.update_document(database, actor(key), document_id, if_match, body)
-    )
+    updated = document_writes.update_document(writer.database, writer.actor, document_id, if_match, body)
+    return writer.answer(updated)

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
-from app.api.auth import AdminKey, WriteKey, actor
+from app.api.auth import AdminKey, actor
 from app.api.deps import DatabaseDep, claim_filters, split_values
-from app.api.etags import IfMatch, tagged, tagged_json
+from app.api.etags import IfMatch, tagged_json
 from app.api.formats import answer_claim_list, nested_claim_list_docs
 from app.api.openapi import INVALID, NOT_FOUND, responses
 from app.api.params import (
@@ -23,6 +23,7 @@ from app.api.params import (
 )
 from app.api.reading import run_read
 from app.api.write_docs import CONFLICT, CURATION, EDITS, GONE, body_examples, write_route
+from app.api.writing import WriterDep
 from app.schemas.common import Page
 from app.schemas.entities import EntityPublic
 from app.schemas.relations import EntityRelations
@@ -94,34 +95,26 @@ async def get_entity_relations(database: DatabaseDep, key: EntityKey) -> EntityR
 
 @router.post("", tags=CURATION, **write_route(201, "Create an entity", "entity", CONFLICT))
 def create_entity(
-    key: WriteKey,
-    database: DatabaseDep,
-    response: Response,
-    body: Annotated[EntityCreate, Body(openapi_examples=body_examples("entity_create"))],
+    writer: WriterDep, body: Annotated[EntityCreate, Body(openapi_examples=body_examples("entity_create"))]
 ) -> EntityPublic:
     """Add an entity with its aliases and external ids.
 
     Every slug, name and alias must name one entity, case-insensitively: 409 if another entity already
     has one of them, 422 if an alias repeats the entity's own name. Needs scope `write`.
     """
-    created = entity_writes.create_entity(database, actor(key), body)
-    return tagged(response, created, location=f"/v1/entities/{created.key}")
+    created = entity_writes.create_entity(writer.database, writer.actor, body)
+    return writer.answer(created, location=f"/v1/entities/{created.key}")
 
 
 @router.patch("/{key}", tags=CURATION, **write_route(200, "Edit an entity", "entity", CONFLICT, *EDITS))
 def update_entity(
-    api_key: WriteKey,
-    database: DatabaseDep,
-    response: Response,
-    key: EntityKey,
-    body: EntityPatch,
-    if_match: IfMatch = None,
+    writer: WriterDep, key: EntityKey, body: EntityPatch, if_match: IfMatch = None
 ) -> EntityPublic:
     """Change an entity's name, type, description, aliases or external ids (lists and maps are replaced).
 
     The entity is found by slug, name or alias; its slug stays. Needs `If-Match` and scope `write`.
     """
-    return tagged(response, entity_writes.update_entity(database, actor(api_key), key, if_match, body))
+    return writer.answer(entity_writes.update_entity(writer.database, writer.actor, key, if_match, body))
 
 
 @router.delete("/{key}", tags=CURATION, **write_route(204, "Delete an entity", None, CONFLICT, *EDITS))

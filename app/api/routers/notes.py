@@ -13,6 +13,7 @@ from app.api.openapi import NOT_FOUND, responses
 from app.api.params import ClaimId, CursorParam, LimitParam
 from app.api.reading import run_read
 from app.api.write_docs import EDITS, GONE, body_examples, write_route
+from app.api.writing import WriterDep
 from app.schemas.common import Page
 from app.schemas.notes import NotePublic
 from app.schemas.writes import NoteCreate, NotePatch
@@ -40,15 +41,13 @@ async def list_notes(
     "/v1/claims/{claim_id}/context", **write_route(201, "Add a context note", "note", NOT_FOUND, GONE)
 )
 def create_note(
-    key: WriteKey,
-    database: DatabaseDep,
-    response: Response,
+    writer: WriterDep,
     claim_id: ClaimId,
     body: Annotated[NoteCreate, Body(openapi_examples=body_examples("note_create"))],
 ) -> NotePublic:
     """Add what another source says about the claim, citing at least one source. Needs scope `write`."""
-    created = note_writes.create_note(database, actor(key), claim_id, body)
-    return tagged(response, created, location=f"/v1/notes/{created.key}")
+    created = note_writes.create_note(writer.database, writer.actor, claim_id, body)
+    return writer.answer(created, location=f"/v1/notes/{created.key}")
 
 
 @router.get("/v1/notes/{note_id}", summary="Get a context note", responses=responses("note", NOT_FOUND))
@@ -58,16 +57,9 @@ async def get_note(database: DatabaseDep, response: Response, note_id: NoteId) -
 
 
 @router.patch("/v1/notes/{note_id}", **write_route(200, "Edit a context note", "note", *EDITS))
-def update_note(
-    key: WriteKey,
-    database: DatabaseDep,
-    response: Response,
-    note_id: NoteId,
-    body: NotePatch,
-    if_match: IfMatch = None,
-) -> NotePublic:
+def update_note(writer: WriterDep, note_id: NoteId, body: NotePatch, if_match: IfMatch = None) -> NotePublic:
     """Change a note's text or its sources (the list is replaced). Needs `If-Match` and scope `write`."""
-    return tagged(response, note_writes.update_note(database, actor(key), note_id, if_match, body))
+    return writer.answer(note_writes.update_note(writer.database, writer.actor, note_id, if_match, body))
 
 
 @router.delete("/v1/notes/{note_id}", **write_route(204, "Delete a context note", None, *EDITS))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Request, Response
 
-from app.api.auth import AdminKey, WriteKey, actor
+from app.api.auth import AdminKey, actor
 from app.api.deps import DatabaseDep, claim_filters
 from app.api.etags import IfMatch, tagged
 from app.api.formats import answer_claim_list, nested_claim_list_docs
@@ -15,6 +15,7 @@ from app.api.openapi import INVALID, NOT_FOUND, responses
 from app.api.params import ClaimListParams, CursorParam, LimitParam, ThemeSlug
 from app.api.reading import run_read
 from app.api.write_docs import CONFLICT, CURATION, EDITS, GONE, body_examples, write_route
+from app.api.writing import WriterDep
 from app.schemas.common import Page
 from app.schemas.themes import ThemePublic
 from app.schemas.writes import ThemeCreate, ThemePatch
@@ -49,27 +50,19 @@ async def list_theme_claims(
 
 @router.post("", tags=CURATION, **write_route(201, "Create a theme", "theme", CONFLICT))
 def create_theme(
-    key: WriteKey,
-    database: DatabaseDep,
-    response: Response,
-    body: Annotated[ThemeCreate, Body(openapi_examples=body_examples("theme_create"))],
+    writer: WriterDep, body: Annotated[ThemeCreate, Body(openapi_examples=body_examples("theme_create"))]
 ) -> ThemePublic:
     """Add a theme, listed after the existing ones; its slug is its permanent id (409 if taken)."""
-    created = theme_writes.create_theme(database, actor(key), body)
-    return tagged(response, created, location=f"/v1/themes/{created.key}")
+    created = theme_writes.create_theme(writer.database, writer.actor, body)
+    return writer.answer(created, location=f"/v1/themes/{created.key}")
 
 
 @router.patch("/{slug}", tags=CURATION, **write_route(200, "Edit a theme", "theme", *EDITS))
 def update_theme(
-    key: WriteKey,
-    database: DatabaseDep,
-    response: Response,
-    slug: ThemeSlug,
-    body: ThemePatch,
-    if_match: IfMatch = None,
+    writer: WriterDep, slug: ThemeSlug, body: ThemePatch, if_match: IfMatch = None
 ) -> ThemePublic:
     """Change a theme's name or description (its slug stays). Needs `If-Match` and scope `write`."""
-    return tagged(response, theme_writes.update_theme(database, actor(key), slug, if_match, body))
+    return writer.answer(theme_writes.update_theme(writer.database, writer.actor, slug, if_match, body))
 
 
 @router.delete("/{slug}", tags=CURATION, **write_route(204, "Delete a theme", None, CONFLICT, *EDITS))
