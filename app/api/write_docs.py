@@ -110,8 +110,10 @@ INVALID_WRITE = _problem(
     ],
 )
 
-# What an edit of an existing resource can meet besides a bad body.
-EDITS = (NOT_FOUND, GONE, PRECONDITION_FAILED, PRECONDITION_REQUIRED)
+# The refusals of a stale or a missing If-Match, which every edit can meet.
+IF_MATCH = (PRECONDITION_FAILED, PRECONDITION_REQUIRED)
+# What an edit of a resource that can be deleted meets besides a bad body.
+EDITS = (NOT_FOUND, GONE, *IF_MATCH)
 
 _THEME_BEFORE = {
     "slug": "outlook",

@@ -13,14 +13,7 @@ from app.api.formats import answer_claim_list, nested_claim_list_docs
 from app.api.openapi import INVALID, NOT_FOUND, responses
 from app.api.params import ClaimListParams, CursorParam, DocumentId, LimitParam
 from app.api.reading import run_read
-from app.api.write_docs import (
-    CONFLICT,
-    CURATION,
-    PRECONDITION_FAILED,
-    PRECONDITION_REQUIRED,
-    body_examples,
-    write_route,
-)
+from app.api.write_docs import CONFLICT, CURATION, IF_MATCH, body_examples, write_route
 from app.api.writing import WriterDep
 from app.schemas.common import Page
 from app.schemas.documents import DocumentPublic, DocumentSummary
@@ -75,9 +68,7 @@ def create_document(
 @router.patch(
     "/{document_id}",
     tags=CURATION,
-    **write_route(
-        200, "Edit a document's metadata", "document", NOT_FOUND, PRECONDITION_FAILED, PRECONDITION_REQUIRED
-    ),
+    **write_route(200, "Edit a document's metadata", "document", NOT_FOUND, *IF_MATCH),
 )
 def update_document(
     writer: WriterDep, document_id: DocumentId, body: DocumentPatch, if_match: IfMatch = None
