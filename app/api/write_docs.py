@@ -161,12 +161,12 @@ def write_responses(status: int, example: str | None, *errors: Responses) -> Res
     return documented
 
 
-# Every write route but the context notes' is listed under this tag, beside its resource's reads.
+# The documentation lists the write routes (but the context notes') under this tag, apart from the reads.
 CURATION: list[str | Enum] = ["curation"]
 
 
 def write_route(status: int, summary: str, example: str | None, *errors: Responses) -> dict[str, Any]:
-    """A write route's decorator arguments: its status, summary and documented answers (none: no body)."""
+    """A write route's decorator arguments: status, summary and documented answers (no example: no body)."""
     arguments: dict[str, Any] = {
         "status_code": status,
         "summary": summary,
