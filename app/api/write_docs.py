@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from enum import Enum
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+from fastapi import Response
 
 from app.api.openapi import NOT_FOUND as NOT_FOUND  # the same 404 as the reads'; routes import it here
 from app.api.openapi import UNAVAILABLE, Responses, ok
 from app.api.openapi_components import shared
 
 PROBLEM_JSON = "application/problem+json"
+BODY_EXAMPLES_FILE = Path(__file__).resolve().parent / "request_examples.json"
 ETAG_HEADER = {
     "ETag": shared(
         "RevisionETag",
@@ -103,6 +110,10 @@ INVALID_WRITE = _problem(
     ],
 )
 
+# The refusals of a stale or a missing If-Match, which every edit can meet.
+IF_MATCH = (PRECONDITION_FAILED, PRECONDITION_REQUIRED)
+# What an edit of a resource that can be deleted meets besides a bad body.
+EDITS = (NOT_FOUND, GONE, *IF_MATCH)
 
 _THEME_BEFORE = {
     "slug": "outlook",
@@ -148,3 +159,30 @@ def write_responses(status: int, example: str | None, *errors: Responses) -> Res
     for error in (UNAUTHORIZED, FORBIDDEN, INVALID_WRITE, *errors, UNAVAILABLE):
         documented |= error
     return documented
+
+
+# The documentation lists the write routes (but the context notes') under this tag, apart from the reads.
+CURATION: list[str | Enum] = ["curation"]
+
+
+def write_route(status: int, summary: str, example: str | None, *errors: Responses) -> dict[str, Any]:
+    """A write route's decorator arguments: status, summary and documented answers (no example: no body)."""
+    arguments: dict[str, Any] = {
+        "status_code": status,
+        "summary": summary,
+        "responses": write_responses(status, example, *errors),
+    }
+    if example is None:
+        arguments["response_class"] = Response
+    return arguments
+
+
+@cache
+def _body_examples() -> dict[str, dict[str, Any]]:
+    examples: dict[str, dict[str, Any]] = json.loads(BODY_EXAMPLES_FILE.read_text(encoding="utf-8"))
+    return examples
+
+
+def body_examples(name: str) -> dict[str, Any]:
+    """The request bodies a write route shows as examples, by name, from `request_examples.json`."""
+    return _body_examples()[name]

@@ -1,13 +1,15 @@
-"""/v1/entities: the companies, places, groups and segments claims are about."""
+"""/v1/entities: the companies, places, groups and segments claims are about, and their curation."""
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 
+from app.api.auth import AdminKey, actor
 from app.api.deps import DatabaseDep, claim_filters, split_values
-from app.api.etags import tagged_json
+from app.api.etags import IfMatch, tagged_json
 from app.api.formats import answer_claim_list, nested_claim_list_docs
 from app.api.openapi import INVALID, NOT_FOUND, responses
 from app.api.params import (
@@ -20,16 +22,20 @@ from app.api.params import (
     Text,
 )
 from app.api.reading import run_read
-from app.api.write_docs import GONE
+from app.api.write_docs import CONFLICT, CURATION, EDITS, GONE, body_examples, write_route
+from app.api.writing import WriterDep
 from app.schemas.common import Page
 from app.schemas.entities import EntityPublic
 from app.schemas.relations import EntityRelations
+from app.schemas.writes import EntityCreate, EntityPatch
 from app.services import entities, relations
+from app.services.writes import entities as entity_writes
 
-router = APIRouter(prefix="/v1/entities", tags=["entities"])
+router = APIRouter(prefix="/v1/entities")
+TAGS: list[str | Enum] = ["entities"]
 
 
-@router.get("", summary="List entities", responses=responses("entities_page", INVALID))
+@router.get("", tags=TAGS, summary="List entities", responses=responses("entities_page", INVALID))
 async def list_entities(
     database: DatabaseDep,
     type: Annotated[
@@ -53,6 +59,7 @@ async def list_entities(
 
 @router.get(
     "/{key}",
+    tags=TAGS,
     summary="Get an entity",
     response_model=EntityPublic,
     responses=responses("entity", NOT_FOUND, GONE),
@@ -62,7 +69,7 @@ async def get_entity(database: DatabaseDep, key: EntityKey) -> Response:
     return tagged_json(await run_read(database, entities.read_entity, database, key))
 
 
-@router.get("/{key}/claims", summary="List an entity's claims", **nested_claim_list_docs())
+@router.get("/{key}/claims", tags=TAGS, summary="List an entity's claims", **nested_claim_list_docs())
 async def list_entity_claims(
     request: Request, database: DatabaseDep, key: EntityKey, query: ClaimListParams
 ) -> Response:
@@ -70,7 +77,12 @@ async def list_entity_claims(
     return await answer_claim_list(request, database, query, claim_filters(query, scope_entity=key))
 
 
-@router.get("/{key}/related", summary="Get an entity's relations", responses=responses("related", NOT_FOUND))
+@router.get(
+    "/{key}/related",
+    tags=TAGS,
+    summary="Get an entity's relations",
+    responses=responses("related", NOT_FOUND),
+)
 async def get_entity_relations(database: DatabaseDep, key: EntityKey) -> EntityRelations:
     """The entities named in the same claims as this one, and the themes of its claims, with the claims.
 
@@ -79,3 +91,36 @@ async def get_entity_relations(database: DatabaseDep, key: EntityKey) -> EntityR
     Both lists are ordered by count, largest first, then by name.
     """
     return await run_read(database, relations.related, database, key)
+
+
+@router.post("", tags=CURATION, **write_route(201, "Create an entity", "entity", CONFLICT))
+def create_entity(
+    writer: WriterDep, body: Annotated[EntityCreate, Body(openapi_examples=body_examples("entity_create"))]
+) -> EntityPublic:
+    """Add an entity with its aliases and external ids.
+
+    Every slug, name and alias must name one entity, case-insensitively: 409 if another entity already
+    has one of them, 422 if an alias repeats the entity's own name. Needs scope `write`.
+    """
+    created = entity_writes.create_entity(writer.database, writer.actor, body)
+    return writer.answer(created, location=f"/v1/entities/{created.key}")
+
+
+@router.patch("/{key}", tags=CURATION, **write_route(200, "Edit an entity", "entity", CONFLICT, *EDITS))
+def update_entity(
+    writer: WriterDep, key: EntityKey, body: EntityPatch, if_match: IfMatch = None
+) -> EntityPublic:
+    """Change an entity's name, type, description, aliases or external ids (lists and maps are replaced).
+
+    The entity is found by slug, name or alias; its slug stays. Needs `If-Match` and scope `write`.
+    """
+    return writer.answer(entity_writes.update_entity(writer.database, writer.actor, key, if_match, body))
+
+
+@router.delete("/{key}", tags=CURATION, **write_route(204, "Delete an entity", None, CONFLICT, *EDITS))
+def delete_entity(
+    api_key: AdminKey, database: DatabaseDep, key: EntityKey, if_match: IfMatch = None
+) -> Response:
+    """Delete an entity that no claim names (409 while claims do). Needs `If-Match` and scope `admin`."""
+    entity_writes.delete_entity(database, actor(api_key), key, if_match)
+    return Response(status_code=204)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Response
 
@@ -12,8 +12,8 @@ from app.api.etags import IfMatch, tagged
 from app.api.openapi import NOT_FOUND, responses
 from app.api.params import ClaimId, CursorParam, LimitParam
 from app.api.reading import run_read
-from app.api.write_docs import GONE, PRECONDITION_FAILED, PRECONDITION_REQUIRED, write_responses
-from app.api.write_docs import NOT_FOUND as WRITE_NOT_FOUND
+from app.api.write_docs import EDITS, GONE, body_examples, write_route
+from app.api.writing import WriterDep
 from app.schemas.common import Page
 from app.schemas.notes import NotePublic
 from app.schemas.writes import NoteCreate, NotePatch
@@ -23,18 +23,6 @@ from app.services.writes import notes as note_writes
 router = APIRouter(tags=["context notes"])
 
 NoteId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The note's id, from the claim's context list.")]
-EDITS = (WRITE_NOT_FOUND, GONE, PRECONDITION_FAILED, PRECONDITION_REQUIRED)
-NOTE_EXAMPLE: dict[str, Any] = {
-    "new": {
-        "summary": "A note citing one source",
-        "value": {
-            "note": "According to Wikipedia, Careem was founded in Dubai in 2012.",
-            "sources": [
-                {"title": "Careem", "publisher": "Wikipedia", "url": "https://en.wikipedia.org/wiki/Careem"}
-            ],
-        },
-    }
-}
 
 
 @router.get(
@@ -50,21 +38,16 @@ async def list_notes(
 
 
 @router.post(
-    "/v1/claims/{claim_id}/context",
-    status_code=201,
-    summary="Add a context note",
-    responses=write_responses(201, "note", WRITE_NOT_FOUND, GONE),
+    "/v1/claims/{claim_id}/context", **write_route(201, "Add a context note", "note", NOT_FOUND, GONE)
 )
 def create_note(
-    key: WriteKey,
-    database: DatabaseDep,
-    response: Response,
+    writer: WriterDep,
     claim_id: ClaimId,
-    body: Annotated[NoteCreate, Body(openapi_examples=NOTE_EXAMPLE)],
+    body: Annotated[NoteCreate, Body(openapi_examples=body_examples("note_create"))],
 ) -> NotePublic:
     """Add what another source says about the claim, citing at least one source. Needs scope `write`."""
-    created = note_writes.create_note(database, actor(key), claim_id, body)
-    return tagged(response, created, location=f"/v1/notes/{created.key}")
+    created = note_writes.create_note(writer.database, writer.actor, claim_id, body)
+    return writer.answer(created, location=f"/v1/notes/{created.key}")
 
 
 @router.get("/v1/notes/{note_id}", summary="Get a context note", responses=responses("note", NOT_FOUND))
@@ -73,28 +56,13 @@ async def get_note(database: DatabaseDep, response: Response, note_id: NoteId) -
     return tagged(response, await run_read(database, notes.read_note, database, note_id))
 
 
-@router.patch(
-    "/v1/notes/{note_id}", summary="Edit a context note", responses=write_responses(200, "note", *EDITS)
-)
-def update_note(
-    key: WriteKey,
-    database: DatabaseDep,
-    response: Response,
-    note_id: NoteId,
-    body: NotePatch,
-    if_match: IfMatch = None,
-) -> NotePublic:
+@router.patch("/v1/notes/{note_id}", **write_route(200, "Edit a context note", "note", *EDITS))
+def update_note(writer: WriterDep, note_id: NoteId, body: NotePatch, if_match: IfMatch = None) -> NotePublic:
     """Change a note's text or its sources (the list is replaced). Needs `If-Match` and scope `write`."""
-    return tagged(response, note_writes.update_note(database, actor(key), note_id, if_match, body))
+    return writer.answer(note_writes.update_note(writer.database, writer.actor, note_id, if_match, body))
 
 
-@router.delete(
-    "/v1/notes/{note_id}",
-    status_code=204,
-    response_class=Response,
-    summary="Delete a context note",
-    responses=write_responses(204, None, *EDITS),
-)
+@router.delete("/v1/notes/{note_id}", **write_route(204, "Delete a context note", None, *EDITS))
 def delete_note(key: WriteKey, database: DatabaseDep, note_id: NoteId, if_match: IfMatch = None) -> Response:
     """Remove a note from its claim; it stays in the claim's history. Needs `If-Match` and scope `write`."""
     note_writes.delete_note(database, actor(key), note_id, if_match)

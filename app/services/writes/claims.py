@@ -28,7 +28,6 @@ CLAIMS = edits.Editable(
     "claim",
     CLAIM,
     "id",
-    key_of=lambda claim: claim.key,
     find=current_claim,
     reindex=reindex_claims,
     shown_in=lambda claim: [claim.id],

@@ -16,9 +16,7 @@ from app.services.writes.errors import Conflict
 from app.services.writes.revisions import Current
 from app.services.writes.transaction import Actor, transacted
 
-DOCUMENTS = edits.Editable(
-    "document", DOCUMENT, "id", key_of=lambda document: document.key, find=current_document
-)
+DOCUMENTS = edits.Editable("document", DOCUMENT, "id", find=current_document)
 
 
 @transacted

@@ -33,6 +33,11 @@ def asks_nothing_new(public: BaseModel, values: dict[str, Any]) -> bool:
     return all(getattr(public, name) == value for name, value in values.items())
 
 
+def _public_key(current: Current[Any]) -> Any:
+    """The key the resource is known by in URLs (most kinds' rows are named by it)."""
+    return current.key
+
+
 @dataclass(frozen=True)
 class Editable(Generic[PublicT, KeyT]):
     """A kind of resource edited at a revision: where its rows are, how to find one, what a change touches."""
@@ -41,9 +46,9 @@ class Editable(Generic[PublicT, KeyT]):
     table: Table
     # The column that names a row, and that name taken from the resource (it never changes with an edit).
     column: str
-    key_of: Callable[[Current[PublicT]], KeyT]
     # The resource by the key a request names, or None when there is none (or it raises Gone/NotFound).
     find: Callable[[Connection, KeyT], Current[PublicT] | None]
+    key_of: Callable[[Current[PublicT]], KeyT] = _public_key
     reindex: Callable[[Connection, list[str]], object] | None = None
     # The claims whose stored bodies show the resource (ids, or a SELECT of them): refreshed by each write.
     shown_in: Callable[[PublicT], Sequence[str] | Select[Any]] | None = None

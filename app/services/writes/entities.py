@@ -30,7 +30,6 @@ ENTITIES = edits.Editable(
     "entity",
     ENTITY,
     "slug",
-    key_of=lambda entity: entity.key,
     find=_find,
     reindex=reindex_entities,
     shown_in=lambda entity: of_entity(entity.slug),

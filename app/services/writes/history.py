@@ -71,17 +71,17 @@ def ever_recorded(connection: Connection, kind: str, key: str) -> bool:
     return last_change(connection, kind, key) is not None
 
 
-def _public(row: Any) -> ChangePublic:
-    return ChangePublic(
-        id=row.id,
-        at=row.at,
-        key_name=row.key_name,
-        type=row.resource_type,
-        resource_id=row.resource_id,
-        action=row.action,
-        before=row.before,
-        after=row.after,
-    )
+# The log's columns under the names of the public change.
+PUBLIC_COLUMNS = (
+    CHANGE.c.id,
+    CHANGE.c.at,
+    CHANGE.c.key_name,
+    CHANGE.c.resource_type.label("type"),
+    CHANGE.c.resource_id,
+    CHANGE.c.action,
+    CHANGE.c.before,
+    CHANGE.c.after,
+)
 
 
 def _page(
@@ -90,12 +90,12 @@ def _page(
     after_id = decode_cursor(kind, cursor, (int,))[0] if cursor else None
     with database.read() as connection:
         total = connection.execute(select(func.count()).select_from(CHANGE).where(*where)).scalar_one()
-        page = select(CHANGE).where(*where).order_by(CHANGE.c.id).limit(limit + 1)
+        page = select(*PUBLIC_COLUMNS).where(*where).order_by(CHANGE.c.id).limit(limit + 1)
         if after_id is not None:
             page = page.where(CHANGE.c.id > after_id)
         rows = connection.execute(page).all()
     next_cursor = encode_cursor(kind, [rows[limit - 1].id]) if len(rows) > limit else None
-    data = [_public(row) for row in rows[:limit]]
+    data = [ChangePublic(**row._mapping) for row in rows[:limit]]
     return Page[ChangePublic](data=data, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
 
 

@@ -36,14 +36,9 @@ Progress = Callable[[int, int], None]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-class IngestError(Exception):
+# `sectorfacts ingest` refuses a file as the seed loader does, with the same message.
+class IngestError(SeedError):
     """The file was refused whole; `problems` lists every problem, each naming where it is."""
-
-    def __init__(self, path: Path, problems: list[str]) -> None:
-        self.path = path
-        self.problems = problems
-        listing = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(f"{path}: refused, {len(problems)} problem(s), nothing loaded:\n{listing}")
 
 
 @dataclass

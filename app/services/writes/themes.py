@@ -20,7 +20,6 @@ THEMES = edits.Editable(
     "theme",
     THEME,
     "slug",
-    key_of=lambda theme: theme.key,
     find=current_theme,
     reindex=reindex_themes,
     shown_in=lambda theme: of_theme(theme.slug),
