@@ -65,6 +65,15 @@ def responses(example: str, *errors: Responses) -> Responses:
     return documented
 
 
+def read_route(summary: str, example: str, *errors: Responses, model: Any = None) -> dict[str, Any]:
+    """A read route's decorator arguments: its summary, documented answers and, for a route that answers
+    bytes it rendered itself, the `model` those bytes follow."""
+    arguments: dict[str, Any] = {"summary": summary, "responses": responses(example, *errors)}
+    if model is not None:
+        arguments["response_model"] = model
+    return arguments
+
+
 def _document_response(response: dict[str, Any], recorded: dict[str, Any]) -> None:
     for media_type, media in response.get("content", {}).items():
         name = media.pop(_EXAMPLE_NAME, None)

@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import Connection, Select, delete, exists, insert, select
 
 from app.schemas.claims import ClaimPublic
+from app.schemas.entities import EntityPublic
+from app.schemas.themes import ThemePublic
 from app.services.tables import CLAIM, CLAIM_BODY, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, ENTITY, THEME
 
 # Claims built and written per round of statements.
@@ -106,16 +108,16 @@ def refresh_claim_bodies(connection: Connection, claims: Sequence[str] | Select[
     return written
 
 
-def of_theme(slug: str) -> Select[Any]:
-    """The ids of the claims that carry the theme `slug`, for `refresh_claim_bodies`."""
-    theme = select(THEME.c.id).where(THEME.c.slug == slug).scalar_subquery()
-    return select(CLAIM_THEME.c.claim_id).where(CLAIM_THEME.c.theme_id == theme)
+def of_theme(theme: ThemePublic) -> Select[Any]:
+    """The ids of the claims that carry `theme`, for `refresh_claim_bodies`."""
+    theme_id = select(THEME.c.id).where(THEME.c.slug == theme.slug).scalar_subquery()
+    return select(CLAIM_THEME.c.claim_id).where(CLAIM_THEME.c.theme_id == theme_id)
 
 
-def of_entity(slug: str) -> Select[Any]:
-    """The ids of the claims that name the entity `slug`, for `refresh_claim_bodies`."""
-    entity = select(ENTITY.c.id).where(ENTITY.c.slug == slug).scalar_subquery()
-    return select(CLAIM_ENTITY.c.claim_id).where(CLAIM_ENTITY.c.entity_id == entity)
+def of_entity(entity: EntityPublic) -> Select[Any]:
+    """The ids of the claims that name `entity`, for `refresh_claim_bodies`."""
+    entity_id = select(ENTITY.c.id).where(ENTITY.c.slug == entity.slug).scalar_subquery()
+    return select(CLAIM_ENTITY.c.claim_id).where(CLAIM_ENTITY.c.entity_id == entity_id)
 
 
 def claim_bodies_current(connection: Connection) -> bool:

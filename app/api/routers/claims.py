@@ -12,7 +12,7 @@ from app.api.auth import WriteKey, actor
 from app.api.deps import DatabaseDep, claim_filters
 from app.api.etags import IfMatch, tagged_json
 from app.api.formats import answer_claim_list, claim_list_docs
-from app.api.openapi import INVALID, NOT_FOUND, responses
+from app.api.openapi import INVALID, NOT_FOUND, read_route, responses
 from app.api.params import ClaimFilterQuery, ClaimId, ClaimListParams
 from app.api.query_models import QueryModel
 from app.api.reading import run_read
@@ -91,11 +91,7 @@ async def list_claims(request: Request, database: DatabaseDep, query: ClaimListP
 
 
 @router.get(
-    "/{claim_id}",
-    tags=TAGS,
-    summary="Get a claim",
-    response_model=ClaimPublic,
-    responses=responses("claim", NOT_FOUND, GONE),
+    "/{claim_id}", tags=TAGS, **read_route("Get a claim", "claim", NOT_FOUND, GONE, model=ClaimPublic)
 )
 async def get_claim(database: DatabaseDep, claim_id: ClaimId) -> Response:
     """One claim: its statement, the verbatim quote and its span, themes, entities and context notes.

@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Request, Response
 
 from app.api.deps import DatabaseDep, claim_filters
-from app.api.etags import IfMatch, tagged
+from app.api.etags import IfMatch, tagged_json
 from app.api.formats import answer_claim_list, nested_claim_list_docs
-from app.api.openapi import INVALID, NOT_FOUND, responses
+from app.api.openapi import INVALID, NOT_FOUND, read_route, responses
 from app.api.params import ClaimListParams, CursorParam, DocumentId, LimitParam
 from app.api.reading import run_read
 from app.api.write_docs import CONFLICT, CURATION, IF_MATCH, body_examples, write_route
@@ -33,10 +33,12 @@ async def list_documents(
     return await run_read(database, documents.list_documents, database, limit=limit, cursor=cursor)
 
 
-@router.get("/{document_id}", tags=TAGS, summary="Get a document", responses=responses("document", NOT_FOUND))
-async def get_document(database: DatabaseDep, response: Response, document_id: DocumentId) -> DocumentPublic:
+@router.get(
+    "/{document_id}", tags=TAGS, **read_route("Get a document", "document", NOT_FOUND, model=DocumentPublic)
+)
+async def get_document(database: DatabaseDep, document_id: DocumentId) -> Response:
     """One document with its full text and SHA-256; claim spans index into `text`; ETag: its revision."""
-    return tagged(response, await run_read(database, documents.read_document, database, document_id))
+    return tagged_json(await run_read(database, documents.read_document, database, document_id))
 
 
 @router.get(

@@ -11,7 +11,7 @@ from app.api.auth import AdminKey, actor
 from app.api.deps import DatabaseDep, claim_filters, split_values
 from app.api.etags import IfMatch, tagged_json
 from app.api.formats import answer_claim_list, nested_claim_list_docs
-from app.api.openapi import INVALID, NOT_FOUND, responses
+from app.api.openapi import INVALID, NOT_FOUND, read_route, responses
 from app.api.params import (
     MAX_FILTER_VALUES,
     ClaimListParams,
@@ -57,13 +57,7 @@ async def list_entities(
     )
 
 
-@router.get(
-    "/{key}",
-    tags=TAGS,
-    summary="Get an entity",
-    response_model=EntityPublic,
-    responses=responses("entity", NOT_FOUND, GONE),
-)
+@router.get("/{key}", tags=TAGS, **read_route("Get an entity", "entity", NOT_FOUND, GONE, model=EntityPublic))
 async def get_entity(database: DatabaseDep, key: EntityKey) -> Response:
     """One entity, found by slug, name or alias in any case; the ETag names its revision."""
     return tagged_json(await run_read(database, entities.read_entity, database, key))

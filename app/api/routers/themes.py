@@ -9,9 +9,9 @@ from fastapi import APIRouter, Body, Request, Response
 
 from app.api.auth import AdminKey, actor
 from app.api.deps import DatabaseDep, claim_filters
-from app.api.etags import IfMatch, tagged
+from app.api.etags import IfMatch, tagged_json
 from app.api.formats import answer_claim_list, nested_claim_list_docs
-from app.api.openapi import INVALID, NOT_FOUND, responses
+from app.api.openapi import INVALID, NOT_FOUND, read_route, responses
 from app.api.params import ClaimListParams, CursorParam, LimitParam, ThemeSlug
 from app.api.reading import run_read
 from app.api.write_docs import CONFLICT, CURATION, EDITS, GONE, body_examples, write_route
@@ -34,10 +34,10 @@ async def list_themes(
     return await run_read(database, themes.list_themes, database, limit=limit, cursor=cursor)
 
 
-@router.get("/{slug}", tags=TAGS, summary="Get a theme", responses=responses("theme", NOT_FOUND, GONE))
-async def get_theme(database: DatabaseDep, response: Response, slug: ThemeSlug) -> ThemePublic:
+@router.get("/{slug}", tags=TAGS, **read_route("Get a theme", "theme", NOT_FOUND, GONE, model=ThemePublic))
+async def get_theme(database: DatabaseDep, slug: ThemeSlug) -> Response:
     """One theme with its description and number of claims; the ETag names its revision."""
-    return tagged(response, await run_read(database, themes.read_theme, database, slug))
+    return tagged_json(await run_read(database, themes.read_theme, database, slug))
 
 
 @router.get("/{slug}/claims", tags=TAGS, summary="List a theme's claims", **nested_claim_list_docs())

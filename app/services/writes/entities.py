@@ -26,14 +26,7 @@ def _find(connection: Connection, key: str) -> Current[EntityPublic] | None:
 
 
 # Found by any of its names, an entity is known by its slug, which no edit changes.
-ENTITIES = edits.Editable(
-    "entity",
-    ENTITY,
-    "slug",
-    find=_find,
-    reindex=reindex_entities,
-    shown_in=lambda entity: of_entity(entity.slug),
-)
+ENTITIES = edits.Editable("entity", ENTITY, "slug", find=_find, reindex=reindex_entities, shown_in=of_entity)
 
 
 def _check_names(

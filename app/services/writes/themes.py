@@ -16,14 +16,8 @@ from app.services.writes.errors import Conflict
 from app.services.writes.revisions import Current
 from app.services.writes.transaction import Actor, transacted
 
-THEMES = edits.Editable(
-    "theme",
-    THEME,
-    "slug",
-    find=current_theme,
-    reindex=reindex_themes,
-    shown_in=lambda theme: of_theme(theme.slug),
-)
+# A theme's claims show its name.
+THEMES = edits.Editable("theme", THEME, "slug", find=current_theme, reindex=reindex_themes, shown_in=of_theme)
 
 
 @transacted
