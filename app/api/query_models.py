@@ -7,8 +7,8 @@ same, but re-derives each field's shape on every request, which made it the larg
 (docs/performance.md).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: FastAPI reads `__call__`'s annotations as objects, and an
+# instance has no module globals it could resolve a string annotation in (FastAPI 0.115 did not try).
 import copy
 from functools import cached_property
 from typing import Any, Generic, TypeVar
