@@ -1,8 +1,8 @@
 """Query-parameter models validated in one pydantic call, as a FastAPI dependency.
 
 `QueryModel(ClaimListQuery)` is a dependency that validates the request's query string against the
-model and answers 422 problems exactly as FastAPI does (`query.<name>` locations), and `openapi` documents
-the model's fields as the route's query parameters. FastAPI's own `Annotated[Model, Query()]` does the
+model and answers 422 problems exactly as FastAPI does (`query.<name>` locations), and its
+`openapi_extra()` documents the model's fields as the route's query parameters. FastAPI's own `Annotated[Model, Query()]` does the
 same, but re-derives each field's shape on every request, which made it the largest cost of a claim list
 (docs/performance.md).
 """
