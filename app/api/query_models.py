@@ -1,10 +1,10 @@
 """Query-parameter models validated in one pydantic call, as a FastAPI dependency.
 
 `QueryModel(ClaimListQuery)` is a dependency that validates the request's query string against the
-model and answers 422 problems exactly as FastAPI does (`query.<name>` locations), and its
-`openapi_extra()` documents the model's fields as the route's query parameters. FastAPI's own `Annotated[Model, Query()]` does the
-same, but re-derives each field's shape on every request, which made it the largest cost of a claim list
-(docs/performance.md).
+model and answers 422 problems exactly as FastAPI does (`query.<name>` locations); its `openapi_extra()`
+documents the model's fields as the route's query parameters. FastAPI's own `Annotated[Model, Query()]`
+does the same, but re-derives each field's shape on every request, which made it the largest cost of a
+claim list (docs/performance.md).
 """
 
 # No `from __future__ import annotations`: FastAPI reads `__call__`'s annotations as objects, and an

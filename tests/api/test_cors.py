@@ -159,3 +159,24 @@ def test_malformed_origins_are_refused(monkeypatch: pytest.MonkeyPatch, value: s
     monkeypatch.setenv("SECTORFACTS_CORS_ORIGINS", value)
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_a_413_and_a_500_made_by_the_middleware_carry_cors_headers(seeded_url: str) -> None:
+    """Answers the outermost middleware makes itself pass the same CORS policy as the app's."""
+    settings = Settings(database_url=seeded_url, cors_origins=(ALLOWED,), max_body_bytes=100)
+    app = create_app(settings)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("unexpected")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        too_large = client.post("/v1/themes", content=b"x" * 101, headers={"Origin": ALLOWED})
+        failed = client.get("/boom", headers={"Origin": ALLOWED})
+        other = client.get("/boom", headers={"Origin": OTHER})
+    assert too_large.status_code == 413
+    assert too_large.headers["access-control-allow-origin"] == ALLOWED
+    assert failed.status_code == 500
+    assert failed.headers["access-control-allow-origin"] == ALLOWED
+    assert "x-request-id" in failed.headers
+    assert "access-control-allow-origin" not in other.headers

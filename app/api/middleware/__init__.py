@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from app.api.metrics import Metrics
@@ -17,17 +19,10 @@ def install_middleware(app: FastAPI, settings: Settings, metrics: Metrics | None
         app.add_middleware(
             RateLimitMiddleware, limit=settings.rate_limit, storage_uri=settings.rate_limit_storage
         )
-    if settings.cors_origins:
+    cors = cors_options(settings)
+    if cors is not None:
         # Outside the rate limit: preflights are never counted, and a 429 still reaches the script.
-        app.add_middleware(
-            ProblemCORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_credentials=settings.cors_allow_credentials,
-            allow_methods=ALLOWED_METHODS,
-            allow_headers=ALLOWED_HEADERS,
-            expose_headers=EXPOSED_HEADERS,
-            max_age=settings.cors_max_age_s,
-        )
+        app.add_middleware(ProblemCORSMiddleware, **cors)
     # Outermost: every answer, a preflight or a 429 included, carries a request id and is counted.
     app.add_middleware(
         HttpMiddleware,
@@ -36,4 +31,19 @@ def install_middleware(app: FastAPI, settings: Settings, metrics: Metrics | None
         max_body_bytes=settings.max_body_bytes,
         gzip_min_bytes=settings.gzip_min_bytes,
         cache_control=settings.cache_control,
+        cors=cors,
     )
+
+
+def cors_options(settings: Settings) -> dict[str, Any] | None:
+    """The CORS middleware's options, or None when no origin may call the API from a browser."""
+    if not settings.cors_origins:
+        return None
+    return {
+        "allow_origins": settings.cors_origins,
+        "allow_credentials": settings.cors_allow_credentials,
+        "allow_methods": ALLOWED_METHODS,
+        "allow_headers": ALLOWED_HEADERS,
+        "expose_headers": EXPOSED_HEADERS,
+        "max_age": settings.cors_max_age_s,
+    }

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.api.metrics import Metrics, database_time
 from app.api.middleware.caching import none_match, not_modified, strong_etag
 from app.api.middleware.common import header, is_operational, route_template
+from app.api.middleware.cors import ProblemCORSMiddleware
 from app.api.middleware.paging import next_cursor, next_link
 from app.api.middleware.request_id import current_request_id, is_sane, new_request_id
 from app.api.problems import internal_error, problem
@@ -68,8 +69,11 @@ class HttpMiddleware:
         max_body_bytes: int,
         gzip_min_bytes: int,
         cache_control: str,
+        cors: dict[str, Any] | None = None,
     ) -> None:
         self.app = app
+        # The CORS policy the answers made here pass through (the app's own pass the CORS middleware).
+        self.cors = cors
         self.metrics = metrics
         self.security_headers = [
             (b"content-security-policy", content_security_policy.encode("latin-1")),
@@ -94,13 +98,22 @@ class HttpMiddleware:
             except _TooLarge:
                 detail = f"The request body is larger than {self.max_body_bytes} bytes."
                 response = problem("payload-too-large", 413, detail, limit=self.max_body_bytes)
-                await response(scope, receive, context.send)
+                await self._answer(response, scope, receive, context)
             except Exception as error:
                 if context.started:
                     raise  # too late for another answer: let the server close the connection
-                await internal_error(error)(scope, receive, context.send)
+                await self._answer(internal_error(error), scope, receive, context)
             finally:
                 context.end(spent.seconds)
+
+    async def _answer(
+        self, response: ASGIApp, scope: Scope, receive: Receive, context: RequestContext
+    ) -> None:
+        """Send an answer made here, through the same CORS policy as the app's, so a browser script on an
+        allowed origin can read a 413 or a 500 too."""
+        if self.cors is not None:
+            response = ProblemCORSMiddleware(response, **self.cors)
+        await response(scope, receive, context.send)
 
     async def _limited(self, scope: Scope, receive: Receive) -> Receive:
         """`receive`, after refusing a body over the limit: by Content-Length, or read up to the limit."""
