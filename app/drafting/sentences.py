@@ -259,8 +259,3 @@ def _mark_title(sentences: list[Sentence]) -> list[Sentence]:
             )
         marked.append(sentence)
     return marked
-
-
-def body_sentences(sentences: list[Sentence]) -> list[Sentence]:
-    """The sentences that are claims' material: not headings, not the title."""
-    return [s for s in sentences if s.role == "body"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -99,8 +99,3 @@ class AnnotationFile(Strict):
     themes: list[ThemeIn] = Field(default_factory=list)
     entities: list[EntityIn] = Field(default_factory=list)
     claims: list[ClaimIn] = Field(default_factory=list)
-
-
-def as_plain(model: BaseModel) -> dict[str, Any]:
-    """JSON-compatible dict of a model."""
-    return model.model_dump(mode="json")

@@ -60,12 +60,6 @@ def last_change(connection: Connection, kind: str, key: str) -> Any:
     ).one_or_none()
 
 
-def was_deleted(connection: Connection, kind: str, key: str) -> bool:
-    """True when the resource's last recorded change deleted it."""
-    last = last_change(connection, kind, key)
-    return last is not None and last.action == "delete"
-
-
 def ever_recorded(connection: Connection, kind: str, key: str) -> bool:
     """True when the log holds any change to this resource."""
     return last_change(connection, kind, key) is not None
