@@ -15,6 +15,7 @@ from app.api.middleware import install_middleware
 from app.api.openapi import build_openapi
 from app.api.pages import install_pages
 from app.api.problems import install_problem_handlers
+from app.api.route_class import ApiRoute
 from app.api.routers import (
     annotation_schema,
     claims,
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Off, FastAPI skips asking OpenTelemetry for its providers on every request.
         telemetry=None if settings.opentelemetry else {"tracing": False, "metrics": False, "logs": False},
     )
+    # Routes added on the app itself (the pages) are built by the same route class as the routers'.
+    app.router.route_class = ApiRoute
     app.state.settings = settings
     app.state.database = database
     metrics = Metrics() if settings.metrics_enabled else None

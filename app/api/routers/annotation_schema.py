@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.api.openapi import responses
+from app.api.route_class import ApiRoute
 from app.schemas.annotations import FORMAT, AnnotationFile
 
-router = APIRouter(tags=["curation"])
+router = APIRouter(tags=["curation"], route_class=ApiRoute)
 
 
 @cache

@@ -17,6 +17,7 @@ from app.api.params import ClaimFilterQuery, ClaimId, ClaimListParams
 from app.api.query_models import QueryModel
 from app.api.reading import run_read
 from app.api.rendering import json_response
+from app.api.route_class import ApiRoute
 from app.api.write_docs import CURATION, EDITS, GONE, body_examples, write_route
 from app.api.writing import WriterDep
 from app.schemas.citations import Citation
@@ -26,7 +27,7 @@ from app.schemas.writes import ClaimCreate, ClaimPatch
 from app.services import citations, claims, facets
 from app.services.writes import claims as claim_writes
 
-router = APIRouter(prefix="/v1/claims")
+router = APIRouter(prefix="/v1/claims", route_class=ApiRoute)
 TAGS: list[str | Enum] = ["claims"]
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Request, Response
+from fastapi import APIRouter, Body
 
-from app.api.deps import DatabaseDep, claim_filters
-from app.api.etags import IfMatch, tagged_json
-from app.api.formats import answer_claim_list, nested_claim_list_docs
-from app.api.openapi import INVALID, NOT_FOUND, read_route, responses
-from app.api.params import ClaimListParams, CursorParam, DocumentId, LimitParam
-from app.api.reading import run_read
+from app.api.etags import IfMatch
+from app.api.openapi import NOT_FOUND
+from app.api.params import DocumentId
+from app.api.resource_reads import ResourceReads, add_resource_reads
+from app.api.route_class import ApiRoute
 from app.api.write_docs import CONFLICT, CURATION, IF_MATCH, body_examples, write_route
 from app.api.writing import WriterDep
 from app.schemas.common import Page
@@ -21,35 +20,17 @@ from app.schemas.writes import DocumentCreate, DocumentPatch
 from app.services import documents
 from app.services.writes import documents as document_writes
 
-router = APIRouter(prefix="/v1/documents")
+router = APIRouter(prefix="/v1/documents", route_class=ApiRoute)
 TAGS: list[str | Enum] = ["documents"]
 
 
-@router.get("", tags=TAGS, summary="List documents", responses=responses("documents_page", INVALID))
-async def list_documents(
-    database: DatabaseDep, limit: LimitParam = 20, cursor: CursorParam = None
-) -> Page[DocumentSummary]:
-    """Source documents with their metadata and number of claims (without the text)."""
-    return await run_read(database, documents.list_documents, database, limit=limit, cursor=cursor)
-
-
-@router.get(
-    "/{document_id}", tags=TAGS, **read_route("Get a document", "document", NOT_FOUND, model=DocumentPublic)
-)
-async def get_document(database: DatabaseDep, document_id: DocumentId) -> Response:
-    """One document with its full text and SHA-256; claim spans index into `text`; ETag: its revision."""
-    return tagged_json(await run_read(database, documents.read_document, database, document_id))
-
-
-@router.get(
-    "/{document_id}/claims", tags=TAGS, summary="List a document's claims", **nested_claim_list_docs()
-)
-async def list_document_claims(
-    request: Request, database: DatabaseDep, document_id: DocumentId, query: ClaimListParams
-) -> Response:
-    """This document's claims in order, with the same filters, paging and formats as `GET /v1/claims`."""
-    scoped = claim_filters(query, scope_document=document_id)
-    return await answer_claim_list(request, database, query, scoped)
+READS = ResourceReads("document", "document_id", DocumentId, DocumentPublic, documents.read_document)
+READ_DOCS = """
+list: Source documents with their metadata and number of claims (without the text).
+get: One document with its full text and SHA-256; claim spans index into `text`; ETag: its revision.
+claims: This document's claims in order
+"""
+add_resource_reads(router, TAGS, READS, READ_DOCS, listing=(documents.list_documents, Page[DocumentSummary]))
 
 
 @router.post("", tags=CURATION, **write_route(201, "Add a document", "document", CONFLICT))

@@ -5,16 +5,14 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Response
 
 from app.api.auth import AdminKey, actor
-from app.api.deps import DatabaseDep, claim_filters, split_values
-from app.api.etags import IfMatch, tagged_json
-from app.api.formats import answer_claim_list, nested_claim_list_docs
-from app.api.openapi import INVALID, NOT_FOUND, read_route, responses
+from app.api.deps import DatabaseDep, split_values
+from app.api.etags import IfMatch
+from app.api.openapi import INVALID, NOT_FOUND, responses
 from app.api.params import (
     MAX_FILTER_VALUES,
-    ClaimListParams,
     CursorParam,
     EntityKey,
     FilterValues,
@@ -22,7 +20,9 @@ from app.api.params import (
     Text,
 )
 from app.api.reading import run_read
-from app.api.write_docs import CONFLICT, CURATION, EDITS, GONE, body_examples, write_route
+from app.api.resource_reads import ResourceReads, add_resource_reads
+from app.api.route_class import ApiRoute
+from app.api.write_docs import CONFLICT, CURATION, EDITS, body_examples, write_route
 from app.api.writing import WriterDep
 from app.schemas.common import Page
 from app.schemas.entities import EntityPublic
@@ -31,7 +31,7 @@ from app.schemas.writes import EntityCreate, EntityPatch
 from app.services import entities, relations
 from app.services.writes import entities as entity_writes
 
-router = APIRouter(prefix="/v1/entities")
+router = APIRouter(prefix="/v1/entities", route_class=ApiRoute)
 TAGS: list[str | Enum] = ["entities"]
 
 
@@ -57,18 +57,12 @@ async def list_entities(
     )
 
 
-@router.get("/{key}", tags=TAGS, **read_route("Get an entity", "entity", NOT_FOUND, GONE, model=EntityPublic))
-async def get_entity(database: DatabaseDep, key: EntityKey) -> Response:
-    """One entity, found by slug, name or alias in any case; the ETag names its revision."""
-    return tagged_json(await run_read(database, entities.read_entity, database, key))
-
-
-@router.get("/{key}/claims", tags=TAGS, summary="List an entity's claims", **nested_claim_list_docs())
-async def list_entity_claims(
-    request: Request, database: DatabaseDep, key: EntityKey, query: ClaimListParams
-) -> Response:
-    """The claims naming this entity, with the same filters, paging and formats as `GET /v1/claims`."""
-    return await answer_claim_list(request, database, query, claim_filters(query, scope_entity=key))
+READS = ResourceReads("entity", "key", EntityKey, EntityPublic, entities.read_entity, deletable=True)
+READ_DOCS = """
+get: One entity, found by slug, name or alias in any case; the ETag names its revision.
+claims: The claims naming this entity
+"""
+add_resource_reads(router, TAGS, READS, READ_DOCS)
 
 
 @router.get(

@@ -6,10 +6,11 @@ from fastapi import APIRouter
 
 from app.api.deps import DatabaseDep
 from app.api.openapi import UNAVAILABLE, ok
+from app.api.route_class import ApiRoute
 from app.schemas.health import Liveness, Readiness
 from app.services import health
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=ApiRoute)
 
 
 @router.get("/healthz", summary="Liveness", responses=ok("healthz"))

@@ -12,6 +12,7 @@ from pydantic import BeforeValidator, Field
 from app.api.deps import DatabaseDep
 from app.api.openapi import INVALID, NOT_FOUND
 from app.api.params import ClaimId, CursorParam, DocumentId, EntityKey, LimitParam, ThemeSlug
+from app.api.route_class import ApiRoute
 from app.api.write_docs import changes_ok
 from app.db import Database
 from app.schemas.common import Page
@@ -25,7 +26,7 @@ from app.services.pagination import MAX_INT
 from app.services.themes import current_theme
 from app.services.writes import history
 
-router = APIRouter(tags=["history"])
+router = APIRouter(tags=["history"], route_class=ApiRoute)
 
 HISTORY = changes_ok(NOT_FOUND, INVALID)
 ISO_DATE = re.compile(r"\s*[0-9]{4}-")

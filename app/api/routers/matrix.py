@@ -13,6 +13,7 @@ from app.api.params import ClaimFilterQuery
 from app.api.problems import BadParameter
 from app.api.query_models import QueryModel
 from app.api.reading import run_read
+from app.api.route_class import ApiRoute
 from app.schemas.facets import ClaimMatrix, Dimension
 from app.services import matrix
 
@@ -28,7 +29,7 @@ class MatrixQuery(ClaimFilterQuery):
 
 MATRIX_QUERY = QueryModel(MatrixQuery)
 
-router = APIRouter(prefix="/v1/matrix", tags=["claims"])
+router = APIRouter(prefix="/v1/matrix", tags=["claims"], route_class=ApiRoute)
 
 
 @router.get(

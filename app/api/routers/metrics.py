@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from app.api.metrics import Metrics
+from app.api.route_class import ApiRoute
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=ApiRoute)
 
 EXAMPLE = """# HELP sectorfacts_http_requests_total HTTP requests answered, by route template and status.
 # TYPE sectorfacts_http_requests_total counter

@@ -12,6 +12,7 @@ from app.api.etags import IfMatch, tagged
 from app.api.openapi import NOT_FOUND, responses
 from app.api.params import ClaimId, CursorParam, LimitParam
 from app.api.reading import run_read
+from app.api.route_class import ApiRoute
 from app.api.write_docs import EDITS, GONE, body_examples, write_route
 from app.api.writing import WriterDep
 from app.schemas.common import Page
@@ -20,7 +21,7 @@ from app.schemas.writes import NoteCreate, NotePatch
 from app.services import notes
 from app.services.writes import notes as note_writes
 
-router = APIRouter(tags=["context notes"])
+router = APIRouter(tags=["context notes"], route_class=ApiRoute)
 
 NoteId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The note's id, from the claim's context list.")]
 

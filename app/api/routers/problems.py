@@ -8,9 +8,10 @@ from fastapi import APIRouter
 
 from app.api.openapi import ok
 from app.api.problems import PROBLEM_TYPES
+from app.api.route_class import ApiRoute
 from app.schemas.common import Schema
 
-router = APIRouter(prefix="/problems", tags=["problems"])
+router = APIRouter(prefix="/problems", tags=["problems"], route_class=ApiRoute)
 
 ProblemName = Literal[
     "not-found",

@@ -13,13 +13,14 @@ from app.api.openapi import INVALID, ok, responses
 from app.api.params import DEFAULT_LIMIT, MAX_FILTER_VALUES, Cursor, Limit, choices, text
 from app.api.query_models import QueryModel
 from app.api.reading import run_read
+from app.api.route_class import ApiRoute
 from app.models import SEARCH_KINDS
 from app.schemas.common import Page, Schema
 from app.schemas.search import SearchHit, Suggestion
 from app.services.search import hits, suggestions
 from app.services.search.query import MAX_QUERY_LENGTH
 
-router = APIRouter(prefix="/v1", tags=["search"])
+router = APIRouter(prefix="/v1", tags=["search"], route_class=ApiRoute)
 
 
 class Suggestions(Schema):

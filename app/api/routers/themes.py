@@ -5,16 +5,15 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Request, Response
+from fastapi import APIRouter, Body, Response
 
 from app.api.auth import AdminKey, actor
-from app.api.deps import DatabaseDep, claim_filters
-from app.api.etags import IfMatch, tagged_json
-from app.api.formats import answer_claim_list, nested_claim_list_docs
-from app.api.openapi import INVALID, NOT_FOUND, read_route, responses
-from app.api.params import ClaimListParams, CursorParam, LimitParam, ThemeSlug
-from app.api.reading import run_read
-from app.api.write_docs import CONFLICT, CURATION, EDITS, GONE, body_examples, write_route
+from app.api.deps import DatabaseDep
+from app.api.etags import IfMatch
+from app.api.params import ThemeSlug
+from app.api.resource_reads import ResourceReads, add_resource_reads
+from app.api.route_class import ApiRoute
+from app.api.write_docs import CONFLICT, CURATION, EDITS, body_examples, write_route
 from app.api.writing import WriterDep
 from app.schemas.common import Page
 from app.schemas.themes import ThemePublic
@@ -22,30 +21,17 @@ from app.schemas.writes import ThemeCreate, ThemePatch
 from app.services import themes
 from app.services.writes import themes as theme_writes
 
-router = APIRouter(prefix="/v1/themes")
+router = APIRouter(prefix="/v1/themes", route_class=ApiRoute)
 TAGS: list[str | Enum] = ["themes"]
 
 
-@router.get("", tags=TAGS, summary="List themes", responses=responses("themes_page", INVALID))
-async def list_themes(
-    database: DatabaseDep, limit: LimitParam = 20, cursor: CursorParam = None
-) -> Page[ThemePublic]:
-    """Themes in the order the source introduces them, each with its number of claims."""
-    return await run_read(database, themes.list_themes, database, limit=limit, cursor=cursor)
-
-
-@router.get("/{slug}", tags=TAGS, **read_route("Get a theme", "theme", NOT_FOUND, GONE, model=ThemePublic))
-async def get_theme(database: DatabaseDep, slug: ThemeSlug) -> Response:
-    """One theme with its description and number of claims; the ETag names its revision."""
-    return tagged_json(await run_read(database, themes.read_theme, database, slug))
-
-
-@router.get("/{slug}/claims", tags=TAGS, summary="List a theme's claims", **nested_claim_list_docs())
-async def list_theme_claims(
-    request: Request, database: DatabaseDep, slug: ThemeSlug, query: ClaimListParams
-) -> Response:
-    """The claims concerning this theme, with the same filters, paging and formats as `GET /v1/claims`."""
-    return await answer_claim_list(request, database, query, claim_filters(query, scope_theme=slug))
+READS = ResourceReads("theme", "slug", ThemeSlug, ThemePublic, themes.read_theme, deletable=True)
+READ_DOCS = """
+list: Themes in the order the source introduces them, each with its number of claims.
+get: One theme with its description and number of claims; the ETag names its revision.
+claims: The claims concerning this theme
+"""
+add_resource_reads(router, TAGS, READS, READ_DOCS, listing=(themes.list_themes, Page[ThemePublic]))
 
 
 @router.post("", tags=CURATION, **write_route(201, "Create a theme", "theme", CONFLICT))
