@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from app.api.openapi_components import share_components, shared
+from app.api.openapi_components import media_types, share_components, shared
 from app.api.openapi_http import document_http_behaviour
 from app.schemas.common import Problem
 
@@ -75,7 +75,7 @@ def read_route(summary: str, example: str, *errors: Responses, model: Any = None
 
 
 def _document_response(response: dict[str, Any], recorded: dict[str, Any]) -> None:
-    for media_type, media in response.get("content", {}).items():
+    for media_type, media in media_types(response).items():
         name = media.pop(_EXAMPLE_NAME, None)
         if name in recorded:
             media["examples"] = {name: shared(name, {"value": recorded[name]})}
