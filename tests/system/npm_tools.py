@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -24,7 +25,7 @@ _STAMP = NODE_MODULES / ".sectorfacts-lock-sha256"
 _INSTALL_TIMEOUT_S = 600
 
 
-def unavailable(reason: str) -> None:
+def unavailable(reason: str) -> NoReturn:
     """Fail under CI, where every tool must be there; skip elsewhere with `reason`."""
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI is set: the npm tools must be installable)")
