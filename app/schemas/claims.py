@@ -1,9 +1,13 @@
 """The claim contract: what a document says, kept apart from what other sources add."""
 
+from typing import Literal
+
 from pydantic import Field
 
 from app.models import ClaimKind, EntityType
-from app.schemas.common import Schema
+from app.schemas.common import PartialDate, Schema
+
+ClaimBasis = Literal["quote", "paraphrase"]
 
 
 class Span(Schema):
@@ -44,15 +48,37 @@ class ContextNotePublic(Schema):
     sources: list[Source]
 
 
+class ClaimSource(Schema):
+    """The document a claim comes from, as a citation: who published it, what, where and when."""
+
+    document_id: str
+    title: str
+    publisher: str | None
+    url: str | None
+    published_date: PartialDate | None
+    text_held: bool = Field(
+        description="Whether the API holds the document's text (`GET /v1/documents/{id}` serves it)."
+    )
+
+
 class ClaimPublic(Schema):
-    """One checkable proposition, the verbatim quote it rests on, and where that quote stands."""
+    """One checkable proposition and what it rests on: a verbatim quote and where it stands in a held
+    document, or our paraphrase of what a cited document states."""
 
     id: str
     statement: str = Field(description="The claim, readable without context.")
-    quote: str = Field(description="The document's exact words: `document.text[span.start:span.end]`.")
+    basis: ClaimBasis = Field(
+        description="`quote`: the claim rests on `quote`, the document's exact words at `span`. "
+        "`paraphrase`: the claim is our paraphrase of a cited document whose text we do not hold; "
+        "`quote` and `span` are null."
+    )
+    quote: str | None = Field(
+        description="The document's exact words: `document.text[span.start:span.end]`; null for a paraphrase."
+    )
     kind: ClaimKind
     document_id: str
-    span: Span
+    span: Span | None = Field(description="Where the quote stands in the document; null for a paraphrase.")
+    source: ClaimSource
     themes: list[ThemeRef]
     entities: list[EntityRef]
     context: list[ContextNotePublic] = Field(

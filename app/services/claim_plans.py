@@ -30,6 +30,7 @@ from sqlalchemy import (
     tuple_,
 )
 
+from app.schemas.claims import ClaimPublic
 from app.services.claim_filters import ClaimFilters, ResolvedFilters
 from app.services.claim_rows import claims_rows
 from app.services.keys import lookup_key
@@ -63,6 +64,13 @@ CLAIM_ORDER = (CLAIM.c.document_id, CLAIM.c.span_start, CLAIM.c.span_end, CLAIM.
 
 # A claim's order key, as the tables of claims in order hold it (app/models/claim_order.py).
 ORDER_KEY = ("document_id", "span_start", "span_end", "claim_id")
+
+
+def order_key(claim: ClaimPublic) -> tuple[str, int, int, str]:
+    """A claim's order key from its public shape: a paraphrase, which has no span, is at (0, 0)
+    (app/models/claim.py)."""
+    start, end = (claim.span.start, claim.span.end) if claim.span is not None else (0, 0)
+    return claim.document_id, start, end, claim.id
 
 
 # The tables a range page reads, by what the range is of: a pair, a theme, or an entity.

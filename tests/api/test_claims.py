@@ -11,7 +11,20 @@ from app.services.annotations import SeedData, read_annotations
 from seed.loader import DEFAULT_ANNOTATIONS
 from tests.api.support import Json, assert_problem, claim_by_id, get_json
 
-CLAIM_KEYS = {"id", "statement", "quote", "kind", "document_id", "span", "themes", "entities", "context"}
+CLAIM_KEYS = {
+    "id",
+    "statement",
+    "basis",
+    "quote",
+    "kind",
+    "document_id",
+    "span",
+    "source",
+    "themes",
+    "entities",
+    "context",
+}
+CLAIM_SOURCE_KEYS = {"document_id", "title", "publisher", "url", "published_date", "text_held"}
 SOURCE_KEYS = {"title", "publisher", "url", "date"}
 CLAIM_IDS = [claim.id for claim in read_annotations(DEFAULT_ANNOTATIONS).annotations.claims]
 
@@ -21,13 +34,23 @@ def _expected_claim(seed: SeedData, claim_id: str) -> Json:
     claim = claim_by_id(seed, claim_id)
     themes = {theme.slug: theme for theme in seed.annotations.themes}
     entities = {entity.slug: entity for entity in seed.annotations.entities}
+    document = next(d for d in seed.annotations.documents if d.id == claim.document)
     return {
         "id": claim.id,
         "statement": claim.statement,
+        "basis": "quote" if claim.quote is not None else "paraphrase",
         "quote": claim.quote,
         "kind": claim.kind,
         "document_id": claim.document,
-        "span": {"start": claim.span.start, "end": claim.span.end},
+        "span": claim.span.model_dump() if claim.span is not None else None,
+        "source": {
+            "document_id": document.id,
+            "title": document.title,
+            "publisher": document.publisher,
+            "url": document.url,
+            "published_date": document.published_date,
+            "text_held": document.held,
+        },
         "themes": sorted(
             ({"slug": slug, "name": themes[slug].name} for slug in claim.themes), key=lambda t: t["slug"]
         ),
@@ -56,14 +79,26 @@ def _normalised(claim: Json) -> Json:
 def _assert_claim_shape(claim: Any) -> None:
     assert isinstance(claim, dict)
     assert set(claim) == CLAIM_KEYS
-    for key in ("id", "statement", "quote", "kind", "document_id"):
+    for key in ("id", "statement", "kind", "document_id"):
         assert isinstance(claim[key], str)
         assert claim[key]
     assert claim["kind"] in {"fact", "opinion", "prediction", "recommendation"}
-    assert set(claim["span"]) == {"start", "end"}
-    assert isinstance(claim["span"]["start"], int)
-    assert isinstance(claim["span"]["end"], int)
-    assert 0 <= claim["span"]["start"] < claim["span"]["end"]
+    assert set(claim["source"]) == CLAIM_SOURCE_KEYS
+    assert claim["source"]["document_id"] == claim["document_id"]
+    if claim["basis"] == "paraphrase":
+        # A cited document's claim: our paraphrase, with no quote and no span.
+        assert claim["quote"] is None
+        assert claim["span"] is None
+        assert claim["source"]["text_held"] is False
+    else:
+        assert claim["basis"] == "quote"
+        assert claim["source"]["text_held"] is True
+        assert isinstance(claim["quote"], str)
+        assert claim["quote"]
+        assert set(claim["span"]) == {"start", "end"}
+        assert isinstance(claim["span"]["start"], int)
+        assert isinstance(claim["span"]["end"], int)
+        assert 0 <= claim["span"]["start"] < claim["span"]["end"]
     assert claim["themes"], "every claim has at least one theme"
     for theme in claim["themes"]:
         assert set(theme) == {"slug", "name"}
@@ -93,7 +128,7 @@ def test_every_listed_claim_equals_its_seed_annotation(api_claims: list[Json], s
 
 def test_every_quote_is_the_document_text_at_its_span(client: TestClient, api_claims: list[Json]) -> None:
     texts: dict[str, str] = {}
-    for claim in api_claims:
+    for claim in (claim for claim in api_claims if claim["basis"] == "quote"):
         document_id = claim["document_id"]
         if document_id not in texts:
             texts[document_id] = get_json(client, f"/v1/documents/{document_id}")["text"]
@@ -102,7 +137,7 @@ def test_every_quote_is_the_document_text_at_its_span(client: TestClient, api_cl
 
 
 def test_every_quote_matches_the_seed_text_file(api_claims: list[Json], document_text: str) -> None:
-    for claim in api_claims:
+    for claim in (claim for claim in api_claims if claim["basis"] == "quote"):
         assert document_text[claim["span"]["start"] : claim["span"]["end"]] == claim["quote"]
 
 

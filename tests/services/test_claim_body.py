@@ -19,7 +19,7 @@ from app.services.claim_bodies import refresh_claim_bodies
 from app.services.claims import current_claim
 from app.services.entities import current_entity
 from app.services.notes import current_note
-from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, ENTITY, THEME
+from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, DOCUMENT, ENTITY, THEME
 from app.services.themes import current_theme
 from app.services.writes import claims as claim_writes
 from app.services.writes import entities as entity_writes
@@ -36,6 +36,7 @@ ACTOR = Actor(key_id=None, key_name="test")
 def _built(connection: Connection, claim_id: str) -> dict[str, Any]:
     """The claim's answer built from its rows, each list read on its own in the documented order."""
     claim = connection.execute(select(CLAIM).where(CLAIM.c.id == claim_id)).one()
+    document = connection.execute(select(DOCUMENT).where(DOCUMENT.c.id == claim.document_id)).one()
     themes = connection.execute(
         select(THEME.c.slug, THEME.c.name)
         .join(CLAIM_THEME, CLAIM_THEME.c.theme_id == THEME.c.id)
@@ -56,10 +57,19 @@ def _built(connection: Connection, claim_id: str) -> dict[str, Any]:
     return {
         "id": claim.id,
         "statement": claim.statement,
+        "basis": "quote" if claim.quote is not None else "paraphrase",
         "quote": claim.quote,
         "kind": claim.kind,
         "document_id": claim.document_id,
-        "span": {"start": claim.span_start, "end": claim.span_end},
+        "span": {"start": claim.span_start, "end": claim.span_end} if claim.quote is not None else None,
+        "source": {
+            "document_id": document.id,
+            "title": document.title,
+            "publisher": document.publisher,
+            "url": document.url,
+            "published_date": document.published_date,
+            "text_held": document.text is not None,
+        },
         "themes": [{"slug": slug, "name": name} for slug, name in themes],
         "entities": [{"slug": slug, "name": name, "type": kind} for slug, name, kind in entities],
         "context": [{"note": note, "sources": sources} for note, sources in notes],

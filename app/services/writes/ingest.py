@@ -178,8 +178,9 @@ class _Run:
         annotations = self.data.annotations
         for index, document in enumerate(annotations.documents):
             label = f"documents[{index}] (document {document.id!r})"
+            # A cited document has no text (None): it is created cited.
             values = document.model_dump(exclude={"text_file", "sha256"}) | {
-                "text": self.data.texts[document.id]
+                "text": self.data.texts.get(document.id)
             }
             document_body = _build(DocumentCreate, values, label, self.problems)
             if document_body is not None and self.attempt(label, create_document.within, document_body):

@@ -1,0 +1,184 @@
+"""Cited documents and their paraphrase claims beside the article's quoted claims: every list, cursor,
+range, tally, search, export and citation carries them, in one order on both engines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.services.annotations import SeedData, read_annotations
+from seed.loader import load_seed
+from tests.api.support import assert_problem, get_json, ids, walk
+from tests.curation import Curator, curating
+from tests.databases import fresh_database_url
+from tests.services.cited import ARAB_NEWS, CLAIMS, DUBAI_BASED, write_cited_seed
+
+PARAPHRASES = {claim["id"] for claim in CLAIMS}
+
+
+@pytest.fixture(scope="module")
+def cited_seed(tmp_path_factory: pytest.TempPathFactory) -> SeedData:
+    """The seed with the cited documents, their claims and relations, read from its file."""
+    return read_annotations(write_cited_seed(tmp_path_factory.mktemp("cited-seed")))
+
+
+@pytest.fixture(scope="module")
+def cited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Curator]:
+    """A database seeded with the cited seed (read it; never write to it)."""
+    path = write_cited_seed(tmp_path_factory.mktemp("cited-file"))
+    with fresh_database_url(tmp_path_factory.mktemp("cited-db")) as url, curating(url) as curator:
+        load_seed(curator.database, path)
+        yield curator
+
+
+def _expected_order(seed: SeedData, keep: set[str] | None = None) -> list[str]:
+    """Claim ids in the documented order: (document, span start, span end, id), a paraphrase at (0, 0)."""
+    claims = [c for c in seed.annotations.claims if keep is None or c.id in keep]
+    return [c.id for c in sorted(claims, key=lambda c: c.order_key)]
+
+
+def test_the_list_walks_quoted_and_paraphrase_claims_in_one_order(
+    cited: Curator, cited_seed: SeedData
+) -> None:
+    for limit in (3, 100):
+        claims, total = walk(cited.client, "/v1/claims", limit=limit)
+        assert total == len(cited_seed.annotations.claims)
+        assert ids(claims) == _expected_order(cited_seed)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"theme": "startups-entrepreneurship"},  # a range of claim_by_theme
+        {"entity": "careem"},  # a range of claim_by_entity
+        {"theme": "startups-entrepreneurship", "entity": "careem"},  # a range of claim_pair
+        {"kind": "fact", "entity": "careem"},  # a keyset SELECT
+        {"document": ARAB_NEWS},  # one document's tally
+    ],
+)
+def test_filtered_lists_and_their_totals_hold_the_paraphrases(
+    cited: Curator, cited_seed: SeedData, params: dict[str, str]
+) -> None:
+    claims, total = walk(cited.client, "/v1/claims", list(params.items()), limit=2)
+    wanted = {
+        c.id
+        for c in cited_seed.annotations.claims
+        if ("theme" not in params or params["theme"] in c.themes)
+        and ("entity" not in params or params["entity"] in c.entities)
+        and ("kind" not in params or params["kind"] == c.kind)
+        and ("document" not in params or params["document"] == c.document)
+    }
+    assert wanted & PARAPHRASES, "the filter selects paraphrases"
+    assert total == len(wanted)
+    assert ids(claims) == _expected_order(cited_seed, wanted)
+
+
+def test_a_paraphrase_says_so_and_carries_its_source(cited: Curator) -> None:
+    claim = get_json(cited.client, f"/v1/claims/{DUBAI_BASED}")
+    assert claim["basis"] == "paraphrase"
+    assert claim["quote"] is None
+    assert claim["span"] is None
+    assert claim["statement"] == "Careem is a company based in Dubai."
+    assert claim["source"] == {
+        "document_id": ARAB_NEWS,
+        "title": "Careem hits one million drivers across region in race with Uber",
+        "publisher": "Arab News",
+        "url": None,
+        "published_date": "2018-09-03",
+        "text_held": False,
+    }
+    article = get_json(cited.client, "/v1/claims/pkit-038")
+    assert article["basis"] == "quote"
+    assert article["source"]["text_held"] is True
+
+
+def test_a_cited_document_holds_no_text(cited: Curator) -> None:
+    document = get_json(cited.client, f"/v1/documents/{ARAB_NEWS}")
+    assert document["text_held"] is False
+    assert document["text"] is None
+    assert document["sha256"] is None
+    assert document["length"] is None
+    assert document["claim_count"] == 1
+    partial = get_json(cited.client, "/v1/documents/example-press-two")
+    assert partial["published_date"] == "2019-05"
+    documents, _ = walk(cited.client, "/v1/documents")
+    held = {d["id"]: d["text_held"] for d in documents}
+    assert held["pakistan-it-sector"] is True
+    assert held[ARAB_NEWS] is False
+
+
+def test_search_finds_a_paraphrase_by_its_statement(cited: Curator) -> None:
+    hits = get_json(cited.client, "/v1/search", [("q", "Dubai"), ("type", "claim")])["data"]
+    assert DUBAI_BASED in {hit["id"] for hit in hits}
+
+
+def test_a_paraphrase_is_cited_unquoted(cited: Curator) -> None:
+    citation = get_json(cited.client, f"/v1/claims/{DUBAI_BASED}/cite")
+    assert citation["quote"] is None
+    assert citation["text_fragment_url"] is None
+    assert citation["source"]["published_date"] == "2018-09-03"
+    assert citation["citation"].startswith("Careem is a company based in Dubai. (paraphrase) — ")
+    assert "Arab News, 2018-09-03." in citation["citation"]
+
+
+def test_exports_carry_the_paraphrases_in_list_order(cited: Curator, cited_seed: SeedData) -> None:
+    order = _expected_order(cited_seed)
+    ndjson = cited.client.get("/v1/claims", params={"format": "ndjson"})
+    assert ndjson.status_code == 200
+    lines = [json.loads(line) for line in ndjson.text.splitlines()]
+    assert [line["id"] for line in lines] == order
+    rows = list(csv.DictReader(io.StringIO(cited.client.get("/v1/claims", params={"format": "csv"}).text)))
+    assert [row["id"] for row in rows] == order
+    paraphrase = next(row for row in rows if row["id"] == DUBAI_BASED)
+    assert (paraphrase["quote"], paraphrase["span_start"], paraphrase["span_end"]) == ("", "", "")
+    jsonld = cited.client.get("/v1/claims", params={"format": "jsonld", "document": ARAB_NEWS})
+    assert jsonld.status_code == 200
+    graph = jsonld.json()["@graph"]
+    (node,) = graph
+    # A paraphrase appears in its cited document, not in a quoted passage of it.
+    assert node["appearance"]["@type"] == "CreativeWork"
+    assert node["appearance"]["publisher"] == {"@type": "Organization", "name": "Arab News"}
+    assert node["appearance"]["datePublished"] == "2018-09-03"
+
+
+def test_facets_count_the_cited_documents(cited: Curator) -> None:
+    facets = get_json(cited.client, "/v1/claims/facets")
+    documents = {value["value"]: value["count"] for value in facets["facets"]["document"]}
+    assert documents[ARAB_NEWS] == 1
+    assert documents["example-press-one"] == 1
+
+
+def test_the_seed_loads_again_with_nothing_to_change(cited: Curator, tmp_path: Path) -> None:
+    assert not load_seed(cited.database, write_cited_seed(tmp_path)).changed
+
+
+def test_a_cited_document_and_its_paraphrase_are_written_through_the_api(curator: Curator) -> None:
+    document = {"id": "example-cited", "title": "A test record", "publisher": "Example Press"}
+    created = curator.write("POST", "/v1/documents", document | {"published_date": "2019-05"})
+    assert created.status_code == 201, created.text
+    assert created.json()["text_held"] is False
+    paraphrase = {
+        "document": "example-cited",
+        "statement": "Test fixture: a paraphrase.",
+        "kind": "fact",
+        "themes": ["startups-entrepreneurship"],
+    }
+    claim = curator.write("POST", "/v1/claims", paraphrase)
+    assert claim.status_code == 201, claim.text
+    assert (claim.json()["basis"], claim.json()["span"]) == ("paraphrase", None)
+    assert claim.json()["source"]["published_date"] == "2019-05"
+    quoted = curator.write("POST", "/v1/claims", paraphrase | {"quote": "a paraphrase"})
+    assert "is cited" in assert_problem(quoted, 422)["errors"][0]["message"]
+    unquoted = curator.write("POST", "/v1/claims", paraphrase | {"document": "pakistan-it-sector"})
+    assert "is held" in assert_problem(unquoted, 422)["errors"][0]["message"]
+    # The claim shows its source: a change of the document's citation reaches it.
+    path = "/v1/documents/example-cited"
+    renamed = curator.write("PATCH", path, {"publisher": "Sample Wire"}, if_match="current")
+    assert renamed.status_code == 200, renamed.text
+    shown = get_json(curator.client, f"/v1/claims/{claim.json()['id']}")
+    assert shown["source"]["publisher"] == "Sample Wire"
