@@ -17,6 +17,7 @@ from app.api.pages import install_pages
 from app.api.problems import install_problem_handlers
 from app.api.routers import (
     annotation_schema,
+    claim_relations,
     claims,
     documents,
     entities,
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         themes.router,
         documents.router,
         notes.router,
+        claim_relations.router,
         history.router,
         matrix.router,
         health.router,

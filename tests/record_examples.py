@@ -48,6 +48,8 @@ EXAMPLE_REQUESTS = {
     "matrix": "/v1/matrix?rows=theme&cols=kind",
     "notes_page": "/v1/claims/pkit-038/context",
     "note": "/v1/notes/1",
+    "relations_page": "/v1/relations?claim=pkit-037",
+    "relation": "/v1/relations/1",
     "annotation_schema": "/v1/schema/annotations",
 }
 UNMIGRATED_REQUESTS = {"problem_unavailable": "/readyz"}

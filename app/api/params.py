@@ -16,6 +16,7 @@ from fastapi import Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.api.query_models import QueryModel
+from app.models import RELATION_TYPES
 from app.services.search.query import MAX_QUERY_LENGTH
 
 MAX_LIMIT = 100
@@ -72,6 +73,26 @@ EntityKey = Annotated[
 ]
 DocumentId = Annotated[
     str, text(100, min_length=1), Path(description="A document id, e.g. `pakistan-it-sector`.")
+]
+
+ClaimIdsParam = Annotated[
+    list[FilterValues] | None,
+    Query(
+        max_length=MAX_FILTER_VALUES,
+        description="Claim ids: relations whose subject or object is one of them. Repeat the parameter or "
+        "separate values with commas (OR).",
+    ),
+]
+RelationTypesParam = Annotated[
+    list[Annotated[str, text(200, pattern=choices(RELATION_TYPES))]] | None,
+    Query(
+        max_length=MAX_FILTER_VALUES,
+        description="Relation types: supports, contradicts, qualifies, same-as, part-of. Repeat the "
+        "parameter or separate values with commas (OR).",
+    ),
+]
+RelationId = Annotated[
+    int, Path(ge=1, le=2**63 - 1, description="The relation's id, from `GET /v1/relations` or a claim.")
 ]
 
 ClaimFormat = Literal["json", "csv", "ndjson", "jsonld"]

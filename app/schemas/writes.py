@@ -21,7 +21,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from app.models import ClaimKind, EntityType
+from app.models import ClaimKind, EntityType, RelationType
 from app.schemas.annotations import Slug, SpanIn
 from app.schemas.common import PartialDate
 
@@ -213,3 +213,19 @@ class DocumentPatch(Patch):
     url: Url | None = None
     published_date: PartialDate | None = None
     retrieved_date: dt.date | None = None
+
+
+class RelationCreate(Strict):
+    """A new relation: the subject claim `type` the object claim, with a note in the curator's words."""
+
+    subject_id: Slug
+    type: RelationType
+    object_id: Slug
+    note: Para
+
+
+class RelationPatch(Patch):
+    """Changes to a relation's type or note; its claims are fixed (delete it and relate others instead)."""
+
+    type: RelationType | None = None
+    note: Para | None = None
