@@ -4,11 +4,11 @@ The schema is the only definition of a claim's public JSON: a body is built from
 a `ClaimPublic` and serialised by its pydantic serializer, so a new claim field needs no SQL. Reads
 splice the stored bytes into their answers without validating them again.
 
-Every write that changes what a body shows calls `refresh_claim_bodies` with the claims it touched
-(a claim, its links and notes; every claim of a renamed theme or entity, or of a document whose
-citation changed); a claim's deletion deletes its
-body (the foreign key cascades). The migrate step rebuilds every body when they are missing or stale
-(`ensure_claim_bodies`), e.g. after the schema gained a field.
+Every write that changes what a body shows calls `refresh_claim_bodies` with the claims it touched: a
+claim, its links and notes, and the claims related to it; both claims of a relation; every claim of a
+renamed theme or entity; the claims that show a document whose citation changed. A claim's deletion
+deletes its body (the foreign key cascades). The migrate step rebuilds every body when they are
+missing or stale (`ensure_claim_bodies`), e.g. after the schema gained a field.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from app.schemas.claims import ClaimPublic
 from app.schemas.documents import DocumentPublic
 from app.schemas.entities import EntityPublic
 from app.schemas.themes import ThemePublic
+from app.services.claim_links import corroboration, linked_claims, related_claims
 from app.services.tables import (
     CLAIM,
     CLAIM_BODY,
@@ -69,6 +70,7 @@ def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tu
         .order_by(CONTEXT_NOTE.c.position, CONTEXT_NOTE.c.id)
     ):
         context[noted.claim_id].append({"note": noted.note, "sources": noted.sources})
+    relations = related_claims(connection, ids)
     source = (
         DOCUMENT.c.title,
         DOCUMENT.c.publisher,
@@ -102,6 +104,8 @@ def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tu
                     "themes": themes[row.id],
                     "entities": entities[row.id],
                     "context": context[row.id],
+                    "relations": relations.get(row.id, []),
+                    "corroboration": corroboration(row.document_id, row.publisher, relations.get(row.id, [])),
                 }
             ),
             row.revision,
@@ -145,8 +149,9 @@ def of_theme(theme: ThemePublic) -> Select[Any]:
 
 
 def of_document(document: DocumentPublic) -> Select[Any]:
-    """The ids of the claims of `document` (each shows its source), for `refresh_claim_bodies`."""
-    return select(CLAIM.c.id).where(CLAIM.c.document_id == document.id)
+    """The ids of the claims that show `document` as a source (its claims, and the claims related to
+    them), for `refresh_claim_bodies`."""
+    return linked_claims(select(CLAIM.c.id).where(CLAIM.c.document_id == document.id))
 
 
 def of_entity(entity: EntityPublic) -> Select[Any]:

@@ -13,10 +13,10 @@ import pytest
 
 from app.services.annotations import SeedData, read_annotations
 from seed.loader import load_seed
-from tests.api.support import assert_problem, get_json, ids, walk
+from tests.api.support import Json, assert_problem, get_json, ids, walk
 from tests.curation import Curator, curating
 from tests.databases import fresh_database_url
-from tests.services.cited import ARAB_NEWS, CLAIMS, DUBAI_BASED, write_cited_seed
+from tests.services.cited import ARAB_NEWS, CLAIMS, DUBAI_BASED, HOMEGROWN, SUCCESS, write_cited_seed
 
 PARAPHRASES = {claim["id"] for claim in CLAIMS}
 
@@ -182,3 +182,113 @@ def test_a_cited_document_and_its_paraphrase_are_written_through_the_api(curator
     assert renamed.status_code == 200, renamed.text
     shown = get_json(curator.client, f"/v1/claims/{claim.json()['id']}")
     assert shown["source"]["publisher"] == "Sample Wire"
+
+
+def _links(claim: Json, relation: str) -> list[Json]:
+    links = claim["relations"]
+    assert isinstance(links, list)
+    return [link for link in links if link["relation"] == relation]
+
+
+def test_the_homegrown_claim_shows_what_contradicts_it_with_sources_and_dates(cited: Curator) -> None:
+    claim = get_json(cited.client, f"/v1/claims/{HOMEGROWN}")
+    contradicting = _links(claim, "contradicted_by")
+    assert [link["claim"]["id"] for link in contradicting] == [
+        DUBAI_BASED,
+        "example-one-dubai",
+        "example-two-dubai",
+    ]
+    dubai = contradicting[0]
+    assert dubai["type"] == "contradicts"
+    assert dubai["note"] == "Dubai, not Pakistan, as base."
+    assert dubai["claim"] == {
+        "id": DUBAI_BASED,
+        "statement": "Careem is a company based in Dubai.",
+        "basis": "paraphrase",
+        "quote": None,
+        "kind": "fact",
+        "source": {
+            "document_id": ARAB_NEWS,
+            "title": "Careem hits one million drivers across region in race with Uber",
+            "publisher": "Arab News",
+            "url": None,
+            "published_date": "2018-09-03",
+            "text_held": False,
+        },
+    }
+    assert get_json(cited.client, f"/v1/relations/{dubai['relation_id']}")["subject_id"] == DUBAI_BASED
+    assert [link["claim"]["id"] for link in _links(claim, "part_of")] == [SUCCESS]
+    # Arab News and Example Press: Example Press's two documents are one independent source.
+    assert claim["corroboration"] == {
+        "supporting_sources": 0,
+        "contradicting_sources": 2,
+        "qualifying_sources": 0,
+    }
+
+
+def test_each_side_of_a_relation_shows_the_other(cited: Curator) -> None:
+    success = get_json(cited.client, f"/v1/claims/{SUCCESS}")
+    assert [link["claim"]["id"] for link in _links(success, "supported_by")] == ["sample-one-success"]
+    assert [link["claim"]["id"] for link in _links(success, "has_part")] == [HOMEGROWN]
+    assert success["corroboration"]["supporting_sources"] == 1
+    paraphrase = get_json(cited.client, f"/v1/claims/{DUBAI_BASED}")
+    (contradicts,) = _links(paraphrase, "contradicts")
+    assert contradicts["claim"]["basis"] == "quote"
+    assert contradicts["claim"]["quote"] == "Careem, Pakistan\u2019s homegrown ride-hailing service"
+    # Corroboration counts what bears on a claim, not what it bears on.
+    assert paraphrase["corroboration"]["contradicting_sources"] == 0
+
+
+def test_own_document_and_publisher_never_corroborate(curator: Curator) -> None:
+    own = {
+        "subject_id": "pkit-037",
+        "type": "supports",
+        "object_id": "pkit-041",
+        "note": "Test: same article.",
+    }
+    assert curator.write("POST", "/v1/relations", own).status_code == 201
+    claim = get_json(curator.client, "/v1/claims/pkit-041")
+    assert [link["claim"]["id"] for link in _links(claim, "supported_by")] == ["pkit-037"]
+    assert claim["corroboration"]["supporting_sources"] == 0
+
+
+def test_stored_answers_follow_writes_to_related_claims_documents_and_relations(
+    curator: Curator, tmp_path: Path
+) -> None:
+    load_seed(curator.database, write_cited_seed(tmp_path))
+
+    def homegrown() -> Json:
+        # The list reads the stored answers as they are: it shows whether they were refreshed.
+        listed = get_json(
+            curator.client, "/v1/claims", [("document", "pakistan-it-sector"), ("limit", "100")]
+        )
+        return next(claim for claim in listed["data"] if claim["id"] == HOMEGROWN)
+
+    patched = curator.write(
+        "PATCH", f"/v1/claims/{DUBAI_BASED}", {"statement": "Careem is Dubai-based."}, if_match="current"
+    )
+    assert patched.status_code == 200, patched.text
+    assert _links(homegrown(), "contradicted_by")[0]["claim"]["statement"] == "Careem is Dubai-based."
+
+    renamed = curator.write(
+        "PATCH", f"/v1/documents/{ARAB_NEWS}", {"publisher": "Example Press"}, if_match="current"
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert _links(homegrown(), "contradicted_by")[0]["claim"]["source"]["publisher"] == "Example Press"
+    assert homegrown()["corroboration"]["contradicting_sources"] == 1
+
+    relation_id = _links(homegrown(), "contradicted_by")[0]["relation_id"]
+    noted = curator.write("PATCH", f"/v1/relations/{relation_id}", {"note": "Reworded."}, if_match="current")
+    assert noted.status_code == 200, noted.text
+    assert _links(homegrown(), "contradicted_by")[0]["note"] == "Reworded."
+
+    before = curator.change_count()
+    deleted = curator.write("DELETE", f"/v1/claims/{DUBAI_BASED}", if_match="current")
+    assert deleted.status_code == 204, deleted.text
+    assert DUBAI_BASED not in [link["claim"]["id"] for link in _links(homegrown(), "contradicted_by")]
+    # The claim's relation went with it, logged as a change of its own before the claim's.
+    latest = walk(curator.client, "/v1/changes", limit=100)[0][before:]
+    assert [(change["type"], change["action"]) for change in latest] == [
+        ("relation", "delete"),
+        ("claim", "delete"),
+    ]

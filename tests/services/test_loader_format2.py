@@ -100,10 +100,16 @@ def test_a_bad_format_2_file_is_refused_naming_the_problem(
     problem_with(_refused(tmp_path, edit), *needles)
 
 
+def _as_format_1(raw: Raw, _folder: Path) -> None:
+    raw["format"] = "sectorfacts-annotations/1"
+    raw.pop("relations", None)
+
+
 def test_a_format_1_file_stays_valid(tmp_path: Path) -> None:
-    annotations = read_annotations(write_seed(tmp_path)).annotations
+    annotations = read_annotations(write_seed(tmp_path, _as_format_1)).annotations
     assert annotations.format == "sectorfacts-annotations/1"
     assert annotations.relations == []
+    assert annotations.claims
 
 
 def test_partial_dates_load_as_written(tmp_path: Path) -> None:

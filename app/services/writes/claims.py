@@ -17,6 +17,7 @@ from app.services.claims import current_claim
 from app.services.search.index import reindex_claims
 from app.services.tables import CHANGE, CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
 from app.services.writes import edits
+from app.services.writes import relations as relation_writes
 from app.services.writes.errors import Conflict, InvalidWrite
 from app.services.writes.history import ever_recorded
 from app.services.writes.revisions import Current
@@ -31,7 +32,9 @@ CLAIMS = edits.Editable(
     "id",
     find=current_claim,
     reindex=reindex_claims,
-    shown_in=lambda claim: [claim.id],
+    # A claim's answer, and those of the claims related to it (each shows the other).
+    shown_in=lambda claim: [claim.id, *(link.claim.id for link in claim.relations)],
+    cascade=relation_writes.delete_relations_of,
 )
 
 
@@ -193,5 +196,6 @@ def _apply(connection: Connection, before: Current[ClaimPublic], changes: dict[s
 
 
 def delete_claim(database: Database, actor: Actor, claim_id: str, if_match: str | None) -> None:
-    """Delete a claim with its links and notes; its history stays, and GET then answers 410 Gone."""
+    """Delete a claim with its links, notes and relations (each relation's deletion logged); its history
+    stays, and GET then answers 410 Gone."""
     CLAIMS.delete(database, actor, claim_id, if_match)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, or_, select
 
 from app.db import Database
 from app.schemas.claim_relations import RelationPublic
@@ -80,6 +82,20 @@ def update_relation(
         return RELATIONS.assigning(values)(connection, before)
 
     return RELATIONS.update(database, actor, relation_id, if_match, change)
+
+
+def delete_relations_of(connection: Connection, actor: Actor, claim: Current[Any]) -> None:
+    """Delete the relations of a claim about to be deleted, each logged as a change of its own."""
+    relation_ids = connection.execute(
+        select(CLAIM_RELATION.c.id)
+        .where(or_(CLAIM_RELATION.c.subject_id == claim.key, CLAIM_RELATION.c.object_id == claim.key))
+        .order_by(CLAIM_RELATION.c.id)
+    ).scalars()
+    for relation_id in list(relation_ids):
+        before = current_relation(connection, relation_id)
+        assert before is not None
+        connection.execute(delete(CLAIM_RELATION).where(CLAIM_RELATION.c.id == relation_id))
+        RELATIONS.log(connection, actor, "delete", before, None)
 
 
 def delete_relation(database: Database, actor: Actor, relation_id: int, if_match: str | None) -> None:
