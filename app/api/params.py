@@ -96,7 +96,9 @@ RelationId = Annotated[
 ]
 
 ClaimFormat = Literal["json", "csv", "ndjson", "jsonld"]
-Sort = Literal["relevance", "position"]
+Sort = Literal["relevance", "position", "contested"]
+# The largest `min_supporting_sources` a claim list takes.
+MAX_SOURCES = 100
 
 
 def _filter(description: str) -> object:
@@ -124,7 +126,26 @@ class ClaimFilterQuery(BaseModel):
     )
     sort: Sort | None = Field(
         default=None,
-        description="`relevance` (best match first; the default with `q`) or `position` (document order).",
+        description="`relevance` (best match first; the default with `q`), `position` (document order) or "
+        "`contested` (most independent contradicting sources first, then most qualifying, then "
+        "document order).",
+    )
+    contradicted: bool | None = Field(
+        default=None, description="`true`: claims some claim contradicts; `false`: claims none contradicts."
+    )
+    supported: bool | None = Field(
+        default=None, description="`true`: claims some claim supports; `false`: claims none supports."
+    )
+    min_supporting_sources: Annotated[int, Field(ge=1, le=MAX_SOURCES)] | None = Field(
+        default=None,
+        description="Claims supported by at least this many independent sources (`corroboration."
+        "supporting_sources`: distinct publishers, the claim's own not counted).",
+    )
+    relation: list[Annotated[str, text(200, pattern=choices(RELATION_TYPES))]] | None = Field(
+        default=None,
+        max_length=MAX_FILTER_VALUES,
+        description="Claims in a relation of these types, as subject or object: supports, contradicts, "
+        "qualifies, same-as, part-of. Repeat the parameter or separate values with commas (OR).",
     )
 
 

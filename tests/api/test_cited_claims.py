@@ -292,3 +292,56 @@ def test_stored_answers_follow_writes_to_related_claims_documents_and_relations(
         ("relation", "delete"),
         ("claim", "delete"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ([("contradicted", "true")], {HOMEGROWN}),
+        ([("supported", "true")], {SUCCESS}),
+        ([("min_supporting_sources", "1")], {SUCCESS}),
+        ([("min_supporting_sources", "2")], set()),
+        ([("relation", "part-of")], {HOMEGROWN, SUCCESS}),
+        ([("relation", "supports,contradicts"), ("document", ARAB_NEWS)], {DUBAI_BASED}),
+        ([("contradicted", "true"), ("entity", "careem")], {HOMEGROWN}),  # not a range: a keyset SELECT
+    ],
+)
+def test_relation_filters_select_claims_by_their_relations(
+    cited: Curator, cited_seed: SeedData, params: list[tuple[str, str]], expected: set[str]
+) -> None:
+    claims, total = walk(cited.client, "/v1/claims", params, limit=2)
+    assert total == len(expected)
+    assert ids(claims) == _expected_order(cited_seed, expected)
+    # The same filters narrow the facets and the exports.
+    facets = get_json(cited.client, "/v1/claims/facets", params)
+    assert facets["total"] == len(expected)
+    ndjson = cited.client.get("/v1/claims", params=[*params, ("format", "ndjson")]).text.splitlines()
+    assert len(ndjson) == len(expected)
+
+
+def test_not_contradicted_is_every_other_claim(cited: Curator, cited_seed: SeedData) -> None:
+    claims, total = walk(cited.client, "/v1/claims", [("contradicted", "false")], limit=100)
+    assert total == len(cited_seed.annotations.claims) - 1
+    assert HOMEGROWN not in ids(claims)
+
+
+def test_contested_claims_come_first(cited: Curator, cited_seed: SeedData) -> None:
+    for limit in (1, 100):
+        claims, total = walk(cited.client, "/v1/claims", [("sort", "contested")], limit=limit)
+        assert total == len(cited_seed.annotations.claims)
+        assert ids(claims)[0] == HOMEGROWN
+        assert ids(claims)[1:] == [i for i in _expected_order(cited_seed) if i != HOMEGROWN]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        [("contradicted", "maybe")],
+        [("min_supporting_sources", "0")],
+        [("min_supporting_sources", "101")],
+        [("relation", "refutes")],
+        [("sort", "loudest")],
+    ],
+)
+def test_bad_relation_filters_are_refused(cited: Curator, params: list[tuple[str, str | int]]) -> None:
+    assert_problem(cited.client.get("/v1/claims", params=list(params)), 422)
