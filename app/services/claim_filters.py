@@ -47,10 +47,12 @@ class RelationFilters:
                 where.append(related if wanted else ~related)
         if self.types:
             where.append(
-                exists().where(
+                exists()
+                .where(
                     or_(CLAIM_RELATION.c.subject_id == CLAIM.c.id, CLAIM_RELATION.c.object_id == CLAIM.c.id),
                     CLAIM_RELATION.c.type.in_(self.types),
                 )
+                .correlate(CLAIM)
             )
         if self.min_supporting_sources is not None:
             counted = supporting_sources(dialect) >= self.min_supporting_sources
@@ -60,7 +62,8 @@ class RelationFilters:
 
 def _related_as_object(kind: str) -> ColumnElement[bool]:
     """Some claim `kind` (supports, contradicts) the claim."""
-    return exists().where(CLAIM_RELATION.c.object_id == CLAIM.c.id, CLAIM_RELATION.c.type == kind)
+    related = CLAIM_RELATION.c.object_id == CLAIM.c.id
+    return exists().where(related, CLAIM_RELATION.c.type == kind).correlate(CLAIM)
 
 
 def corroboration_count(dialect: str, field: str) -> ColumnElement[int]:

@@ -345,3 +345,22 @@ def test_contested_claims_come_first(cited: Curator, cited_seed: SeedData) -> No
 )
 def test_bad_relation_filters_are_refused(cited: Curator, params: list[tuple[str, str | int]]) -> None:
     assert_problem(cited.client.get("/v1/claims", params=list(params)), 422)
+
+
+def test_the_relation_facet_counts_claims_per_relation_type(cited: Curator, cited_seed: SeedData) -> None:
+    def counted(params: list[tuple[str, str]]) -> dict[str, tuple[int, bool]]:
+        facet = get_json(cited.client, "/v1/claims/facets", params)["facets"]["relation"]
+        return {value["value"]: (value["count"], value["selected"]) for value in facet}
+
+    in_relation: dict[str, set[str]] = {}
+    for relation in cited_seed.annotations.relations:
+        in_relation.setdefault(relation.type, set()).update({relation.subject, relation.object})
+    everything = counted([])
+    assert everything == {
+        kind: (len(in_relation.get(kind, set())), False)
+        for kind in ("supports", "contradicts", "qualifies", "same-as", "part-of")
+    }
+    # Disjunctive: the relation filter does not narrow its own facet, every other filter does.
+    assert counted([("relation", "part-of")])["contradicts"] == (everything["contradicts"][0], False)
+    assert counted([("relation", "part-of")])["part-of"] == (2, True)
+    assert counted([("document", ARAB_NEWS)])["contradicts"] == (1, False)
