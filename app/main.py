@@ -19,6 +19,7 @@ from app.api.problems import install_problem_handlers
 from app.api.route_class import ApiRoute
 from app.api.routers import (
     annotation_schema,
+    claim_relations,
     claims,
     documents,
     entities,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         themes.router,
         documents.router,
         notes.router,
+        claim_relations.router,
         history.router,
         matrix.router,
         health.router,

@@ -6,13 +6,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, insert, or_, select, update
 
 from app.schemas.annotations import AnnotationFile
 from app.services.claim_bodies import refresh_claim_bodies
 from app.services.keys import lookup_key
 from app.services.search import index as search_index
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
+from app.services.tables import CLAIM_RELATION as RELATION
 from app.services.tables import CONTEXT_NOTE as NOTE
 from app.services.tables import ENTITY_ALIAS as ALIAS
 
@@ -96,7 +97,7 @@ def _replace_children(
 
 
 def apply(connection: Connection, annotations: AnnotationFile, texts: dict[str, str]) -> SyncReport:
-    """Write the annotation file's documents, themes, entities and claims; idempotent."""
+    """Write the annotation file's documents, themes, entities, claims and relations; idempotent."""
     report = SyncReport()
     _upsert(
         connection,
@@ -105,7 +106,8 @@ def apply(connection: Connection, annotations: AnnotationFile, texts: dict[str, 
         {
             d.id: {
                 "title": d.title,
-                "text": texts[d.id],
+                # A cited document: no text, no checksum.
+                "text": texts.get(d.id),
                 "sha256": d.sha256,
                 "language": d.language,
                 "publisher": d.publisher,
@@ -158,6 +160,7 @@ def apply(connection: Connection, annotations: AnnotationFile, texts: dict[str, 
         report,
     )
     _sync_claims(connection, annotations, theme_ids, entity_ids, report)
+    _sync_relations(connection, annotations, report)
     if report.changed:
         report.reindexed = search_index.rebuild(connection)
         refresh_claim_bodies(connection)
@@ -188,8 +191,9 @@ def _sync_claims(
                 "document_id": c.document,
                 "statement": c.statement,
                 "quote": c.quote,
-                "span_start": c.span.start,
-                "span_end": c.span.end,
+                # A paraphrase has no span: its order key's (0, 0) (app/models/claim.py).
+                "span_start": c.span.start if c.span is not None else 0,
+                "span_end": c.span.end if c.span is not None else 0,
                 "kind": c.kind,
             }
             for c in annotations.claims
@@ -227,3 +231,30 @@ def _sync_claims(
         ["position", "note", "sources"],
         report,
     )
+
+
+def _sync_relations(connection: Connection, annotations: AnnotationFile, report: SyncReport) -> None:
+    """Make the relations among the file's claims those the file lists, matched on (subject, type,
+    object): a new triple is inserted, a changed note updated, a triple no longer listed deleted."""
+    claims = [c.id for c in annotations.claims]
+    wanted = {(r.subject, r.type, r.object): r.note for r in annotations.relations}
+    current = {
+        (row.subject_id, row.type, row.object_id): (row.id, row.note)
+        for row in connection.execute(
+            select(RELATION).where(or_(RELATION.c.subject_id.in_(claims), RELATION.c.object_id.in_(claims)))
+        )
+    }
+    gone = [key for triple, (key, _) in current.items() if triple not in wanted]
+    if gone:
+        connection.execute(delete(RELATION).where(RELATION.c.id.in_(gone)))
+        report.changes["claim_relation deleted"] += len(gone)
+    for (subject, type_, object_), note in wanted.items():
+        found = current.get((subject, type_, object_))
+        if found is None:
+            connection.execute(
+                insert(RELATION).values(subject_id=subject, type=type_, object_id=object_, note=note)
+            )
+            report.changes["claim_relation inserted"] += 1
+        elif found[1] != note:
+            connection.execute(update(RELATION).where(RELATION.c.id == found[0]).values(note=note))
+            report.changes["claim_relation updated"] += 1

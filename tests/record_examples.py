@@ -25,8 +25,8 @@ from tests.conftest import BASE_URL
 
 # Example name -> the request whose answer it records.
 EXAMPLE_REQUESTS = {
-    "claims_page": "/v1/claims?entity=careem&limit=2",
-    "claims_jsonld": "/v1/claims?entity=careem&limit=2&format=jsonld",
+    "claims_page": "/v1/claims?entity=careem&limit=1",
+    "claims_jsonld": "/v1/claims?entity=careem&limit=1&format=jsonld",
     "claim": "/v1/claims/pkit-038",
     "themes_page": "/v1/themes?limit=3",
     "theme": "/v1/themes/talent-workforce",
@@ -48,6 +48,8 @@ EXAMPLE_REQUESTS = {
     "matrix": "/v1/matrix?rows=theme&cols=kind",
     "notes_page": "/v1/claims/pkit-038/context",
     "note": "/v1/notes/1",
+    "relations_page": "/v1/relations?claim=pkit-037",
+    "relation": "/v1/relations/1",
     "annotation_schema": "/v1/schema/annotations",
 }
 UNMIGRATED_REQUESTS = {"problem_unavailable": "/readyz"}

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from app.api.params import MAX_FILTER_VALUES, ClaimFilterQuery
 from app.api.problems import BadParameter
 from app.db import Database
-from app.services.claim_filters import ClaimFilters
+from app.services.claim_filters import ClaimFilters, RelationFilters
 from app.services.search import query as search_query
 from app.services.search.query import Node
 
@@ -63,6 +63,12 @@ def claim_filters(
         kinds=split_values("query.kind", query.kind),
         query=parsed,
         sort=query.sort or ("relevance" if parsed is not None else "position"),
+        related=RelationFilters(
+            contradicted=query.contradicted,
+            supported=query.supported,
+            min_supporting_sources=query.min_supporting_sources,
+            types=split_values("query.relation", query.relation),
+        ),
         scope_theme=scope_theme,
         scope_entity=scope_entity,
         scope_document=scope_document,

@@ -16,6 +16,7 @@ from fastapi import Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.api.query_models import QueryModel
+from app.models import RELATION_TYPES
 from app.services.search.query import MAX_QUERY_LENGTH
 
 MAX_LIMIT = 100
@@ -74,8 +75,30 @@ DocumentId = Annotated[
     str, text(100, min_length=1), Path(description="A document id, e.g. `pakistan-it-sector`.")
 ]
 
+ClaimIdsParam = Annotated[
+    list[FilterValues] | None,
+    Query(
+        max_length=MAX_FILTER_VALUES,
+        description="Claim ids: relations whose subject or object is one of them. Repeat the parameter or "
+        "separate values with commas (OR).",
+    ),
+]
+RelationTypesParam = Annotated[
+    list[Annotated[str, text(200, pattern=choices(RELATION_TYPES))]] | None,
+    Query(
+        max_length=MAX_FILTER_VALUES,
+        description="Relation types: supports, contradicts, qualifies, same-as, part-of. Repeat the "
+        "parameter or separate values with commas (OR).",
+    ),
+]
+RelationId = Annotated[
+    int, Path(ge=1, le=2**63 - 1, description="The relation's id, from `GET /v1/relations` or a claim.")
+]
+
 ClaimFormat = Literal["json", "csv", "ndjson", "jsonld"]
-Sort = Literal["relevance", "position"]
+Sort = Literal["relevance", "position", "contested"]
+# The largest `min_supporting_sources` a claim list takes.
+MAX_SOURCES = 100
 
 
 def _filter(description: str) -> object:
@@ -103,7 +126,26 @@ class ClaimFilterQuery(BaseModel):
     )
     sort: Sort | None = Field(
         default=None,
-        description="`relevance` (best match first; the default with `q`) or `position` (document order).",
+        description="`relevance` (best match first; the default with `q`), `position` (document order) or "
+        "`contested` (most independent contradicting sources first, then most qualifying, then "
+        "document order).",
+    )
+    contradicted: bool | None = Field(
+        default=None, description="`true`: claims some claim contradicts; `false`: claims none contradicts."
+    )
+    supported: bool | None = Field(
+        default=None, description="`true`: claims some claim supports; `false`: claims none supports."
+    )
+    min_supporting_sources: Annotated[int, Field(ge=1, le=MAX_SOURCES)] | None = Field(
+        default=None,
+        description="Claims supported by at least this many independent sources (`corroboration."
+        "supporting_sources`: distinct publishers, the claim's own not counted).",
+    )
+    relation: list[Annotated[str, text(200, pattern=choices(RELATION_TYPES))]] | None = Field(
+        default=None,
+        max_length=MAX_FILTER_VALUES,
+        description="Claims in a relation of these types, as subject or object: supports, contradicts, "
+        "qualifies, same-as, part-of. Repeat the parameter or separate values with commas (OR).",
     )
 
 

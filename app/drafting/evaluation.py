@@ -132,7 +132,7 @@ def _theme_models(
         if holdout == "section":
             group = [s for s in sentences if s.role == "body" and s.section == sentence.section]
         return frozenset(
-            c.id for c in hand for s in group if _overlap(c.span.start, c.span.end, s.start, s.end, text)
+            c.id for c in hand for s in group if _overlap(c.quoted.start, c.quoted.end, s.start, s.end, text)
         )
 
     def model_for(sentence: Sentence) -> ThemeModel:
@@ -154,7 +154,8 @@ def evaluate(
     """Draft an annotated document of `path` (its first, by default) and measure it against its claims."""
     data = read_annotations(path)
     known = known_from_seed(path)
-    target = next(d for d in data.annotations.documents if document in (None, d.id))
+    # Only a held document has a text to draft from.
+    target = next(d for d in data.annotations.documents if document in (None, d.id) and d.held)
     text = data.texts[target.id]
     hand = [c for c in data.annotations.claims if c.document == target.id]
     themes = list(known.themes)
@@ -166,8 +167,8 @@ def evaluate(
         text,
         Known(themes, known.entities, known.examples, known.documents),
         document_id=target.id,
-        text_file=target.text_file,
-        sha256=target.sha256,
+        text_file=target.text_file or "",
+        sha256=target.sha256 or "",
         title=target.title,
         theme_model_for=model_for,
     )
@@ -189,13 +190,13 @@ def _measure(
     examples: list[Example],
 ) -> Evaluation:
     spans = [(c.sentence.start, c.sentence.end) for c in draft.claims]
-    contained = sum(1 for h in hand if any(s <= h.span.start and h.span.end <= e for s, e in spans))
+    contained = sum(1 for h in hand if any(s <= h.quoted.start and h.quoted.end <= e for s, e in spans))
     covered = sum(
         1
         for h in hand
         if all(
             any(s <= i < e for s, e in spans)
-            for i in range(h.span.start, h.span.end)
+            for i in range(h.quoted.start, h.quoted.end)
             if not text[i].isspace()
         )
     )
@@ -203,7 +204,7 @@ def _measure(
     majority = Counter(t for e in examples for t in e.themes).most_common(1)[0][0] if examples else ""
     for claim in draft.claims:
         start, end = claim.sentence.start, claim.sentence.end
-        overlapping = [(h, _overlap(h.span.start, h.span.end, start, end, text)) for h in hand]
+        overlapping = [(h, _overlap(h.quoted.start, h.quoted.end, start, end, text)) for h in hand]
         overlapping = [(h, size) for h, size in overlapping if size]
         if not overlapping:
             counts["irrelevant"] += 1

@@ -46,9 +46,11 @@ def known_from_seed(path: Path) -> Known:
     """Read and validate an annotation file; raises app.services.annotations.SeedError."""
     data = read_annotations(path)
     annotations = data.annotations
+    # Only quoted claims teach the drafting tool: a paraphrase has no passage of a text.
     examples = [
         Example(c.id, c.document, c.span.start, c.span.end, c.quote, c.statement, tuple(c.themes))
         for c in annotations.claims
+        if c.span is not None and c.quote is not None
     ]
     return Known(
         list(annotations.themes),
@@ -100,7 +102,11 @@ def known_from_database(database: Database) -> Known:
                 row.statement,
                 tuple(claim_themes[row.id]),
             )
-            for row in connection.execute(select(CLAIM).order_by(CLAIM.c.document_id, CLAIM.c.span_start))
+            for row in connection.execute(
+                select(CLAIM)
+                .where(CLAIM.c.quote.is_not(None))
+                .order_by(CLAIM.c.document_id, CLAIM.c.span_start)
+            )
         ]
         documents = frozenset(connection.execute(select(DOCUMENT.c.id)).scalars())
     return Known(themes, entities, examples, documents)

@@ -16,6 +16,7 @@ from app.models.curation import (
 )
 from app.models.document import Document
 from app.models.entity import ENTITY_TYPES, Entity, EntityAlias, EntityType
+from app.models.relation import RELATION_TYPES, ClaimRelation, RelationType
 from app.models.search import SEARCH_KINDS, SearchEntry, SearchFts, SearchPosting, SearchTally, SearchTerm
 from app.models.tally import ClaimTally
 from app.models.theme import Theme
@@ -25,6 +26,7 @@ __all__ = [
     "CLAIM_KINDS",
     "ENTITY_TYPES",
     "KEY_SCOPES",
+    "RELATION_TYPES",
     "RESOURCE_TYPES",
     "SEARCH_KINDS",
     "ApiKey",
@@ -37,6 +39,7 @@ __all__ = [
     "ClaimEntity",
     "ClaimKind",
     "ClaimPair",
+    "ClaimRelation",
     "ClaimTally",
     "ClaimTheme",
     "ContextNote",
@@ -45,6 +48,7 @@ __all__ = [
     "EntityAlias",
     "EntityType",
     "KeyScope",
+    "RelationType",
     "ResourceType",
     "SearchEntry",
     "SearchFts",

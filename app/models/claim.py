@@ -11,12 +11,33 @@ ClaimKind = Literal["fact", "opinion", "prediction", "recommendation"]
 CLAIM_KINDS: tuple[str, ...] = get_args(ClaimKind)
 
 
+# A quoted claim's span is a non-empty range of its document's text; a paraphrase has the empty order
+# span (0, 0) instead (see `Claim`).
+SPAN_RULE = (
+    "(quote IS NOT NULL AND span_start >= 0 AND span_end > span_start) "
+    "OR (quote IS NULL AND span_start = 0 AND span_end = 0)"
+)
+
+
 class Claim(SQLModel, table=True):
-    """One checkable proposition with the verbatim quote it rests on: text[span_start:span_end]."""
+    """One checkable proposition, and what it rests on: a quote, or our paraphrase of a cited source.
+
+    A *quoted* claim (`basis` "quote" in the API) carries the verbatim `quote` of a held document and
+    its span, `text[span_start:span_end]`. A *paraphrase* (the claim of a cited document, whose text we
+    do not hold) has a NULL `quote` and no span: its `span_start` and `span_end` are both 0, which the
+    check allows only with a NULL quote and which the API never shows as a span (it answers `span:
+    null`).
+
+    The order key is (document_id, span_start, span_end, id), in the claim's indexes and in the derived
+    tables of claims in order (app/models/claim_order.py): it never holds a NULL, so both engines sort
+    it the same. A held document's claims follow their place in its text; a cited document's claims,
+    all at (0, 0), follow their id. The two never mix within a document: a claim has a quote exactly
+    when its document holds text (the writes and the seed loader check it).
+    """
 
     __table_args__ = (
         CheckConstraint("kind IN ('" + "', '".join(CLAIM_KINDS) + "')", name="kind"),
-        CheckConstraint("span_start >= 0 AND span_end > span_start", name="span"),
+        CheckConstraint(SPAN_RULE, name="span"),
         # The default order and the keyset cursor walk this index.
         Index("ix_claim_document_order", "document_id", "span_start", "span_end", "id"),
         Index("ix_claim_kind", "kind", "document_id", "span_start", "span_end", "id"),
@@ -25,7 +46,8 @@ class Claim(SQLModel, table=True):
     id: str = Field(primary_key=True, sa_type=key_text(100))
     document_id: str = Field(foreign_key="document.id", ondelete="CASCADE", sa_type=key_text(100))
     statement: str
-    quote: str
+    # NULL for a paraphrase (the claim of a cited document).
+    quote: str | None = None
     span_start: int
     span_end: int
     kind: str = Field(max_length=20)

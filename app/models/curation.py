@@ -13,7 +13,7 @@ from app.models.base import key_text
 
 KeyScope = Literal["read", "write", "admin"]
 KEY_SCOPES: tuple[str, ...] = get_args(KeyScope)
-ResourceType = Literal["claim", "theme", "entity", "document", "note"]
+ResourceType = Literal["claim", "theme", "entity", "document", "note", "relation"]
 RESOURCE_TYPES: tuple[str, ...] = get_args(ResourceType)
 ChangeAction = Literal["create", "update", "delete"]
 CHANGE_ACTIONS: tuple[str, ...] = get_args(ChangeAction)
@@ -61,7 +61,8 @@ class Change(SQLModel, table=True):
     """One write to one resource: who, when, and the resource's public shape before and after.
 
     `id` orders the log (writers are serialised, so ids are in commit order) and is the sync cursor.
-    `claim_id` is the claim a claim or context-note change concerns, so a claim's history has its notes.
+    `claim_id` is the claim a claim, context-note or relation change concerns (a relation's subject), so
+    a claim's history has its notes and the relations it makes.
     """
 
     __tablename__ = "change"

@@ -1,10 +1,8 @@
 """The citation contract: a claim's quote with everything needed to cite it."""
 
-import datetime as dt
-
 from pydantic import Field
 
-from app.schemas.common import Schema
+from app.schemas.common import PartialDate, Schema
 
 
 class CitedDocument(Schema):
@@ -14,14 +12,14 @@ class CitedDocument(Schema):
     title: str
     publisher: str | None
     url: str | None
-    published_date: dt.date | None
+    published_date: PartialDate | None
 
 
 class Citation(Schema):
     """A ready-made citation of one claim."""
 
     claim_id: str
-    quote: str = Field(description="The document's exact words.")
+    quote: str | None = Field(description="The document's exact words; null for a paraphrase.")
     statement: str
     source: CitedDocument
     permalink: str = Field(description="Absolute URL of the claim in this API.")

@@ -1,9 +1,28 @@
 """The claim contract: what a document says, kept apart from what other sources add."""
 
+from typing import Literal, get_args
+
 from pydantic import Field
 
-from app.models import ClaimKind, EntityType
-from app.schemas.common import Schema
+from app.models import ClaimKind, EntityType, RelationType
+from app.schemas.common import PartialDate, Schema
+
+ClaimBasis = Literal["quote", "paraphrase"]
+# How another claim relates to this one, read from this claim: "supported_by" (the other supports
+# it), "supports" (it supports the other), …; "same_as" either way round; "has_part": the other is a
+# part of this one; "part_of": this one is a part of the other.
+RelationReading = Literal[
+    "supported_by",
+    "contradicted_by",
+    "qualified_by",
+    "supports",
+    "contradicts",
+    "qualifies",
+    "same_as",
+    "has_part",
+    "part_of",
+]
+RELATION_READINGS: tuple[str, ...] = get_args(RelationReading)
 
 
 class Span(Schema):
@@ -44,17 +63,80 @@ class ContextNotePublic(Schema):
     sources: list[Source]
 
 
+class ClaimSource(Schema):
+    """The document a claim comes from, as a citation: who published it, what, where and when."""
+
+    document_id: str
+    title: str
+    publisher: str | None
+    url: str | None
+    published_date: PartialDate | None
+    text_held: bool = Field(
+        description="Whether the API holds the document's text (`GET /v1/documents/{id}` serves it)."
+    )
+
+
+class RelatedClaim(Schema):
+    """The other claim of a relation, with what it rests on and its source."""
+
+    id: str
+    statement: str
+    basis: ClaimBasis
+    quote: str | None = Field(description="Its document's exact words; null for a paraphrase.")
+    kind: ClaimKind
+    source: ClaimSource
+
+
+class ClaimRelationRef(Schema):
+    """A relation of the claim to another claim (`GET /v1/relations/{relation_id}`)."""
+
+    relation_id: int
+    relation: RelationReading = Field(
+        description="How the other claim relates to this one, read from this one: `supported_by`, "
+        "`contradicted_by`, `qualified_by` (the other claim supports, contradicts, qualifies this one); "
+        "`supports`, `contradicts`, `qualifies` (this one does so to the other); `same_as` (a duplicate); "
+        "`has_part` (the other is a part of this one); `part_of` (this one is a part of the other)."
+    )
+    type: RelationType = Field(description="The relation as stored: subject `type` object.")
+    note: str = Field(description="The curator's note on how the two claims bear on each other.")
+    claim: RelatedClaim
+
+
+class Corroboration(Schema):
+    """How many independent sources bear on the claim through its relations. A source is a publisher
+    (compared case-insensitively; never a URL), or a document when its publisher is unknown; the claim's
+    own document and publisher do not count."""
+
+    supporting_sources: int = Field(ge=0, description="Independent sources of the claims that support it.")
+    contradicting_sources: int = Field(ge=0, description="… of the claims that contradict it.")
+    qualifying_sources: int = Field(ge=0, description="… of the claims that qualify it.")
+
+
 class ClaimPublic(Schema):
-    """One checkable proposition, the verbatim quote it rests on, and where that quote stands."""
+    """One checkable proposition and what it rests on: a verbatim quote and where it stands in a held
+    document, or our paraphrase of what a cited document states."""
 
     id: str
     statement: str = Field(description="The claim, readable without context.")
-    quote: str = Field(description="The document's exact words: `document.text[span.start:span.end]`.")
+    basis: ClaimBasis = Field(
+        description="`quote`: the claim rests on `quote`, the document's exact words at `span`. "
+        "`paraphrase`: the claim is our paraphrase of a cited document whose text we do not hold; "
+        "`quote` and `span` are null."
+    )
+    quote: str | None = Field(
+        description="The document's exact words: `document.text[span.start:span.end]`; null for a paraphrase."
+    )
     kind: ClaimKind
     document_id: str
-    span: Span
+    span: Span | None = Field(description="Where the quote stands in the document; null for a paraphrase.")
+    source: ClaimSource
     themes: list[ThemeRef]
     entities: list[EntityRef]
     context: list[ContextNotePublic] = Field(
         description="Notes from other sources; empty when none bear on the claim."
     )
+    relations: list[ClaimRelationRef] = Field(
+        description="Its relations to other claims, each with the other claim and its source: by `relation` "
+        "in the order of its values, then in list order of the other claim."
+    )
+    corroboration: Corroboration

@@ -1,8 +1,48 @@
 """Shapes shared by every resource: the page envelope and problem details."""
 
-from typing import Any, Generic, TypeVar
+import datetime as dt
+import re
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def _as_text(value: Any) -> Any:
+    """A YAML date (`2018-09-03` unquoted) or year (`2018`) as the text it was written as."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:04d}"
+    return value
+
+
+def _real_date(value: str) -> str:
+    """Refuse a month or day that no calendar has (2018-13, 2018-02-30)."""
+    found = _PARTIAL_DATE.match(value)
+    if found is None:
+        raise ValueError("not a date: give YYYY-MM-DD, YYYY-MM or YYYY")
+    year, month, day = (int(part) if part else 1 for part in found.groups())
+    try:
+        dt.date(year, month, day)
+    except ValueError as error:
+        raise ValueError(f"not a date: {error}") from None
+    return value
+
+
+# A publication date as precise as the source gives it: a day, a month or a year.
+PartialDate = Annotated[
+    str,
+    BeforeValidator(_as_text),
+    StringConstraints(pattern=_PARTIAL_DATE.pattern, max_length=10),
+    AfterValidator(_real_date),
+    Field(
+        description="ISO 8601 date (YYYY-MM-DD), or YYYY-MM or YYYY when only that is known.",
+        # Before- and after-validators hide the pattern from the JSON Schema: said again here.
+        json_schema_extra={"pattern": _PARTIAL_DATE.pattern},
+    ),
+]
 
 
 class Schema(BaseModel):

@@ -1,10 +1,10 @@
-"""The document contract."""
+"""The document contract: a held document (its text served) or a cited one (its citation only)."""
 
 import datetime as dt
 
 from pydantic import Field
 
-from app.schemas.common import Schema
+from app.schemas.common import PartialDate, Schema
 
 
 class DocumentSummary(Schema):
@@ -12,17 +12,25 @@ class DocumentSummary(Schema):
 
     id: str
     title: str
-    sha256: str = Field(description="SHA-256 of the UTF-8 text, for checking a copy.")
+    text_held: bool = Field(
+        description="True when the API holds the document's text (its claims quote it); false for a cited "
+        "document, whose claims paraphrase it (`sha256`, `length` and `text` null)."
+    )
+    sha256: str | None = Field(
+        description="SHA-256 of the UTF-8 text, for checking a copy; null if not held."
+    )
     language: str | None
     publisher: str | None
     url: str | None
-    published_date: dt.date | None
+    published_date: PartialDate | None
     retrieved_date: dt.date | None
-    length: int = Field(description="Length of the text in Unicode code points (the unit of claim spans).")
+    length: int | None = Field(
+        description="Length of the text in Unicode code points (the unit of claim spans); null if not held."
+    )
     claim_count: int
 
 
 class DocumentPublic(DocumentSummary):
-    """A source document with its full text."""
+    """A source document with its full text (null for a cited document)."""
 
-    text: str
+    text: str | None

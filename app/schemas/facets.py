@@ -35,6 +35,10 @@ class FacetCounts(Schema):
     entity: list[EntityFacetValue]
     kind: list[FacetValue]
     document: list[FacetValue]
+    relation: list[FacetValue] = Field(
+        description="Claims in a relation of each type (supports, contradicts, qualifies, same-as, part-of), "
+        "as subject or object: the `relation` filter's values, every type listed."
+    )
 
 
 class ClaimFacets(Schema):

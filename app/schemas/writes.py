@@ -21,8 +21,9 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from app.models import ClaimKind, EntityType
+from app.models import ClaimKind, EntityType, RelationType
 from app.schemas.annotations import Slug, SpanIn
+from app.schemas.common import PartialDate
 
 MAX_DOCUMENT_LENGTH = 1_000_000
 
@@ -105,11 +106,12 @@ class Patch(Strict):
 
 
 class ClaimCreate(Strict):
-    """A new claim: give `span` to pin the quote, or leave it out to have the quote's one place found."""
+    """A new claim. Of a held document: its `quote`, and `span` to pin it, or no span to have the quote's
+    one place found. Of a cited document: no quote and no span, the statement paraphrasing the source."""
 
     document: Slug
     statement: Para
-    quote: Quote
+    quote: Quote | None = None
     span: SpanIn | None = None
     kind: ClaimKind
     themes: list[Slug] = Field(min_length=1, max_length=20)
@@ -187,15 +189,16 @@ class NotePatch(Patch):
 
 
 class DocumentCreate(Strict):
-    """A new source document with its full text (its SHA-256 is computed by the server)."""
+    """A new source document: held, with its full text (its SHA-256 is computed by the server), or cited,
+    without text (its claims then paraphrase it)."""
 
     id: Slug
     title: Line
-    text: DocumentText
+    text: DocumentText | None = None
     language: Language | None = None
     publisher: Line | None = None
     url: Url | None = None
-    published_date: dt.date | None = None
+    published_date: PartialDate | None = None
     retrieved_date: dt.date | None = None
 
 
@@ -208,5 +211,21 @@ class DocumentPatch(Patch):
     language: Language | None = None
     publisher: Line | None = None
     url: Url | None = None
-    published_date: dt.date | None = None
+    published_date: PartialDate | None = None
     retrieved_date: dt.date | None = None
+
+
+class RelationCreate(Strict):
+    """A new relation: the subject claim `type` the object claim, with a note in the curator's words."""
+
+    subject_id: Slug
+    type: RelationType
+    object_id: Slug
+    note: Para
+
+
+class RelationPatch(Patch):
+    """Changes to a relation's type or note; its claims are fixed (delete it and relate others instead)."""
+
+    type: RelationType | None = None
+    note: Para | None = None

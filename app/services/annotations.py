@@ -70,6 +70,7 @@ _LABELS = {
     "documents": ("document", "id"),
     "themes": ("theme", "slug"),
     "entities": ("entity", "slug"),
+    "relations": ("relation", "subject"),
 }
 
 
@@ -88,6 +89,8 @@ def _read_texts(folder: Path, annotations: AnnotationFile) -> tuple[dict[str, st
     texts: dict[str, str] = {}
     problems: list[str] = []
     for document in annotations.documents:
+        if document.text_file is None:
+            continue  # cited: we hold no text
         file = folder / document.text_file
         try:
             data = file.read_bytes()
@@ -123,13 +126,27 @@ def _cross_check(annotations: AnnotationFile, texts: dict[str, str]) -> list[str
         for value in _duplicates(values)
     ]
     problems += _check_names(annotations)
-    documents = {d.id for d in annotations.documents}
+    documents = {d.id: d for d in annotations.documents}
     themes = {t.slug for t in annotations.themes}
     entities = {e.slug for e in annotations.entities}
     for claim in annotations.claims:
         label = f"claim {claim.id!r}"
-        if claim.document not in documents:
+        document = documents.get(claim.document)
+        if document is None:
             problems.append(f"{label}: unknown document {claim.document!r}")
+        elif not document.held:
+            given = [name for name in ("quote", "span") if getattr(claim, name) is not None]
+            if given:
+                problems.append(
+                    f"{label}: document {claim.document!r} is cited (no text held), so its claims are "
+                    f"paraphrases: remove {' and '.join(given)}"
+                )
+        elif claim.quote is None or claim.span is None:
+            missing = [name for name in ("quote", "span") if getattr(claim, name) is None]
+            problems.append(
+                f"{label}: document {claim.document!r} is held, so its claims quote it: "
+                f"give {' and '.join(missing)}"
+            )
         elif claim.document in texts:
             problems += _check_span(
                 label, claim.quote, claim.span.start, claim.span.end, texts[claim.document]
@@ -138,7 +155,46 @@ def _cross_check(annotations: AnnotationFile, texts: dict[str, str]) -> list[str
         problems += [f"{label}: unknown entity {slug!r}" for slug in claim.entities if slug not in entities]
         problems += [f"{label}: theme {slug!r} listed twice" for slug in _duplicates(claim.themes)]
         problems += [f"{label}: entity {slug!r} listed twice" for slug in _duplicates(claim.entities)]
+    problems += _check_relations(annotations)
+    problems += _check_format(annotations)
     return problems
+
+
+def _check_relations(annotations: AnnotationFile) -> list[str]:
+    """Both claims exist, a claim does not relate to itself, and each (subject, type, object) is listed
+    once (a `same-as` once, whichever way round)."""
+    claims = {c.id for c in annotations.claims}
+    problems: list[str] = []
+    seen: set[tuple[str, str, str]] = set()
+    for index, relation in enumerate(annotations.relations):
+        label = f"relations[{index}] ({relation.subject} {relation.type} {relation.object})"
+        for role in ("subject", "object"):
+            if (claim_id := getattr(relation, role)) not in claims:
+                problems.append(f"{label}: unknown claim {claim_id!r} as its {role}")
+        if relation.subject == relation.object:
+            problems.append(f"{label}: a claim cannot relate to itself")
+        triple = (relation.subject, relation.type, relation.object)
+        mirrored = (relation.object, relation.type, relation.subject)
+        if triple in seen:
+            problems.append(f"{label}: listed twice")
+        elif relation.type == "same-as" and mirrored in seen:
+            problems.append(f"{label}: same-as is listed once; the other way round is already there")
+        seen.add(triple)
+    return problems
+
+
+def _check_format(annotations: AnnotationFile) -> list[str]:
+    """A /1 file uses none of /2's additions."""
+    if annotations.format != "sectorfacts-annotations/1":
+        return []
+    uses = [
+        *(f"cited document {d.id!r}" for d in annotations.documents if not d.held),
+        *(f"claim {c.id!r} without a quote" for c in annotations.claims if c.quote is None),
+        *(["relations"] if annotations.relations else []),
+    ]
+    if not uses:
+        return []
+    return [f"format sectorfacts-annotations/1 has no {', '.join(uses)}: declare sectorfacts-annotations/2"]
 
 
 def _check_span(label: str, quote: str, start: int, end: int, text: str) -> list[str]:

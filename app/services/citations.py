@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import quote as percent_encode
 
 from sqlalchemy import select
@@ -78,10 +77,21 @@ def text_fragment_url(url: str | None, quote: str, document_text: str | None = N
     return f"{url}&{directive}" if ":~:" in url.split("#", 1)[1] else f"{url}:~:{directive}"
 
 
-def citation_text(quote: str, title: str, publisher: str | None, published: dt.date | None, link: str) -> str:
-    """“quote” — title, publisher, date. link; unknown publisher and date are said, never guessed."""
-    date = published.isoformat() + "." if published else "n.d."
-    return f"“{' '.join(quote.split())}” — {title}, {publisher or 'unknown publisher'}, {date} {link}"
+def citation_text(
+    quote: str | None,
+    title: str,
+    publisher: str | None,
+    published: str | None,
+    link: str,
+    statement: str = "",
+) -> str:
+    """“quote” — title, publisher, date. link; unknown publisher and date are said, never guessed. A
+    paraphrase (no quote) is cited as our words, unquoted: `statement (paraphrase) — title, …`."""
+    date = published + "." if published else "n.d."
+    said = f"“{' '.join((quote or '').split())}”"
+    if quote is None:
+        said = f"{' '.join(statement.split())} (paraphrase)"
+    return f"{said} — {title}, {publisher or 'unknown publisher'}, {date} {link}"
 
 
 def cite_claim(database: Database, claim_id: str, *, base_url: str) -> Citation:
@@ -119,6 +129,8 @@ def cite_claim(database: Database, claim_id: str, *, base_url: str) -> Citation:
         statement=row.statement,
         source=source,
         permalink=permalink,
-        text_fragment_url=text_fragment_url(row.url, row.quote, row.text),
-        citation=citation_text(row.quote, row.title, row.publisher, row.published_date, row.url or permalink),
+        text_fragment_url=text_fragment_url(row.url, row.quote, row.text) if row.quote is not None else None,
+        citation=citation_text(
+            row.quote, row.title, row.publisher, row.published_date, row.url or permalink, row.statement
+        ),
     )

@@ -4,10 +4,11 @@ The schema is the only definition of a claim's public JSON: a body is built from
 a `ClaimPublic` and serialised by its pydantic serializer, so a new claim field needs no SQL. Reads
 splice the stored bytes into their answers without validating them again.
 
-Every write that changes what a body shows calls `refresh_claim_bodies` with the claims it touched
-(a claim, its links and notes; every claim of a renamed theme or entity); a claim's deletion deletes its
-body (the foreign key cascades). The migrate step rebuilds every body when they are missing or stale
-(`ensure_claim_bodies`), e.g. after the schema gained a field.
+Every write that changes what a body shows calls `refresh_claim_bodies` with the claims it touched: a
+claim, its links and notes, and the claims related to it; both claims of a relation; every claim of a
+renamed theme or entity; the claims that show a document whose citation changed. A claim's deletion
+deletes its body (the foreign key cascades). The migrate step rebuilds every body when they are
+missing or stale (`ensure_claim_bodies`), e.g. after the schema gained a field.
 """
 
 from __future__ import annotations
@@ -19,9 +20,20 @@ from typing import Any
 from sqlalchemy import Connection, Select, delete, exists, insert, select
 
 from app.schemas.claims import ClaimPublic
+from app.schemas.documents import DocumentPublic
 from app.schemas.entities import EntityPublic
 from app.schemas.themes import ThemePublic
-from app.services.tables import CLAIM, CLAIM_BODY, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, ENTITY, THEME
+from app.services.claim_links import corroboration, linked_claims, related_claims
+from app.services.tables import (
+    CLAIM,
+    CLAIM_BODY,
+    CLAIM_ENTITY,
+    CLAIM_THEME,
+    CONTEXT_NOTE,
+    DOCUMENT,
+    ENTITY,
+    THEME,
+)
 
 # Claims built and written per round of statements.
 BATCH = 500
@@ -58,20 +70,42 @@ def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tu
         .order_by(CONTEXT_NOTE.c.position, CONTEXT_NOTE.c.id)
     ):
         context[noted.claim_id].append({"note": noted.note, "sources": noted.sources})
-    claims = connection.execute(select(CLAIM).where(CLAIM.c.id.in_(ids)))
+    relations = related_claims(connection, ids)
+    source = (
+        DOCUMENT.c.title,
+        DOCUMENT.c.publisher,
+        DOCUMENT.c.url,
+        DOCUMENT.c.published_date,
+        DOCUMENT.c.text.is_not(None).label("text_held"),
+    )
+    claims = connection.execute(
+        select(CLAIM, *source).join(DOCUMENT, DOCUMENT.c.id == CLAIM.c.document_id).where(CLAIM.c.id.in_(ids))
+    )
     return [
         (
             ClaimPublic.model_validate(
                 {
                     "id": row.id,
                     "statement": row.statement,
+                    "basis": "quote" if row.quote is not None else "paraphrase",
                     "quote": row.quote,
                     "kind": row.kind,
                     "document_id": row.document_id,
-                    "span": {"start": row.span_start, "end": row.span_end},
+                    # A paraphrase's (0, 0) is its order key, not a span (app/models/claim.py).
+                    "span": {"start": row.span_start, "end": row.span_end} if row.quote is not None else None,
+                    "source": {
+                        "document_id": row.document_id,
+                        "title": row.title,
+                        "publisher": row.publisher,
+                        "url": row.url,
+                        "published_date": row.published_date,
+                        "text_held": bool(row.text_held),
+                    },
                     "themes": themes[row.id],
                     "entities": entities[row.id],
                     "context": context[row.id],
+                    "relations": relations.get(row.id, []),
+                    "corroboration": corroboration(row.document_id, row.publisher, relations.get(row.id, [])),
                 }
             ),
             row.revision,
@@ -112,6 +146,12 @@ def of_theme(theme: ThemePublic) -> Select[Any]:
     """The ids of the claims that carry `theme`, for `refresh_claim_bodies`."""
     theme_id = select(THEME.c.id).where(THEME.c.slug == theme.slug).scalar_subquery()
     return select(CLAIM_THEME.c.claim_id).where(CLAIM_THEME.c.theme_id == theme_id)
+
+
+def of_document(document: DocumentPublic) -> Select[Any]:
+    """The ids of the claims that show `document` as a source (its claims, and the claims related to
+    them), for `refresh_claim_bodies`."""
+    return linked_claims(select(CLAIM.c.id).where(CLAIM.c.document_id == document.id))
 
 
 def of_entity(entity: EntityPublic) -> Select[Any]:

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, or_, select
+from sqlalchemy import ColumnElement, Connection, Integer, cast, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
 
-from app.models import CLAIM_KINDS
+from app.models import CLAIM_KINDS, RELATION_TYPES
 from app.services.documents import require_document
 from app.services.entities import entity_ids_by_key, resolve_entity_id
 from app.services.errors import UnknownFilterValues
@@ -16,8 +17,66 @@ from app.services.id_sets import among, bound
 from app.services.prepared import Prepared
 from app.services.search.matching import matching_keys
 from app.services.search.query import Node
-from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, THEME
+from app.services.tables import CLAIM, CLAIM_BODY, CLAIM_ENTITY, CLAIM_RELATION, CLAIM_THEME, DOCUMENT, THEME
 from app.services.themes import resolve_theme_id
+
+
+@dataclass(frozen=True)
+class RelationFilters:
+    """Filters on a claim's relations; each None (or empty) filters nothing."""
+
+    # Some claim contradicts (supports) it: True; none does: False.
+    contradicted: bool | None = None
+    supported: bool | None = None
+    # At least this many independent supporting sources (its answer's `corroboration`).
+    min_supporting_sources: int | None = None
+    # In a relation of one of these types, as subject or object.
+    types: list[str] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        """True when any of them filters."""
+        return self != RelationFilters()
+
+    def conditions(self, dialect: str) -> list[ColumnElement[Any]]:
+        """SQL conditions on the claim table."""
+        where: list[ColumnElement[Any]] = []
+        for wanted, kind in ((self.contradicted, "contradicts"), (self.supported, "supports")):
+            if wanted is not None:
+                related = _related_as_object(kind)
+                where.append(related if wanted else ~related)
+        if self.types:
+            where.append(
+                exists()
+                .where(
+                    or_(CLAIM_RELATION.c.subject_id == CLAIM.c.id, CLAIM_RELATION.c.object_id == CLAIM.c.id),
+                    CLAIM_RELATION.c.type.in_(self.types),
+                )
+                .correlate(CLAIM)
+            )
+        if self.min_supporting_sources is not None:
+            counted = supporting_sources(dialect) >= self.min_supporting_sources
+            where.append(CLAIM.c.id.in_(select(CLAIM_BODY.c.claim_id).where(counted)))
+        return where
+
+
+def _related_as_object(kind: str) -> ColumnElement[bool]:
+    """Some claim `kind` (supports, contradicts) the claim."""
+    related = CLAIM_RELATION.c.object_id == CLAIM.c.id
+    return exists().where(related, CLAIM_RELATION.c.type == kind).correlate(CLAIM)
+
+
+def corroboration_count(dialect: str, field: str) -> ColumnElement[int]:
+    """A claim's `corroboration.<field>` as its stored answer shows it (`claim_body`): the one place the
+    count is made (app/services/claim_links.py), read back, not counted again a second way in SQL."""
+    if dialect == "postgresql":
+        return cast(cast(CLAIM_BODY.c.body, JSONB)["corroboration"][field].astext, Integer)
+    return cast(func.json_extract(CLAIM_BODY.c.body, f"$.corroboration.{field}"), Integer)
+
+
+def supporting_sources(dialect: str) -> ColumnElement[int]:
+    """A claim's independent supporting sources, from its stored answer."""
+    return corroboration_count(dialect, "supporting_sources")
 
 
 @dataclass(frozen=True)
@@ -30,7 +89,9 @@ class ClaimFilters:
     kinds: list[str] = field(default_factory=list)
     # Full-text query (already parsed); with sort "relevance", the best matches come first.
     query: Node | None = None
-    sort: Literal["relevance", "position"] = "position"
+    # "contested": most contradicting sources first (`claims.list_claims`).
+    sort: Literal["relevance", "position", "contested"] = "position"
+    related: RelationFilters = field(default_factory=RelationFilters)
     # Set by nested routes (/themes/{slug}/claims …): the path's resource, 404 when it does not exist.
     scope_theme: str | None = None
     scope_entity: str | None = None
@@ -91,6 +152,7 @@ class ResolvedFilters:
     document_ids: list[list[str]] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     query: Node | None = None
+    related: RelationFilters = field(default_factory=RelationFilters)
 
     def conditions(self, dialect: str) -> list[ColumnElement[Any]]:
         """SQL conditions on the claim table (membership as IN subqueries)."""
@@ -102,7 +164,7 @@ class ResolvedFilters:
         if self.query is not None:
             matching = matching_keys(dialect, self.query, "claim").subquery()
             where.append(CLAIM.c.id.in_(select(matching.c.key)))
-        return where
+        return where + self.related.conditions(dialect)
 
 
 def resolve(connection: Connection, filters: ClaimFilters) -> ResolvedFilters:
@@ -112,13 +174,15 @@ def resolve(connection: Connection, filters: ClaimFilters) -> ResolvedFilters:
     entities = [_entity_ids(connection, filters.entities)] if filters.entities else []
     documents = [_document_ids(connection, filters.documents)] if filters.documents else []
     kinds = _kinds(filters.kinds) if filters.kinds else []
+    if missing := _unknown(filters.related.types, set(RELATION_TYPES)):
+        raise UnknownFilterValues("relation", missing, f"Relation types are: {', '.join(RELATION_TYPES)}.")
     if filters.scope_theme is not None:
         themes.append([resolve_theme_id(connection, filters.scope_theme)])
     if filters.scope_entity is not None:
         entities.append([resolve_entity_id(connection, filters.scope_entity)])
     if filters.scope_document is not None:
         documents.append([require_document(connection, filters.scope_document)])
-    return ResolvedFilters(themes, entities, documents, kinds, filters.query)
+    return ResolvedFilters(themes, entities, documents, kinds, filters.query, filters.related)
 
 
 def conditions(connection: Connection, filters: ClaimFilters) -> list[ColumnElement[Any]]:

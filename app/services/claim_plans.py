@@ -30,6 +30,7 @@ from sqlalchemy import (
     tuple_,
 )
 
+from app.schemas.claims import ClaimPublic
 from app.services.claim_filters import ClaimFilters, ResolvedFilters
 from app.services.claim_rows import claims_rows
 from app.services.keys import lookup_key
@@ -65,6 +66,13 @@ CLAIM_ORDER = (CLAIM.c.document_id, CLAIM.c.span_start, CLAIM.c.span_end, CLAIM.
 ORDER_KEY = ("document_id", "span_start", "span_end", "claim_id")
 
 
+def order_key(claim: ClaimPublic) -> tuple[str, int, int, str]:
+    """A claim's order key from its public shape: a paraphrase, which has no span, is at (0, 0)
+    (app/models/claim.py)."""
+    start, end = (claim.span.start, claim.span.end) if claim.span is not None else (0, 0)
+    return claim.document_id, start, end, claim.id
+
+
 # The tables a range page reads, by what the range is of: a pair, a theme, or an entity.
 RANGES = {"pair": CLAIM_PAIR, "theme": CLAIM_BY_THEME, "entity": CLAIM_BY_ENTITY}
 
@@ -92,7 +100,7 @@ def _single_values(resolved: ResolvedFilters) -> dict[str, Any] | None:
     ]
     if resolved.kinds:
         groups.append(("kind", resolved.kinds))
-    if resolved.query is not None:
+    if resolved.query is not None or resolved.related.active:
         return None
     values: dict[str, Any] = {}
     for dimension, group in groups:

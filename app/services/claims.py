@@ -14,13 +14,13 @@ from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page, PageMeta
 from app.services import claim_plans, revisioned
 from app.services.claim_bodies import claims_with_revisions
-from app.services.claim_filters import ClaimFilters, conditions, resolve
+from app.services.claim_filters import ClaimFilters, conditions, corroboration_count, resolve
 from app.services.claim_plans import CLAIM_COLUMNS, CLAIM_ORDER
 from app.services.claim_rows import claims_rows
 from app.services.pagination import decode_cursor, encode_cursor, page_json
 from app.services.search.matching import matching_keys
 from app.services.search.query import Node
-from app.services.tables import CLAIM
+from app.services.tables import CLAIM, CLAIM_BODY
 from app.services.writes.revisions import Current, Rendered
 
 CURSOR_TYPES = (str, int, int, str)
@@ -30,9 +30,12 @@ _CLAIM_LIST = TypeAdapter(list[ClaimPublic])
 def list_claims(
     database: Database, filters: ClaimFilters, *, limit: int, cursor: str | None = None
 ) -> Page[ClaimPublic]:
-    """One page of the claims matching `filters`: in document order, or best match first."""
+    """One page of the claims matching `filters`: in document order, best match first, or most contested
+    first."""
     if filters.query is not None and filters.sort == "relevance":
         return _list_by_relevance(database, filters, filters.query, limit=limit, cursor=cursor)
+    if filters.sort == "contested":
+        return _list_contested(database, filters, limit=limit, cursor=cursor)
     body = list_claims_json(database, filters, limit=limit, cursor=cursor)
     return Page[ClaimPublic].model_validate_json(body)
 
@@ -45,8 +48,8 @@ def list_claims_json(
     Each claim's stored answer was serialised from the schema when it was written; validating it again
     into models and serialising those was a third of a page's CPU time. It goes into the body as it is.
     """
-    if filters.query is not None and filters.sort == "relevance":
-        found = _list_by_relevance(database, filters, filters.query, limit=limit, cursor=cursor)
+    if filters.sort == "contested" or (filters.query is not None and filters.sort == "relevance"):
+        found = list_claims(database, filters, limit=limit, cursor=cursor)
         return found.__pydantic_serializer__.to_json(found)
     key = decode_cursor("claims", cursor, CURSOR_TYPES) if cursor else None
     page = None
@@ -101,6 +104,56 @@ def _list_by_relevance(
         next_cursor = encode_cursor(
             "claims-by-relevance",
             [float(last.score), last.document_id, last.span_start, last.span_end, last.id],
+        )
+    return Page[ClaimPublic](data=claims, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
+
+
+def _list_contested(
+    database: Database, filters: ClaimFilters, *, limit: int, cursor: str | None
+) -> Page[ClaimPublic]:
+    """Most contested first: by independent contradicting sources, then qualifying sources (each as the
+    claim's answer counts them), then document order."""
+    key = decode_cursor("claims-contested", cursor, (int, int, *CURSOR_TYPES)) if cursor else None
+    with database.read() as connection:
+        dialect = connection.dialect.name
+        where = conditions(connection, filters)
+        total = connection.execute(select(func.count()).select_from(CLAIM).where(*where)).scalar_one()
+        contradicting = corroboration_count(dialect, "contradicting_sources").label("contradicting")
+        qualifying = corroboration_count(dialect, "qualifying_sources").label("qualifying")
+        scored = (
+            select(*CLAIM_ORDER, contradicting, qualifying)
+            .join_from(CLAIM, CLAIM_BODY, CLAIM_BODY.c.claim_id == CLAIM.c.id)
+            .where(*where)
+            .subquery()
+        )
+        order = (scored.c.document_id, scored.c.span_start, scored.c.span_end, scored.c.id)
+        page = (
+            select(scored)
+            .order_by(scored.c.contradicting.desc(), scored.c.qualifying.desc(), *order)
+            .limit(limit + 1)
+        )
+        if key is not None:
+            last_contradicting, last_qualifying, *position = key
+            page = page.where(
+                or_(
+                    scored.c.contradicting < last_contradicting,
+                    and_(scored.c.contradicting == last_contradicting, scored.c.qualifying < last_qualifying),
+                    and_(
+                        scored.c.contradicting == last_contradicting,
+                        scored.c.qualifying == last_qualifying,
+                        tuple_(*order) > tuple_(*position),
+                    ),
+                )
+            )
+        rows = connection.execute(page).all()
+        by_id = {row.id: row for row in claims_rows(connection, [row.id for row in rows[:limit]])}
+        claims = _CLAIM_LIST.validate_python(claim_dicts([by_id[row.id] for row in rows[:limit]]))
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(
+            "claims-contested",
+            [last.contradicting, last.qualifying, last.document_id, last.span_start, last.span_end, last.id],
         )
     return Page[ClaimPublic](data=claims, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
 

@@ -21,6 +21,7 @@ _CLAIM_COUNT = (
 _SUMMARY = (
     DOCUMENT.c.id,
     DOCUMENT.c.title,
+    DOCUMENT.c.text.is_not(None).label("text_held"),
     DOCUMENT.c.sha256,
     DOCUMENT.c.language,
     DOCUMENT.c.publisher,
@@ -33,7 +34,8 @@ _SUMMARY = (
 
 
 def _fields(row: Any) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in DocumentSummary.model_fields}
+    fields = {name: getattr(row, name) for name in DocumentSummary.model_fields}
+    return fields | {"text_held": bool(row.text_held)}
 
 
 def list_documents(database: Database, *, limit: int, cursor: str | None = None) -> Page[DocumentSummary]:

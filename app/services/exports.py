@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Connection, select
 from app.db import Database
 from app.schemas.claims import ClaimPublic
 from app.services.claim_filters import ClaimFilters, conditions
-from app.services.claim_plans import CLAIM_ORDER
+from app.services.claim_plans import CLAIM_ORDER, order_key
 from app.services.claims import claims_by_id
 from app.services.pagination import after
 
@@ -72,9 +72,7 @@ def _batches(
             return
         last = batch[-1]
         with database.read() as connection:
-            batch = _batch(
-                connection, where, (last.document_id, last.span.start, last.span.end, last.id), size
-            )
+            batch = _batch(connection, where, order_key(last), size)
 
 
 def _compact_json(value: Any) -> str:
@@ -92,9 +90,10 @@ def csv_row(claim: ClaimPublic) -> list[str | int]:
         claim.statement,
         claim.kind,
         claim.document_id,
-        claim.span.start,
-        claim.span.end,
-        claim.quote,
+        # A paraphrase has no span and no quote: empty cells.
+        claim.span.start if claim.span is not None else "",
+        claim.span.end if claim.span is not None else "",
+        claim.quote if claim.quote is not None else "",
         SLUG_SEPARATOR.join(theme.slug for theme in claim.themes),
         SLUG_SEPARATOR.join(entity.slug for entity in claim.entities),
         NOTE_SEPARATOR.join(note.note for note in claim.context),

@@ -16,6 +16,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     cast,
+    distinct,
     func,
     literal,
     select,
@@ -23,13 +24,23 @@ from sqlalchemy import (
 )
 
 from app.db import Database
+from app.models import RELATION_TYPES
 from app.schemas.facets import DIMENSIONS, ClaimFacets, Dimension
 from app.services import claim_plans
 from app.services.claim_filters import ClaimFilters, ResolvedFilters, conditions, resolve
 from app.services.dimensions import AXES
 from app.services.id_sets import among, bound
 from app.services.prepared import Prepared
-from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_TALLY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
+from app.services.tables import (
+    CLAIM,
+    CLAIM_ENTITY,
+    CLAIM_RELATION,
+    CLAIM_TALLY,
+    CLAIM_THEME,
+    DOCUMENT,
+    ENTITY,
+    THEME,
+)
 
 Conditions = list[ColumnElement[Any]]
 # A facet row: facet, value, label, entity type (or None), claim count, selected (0 or 1).
@@ -246,7 +257,7 @@ def _sources(filters: ClaimFilters, resolved: ResolvedFilters) -> Sources:
     A kind filter is left to counting: testing the kind of each claim of a range reads its claim row,
     which costs as much as counting plainly or more."""
     scopes = (filters.scope_theme, filters.scope_entity, filters.scope_document)
-    if filters.query is not None or any(scope is not None for scope in scopes):
+    if filters.query is not None or filters.related.active or any(scope is not None for scope in scopes):
         return (None,) * len(DIMENSIONS)
     linked = {
         "theme": (filters.themes, resolved.theme_ids),
@@ -316,7 +327,38 @@ def claim_facets(database: Database, filters: ClaimFilters, *, size: int = DEFAU
         resolved = resolve(connection, filters)
         total = claim_plans.total(connection, resolved)
         rows = _rows(connection, filters, resolved)
-    return _answer(total, rows, filters.kinds, size)
+        relations = _relation_counts(connection, filters)
+    answer = _answer(total, rows, filters.kinds, size)
+    # By count (largest first), then label, as the other facets; every type listed, even at 0.
+    ranked = sorted(RELATION_TYPES, key=lambda kind: (-relations.get(kind, 0), kind))
+    selected = set(filters.related.types)
+    relation = [
+        {"value": kind, "label": kind, "count": relations.get(kind, 0), "selected": kind in selected}
+        for kind in ranked
+    ]
+    return ClaimFacets.model_validate(
+        {"total": answer.total, "facets": answer.facets.model_dump() | {"relation": relation}}
+    )
+
+
+def _relation_counts(connection: Connection, filters: ClaimFilters) -> dict[str, int]:
+    """Claims per relation type (as subject or object) under every filter but the relation types'."""
+    others = replace(filters, related=replace(filters.related, types=[]))
+    where = conditions(connection, others)
+    # Each relation's two claims, walked from the relations (few beside the claims), each claim then
+    # tested against the filters. A subquery of its own: the filters' subqueries on claim_relation must
+    # not correlate with it.
+    ends = union_all(
+        select(CLAIM_RELATION.c.type, CLAIM_RELATION.c.subject_id.label("claim_id")),
+        select(CLAIM_RELATION.c.type, CLAIM_RELATION.c.object_id.label("claim_id")),
+    ).subquery("related")
+    counted = (
+        select(ends.c.type, func.count(distinct(ends.c.claim_id)))
+        .join_from(ends, CLAIM, CLAIM.c.id == ends.c.claim_id)
+        .where(*where)
+        .group_by(ends.c.type)
+    )
+    return {kind: int(count) for kind, count in connection.execute(counted)}
 
 
 # A facet value being merged: minus its count, label, value, entity type, selected. Sorting these
@@ -342,7 +384,8 @@ def _answer(total: int, rows: Sequence[Row], kinds: list[str], size: int) -> Cla
         facet: [_item(value, typed=facet == "entity") for value in _ordered(values, size)]
         for facet, values in merged.items()
     }
-    return ClaimFacets.model_validate({"total": total, "facets": facets})
+    # The relation facet is added by `claim_facets`.
+    return ClaimFacets.model_validate({"total": total, "facets": facets | {"relation": []}})
 
 
 def _ordered(values: dict[str, _Value], size: int) -> list[_Value]:

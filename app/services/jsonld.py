@@ -16,7 +16,7 @@ from sqlalchemy import case, select
 
 from app.db import Database
 from app.schemas.citations import CitedDocument
-from app.schemas.claims import ClaimPublic, ContextNotePublic, Source
+from app.schemas.claims import ClaimPublic, ContextNotePublic, Source, Span
 from app.schemas.common import Page
 from app.services.citations import api_link, claim_permalink, text_fragment_url
 from app.services.tables import DOCUMENT
@@ -60,7 +60,7 @@ def _document_node(base_url: str, document_id: str, document: CitedDocument | No
     node: dict[str, Any] = {"@type": "CreativeWork", "@id": api_link(base_url, "documents", document_id)}
     if document is None:
         return node | {"identifier": document_id}
-    published = document.published_date.isoformat() if document.published_date else None
+    published = document.published_date
     return node | _without_nulls(
         {
             "identifier": document_id,
@@ -94,18 +94,17 @@ def _review_node(claim: ClaimPublic, permalink: str, note: ContextNotePublic) ->
     }
 
 
-def claim_node(claim: ClaimPublic, base_url: str, document: SourceDocument | None) -> dict[str, Any]:
-    """One claim as a schema.org Claim node whose appearance is the quoted passage of its document."""
-    cited, text = document if document is not None else (None, None)
-    permalink = claim_permalink(base_url, claim.id)
-    span = claim.span
-    quotation = _without_nulls(
+def _quotation(
+    base_url: str, document_id: str, quote: str, span: Span, cited: CitedDocument | None, text: str | None
+) -> dict[str, Any]:
+    """The quoted passage of a held document, its span as a Web Annotation selector."""
+    return _without_nulls(
         {
             "@type": "Quotation",
-            "@id": f"{api_link(base_url, 'documents', claim.document_id)}#char={span.start},{span.end}",
-            "text": claim.quote,
-            "url": text_fragment_url(cited.url, claim.quote, text) if cited else None,
-            "isPartOf": _document_node(base_url, claim.document_id, cited),
+            "@id": f"{api_link(base_url, 'documents', document_id)}#char={span.start},{span.end}",
+            "text": quote,
+            "url": text_fragment_url(cited.url, quote, text) if cited else None,
+            "isPartOf": _document_node(base_url, document_id, cited),
             "oa:hasSelector": {
                 "@type": "oa:TextPositionSelector",
                 "oa:start": span.start,
@@ -113,6 +112,18 @@ def claim_node(claim: ClaimPublic, base_url: str, document: SourceDocument | Non
             },
         }
     )
+
+
+def claim_node(claim: ClaimPublic, base_url: str, document: SourceDocument | None) -> dict[str, Any]:
+    """One claim as a schema.org Claim node whose appearance is the quoted passage of its document (a
+    paraphrase's: its cited document)."""
+    cited, text = document if document is not None else (None, None)
+    permalink = claim_permalink(base_url, claim.id)
+    span = claim.span
+    # A paraphrase appears in its (cited) document, but at no passage we could quote.
+    quotation = _document_node(base_url, claim.document_id, cited)
+    if span is not None and claim.quote is not None:
+        quotation = _quotation(base_url, claim.document_id, claim.quote, span, cited, text)
     return _without_nulls(
         {
             "@type": "Claim",

@@ -54,7 +54,8 @@ def missing(connection: Connection, kind: str, key: str) -> Exception:
     last = last_change(connection, kind, key)
     if last is None or last.action != "delete":
         return NotFound(kind, key)
-    if kind == "note":
+    if kind in ("note", "relation"):
+        # Listed in its claim's history (a relation's: its subject's).
         return Gone(kind, key, HISTORY_PATHS["claim"].format(last.claim_id))
     return Gone(kind, key, HISTORY_PATHS[kind].format(key))
 

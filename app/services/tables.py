@@ -14,6 +14,7 @@ from app.models import (
     ClaimByTheme,
     ClaimEntity,
     ClaimPair,
+    ClaimRelation,
     ClaimTally,
     ClaimTheme,
     ContextNote,
@@ -48,6 +49,7 @@ API_KEY = _table(ApiKey)
 CHANGE = _table(Change)
 CLAIM_TALLY = _table(ClaimTally)
 CLAIM_PAIR = _table(ClaimPair)
+CLAIM_RELATION = _table(ClaimRelation)
 CLAIM_BY_THEME = _table(ClaimByTheme)
 CLAIM_BY_ENTITY = _table(ClaimByEntity)
 SEARCH_FTS = _table(SearchFts)

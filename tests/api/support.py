@@ -99,7 +99,7 @@ def entity_slug_by_key(seed: SeedData) -> dict[str, str]:
 
 def seed_order(seed: SeedData) -> list[ClaimIn]:
     """The seed's claims in the API's default order: document, then span start (end and id break ties)."""
-    return sorted(seed.annotations.claims, key=lambda c: (c.document, c.span.start, c.span.end, c.id))
+    return sorted(seed.annotations.claims, key=lambda c: c.order_key)
 
 
 def expected_ids(

@@ -70,5 +70,7 @@ def test_the_schema_refuses_what_the_loader_refuses(client: TestClient, tmp_path
 def test_the_schema_names_its_format(client: TestClient) -> None:
     schema = get_json(client, "/v1/schema/annotations")
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["properties"]["format"]["const"] == "sectorfacts-annotations/1"
+    # /2 adds cited documents, paraphrases and relations; /1 files stay valid.
+    formats = ["sectorfacts-annotations/1", "sectorfacts-annotations/2"]
+    assert schema["properties"]["format"]["enum"] == formats
     assert schema["additionalProperties"] is False

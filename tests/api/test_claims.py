@@ -11,9 +11,97 @@ from app.services.annotations import SeedData, read_annotations
 from seed.loader import DEFAULT_ANNOTATIONS
 from tests.api.support import Json, assert_problem, claim_by_id, get_json
 
-CLAIM_KEYS = {"id", "statement", "quote", "kind", "document_id", "span", "themes", "entities", "context"}
+CLAIM_KEYS = {
+    "id",
+    "statement",
+    "basis",
+    "quote",
+    "kind",
+    "document_id",
+    "span",
+    "source",
+    "themes",
+    "entities",
+    "context",
+    "relations",
+    "corroboration",
+}
+CLAIM_SOURCE_KEYS = {"document_id", "title", "publisher", "url", "published_date", "text_held"}
 SOURCE_KEYS = {"title", "publisher", "url", "date"}
 CLAIM_IDS = [claim.id for claim in read_annotations(DEFAULT_ANNOTATIONS).annotations.claims]
+
+
+def _source(seed: SeedData, document_id: str) -> Json:
+    document = next(d for d in seed.annotations.documents if d.id == document_id)
+    return {
+        "document_id": document.id,
+        "title": document.title,
+        "publisher": document.publisher,
+        "url": document.url,
+        "published_date": document.published_date,
+        "text_held": document.held,
+    }
+
+
+# How the other claim reads from this one, by whether this one is the relation's subject.
+READINGS = {
+    (True, "supports"): "supports",
+    (True, "contradicts"): "contradicts",
+    (True, "qualifies"): "qualifies",
+    (True, "same-as"): "same_as",
+    (True, "part-of"): "part_of",
+    (False, "supports"): "supported_by",
+    (False, "contradicts"): "contradicted_by",
+    (False, "qualifies"): "qualified_by",
+    (False, "same-as"): "same_as",
+    (False, "part-of"): "has_part",
+}
+
+
+def _expected_relations(seed: SeedData, claim_id: str) -> list[Json]:
+    """The claim's relations from the seed's relations list (without the ids the database gives them)."""
+    found = []
+    for relation in seed.annotations.relations:
+        if claim_id not in (relation.subject, relation.object):
+            continue
+        is_subject = relation.subject == claim_id
+        other = claim_by_id(seed, relation.object if is_subject else relation.subject)
+        found.append(
+            {
+                "relation": READINGS[(is_subject, relation.type)],
+                "type": relation.type,
+                "note": relation.note,
+                "claim": {
+                    "id": other.id,
+                    "statement": other.statement,
+                    "basis": "quote" if other.quote is not None else "paraphrase",
+                    "quote": other.quote,
+                    "kind": other.kind,
+                    "source": _source(seed, other.document),
+                },
+            }
+        )
+    return sorted(found, key=lambda link: (link["relation"], link["claim"]["id"]))
+
+
+def _expected_corroboration(seed: SeedData, claim_id: str, relations: list[Json]) -> Json:
+    """Distinct publishers (else documents) of the claims that support, contradict and qualify it, but
+    the claim's own."""
+    own = _source(seed, claim_by_id(seed, claim_id).document)
+
+    def origin(source: Json) -> str:
+        publisher = source["publisher"]
+        return " ".join(publisher.split()).casefold() if publisher else f"document {source['document_id']}"
+
+    counted = {"supported_by": "supporting_sources", "contradicted_by": "contradicting_sources"}
+    counted["qualified_by"] = "qualifying_sources"
+    sources: dict[str, set[str]] = {field: set() for field in counted.values()}
+    for link in relations:
+        source = link["claim"]["source"]
+        other_document = source["document_id"] != own["document_id"]
+        if link["relation"] in counted and other_document and origin(source) != origin(own):
+            sources[counted[link["relation"]]].add(origin(source))
+    return {field: len(found) for field, found in sources.items()}
 
 
 def _expected_claim(seed: SeedData, claim_id: str) -> Json:
@@ -21,13 +109,16 @@ def _expected_claim(seed: SeedData, claim_id: str) -> Json:
     claim = claim_by_id(seed, claim_id)
     themes = {theme.slug: theme for theme in seed.annotations.themes}
     entities = {entity.slug: entity for entity in seed.annotations.entities}
+    relations = _expected_relations(seed, claim_id)
     return {
         "id": claim.id,
         "statement": claim.statement,
+        "basis": "quote" if claim.quote is not None else "paraphrase",
         "quote": claim.quote,
         "kind": claim.kind,
         "document_id": claim.document,
-        "span": {"start": claim.span.start, "end": claim.span.end},
+        "span": claim.span.model_dump() if claim.span is not None else None,
+        "source": _source(seed, claim.document),
         "themes": sorted(
             ({"slug": slug, "name": themes[slug].name} for slug in claim.themes), key=lambda t: t["slug"]
         ),
@@ -42,28 +133,45 @@ def _expected_claim(seed: SeedData, claim_id: str) -> Json:
             {"note": note.note, "sources": [source.model_dump(mode="json") for source in note.sources]}
             for note in claim.context
         ],
+        "relations": relations,
+        "corroboration": _expected_corroboration(seed, claim_id, relations),
     }
 
 
 def _normalised(claim: Json) -> Json:
-    """The claim with its themes and entities sorted by slug (their order is not part of the contract)."""
+    """The claim with its themes and entities sorted by slug (their order is not part of the contract),
+    and its relations without their ids (the database's), by reading and claim id."""
+    relations = [{k: v for k, v in link.items() if k != "relation_id"} for link in claim["relations"]]
     return claim | {
         "themes": sorted(claim["themes"], key=lambda t: t["slug"]),
         "entities": sorted(claim["entities"], key=lambda e: e["slug"]),
+        "relations": sorted(relations, key=lambda link: (link["relation"], link["claim"]["id"])),
     }
 
 
 def _assert_claim_shape(claim: Any) -> None:
     assert isinstance(claim, dict)
     assert set(claim) == CLAIM_KEYS
-    for key in ("id", "statement", "quote", "kind", "document_id"):
+    for key in ("id", "statement", "kind", "document_id"):
         assert isinstance(claim[key], str)
         assert claim[key]
     assert claim["kind"] in {"fact", "opinion", "prediction", "recommendation"}
-    assert set(claim["span"]) == {"start", "end"}
-    assert isinstance(claim["span"]["start"], int)
-    assert isinstance(claim["span"]["end"], int)
-    assert 0 <= claim["span"]["start"] < claim["span"]["end"]
+    assert set(claim["source"]) == CLAIM_SOURCE_KEYS
+    assert claim["source"]["document_id"] == claim["document_id"]
+    if claim["basis"] == "paraphrase":
+        # A cited document's claim: our paraphrase, with no quote and no span.
+        assert claim["quote"] is None
+        assert claim["span"] is None
+        assert claim["source"]["text_held"] is False
+    else:
+        assert claim["basis"] == "quote"
+        assert claim["source"]["text_held"] is True
+        assert isinstance(claim["quote"], str)
+        assert claim["quote"]
+        assert set(claim["span"]) == {"start", "end"}
+        assert isinstance(claim["span"]["start"], int)
+        assert isinstance(claim["span"]["end"], int)
+        assert 0 <= claim["span"]["start"] < claim["span"]["end"]
     assert claim["themes"], "every claim has at least one theme"
     for theme in claim["themes"]:
         assert set(theme) == {"slug", "name"}
@@ -93,7 +201,7 @@ def test_every_listed_claim_equals_its_seed_annotation(api_claims: list[Json], s
 
 def test_every_quote_is_the_document_text_at_its_span(client: TestClient, api_claims: list[Json]) -> None:
     texts: dict[str, str] = {}
-    for claim in api_claims:
+    for claim in (claim for claim in api_claims if claim["basis"] == "quote"):
         document_id = claim["document_id"]
         if document_id not in texts:
             texts[document_id] = get_json(client, f"/v1/documents/{document_id}")["text"]
@@ -102,7 +210,7 @@ def test_every_quote_is_the_document_text_at_its_span(client: TestClient, api_cl
 
 
 def test_every_quote_matches_the_seed_text_file(api_claims: list[Json], document_text: str) -> None:
-    for claim in api_claims:
+    for claim in (claim for claim in api_claims if claim["basis"] == "quote"):
         assert document_text[claim["span"]["start"] : claim["span"]["end"]] == claim["quote"]
 
 

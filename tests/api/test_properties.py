@@ -24,6 +24,9 @@ def _values(claim: Json, facet: str) -> set[str]:
         return {claim["kind"]}
     if facet == "document":
         return {claim["document_id"]}
+    if facet == "relation":
+        # The relation types it is in, as subject or object.
+        return {link["type"] for link in claim["relations"]}
     key = "themes" if facet == "theme" else "entities"
     return {item["slug"] for item in claim[key]}
 

@@ -30,6 +30,7 @@ EDITS = [
     ("/v1/entities/careem", {"description": "A ride-hailing company."}),
     ("/v1/documents/pakistan-it-sector", {"publisher": "Someone"}),
     ("/v1/notes/1", {"note": "Corrected."}),
+    ("/v1/relations/1", {"note": "A corrected note."}),
 ]
 
 
@@ -73,6 +74,8 @@ SAME = [
     ("/v1/documents/pakistan-it-sector", "title"),
     ("/v1/notes/1", "note"),
     ("/v1/notes/1", "sources"),
+    ("/v1/relations/1", "note"),
+    ("/v1/relations/1", "type"),
 ]
 
 

@@ -278,12 +278,12 @@ def test_the_seed_article_draft_validates_and_covers_every_body_sentence(tmp_pat
     assert (out.parent / SEED_TEXT.name).read_bytes() == SEED_TEXT.read_bytes()
     claims = data.annotations.claims
     assert [c.id for c in claims] == [f"draft-{n:03d}" for n in range(1, len(claims) + 1)]
-    assert all(text[c.span.start : c.span.end] == c.quote == c.statement for c in claims)
-    covered = {i for c in claims for i in range(c.span.start, c.span.end)}
+    assert all(text[c.quoted.start : c.quoted.end] == c.quote == c.statement for c in claims)
+    covered = {i for c in claims for i in range(c.quoted.start, c.quoted.end)}
     for start, end in _naive_body_sentences(text):
         assert all(i in covered for i in range(start, end) if not text[i].isspace()), text[start:end]
     headings = [s for s in draft.sentences if s.role != "body"]
-    assert not [c.id for c in claims for h in headings if c.span.start < h.end and h.start < c.span.end]
+    assert not [c.id for c in claims for h in headings if c.quoted.start < h.end and h.start < c.quoted.end]
     assert [t.slug for t in data.annotations.themes] == [t.slug for t in KNOWN.themes]
     assert yaml.safe_load(out.read_text(encoding="utf-8")) == draft.plain()
 

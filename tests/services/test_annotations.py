@@ -54,17 +54,19 @@ def _claims_by_id(seed: SeedData) -> dict[str, ClaimIn]:
 
 
 def test_every_quote_is_the_text_at_its_span(seed: SeedData) -> None:
-    wrong = [
-        c.id for c in seed.annotations.claims if seed.texts[c.document][c.span.start : c.span.end] != c.quote
-    ]
+    quoted = [(c, c.quoted) for c in seed.annotations.claims if c.quote is not None]
+    wrong = [c.id for c, q in quoted if seed.texts[c.document][q.start : q.end] != q.quote]
     assert wrong == []
 
 
-def test_claim_ids_are_unique_and_numbered_pkit_nnn(seed: SeedData) -> None:
+def test_claim_ids_are_unique_and_the_articles_keep_pkit_nnn(seed: SeedData) -> None:
+    # Ids are names, not positions: neither sequential nor in document order is required. The article's
+    # claims keep their pkit-NNN ids (URLs cite them); other claims may have any slug.
     ids = [c.id for c in seed.annotations.claims]
     assert ids, "the seed has claims"
     assert len(ids) == len(set(ids))
-    assert [i for i in ids if not re.fullmatch(r"pkit-\d{3}", i)] == []
+    article = [c.id for c in seed.annotations.claims if c.document == "pakistan-it-sector"]
+    assert [i for i in article if not re.fullmatch(r"pkit-\d{3}", i)] == []
 
 
 def test_themes_number_eight_to_twelve_and_include_the_articles_topics(seed: SeedData) -> None:
@@ -118,7 +120,7 @@ def test_the_title_line_occurs_twice_in_the_text(text: str) -> None:
 
 
 def test_claims_cover_every_body_sentence_except_its_final_period(seed: SeedData, text: str) -> None:
-    covered = {i for c in seed.annotations.claims for i in range(c.span.start, c.span.end)}
+    covered = {i for c in seed.annotations.claims for i in range(c.quoted.start, c.quoted.end)}
     checked = 0
     uncovered: list[str] = []
     for paragraph in PARAGRAPH.finditer(text):
@@ -145,7 +147,7 @@ def test_no_claim_quotes_a_heading_or_the_title_line(seed: SeedData, text: str) 
         (c.id, text[start:end])
         for c in seed.annotations.claims
         for start, end in excluded
-        if c.span.start < end and start < c.span.end
+        if c.quoted.start < end and start < c.quoted.end
     ]
     assert overlapping == []
 
@@ -157,14 +159,14 @@ def _sentence_containing(text: str, phrase: str) -> tuple[int, int]:
 
 
 def _narrowest_claim_quoting(claims: list[ClaimIn], phrase: str) -> ClaimIn:
-    matching = [c for c in claims if phrase in c.quote]
+    matching = [c for c in claims if phrase in c.quoted.quote]
     assert matching, f"no claim quotes {phrase!r}"
-    return min(matching, key=lambda c: len(c.quote))
+    return min(matching, key=lambda c: len(c.quoted.quote))
 
 
 def test_the_careem_daraz_sentence_is_split_into_separate_claims(seed: SeedData, text: str) -> None:
     start, end = _sentence_containing(text, "Platforms like Careem")
-    inside = [c for c in seed.annotations.claims if start <= c.span.start and c.span.end <= end]
+    inside = [c for c in seed.annotations.claims if start <= c.quoted.start and c.quoted.end <= end]
     careem = _narrowest_claim_quoting(inside, "homegrown ride-hailing service")
     daraz = _narrowest_claim_quoting(inside, "leading e-commerce platform")
     success = _narrowest_claim_quoting(inside, "significant success")
@@ -172,31 +174,31 @@ def test_the_careem_daraz_sentence_is_split_into_separate_claims(seed: SeedData,
     reshaping = _narrowest_claim_quoting(inside, "reshaping the digital landscape")
     assert len({c.id for c in (careem, daraz, success, investment, reshaping)}) == 5
 
-    assert "Careem" in careem.quote
-    assert "Daraz" not in careem.quote
+    assert "Careem" in careem.quoted.quote
+    assert "Daraz" not in careem.quoted.quote
     assert "careem" in careem.entities
     assert "daraz" not in careem.entities
     assert "Careem" in careem.statement
     assert "homegrown" in careem.statement
-    assert "Daraz" in daraz.quote
-    assert "Careem" not in daraz.quote
+    assert "Daraz" in daraz.quoted.quote
+    assert "Careem" not in daraz.quoted.quote
     assert "daraz" in daraz.entities
     assert "careem" not in daraz.entities
     assert "Daraz" in daraz.statement
     assert "leading e-commerce" in daraz.statement
     for shared in (success, investment, reshaping):
         assert {"careem", "daraz"} <= set(shared.entities), shared.id
-    assert "investment" not in success.quote
-    assert "reshaping" not in success.quote
-    assert "success" not in investment.quote
-    assert "reshaping" not in investment.quote
-    assert "success" not in reshaping.quote
-    assert "investment" not in reshaping.quote
+    assert "investment" not in success.quoted.quote
+    assert "reshaping" not in success.quoted.quote
+    assert "success" not in investment.quoted.quote
+    assert "reshaping" not in investment.quoted.quote
+    assert "success" not in reshaping.quoted.quote
+    assert "investment" not in reshaping.quoted.quote
 
 
 def test_careems_homegrown_claim_carries_context_from_wikipedia(seed: SeedData, text: str) -> None:
     start, end = _sentence_containing(text, "Platforms like Careem")
-    inside = [c for c in seed.annotations.claims if start <= c.span.start and c.span.end <= end]
+    inside = [c for c in seed.annotations.claims if start <= c.quoted.start and c.quoted.end <= end]
     careem = _narrowest_claim_quoting(inside, "homegrown ride-hailing service")
     sources = [source for note in careem.context for source in note.sources]
     assert any(
@@ -225,6 +227,8 @@ def test_unknown_document_metadata_is_null_not_invented(seed: SeedData) -> None:
 
 def test_document_sha256_is_the_digest_of_its_text_file(seed: SeedData) -> None:
     for document in seed.annotations.documents:
+        if document.text_file is None:
+            continue  # a cited document: no text held
         data = (DEFAULT_ANNOTATIONS.parent / document.text_file).read_bytes()
         assert document.sha256 == hashlib.sha256(data).hexdigest()
 
@@ -232,4 +236,5 @@ def test_document_sha256_is_the_digest_of_its_text_file(seed: SeedData) -> None:
 @pytest.mark.skipif(not SHARED_SOURCE.exists(), reason=f"{SHARED_SOURCE} is not present")
 def test_seed_text_is_byte_identical_to_the_shared_source() -> None:
     (document,) = read_annotations(DEFAULT_ANNOTATIONS).annotations.documents
+    assert document.text_file is not None
     assert (DEFAULT_ANNOTATIONS.parent / document.text_file).read_bytes() == SHARED_SOURCE.read_bytes()

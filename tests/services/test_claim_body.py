@@ -12,14 +12,23 @@ from sqlalchemy import Connection, func, select, text, update
 
 from app.db import Database
 from app.models.entity import ENTITY_TYPES
-from app.schemas.claims import ClaimPublic
+from app.schemas.claims import RELATION_READINGS, ClaimPublic
 from app.schemas.writes import ClaimPatch, EntityPatch, NoteCreate, NotePatch, SourceWrite, ThemePatch
 from app.services import migrations
 from app.services.claim_bodies import refresh_claim_bodies
 from app.services.claims import current_claim
 from app.services.entities import current_entity
 from app.services.notes import current_note
-from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, ENTITY, THEME
+from app.services.tables import (
+    CLAIM,
+    CLAIM_ENTITY,
+    CLAIM_RELATION,
+    CLAIM_THEME,
+    CONTEXT_NOTE,
+    DOCUMENT,
+    ENTITY,
+    THEME,
+)
 from app.services.themes import current_theme
 from app.services.writes import claims as claim_writes
 from app.services.writes import entities as entity_writes
@@ -33,9 +42,84 @@ from tests.services.cascades import delete_a_theme_an_entity_and_a_document
 ACTOR = Actor(key_id=None, key_name="test")
 
 
+def _source(connection: Connection, document_id: str) -> dict[str, Any]:
+    document = connection.execute(select(DOCUMENT).where(DOCUMENT.c.id == document_id)).one()
+    return {
+        "document_id": document.id,
+        "title": document.title,
+        "publisher": document.publisher,
+        "url": document.url,
+        "published_date": document.published_date,
+        "text_held": document.text is not None,
+    }
+
+
+READING = {"supports": "supported_by", "contradicts": "contradicted_by", "qualifies": "qualified_by"}
+READING |= {"same-as": "same_as", "part-of": "has_part"}
+
+
+def _relations(connection: Connection, claim_id: str) -> list[dict[str, Any]]:
+    """The claim's relations, each read on its own, by reading, then the other claim's order key."""
+    links = []
+    for relation in connection.execute(
+        select(CLAIM_RELATION).where(
+            (CLAIM_RELATION.c.subject_id == claim_id) | (CLAIM_RELATION.c.object_id == claim_id)
+        )
+    ):
+        mine = relation.subject_id == claim_id
+        other = connection.execute(
+            select(CLAIM).where(CLAIM.c.id == (relation.object_id if mine else relation.subject_id))
+        ).one()
+        reading = relation.type.replace("-", "_") if mine else READING[relation.type]
+        order = (
+            RELATION_READINGS.index(reading),
+            other.document_id,
+            other.span_start,
+            other.span_end,
+            other.id,
+        )
+        links.append(
+            (
+                (*order, relation.id),
+                {
+                    "relation_id": relation.id,
+                    "relation": reading,
+                    "type": relation.type,
+                    "note": relation.note,
+                    "claim": {
+                        "id": other.id,
+                        "statement": other.statement,
+                        "basis": "quote" if other.quote is not None else "paraphrase",
+                        "quote": other.quote,
+                        "kind": other.kind,
+                        "source": _source(connection, other.document_id),
+                    },
+                },
+            )
+        )
+    return [link for _, link in sorted(links)]
+
+
+def _corroboration(source: dict[str, Any], relations: list[dict[str, Any]]) -> dict[str, int]:
+    def origin(of: dict[str, Any]) -> str:
+        return " ".join(of["publisher"].split()).casefold() if of["publisher"] else of["document_id"]
+
+    fields = {"supported_by": "supporting_sources", "contradicted_by": "contradicting_sources"}
+    fields["qualified_by"] = "qualifying_sources"
+    found: dict[str, set[str]] = {field: set() for field in fields.values()}
+    for link in relations:
+        other = link["claim"]["source"]
+        other_document = other["document_id"] != source["document_id"]
+        if link["relation"] in fields and other_document and origin(other) != origin(source):
+            found[fields[link["relation"]]].add(origin(other))
+    return {field: len(origins) for field, origins in found.items()}
+
+
 def _built(connection: Connection, claim_id: str) -> dict[str, Any]:
     """The claim's answer built from its rows, each list read on its own in the documented order."""
     claim = connection.execute(select(CLAIM).where(CLAIM.c.id == claim_id)).one()
+    source = _source(connection, claim.document_id)
+    relations = _relations(connection, claim_id)
     themes = connection.execute(
         select(THEME.c.slug, THEME.c.name)
         .join(CLAIM_THEME, CLAIM_THEME.c.theme_id == THEME.c.id)
@@ -56,13 +140,17 @@ def _built(connection: Connection, claim_id: str) -> dict[str, Any]:
     return {
         "id": claim.id,
         "statement": claim.statement,
+        "basis": "quote" if claim.quote is not None else "paraphrase",
         "quote": claim.quote,
         "kind": claim.kind,
         "document_id": claim.document_id,
-        "span": {"start": claim.span_start, "end": claim.span_end},
+        "span": {"start": claim.span_start, "end": claim.span_end} if claim.quote is not None else None,
+        "source": source,
         "themes": [{"slug": slug, "name": name} for slug, name in themes],
         "entities": [{"slug": slug, "name": name, "type": kind} for slug, name, kind in entities],
         "context": [{"note": note, "sources": sources} for note, sources in notes],
+        "relations": relations,
+        "corroboration": _corroboration(source, relations),
     }
 
 

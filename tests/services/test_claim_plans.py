@@ -169,7 +169,7 @@ def test_every_filter_combination_pages_through_exactly_its_claims(seeded: Datab
     """A range (one theme, one entity, one pair) and the keyset SELECT (anything else) must each give
     every matching claim once, in document order, with the exact total."""
     annotations = read_annotations(DEFAULT_ANNOTATIONS).annotations
-    ordered = sorted(annotations.claims, key=lambda c: (c.document, c.span.start, c.span.end, c.id))
+    ordered = sorted(annotations.claims, key=lambda c: c.order_key)
     order = [c.id for c in ordered]
     themes = {c.id: set(c.themes) for c in annotations.claims}
     entities = {c.id: set(c.entities) for c in annotations.claims}
@@ -359,7 +359,7 @@ def test_a_page_read_in_document_order_reads_its_claims_in_the_same_statement(
     ((statement, _),) = statements
     assert "LIMIT" in statement, statement
     expected = [c for c in annotations.claims if dense.slug in c.themes]
-    expected.sort(key=lambda c: (c.document, c.span.start, c.span.end, c.id))
+    expected.sort(key=lambda c: c.order_key)
     assert [claim.id for claim in page.data] == [c.id for c in expected[:3]]
     with seeded_reader.read() as connection:  # the same claims as read by id
         assert page.data == claims.claims_by_id(connection, [c.id for c in expected[:3]])
@@ -375,7 +375,7 @@ def test_a_theme_and_entity_list_is_counted_by_its_tally_and_reads_only_a_page(
     theme, entity = claim.themes[0], claim.entities[0]
     matches = sorted(
         (c for c in annotations.claims if theme in c.themes and entity in c.entities),
-        key=lambda c: (c.document, c.span.start, c.span.end, c.id),
+        key=lambda c: c.order_key,
     )
     tallies_read: list[Any] = []
 

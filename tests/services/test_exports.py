@@ -276,6 +276,7 @@ def test_jsonld_claim_links_the_quote_into_the_document_url(export_database: Dat
         "publisher": {"@type": "Organization", "name": "Example Press"},
         "datePublished": "2024-05-17",
     }
+    assert claim.span is not None
     assert appearance["oa:hasSelector"] == {
         "@type": "oa:TextPositionSelector", "oa:start": claim.span.start, "oa:end": claim.span.end
     }  # fmt: skip

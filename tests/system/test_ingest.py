@@ -180,3 +180,47 @@ def test_the_service_reports_progress_and_refuses_a_missing_file(seeded: Databas
     assert [done for done, _ in ticks] == list(range(1, 32))
     with pytest.raises(IngestError, match="cannot read the file"):
         ingest(seeded, tmp_path / "missing.yaml")
+
+
+def test_ingest_loads_a_cited_document_its_paraphrases_and_their_relations(
+    seeded: Database, tmp_path: Path
+) -> None:
+    def cited(raw: Raw) -> None:
+        raw["format"] = "sectorfacts-annotations/2"
+        theme = raw["claims"][0]["themes"][0]
+        raw["documents"].append(
+            {
+                "id": "example-cited-record",
+                "title": "A test record",
+                "publisher": "Example Press",
+                "url": None,
+            }
+        )
+        for claim_id in ("example-one", "example-two"):
+            raw["claims"].append(
+                {
+                    "id": claim_id,
+                    "document": "example-cited-record",
+                    "statement": f"Test: {claim_id}.",
+                    "kind": "fact",
+                    "themes": [theme],
+                }
+            )
+        raw["relations"] = [
+            {"subject": "example-one", "type": "supports", "object": raw["claims"][0]["id"], "note": "Test."},
+            {"subject": "example-two", "type": "same-as", "object": "example-one", "note": "Test."},
+        ]
+
+    report = ingest(seeded, _copy(tmp_path, cited))
+    assert report.relations == 2
+    assert "relations 2" in str(report)
+    with _client(seeded) as client:
+        first = client.get(
+            f"/v1/claims/{yaml.safe_load(FIXTURE.read_text(encoding='utf-8'))['claims'][0]['id']}"
+        )
+        assert first.status_code == 200
+        (support,) = [link for link in first.json()["relations"] if link["relation"] == "supported_by"]
+        assert support["claim"]["basis"] == "paraphrase"
+        assert support["claim"]["source"]["publisher"] == "Example Press"
+        changes = client.get("/v1/changes", params={"limit": 100}).json()["data"]
+        assert [c["action"] for c in changes if c["type"] == "relation"] == ["create", "create"]

@@ -39,7 +39,8 @@ def _claim_entries(connection: Connection, ids: Sequence[str] | None = None) -> 
     if ids is not None:
         query = query.where(CLAIM.c.id.in_(ids))
     for row in connection.execute(query):
-        yield _entry("claim", row.id, row.statement, row.quote)
+        # A paraphrase has no quote: its statement is its only text.
+        yield _entry("claim", row.id, row.statement, row.quote or "")
 
 
 def _entity_entries(connection: Connection, slugs: Sequence[str] | None = None) -> Iterable[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""Creating, editing and deleting claims: the quote always equals the document text at its span."""
+"""Creating, editing and deleting claims: a quote always equals its held document's text at its span; a
+cited document's claims are paraphrases, with no quote and no span."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from app.services.claims import current_claim
 from app.services.search.index import reindex_claims
 from app.services.tables import CHANGE, CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
 from app.services.writes import edits
+from app.services.writes import relations as relation_writes
 from app.services.writes.errors import Conflict, InvalidWrite
 from app.services.writes.history import ever_recorded
 from app.services.writes.revisions import Current
@@ -30,7 +32,9 @@ CLAIMS = edits.Editable(
     "id",
     find=current_claim,
     reindex=reindex_claims,
-    shown_in=lambda claim: [claim.id],
+    # A claim's answer, and those of the claims related to it (each shows the other).
+    shown_in=lambda claim: [claim.id, *(link.claim.id for link in claim.relations)],
+    cascade=relation_writes.delete_relations_of,
 )
 
 
@@ -61,13 +65,41 @@ def _place(text: str, quote: str, span: SpanIn | None, document_id: str, errors:
     return found
 
 
+# Where a paraphrase stands in the order key: no span (app/models/claim.py).
+NO_SPAN = (0, 0)
+
+
 def _document_text(connection: Connection, document_id: str, errors: Errors) -> str | None:
-    text = connection.execute(
-        select(DOCUMENT.c.text).where(DOCUMENT.c.id == document_id)
-    ).scalar_one_or_none()
-    if text is None:
+    """The document's text; None (with an error) when there is no such document, and "" for a cited one
+    (it holds no text; a held text is never empty)."""
+    row = connection.execute(select(DOCUMENT.c.text).where(DOCUMENT.c.id == document_id)).one_or_none()
+    if row is None:
         errors.append(("body.document", f"unknown document {document_id!r}"))
-    return text
+        return None
+    return row.text if row.text is not None else ""
+
+
+def _basis(
+    text: str, quote: str | None, span: SpanIn | None, document_id: str, errors: Errors
+) -> tuple[str | None, tuple[int, int]]:
+    """The quote and span a claim of this document stores: a held document's claim quotes it (the quote
+    placed in its text); a cited document's claim is a paraphrase, with neither."""
+    if text == "":
+        if quote is not None or span is not None:
+            where = "body.quote" if quote is not None else "body.span"
+            errors.append(
+                (
+                    where,
+                    f"document {document_id!r} is cited (its text is not held): its claims paraphrase it "
+                    "and carry no quote or span",
+                )
+            )
+        return None, NO_SPAN
+    if quote is None:
+        held = f"document {document_id!r} is held: a claim of it quotes its exact words"
+        errors.append(("body.quote", held))
+        return None, (0, 1)
+    return quote, _place(text, quote, span, document_id, errors)
 
 
 def next_claim_id(connection: Connection, document_id: str) -> str:
@@ -108,7 +140,9 @@ def create_claim(
     problem, Conflict (409) for a taken id."""
     errors: Errors = []
     text = _document_text(connection, body.document, errors)
-    start, end = _place(text, body.quote, body.span, body.document, errors) if text is not None else (0, 1)
+    quote, (start, end) = (
+        _basis(text, body.quote, body.span, body.document, errors) if text is not None else (None, (0, 1))
+    )
     theme_ids = _slug_ids(connection, THEME, "theme", body.themes, "body.themes", errors)
     entity_ids = _slug_ids(connection, ENTITY, "entity", body.entities, "body.entities", errors)
     if errors:
@@ -117,7 +151,7 @@ def create_claim(
         claim_id = next_claim_id(connection, body.document)
     elif current_claim(connection, claim_id) is not None or ever_recorded(connection, "claim", claim_id):
         raise Conflict(f"The claim id {claim_id!r} is taken (by a claim, or by a deleted one's history).")
-    values = {"statement": body.statement, "quote": body.quote, "kind": body.kind}
+    values = {"statement": body.statement, "quote": quote, "kind": body.kind}
     connection.execute(
         insert(CLAIM).values(id=claim_id, document_id=body.document, span_start=start, span_end=end, **values)
     )
@@ -145,10 +179,10 @@ def _apply(connection: Connection, before: Current[ClaimPublic], changes: dict[s
         quote = changes.get("quote", old.quote)
         # A new quote alone is looked up; a new span alone must fit the current quote.
         span = changes.get("span")
-        if span is None and "quote" not in changes:
+        if span is None and "quote" not in changes and old.span is not None:
             span = SpanIn(start=old.span.start, end=old.span.end)
         text = _document_text(connection, old.document_id, errors) or ""
-        start, end = _place(text, quote, span, old.document_id, errors)
+        quote, (start, end) = _basis(text, quote, span, old.document_id, errors)
         values |= {"quote": quote, "span_start": start, "span_end": end}
     themes = changes.get("themes", [t.slug for t in old.themes])
     entities = changes.get("entities", [e.slug for e in old.entities])
@@ -162,5 +196,6 @@ def _apply(connection: Connection, before: Current[ClaimPublic], changes: dict[s
 
 
 def delete_claim(database: Database, actor: Actor, claim_id: str, if_match: str | None) -> None:
-    """Delete a claim with its links and notes; its history stays, and GET then answers 410 Gone."""
+    """Delete a claim with its links, notes and relations (each relation's deletion logged); its history
+    stays, and GET then answers 410 Gone."""
     CLAIMS.delete(database, actor, claim_id, if_match)

@@ -26,6 +26,8 @@ KeyT = TypeVar("KeyT", str, int)
 Change = Callable[[Connection, Current[PublicT]], bool]
 # Refuses to delete a resource still in use (raises Conflict).
 Check = Callable[[Current[PublicT]], None]
+# Deletes, and logs, what goes with a resource about to be deleted.
+Cascade = Callable[[Connection, Actor, Current[PublicT]], None]
 
 
 def asks_nothing_new(public: BaseModel, values: dict[str, Any]) -> bool:
@@ -54,6 +56,8 @@ class Editable(Generic[PublicT, KeyT]):
     shown_in: Callable[[PublicT], Sequence[str] | Select[Any]] | None = None
     # The claim whose history also lists a change to this resource.
     claim_of: Callable[[PublicT], str] | None = None
+    # What a deletion takes with it that is a logged resource of its own (a claim's relations).
+    cascade: Cascade[PublicT] | None = None
 
     def row(self, current: Current[PublicT]) -> ColumnElement[bool]:
         """The condition that selects the resource's row."""
@@ -151,6 +155,8 @@ class Editable(Generic[PublicT, KeyT]):
         with self._loading(database, key, if_match) as (connection, before):
             if check is not None:
                 check(before)
+            if self.cascade is not None:
+                self.cascade(connection, actor, before)
             revision = self.table.c.revision == before.revision
             connection.execute(delete(self.table).where(self.row(before), revision))
             self.refresh_bodies(connection, before.public)

@@ -2,8 +2,9 @@
 
 The file is validated as the seed loader validates it (every problem, each with its place), then
 checked against the database: its documents and claim ids must be new. Themes and entities the
-database already has are used as they are there; new ones are created. Every created resource is
-logged as a change by `cli:ingest`. Any problem refuses the whole file and nothing is written.
+database already has are used as they are there; new ones are created. Every created resource (its
+relations too, format /2) is logged as a change by `cli:ingest`. Any problem refuses the whole file and
+nothing is written.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection, select
 
 from app.db import Database
-from app.schemas.writes import ClaimCreate, DocumentCreate, EntityCreate, NoteCreate, ThemeCreate
+from app.schemas.writes import (
+    ClaimCreate,
+    DocumentCreate,
+    EntityCreate,
+    NoteCreate,
+    RelationCreate,
+    ThemeCreate,
+)
 from app.services.annotations import SeedData, SeedError, read_annotations
 from app.services.claims import current_claim
 from app.services.entities import current_entity
@@ -29,6 +37,7 @@ from app.services.writes.documents import create_document
 from app.services.writes.entities import create_entity
 from app.services.writes.history import ever_recorded
 from app.services.writes.notes import create_note
+from app.services.writes.relations import create_relation
 from app.services.writes.themes import create_theme
 from app.services.writes.transaction import CLI_INGEST, writing
 
@@ -48,12 +57,15 @@ class IngestReport:
     documents: list[str] = field(default_factory=list)
     claims: int = 0
     notes: int = 0
+    relations: int = 0
     themes: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         counts = f"claims {self.claims}, context notes {self.notes}"
+        if self.relations:
+            counts += f", relations {self.relations}"
         made = f"new themes {len(self.themes)}, new entities {len(self.entities)}"
         documents = ", ".join(map(repr, self.documents))
         return f"ingested {documents}: {counts}, {made}; each recorded as a change by {CLI_INGEST.key_name}"
@@ -178,8 +190,9 @@ class _Run:
         annotations = self.data.annotations
         for index, document in enumerate(annotations.documents):
             label = f"documents[{index}] (document {document.id!r})"
+            # A cited document has no text (None): it is created cited.
             values = document.model_dump(exclude={"text_file", "sha256"}) | {
-                "text": self.data.texts[document.id]
+                "text": self.data.texts.get(document.id)
             }
             document_body = _build(DocumentCreate, values, label, self.problems)
             if document_body is not None and self.attempt(label, create_document.within, document_body):
@@ -198,6 +211,17 @@ class _Run:
                     note_label, create_note.within, claim.id, note_body
                 ):
                     self.report.notes += 1
+        for index, relation in enumerate(annotations.relations):
+            label = f"relations[{index}] ({relation.subject} {relation.type} {relation.object})"
+            values = {
+                "subject_id": relation.subject,
+                "type": relation.type,
+                "object_id": relation.object,
+                "note": relation.note,
+            }
+            relation_body = _build(RelationCreate, values, label, self.problems)
+            if relation_body is not None and self.attempt(label, create_relation.within, relation_body):
+                self.report.relations += 1
 
 
 def ingest(database: Database, path: Path, *, progress: Progress | None = None) -> IngestReport:
@@ -210,9 +234,9 @@ def ingest(database: Database, path: Path, *, progress: Progress | None = None) 
         run = _Run(connection, data, progress)
         new_themes, new_entities = run.check_new()
         annotations = data.annotations
-        notes = sum(len(claim.context) for claim in annotations.claims)
+        after = sum(len(claim.context) for claim in annotations.claims) + len(annotations.relations)
         run.total = (
-            len(new_themes) + len(new_entities) + len(annotations.documents) + len(annotations.claims) + notes
+            len(new_themes) + len(new_entities) + len(annotations.documents) + len(annotations.claims) + after
         )
         # New themes and entities can be checked whatever else is wrong; claims only once they exist.
         run.vocabulary(new_themes, new_entities)
