@@ -12,6 +12,7 @@ from app.api.etags import IfMatch, tagged
 from app.api.openapi import INVALID, NOT_FOUND, responses
 from app.api.params import ClaimIdsParam, CursorParam, LimitParam, RelationId, RelationTypesParam
 from app.api.reading import run_read
+from app.api.route_class import ApiRoute
 from app.api.write_docs import CONFLICT, EDITS, body_examples, write_route
 from app.api.writing import WriterDep
 from app.schemas.claim_relations import RelationPublic
@@ -20,7 +21,7 @@ from app.schemas.writes import RelationCreate, RelationPatch
 from app.services import claim_relations
 from app.services.writes import relations as relation_writes
 
-router = APIRouter(tags=["claim relations"])
+router = APIRouter(tags=["claim relations"], route_class=ApiRoute)
 
 
 @router.get("/v1/relations", summary="List claim relations", responses=responses("relations_page", INVALID))
