@@ -109,20 +109,45 @@ def _expected_citation(seed: SeedData, document: Json, claim_id: str) -> Json:
         "statement": claim.statement,
         "source": {key: document[key] for key in ("id", "title", "publisher", "url", "published_date")},
         "permalink": permalink,
-        "text_fragment_url": None,
-        "citation": f"“{claim.quote}” — {document['title']}, unknown publisher, n.d. {permalink}",
+        "text_fragment_url": text_fragment_url(document["url"], claim.quote),
+        "citation": f"“{claim.quote}” — {document['title']}, unknown publisher, n.d. {document['url']}",
     }
 
 
-def test_cite_a_claim_whose_document_has_no_url(client: TestClient, seed_data: SeedData) -> None:
+def test_cite_a_seed_claim_links_the_articles_page_and_says_what_is_unknown(
+    client: TestClient, seed_data: SeedData
+) -> None:
     document = get_json(client, f"/v1/documents/{DOCUMENT_ID}")
-    assert document["url"] is None
+    assert document["url"] == seed_data.annotations.documents[0].url
+    assert document["publisher"] is None
+    assert document["published_date"] is None
     body = get_json(client, "/v1/claims/pkit-038/cite")
     assert set(body) == CITATION_KEYS
     assert body == _expected_citation(seed_data, document, "pkit-038")
+    assert body["text_fragment_url"] == (
+        document["url"] + "#:~:text=Careem%2C%20Pakistan%E2%80%99s%20homegrown%20ride%2Dhailing%20service"
+    )
     assert body["citation"] == (
         "“Careem, Pakistan’s homegrown ride-hailing service” — Driving Forward Remarkable Growth of "  # noqa: RUF001
-        "Pakistan’s IT Sector, unknown publisher, n.d. http://127.0.0.1:8000/v1/claims/pkit-038"  # noqa: RUF001
+        f"Pakistan’s IT Sector, unknown publisher, n.d. {document['url']}"  # noqa: RUF001
+    )
+
+
+@pytest.fixture
+def no_url_client(migrated_database: Database, fresh_url: str) -> Iterator[TestClient]:
+    insert_claims(migrated_database, url=None)
+    with TestClient(create_app(Settings(database_url=fresh_url)), base_url=BASE_URL) as test_client:
+        yield test_client
+
+
+def test_cite_a_claim_whose_document_has_no_url(no_url_client: TestClient) -> None:
+    body = get_json(no_url_client, "/v1/claims/x-004/cite")
+    assert body["source"]["url"] is None
+    assert body["text_fragment_url"] is None
+    # With no page to link, the citation links the claim's own permalink.
+    assert body["citation"] == (
+        "“-leading dash & ampersand, comma” — A “tricky”, test document, Example Press, "
+        f"2024-05-17. {BASE_URL}/v1/claims/x-004"
     )
 
 

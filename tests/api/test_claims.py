@@ -246,7 +246,8 @@ def test_careem_homegrown_claim_carries_context_notes_with_sources(
         assert note["note"]
         assert note["sources"]
         assert all(set(source) == SOURCE_KEYS for source in note["sources"])
-    assert any("Dubai" in note["note"] for note in claim["context"])
+    # Where sources place Careem is carried by cited claims and relations; the notes keep the background.
+    assert any("Middle East" in note["note"] for note in claim["context"])
     assert claim["context"] == _expected_claim(seed_data, claim["id"])["context"]
     assert claim["quote"] not in " ".join(note["note"] for note in claim["context"])
 
@@ -259,7 +260,7 @@ def test_daraz_leading_platform_claim_carries_context_notes_with_sources(
     assert claim["context"], "the Daraz 'leading platform' claim needs other sources' context"
     publishers = {source["publisher"] for note in claim["context"] for source in note["sources"]}
     assert publishers, "context notes cite their publishers"
-    assert any("Alibaba" in note["note"] for note in claim["context"])
+    assert any("founded in Pakistan" in note["note"] for note in claim["context"])
     assert claim["context"] == _expected_claim(seed_data, claim["id"])["context"]
 
 

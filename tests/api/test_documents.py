@@ -38,7 +38,7 @@ def test_documents_list_summarises_each_seed_document_without_text(
     assert document["title"] == source.title
     assert document["language"] == source.language
     assert document["publisher"] is None
-    assert document["url"] is None
+    assert document["url"] == source.url
     assert document["published_date"] is None
     assert document["retrieved_date"] is None
     assert document["length"] == len(document_text)

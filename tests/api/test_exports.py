@@ -244,7 +244,7 @@ def test_jsonld_is_a_page_of_schema_org_claims(client: TestClient, api_claims: l
         assert quotation["text"] == claim["quote"] == document["text"][start:end]
         assert quotation["isPartOf"]["@type"] == "CreativeWork"
         assert quotation["isPartOf"]["name"] == document["title"]
-        assert "url" not in quotation["isPartOf"]  # the article's URL is unknown
+        assert quotation["isPartOf"]["url"] == document["url"]  # the stored page the article is at
         assert [thing["name"] for thing in node["about"]] == [e["name"] for e in claim["entities"]]
         reviews = node.get("review", [])
         assert [review["reviewBody"] for review in reviews] == [note["note"] for note in claim["context"]]
@@ -276,12 +276,12 @@ def test_careem_claim_in_jsonld_carries_its_context_as_claim_reviews(client: Tes
     body = client.get("/v1/entities/careem/claims?format=jsonld&kind=fact&limit=100").json()
     node = next(node for node in body["@graph"] if node["identifier"] == "pkit-038")
     assert [thing["@type"] for thing in node["about"]] == ["Organization", "Country", "Thing"]
-    wikipedia = node["review"][0]["citation"][0]
-    assert wikipedia == {
+    associated_press = node["review"][0]["citation"][0]
+    assert associated_press == {
         "@type": "CreativeWork",
-        "name": "Careem",
-        "publisher": {"@type": "Organization", "name": "Wikipedia"},
-        "url": "https://en.wikipedia.org/wiki/Careem",
+        "name": "Uber acquires Mideast competitor Careem for $3.1B",
+        "publisher": {"@type": "Organization", "name": "Associated Press"},
+        "datePublished": "2019-03-26",
     }
 
 
