@@ -248,7 +248,7 @@ def evaluate(
         theme_model_for=model_for,
     )
     relations = evaluate_relations(path, document=target.id, draft=draft)
-    return _measure(draft, hand, text, target.id, holdout, descriptions, known.examples, relations), draft
+    return _measure(draft, relations, hand, text, target.id, holdout, descriptions, known.examples), draft
 
 
 def evaluate_relations(
@@ -303,13 +303,13 @@ def replace_description(theme: ThemeIn) -> ThemeIn:
 
 def _measure(
     draft: Draft,
+    relations: RelationEvaluation,
     hand: list[ClaimIn],
     text: str,
     document: str,
     holdout: Holdout,
     descriptions: bool,
     examples: list[Example],
-    relations: RelationEvaluation,
 ) -> Evaluation:
     spans = [(c.sentence.start, c.sentence.end) for c in draft.claims]
     contained = sum(1 for h in hand if any(s <= h.span.start and h.span.end <= e for s, e in spans))

@@ -49,8 +49,6 @@ def known_from_seed(path: Path) -> Known:
     examples = [
         Example(c.id, c.document, c.span.start, c.span.end, c.quote, c.statement, tuple(c.themes))
         for c in annotations.claims
-        # A cited source's claim (format /2) has no quote or span: nothing to learn a sentence's words from.
-        if c.span is not None
     ]
     return Known(
         list(annotations.themes),
