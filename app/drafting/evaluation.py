@@ -227,10 +227,7 @@ def evaluate(
     """Draft an annotated document of `path` (its first, by default) and measure it against its claims."""
     data = read_annotations(path)
     known = known_from_seed(path)
-    # The first document whose text we hold, by default: a cited source's document (format /2) has none.
-    target = next(
-        d for d in data.annotations.documents if document == d.id or (document is None and d.id in data.texts)
-    )
+    target = next(d for d in data.annotations.documents if document in (None, d.id))
     text = data.texts[target.id]
     hand = [c for c in data.annotations.claims if c.document == target.id]
     themes = list(known.themes)
