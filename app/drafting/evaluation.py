@@ -123,6 +123,12 @@ class RelationEvaluation:
                 name = "relation" if which == "all" else f"  {which}"
                 rows.append(f"{f'{name} precision ({run.claims})':<44} {run.precision(which).defined():>22}")
                 rows.append(f"{f'{name} recall ({run.claims})':<44} {run.recall(which).defined():>22}")
+        # Which ones, so a figure can be read against the file (few: one line each).
+        score = self.hand.scores["all"]
+        for label, relations in (("not listed", score.false_positives), ("not proposed", score.misses)):
+            if relations:
+                listing = ", ".join(f"{r.subject} {r.type} {r.object}" for r in relations)
+                rows.append(f"{label} (hand claims): {listing}")
         return rows
 
 

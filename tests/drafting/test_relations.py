@@ -137,6 +137,9 @@ def test_scoring_counts_a_known_false_positive_and_a_known_miss() -> None:
     assert report.drafted.precision().total == 0
     assert report.drafted.precision().defined().strip().startswith("n/a")
     assert (report.drafted.recall().hits, report.drafted.recall().total) == (0, 3)
+    rows = report.rows()
+    assert "not listed (hand claims): lahore part-of combined" in rows
+    assert "not proposed (hand claims): restated same-as karachi" in rows
 
 
 def test_part_of_is_directed_but_same_as_is_not() -> None:
