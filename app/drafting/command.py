@@ -88,9 +88,14 @@ def run_relations(path: Path) -> int:
         print(error, file=sys.stderr)
         return 1
     listed = {r.key for r in gold.relations or []}
-    new = [r for r in propose_relations(gold.claims) if r.key not in listed]
-    print(f"# {len(new)} relation(s) proved by the spans of {path} and not listed in it; check each:")
-    print("\n".join(render_relations(new)))
+    proposed = propose_relations(gold.claims)
+    new = [r for r in proposed if r.key not in listed]
+    print(
+        f"# The spans of {path} prove {len(proposed)} relation(s) (same-as, part-of): "
+        f"{len(proposed) - len(new)} listed in it already, {len(new)} not listed yet"
+    )
+    if new:
+        print("\n".join(render_relations(new)))
     for row in scores.rows():
         print(f"# {row}")
     return 0

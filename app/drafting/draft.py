@@ -411,8 +411,6 @@ def _render(draft: Draft) -> str:
 
 def render_relations(relations: list[Relation]) -> list[str]:
     """Proposed relations as the commented `relations:` section of an annotation file."""
-    if not relations:
-        return ["# relations: none proposed (no claim's span equals or lies within another's)."]
     out = [
         "# Proposed from the spans alone: check each, and add supports / contradicts / qualifies.",
         "relations:",

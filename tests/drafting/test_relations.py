@@ -228,6 +228,7 @@ def test_draft_relations_prints_the_unlisted_proposals_as_yaml_and_the_scores(
             }
         ]
     }
+    assert "prove 3 relation(s) (same-as, part-of): 2 listed in it already, 1 not listed yet" in out
     assert "relation precision (hand claims)" in out
     assert "66.7% (2/3)" in out
 
