@@ -10,9 +10,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.config import Settings
 from app.db import create_database
-from app.drafting.draft import DraftError, draft_file
-from app.drafting.evaluation import evaluate
+from app.drafting.draft import DraftError, draft_file, render_relations
+from app.drafting.evaluation import evaluate, evaluate_relations
 from app.drafting.known import Known, known_from_database, known_from_seed
+from app.drafting.relations import propose_relations, read_gold
 from app.services.annotations import SeedError
 from seed.loader import DEFAULT_ANNOTATIONS
 
@@ -49,6 +50,12 @@ def add_draft_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
         help="instead of drafting, measure the drafter against the hand annotations of --from-seed",
     )
     draft.add_argument(
+        "--relations",
+        metavar="FILE",
+        help="instead of drafting, propose the same-as and part-of relations that the spans of FILE's claims "
+        "prove (those FILE does not list yet, as YAML to paste) and score them against FILE's relations",
+    )
+    draft.add_argument(
         "--holdout",
         choices=["section", "sentence", "none"],
         default="section",
@@ -72,8 +79,32 @@ def _known(args: argparse.Namespace, settings: Settings) -> tuple[Known, str]:
     return known_from_seed(Path(args.from_seed)), str(args.from_seed)
 
 
+def run_relations(path: Path) -> int:
+    """Print the relations the spans of `path`'s claims prove that it does not list, then their scores."""
+    try:
+        gold = read_gold(path)
+        scores = evaluate_relations(path)
+    except SeedError as error:
+        print(error, file=sys.stderr)
+        return 1
+    listed = {r.key for r in gold.relations or []}
+    proposed = propose_relations(gold.claims)
+    new = [r for r in proposed if r.key not in listed]
+    print(
+        f"# The spans of {path} prove {len(proposed)} relation(s) (same-as, part-of): "
+        f"{len(proposed) - len(new)} listed in it already, {len(new)} not listed yet"
+    )
+    if new:
+        print("\n".join(render_relations(new)))
+    for row in scores.rows():
+        print(f"# {row}")
+    return 0
+
+
 def run_draft(args: argparse.Namespace, settings: Settings) -> int:
     """Handler of `sectorfacts draft`."""
+    if args.relations:
+        return run_relations(Path(args.relations))
     if args.evaluate:
         try:
             report, _ = evaluate(Path(args.from_seed), holdout=args.holdout, descriptions=not args.names_only)

@@ -26,6 +26,7 @@ from app.drafting.entities import (
 from app.drafting.entities import slugify as _slugify
 from app.drafting.kinds import propose_kind
 from app.drafting.known import Known
+from app.drafting.relations import Relation, SpannedClaim, propose_relations
 from app.drafting.sentences import Sentence, split_sentences
 from app.drafting.themes import ThemeModel, ThemeScore
 from app.models import ClaimKind
@@ -71,6 +72,14 @@ class Draft:
     known_source: str = "the seed annotations"
 
     @property
+    def relations(self) -> list[Relation]:
+        """The `same-as` and `part-of` relations the claims' spans prove (none while claims are whole,
+        distinct sentences; the proposer is there for claims narrowed or split by hand)."""
+        return propose_relations(
+            [SpannedClaim(c.id, self.document_id, c.sentence.start, c.sentence.end) for c in self.claims]
+        )
+
+    @property
     def theme_slugs(self) -> list[str]:
         """Every theme of the file: all known themes, in their order (so loading keeps their positions)."""
         slugs = [t.slug for t in self.known.themes]
@@ -99,7 +108,7 @@ class Draft:
             }
             for e in self.new_entities
         ]
-        return {
+        plain: dict[str, Any] = {
             "format": FORMAT,
             "documents": [
                 {
@@ -131,6 +140,10 @@ class Draft:
                 for c in self.claims
             ],
         }
+        # Written only when there is one, so a draft without relations stays a format/1 file.
+        if relations := self.relations:
+            plain["relations"] = [r.plain() for r in relations]
+        return plain
 
     def render(self) -> str:
         """The annotation file as commented YAML; loads to exactly `plain()`."""
@@ -147,6 +160,7 @@ class Draft:
             f"sentences: {roles['body']} body, {roles['heading']} heading(s), {roles['title']} title line(s)"
             f" ({fragments} flagged as fragments, {joined} joined across a stray full stop)",
             f"claims proposed: {len(self.claims)} (one per body sentence, ids draft-001…)",
+            f"relations proposed: {len(self.relations)} (same-as and part-of, from equal or nested spans)",
             "kinds: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()),
             "themes: " + ", ".join(f"{k} {n}" for k, n in themes.most_common()),
             f"known entities found: {len(self.used_known_entities)} ("
@@ -384,7 +398,31 @@ def _render(draft: Draft) -> str:
         out += _render_claim(claim, data)
     if not plain["claims"]:
         out[-1] = "claims: []"
+    if draft.relations:
+        out += ["", *render_relations(draft.relations)]
+    else:
+        out += [
+            "# relations: none proposed. Spans prove `part-of` (a quote inside another) and `same-as` (the",
+            "# same quote), and whole sentences never nest. After splitting claims, `sectorfacts draft",
+            "# --relations FILE` proposes theirs.",
+        ]
     return "\n".join(out) + "\n"
+
+
+def render_relations(relations: list[Relation]) -> list[str]:
+    """Proposed relations as the commented `relations:` section of an annotation file."""
+    out = [
+        "# Proposed from the spans alone: check each, and add supports / contradicts / qualifies.",
+        "relations:",
+    ]
+    for relation in relations:
+        out += [
+            f"  - subject: {_q(relation.subject)}",
+            f"    type: {_q(relation.type)}",
+            f"    object: {_q(relation.object)}",
+            f"    note: {_q(relation.note)}",
+        ]
+    return out
 
 
 def _render_claim(claim: DraftClaim, data: dict[str, Any]) -> list[str]:

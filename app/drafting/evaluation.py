@@ -18,6 +18,13 @@ Each draft claim (one body sentence) is compared with the hand claims that overl
   kinds    - the proposed kind against that of the overlapping hand claim sharing most characters (strict),
              or against any overlapping hand claim's kind (lenient).
 Baselines for scale: every sentence gets the most frequent theme of the training claims, and kind "fact".
+
+Relations: the `same-as` and `part-of` relations the spans prove are proposed twice, and each set is scored
+against the file's own `relations` of those two types among the document's claims (precision: proposed that
+are listed; recall: listed that are proposed; `same-as` matches either way round):
+  - over the hand claims, so the proposer is measured on its own, without drafting errors;
+  - over the drafted claims, a draft claim standing for the hand claims with exactly its span.
+A file without a `relations` list has no gold: the report says so instead of scoring zero.
 """
 
 from __future__ import annotations
@@ -30,10 +37,19 @@ from typing import Literal
 
 from app.drafting.draft import Draft, draft_text
 from app.drafting.known import Example, Known, known_from_seed
+from app.drafting.relations import (
+    GROUNDED_TYPES,
+    Relation,
+    RelationScore,
+    SpannedClaim,
+    propose_relations,
+    read_gold,
+    score_relations,
+)
 from app.drafting.sentences import Sentence, split_sentences
 from app.drafting.themes import ThemeModel
 from app.schemas.annotations import ClaimIn, ThemeIn
-from app.services.annotations import read_annotations
+from app.services.annotations import SeedError, read_annotations
 from seed.loader import DEFAULT_ANNOTATIONS
 
 Holdout = Literal["section", "sentence", "none"]
@@ -53,6 +69,67 @@ class Ratio:
 
     def __str__(self) -> str:
         return f"{self.value:6.1%} ({self.hits}/{self.total})"
+
+    def defined(self) -> str:
+        """Like str(), but "n/a" when there is nothing to count (a precision of no proposals is not 0)."""
+        return str(self) if self.total else f"{'n/a':>6} (0/0)"
+
+
+@dataclass(frozen=True)
+class RelationRun:
+    """Relations proposed over one set of claims, scored in all and per type."""
+
+    claims: str  # which claims the proposer ran over
+    scores: dict[str, RelationScore]  # "all" and each grounded type
+
+    def precision(self, which: str = "all") -> Ratio:
+        """Proposed relations (of `which` type, or all) that the file lists."""
+        score = self.scores[which]
+        return Ratio(score.hits, score.proposed)
+
+    def recall(self, which: str = "all") -> Ratio:
+        """Listed relations (of `which` type, or all) that were proposed."""
+        score = self.scores[which]
+        return Ratio(score.hits, score.gold)
+
+
+@dataclass(frozen=True)
+class RelationEvaluation:
+    """Relation proposals over the hand claims and over the drafted claims, against the file's relations."""
+
+    document: str
+    gold: int | None  # listed same-as/part-of relations among the document's claims; None: no `relations`
+    outside: int  # listed same-as/part-of relations naming a claim without a span in this document
+    hand: RelationRun
+    drafted: RelationRun
+
+    def rows(self) -> list[str]:
+        """The relation lines of the evaluation table."""
+        types = " and ".join(GROUNDED_TYPES)
+        if self.gold is None:
+            counts = ", ".join(
+                f"{r.scores['all'].proposed} over the {r.claims}" for r in (self.hand, self.drafted)
+            )
+            return [
+                f"relations ({types}) in {self.document}: no gold, the file has no `relations` list",
+                f"relations proposed (nothing to score them against): {counts}",
+            ]
+        rows = [
+            f"relations ({types}) in {self.document}: {self.gold} listed among the document's claims"
+            + (f", {self.outside} more not scored (a claim without a span here)" if self.outside else "")
+        ]
+        for run in (self.hand, self.drafted):
+            for which in ("all", *GROUNDED_TYPES):
+                name = "relation" if which == "all" else f"  {which}"
+                rows.append(f"{f'{name} precision ({run.claims})':<44} {run.precision(which).defined():>22}")
+                rows.append(f"{f'{name} recall ({run.claims})':<44} {run.recall(which).defined():>22}")
+        # Which ones, so a figure can be read against the file (few: one line each).
+        score = self.hand.scores["all"]
+        for label, relations in (("not listed", score.false_positives), ("not proposed", score.misses)):
+            if relations:
+                listing = ", ".join(f"{r.subject} {r.type} {r.object}" for r in relations)
+                rows.append(f"{label} (hand claims): {listing}")
+        return rows
 
 
 @dataclass(frozen=True)
@@ -77,6 +154,7 @@ class Evaluation:
     baseline_theme_precision: Ratio
     baseline_theme_recall: Ratio
     baseline_kind_strict: Ratio
+    relations: RelationEvaluation
 
     @staticmethod
     def f1(precision: Ratio, recall: Ratio) -> float:
@@ -106,6 +184,7 @@ class Evaluation:
             f"{'baseline theme precision (most frequent)':<44} {self.baseline_theme_precision!s:>22}",
             f"{'baseline theme recall (most frequent)':<44} {self.baseline_theme_recall!s:>22}",
             f"{'baseline kind accuracy (always fact)':<44} {self.baseline_kind_strict!s:>22}",
+            *self.relations.rows(),
         ]
         return "\n".join(rows)
 
@@ -172,7 +251,53 @@ def evaluate(
         title=target.title,
         theme_model_for=model_for,
     )
-    return _measure(draft, hand, text, target.id, holdout, descriptions, known.examples), draft
+    relations = evaluate_relations(path, document=target.id, draft=draft)
+    return _measure(draft, relations, hand, text, target.id, holdout, descriptions, known.examples), draft
+
+
+def evaluate_relations(
+    path: Path = DEFAULT_ANNOTATIONS, *, document: str | None = None, draft: Draft | None = None
+) -> RelationEvaluation:
+    """Score the relations proposed over a document's hand claims and over its drafted claims (`draft`,
+    or one drafted here, without themes or entities: only its spans matter) against the file's relations."""
+    gold_file = read_gold(path)
+    target = document or next(iter(gold_file.texts), None)
+    if target not in gold_file.texts:
+        raise SeedError(path, [f"no document {target!r} with a text_file to propose relations in"])
+    hand = [c for c in gold_file.claims if c.document == target]
+    if draft is None:
+        text = gold_file.texts[target]
+        draft = draft_text(text, Known([], []), document_id=target, text_file="", sha256="-")
+    ids = {c.id for c in hand}
+    listed = [r for r in gold_file.relations or [] if r.type in GROUNDED_TYPES]
+    inside = [r for r in listed if r.subject in ids and r.object in ids]
+    by_span: dict[tuple[int, int], list[str]] = {}
+    for claim in hand:
+        by_span.setdefault((claim.start, claim.end), []).append(claim.id)
+    drafted_claims = [SpannedClaim(c.id, target, c.sentence.start, c.sentence.end) for c in draft.claims]
+    spans = {c.id: (c.start, c.end) for c in drafted_claims}
+    translated = [
+        Relation(subject, r.type, object_, r.note)
+        for r in propose_relations(drafted_claims)
+        # A draft claim stands for the hand claims with exactly its span; with none, it keeps its own id
+        # (and so counts as a false positive).
+        for subject in by_span.get(spans[r.subject], [r.subject])
+        for object_ in by_span.get(spans[r.object], [r.object])
+        if subject != object_
+    ]
+
+    def run(claims: str, proposed: list[Relation]) -> RelationRun:
+        scores = {"all": score_relations(proposed, inside)}
+        scores |= {kind: score_relations(proposed, inside, [kind]) for kind in GROUNDED_TYPES}
+        return RelationRun(claims, scores)
+
+    return RelationEvaluation(
+        document=target,
+        gold=None if gold_file.relations is None else len(inside),
+        outside=len(listed) - len(inside),
+        hand=run("hand claims", propose_relations(hand)),
+        drafted=run("drafted claims", translated),
+    )
 
 
 def replace_description(theme: ThemeIn) -> ThemeIn:
@@ -182,6 +307,7 @@ def replace_description(theme: ThemeIn) -> ThemeIn:
 
 def _measure(
     draft: Draft,
+    relations: RelationEvaluation,
     hand: list[ClaimIn],
     text: str,
     document: str,
@@ -245,4 +371,5 @@ def _measure(
         baseline_theme_precision=Ratio(counts["baseline_theme_tp"], scored),
         baseline_theme_recall=Ratio(counts["baseline_theme_tp"], counts["theme_gold"]),
         baseline_kind_strict=Ratio(counts["baseline_kind"], scored),
+        relations=relations,
     )

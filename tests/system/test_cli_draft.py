@@ -70,6 +70,7 @@ def test_draft_evaluate_prints_the_measured_table(tmp_path: Path) -> None:
     for measure in ("span recall", "entity precision", "entity recall", "theme precision", "kind accuracy"):
         assert measure in result.stdout
     assert "held out by section" in result.stdout
+    assert "relations (same-as and part-of) in pakistan-it-sector" in result.stdout
     assert not (tmp_path / "unused.db").exists()
 
 
