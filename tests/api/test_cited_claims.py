@@ -16,7 +16,7 @@ from seed.loader import load_seed
 from tests.api.support import Json, assert_problem, get_json, ids, walk
 from tests.curation import Curator, curating
 from tests.databases import fresh_database_url
-from tests.services.cited import ARAB_NEWS, CLAIMS, DUBAI_BASED, HOMEGROWN, SUCCESS, write_cited_seed
+from tests.services.cited import DUBAI_SOURCE, CLAIMS, DUBAI_BASED, HOMEGROWN, SUCCESS, write_cited_seed
 
 PARAPHRASES = {claim["id"] for claim in CLAIMS}
 
@@ -58,7 +58,7 @@ def test_the_list_walks_quoted_and_paraphrase_claims_in_one_order(
         {"entity": "careem"},  # a range of claim_by_entity
         {"theme": "startups-entrepreneurship", "entity": "careem"},  # a range of claim_pair
         {"kind": "fact", "entity": "careem"},  # a keyset SELECT
-        {"document": ARAB_NEWS},  # one document's tally
+        {"document": DUBAI_SOURCE},  # one document's tally
     ],
 )
 def test_filtered_lists_and_their_totals_hold_the_paraphrases(
@@ -85,7 +85,7 @@ def test_a_paraphrase_says_so_and_carries_its_source(cited: Curator) -> None:
     assert claim["span"] is None
     assert claim["statement"] == "Careem is a company based in Dubai."
     assert claim["source"] == {
-        "document_id": ARAB_NEWS,
+        "document_id": DUBAI_SOURCE,
         "title": "Careem hits one million drivers across region in race with Uber",
         "publisher": "Arab News",
         "url": None,
@@ -98,7 +98,7 @@ def test_a_paraphrase_says_so_and_carries_its_source(cited: Curator) -> None:
 
 
 def test_a_cited_document_holds_no_text(cited: Curator) -> None:
-    document = get_json(cited.client, f"/v1/documents/{ARAB_NEWS}")
+    document = get_json(cited.client, f"/v1/documents/{DUBAI_SOURCE}")
     assert document["text_held"] is False
     assert document["text"] is None
     assert document["sha256"] is None
@@ -109,7 +109,7 @@ def test_a_cited_document_holds_no_text(cited: Curator) -> None:
     documents, _ = walk(cited.client, "/v1/documents")
     held = {d["id"]: d["text_held"] for d in documents}
     assert held["pakistan-it-sector"] is True
-    assert held[ARAB_NEWS] is False
+    assert held[DUBAI_SOURCE] is False
 
 
 def test_search_finds_a_paraphrase_by_its_statement(cited: Curator) -> None:
@@ -136,7 +136,7 @@ def test_exports_carry_the_paraphrases_in_list_order(cited: Curator, cited_seed:
     assert [row["id"] for row in rows] == order
     paraphrase = next(row for row in rows if row["id"] == DUBAI_BASED)
     assert (paraphrase["quote"], paraphrase["span_start"], paraphrase["span_end"]) == ("", "", "")
-    jsonld = cited.client.get("/v1/claims", params={"format": "jsonld", "document": ARAB_NEWS})
+    jsonld = cited.client.get("/v1/claims", params={"format": "jsonld", "document": DUBAI_SOURCE})
     assert jsonld.status_code == 200
     graph = jsonld.json()["@graph"]
     (node,) = graph
@@ -149,7 +149,7 @@ def test_exports_carry_the_paraphrases_in_list_order(cited: Curator, cited_seed:
 def test_facets_count_the_cited_documents(cited: Curator) -> None:
     facets = get_json(cited.client, "/v1/claims/facets")
     documents = {value["value"]: value["count"] for value in facets["facets"]["document"]}
-    assert documents[ARAB_NEWS] == 1
+    assert documents[DUBAI_SOURCE] == 1
     assert documents["example-press-one"] == 1
 
 
@@ -208,7 +208,7 @@ def test_the_homegrown_claim_shows_what_contradicts_it_with_sources_and_dates(ci
         "quote": None,
         "kind": "fact",
         "source": {
-            "document_id": ARAB_NEWS,
+            "document_id": DUBAI_SOURCE,
             "title": "Careem hits one million drivers across region in race with Uber",
             "publisher": "Arab News",
             "url": None,
@@ -271,7 +271,7 @@ def test_stored_answers_follow_writes_to_related_claims_documents_and_relations(
     assert _links(homegrown(), "contradicted_by")[0]["claim"]["statement"] == "Careem is Dubai-based."
 
     renamed = curator.write(
-        "PATCH", f"/v1/documents/{ARAB_NEWS}", {"publisher": "Example Press"}, if_match="current"
+        "PATCH", f"/v1/documents/{DUBAI_SOURCE}", {"publisher": "Example Press"}, if_match="current"
     )
     assert renamed.status_code == 200, renamed.text
     assert _links(homegrown(), "contradicted_by")[0]["claim"]["source"]["publisher"] == "Example Press"
@@ -302,7 +302,7 @@ def test_stored_answers_follow_writes_to_related_claims_documents_and_relations(
         ([("min_supporting_sources", "1")], {SUCCESS}),
         ([("min_supporting_sources", "2")], set()),
         ([("relation", "part-of")], {HOMEGROWN, SUCCESS}),
-        ([("relation", "supports,contradicts"), ("document", ARAB_NEWS)], {DUBAI_BASED}),
+        ([("relation", "supports,contradicts"), ("document", DUBAI_SOURCE)], {DUBAI_BASED}),
         ([("contradicted", "true"), ("entity", "careem")], {HOMEGROWN}),  # not a range: a keyset SELECT
     ],
 )
@@ -363,4 +363,4 @@ def test_the_relation_facet_counts_claims_per_relation_type(cited: Curator, cite
     # Disjunctive: the relation filter does not narrow its own facet, every other filter does.
     assert counted([("relation", "part-of")])["contradicts"] == (everything["contradicts"][0], False)
     assert counted([("relation", "part-of")])["part-of"] == (2, True)
-    assert counted([("document", ARAB_NEWS)])["contradicts"] == (1, False)
+    assert counted([("document", DUBAI_SOURCE)])["contradicts"] == (1, False)

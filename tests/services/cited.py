@@ -1,8 +1,8 @@
-"""A seed file with cited documents, their paraphrase claims and relations (format /2), for tests.
+"""The seed with more cited documents, paraphrase claims and relations (format /2), for tests.
 
-The Arab News record and its claim are the example the annotation format itself gives
-(notes/format24.md); the `example-…` and `sample-…` documents are test fixtures, not real publications:
-two of Example Press (one publisher, two documents: one independent source) and one of Sample Wire.
+The seed's own Gulf News record and its Dubai-based claim stand for a real cited source; the `example-…`
+and `sample-…` documents are test fixtures, not real publications: two of Example Press (one publisher,
+two documents: one independent source) and one of Sample Wire.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 
 from tests.services.seedfiles import Raw, write_seed
 
-ARAB_NEWS = "arab-news-2018-careem-one-million-drivers"
-DUBAI_BASED = "careem-dubai-based-arab-news-2018"
+DUBAI_SOURCE = "gulf-news-2019-uber-careem-innovation-in-dubai"  # in the seed
+DUBAI_BASED = "careem-based-in-dubai-gulf-news-2019"  # in the seed
 HOMEGROWN = "pkit-038"
 SUCCESS = "pkit-037"
 
@@ -44,30 +44,16 @@ def _claim(claim_id: str, document: str, statement: str, kind: str = "fact") -> 
 
 
 DOCUMENTS = [
-    _document(
-        ARAB_NEWS,
-        "Careem hits one million drivers across region in race with Uber",
-        "Arab News",
-        None,
-        "2018-09-03",
-    ),
     _document("example-press-one", "Test fixture one", "Example Press", "https://example.org/one", "2019"),
     _document("example-press-two", "Test fixture two", "Example Press", "https://example.org/two", "2019-05"),
     _document("sample-wire-one", "Test fixture three", "Sample Wire", None, None),
 ]
 CLAIMS = [
-    _claim(DUBAI_BASED, ARAB_NEWS, "Careem is a company based in Dubai."),
     _claim("example-one-dubai", "example-press-one", "Test fixture: Careem's head office is in Dubai."),
     _claim("example-two-dubai", "example-press-two", "Test fixture: Careem was started in Dubai."),
     _claim("sample-one-success", "sample-wire-one", "Test fixture: Careem grew to many cities."),
 ]
 RELATIONS = [
-    {
-        "subject": DUBAI_BASED,
-        "type": "contradicts",
-        "object": HOMEGROWN,
-        "note": "Dubai, not Pakistan, as base.",
-    },
     {
         "subject": "example-one-dubai",
         "type": "contradicts",
@@ -86,7 +72,10 @@ def add_cited(raw: Raw, _folder: Path) -> None:
     # Copies: an edit of one test's file must not reach the next.
     raw["documents"] += copy.deepcopy(DOCUMENTS)
     raw["claims"] += copy.deepcopy(CLAIMS)
-    raw["relations"] = copy.deepcopy(RELATIONS)
+    # The seed's own relations stay; a fixture relation the seed already states is not repeated.
+    stated = {(r["subject"], r["type"], r["object"]) for r in raw.get("relations", [])}
+    fresh = [r for r in RELATIONS if (r["subject"], r["type"], r["object"]) not in stated]
+    raw["relations"] = raw.get("relations", []) + copy.deepcopy(fresh)
 
 
 def write_cited_seed(folder: Path, extra: Any = None) -> Path:

@@ -26,6 +26,8 @@ def write_seed(folder: Path, edit: Edit | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     raw = original_raw()
     for document in raw["documents"]:
+        if "text_file" not in document:  # a cited document: no text held
+            continue
         shutil.copyfile(DEFAULT_ANNOTATIONS.parent / document["text_file"], folder / document["text_file"])
     if edit is not None:
         edit(raw, folder)

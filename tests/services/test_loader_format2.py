@@ -15,7 +15,7 @@ from app.services.annotations import SeedError, read_annotations
 from app.services.copying import table_dump
 from app.services.tables import CLAIM_BODY, CLAIM_RELATION
 from seed.loader import load_seed
-from tests.services.cited import ARAB_NEWS, DUBAI_BASED, HOMEGROWN, SUCCESS, write_cited_seed
+from tests.services.cited import DUBAI_SOURCE, DUBAI_BASED, HOMEGROWN, SUCCESS, write_cited_seed
 from tests.services.seedfiles import Raw, claim, problem_with, write_seed
 
 Edit = Callable[[Raw, Path], None]
@@ -75,12 +75,12 @@ BAD_FILES: list[tuple[str, Edit, tuple[str, ...]]] = [
     ),
     (
         "text_file without sha256",
-        lambda raw, _: next(d for d in raw["documents"] if d["id"] == ARAB_NEWS).update(text_file="x.txt"),
+        lambda raw, _: next(d for d in raw["documents"] if d["id"] == DUBAI_SOURCE).update(text_file="x.txt"),
         ("documents[", "text_file and sha256"),
     ),
     (
         "a date no calendar has",
-        lambda raw, _: next(d for d in raw["documents"] if d["id"] == ARAB_NEWS).update(
+        lambda raw, _: next(d for d in raw["documents"] if d["id"] == DUBAI_SOURCE).update(
             published_date="2018-02-30"
         ),
         ("published_date", "not a date"),
@@ -118,7 +118,7 @@ def test_partial_dates_load_as_written(tmp_path: Path) -> None:
         raw["documents"][-1]["published_date"] = 2017
 
     documents = {d.id: d for d in read_annotations(write_cited_seed(tmp_path, dates)).annotations.documents}
-    assert documents[ARAB_NEWS].published_date == "2018-09-03"
+    assert documents[DUBAI_SOURCE].published_date == "2018-09-03"
     assert documents["example-press-two"].published_date == "2019-05"
     assert documents["sample-wire-one"].published_date == "2017"
 
