@@ -14,6 +14,7 @@ from app.cli_curation import add_curation_commands
 from app.config import Settings
 from app.db import Database, create_database
 from app.drafting.command import add_draft_command
+from app.optional import MissingDependency, check_settings, explain
 from app.services import migrations
 from app.services.annotations import SeedError
 from app.services.claim_bodies import refresh_claim_bodies
@@ -41,6 +42,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from app.logging import logging_config
 
+    check_settings(settings)  # before uvicorn, whose traceback would bury the install hint
     if not args.no_setup:
         database = create_database(settings)
         try:
@@ -163,7 +165,16 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `sectorfacts` command."""
     args = build_parser().parse_args(argv)
     handler = args.handler
-    result: int = handler(args, Settings())
+    try:
+        result: int = handler(args, Settings())
+    except MissingDependency as error:
+        print(f"sectorfacts: {error}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as error:
+        if (hint := explain(error)) is None:
+            raise
+        print(f"sectorfacts: {hint}", file=sys.stderr)
+        return 2
     return result
 
 
