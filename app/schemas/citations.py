@@ -4,6 +4,7 @@ import datetime as dt
 
 from pydantic import Field
 
+from app.schemas.claims import ClaimPublic
 from app.schemas.common import Schema
 
 
@@ -33,3 +34,20 @@ class Citation(Schema):
         description="Plain-text citation: “quote” — title, publisher, date. URL (the permalink when the "
         "document has no URL)."
     )
+
+
+class CitedClaim(ClaimPublic):
+    """A claim with its citation alongside: what an assistant quotes and how it credits the source."""
+
+    source: CitedDocument = Field(description="The document the quote comes from.")
+    permalink: str = Field(description="Absolute URL of the claim in this API.")
+    text_fragment_url: str | None = Field(description="The document's URL highlighting the quote; or null.")
+    citation: str = Field(description="Plain-text citation: “quote” — title, publisher, date. URL.")
+
+
+class CitedClaimPage(Schema):
+    """A page of cited claims; pass `next_cursor` back for the next one (null on the last)."""
+
+    data: list[CitedClaim]
+    total: int = Field(description="Claims matching, over all pages.")
+    next_cursor: str | None
