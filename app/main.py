@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 
 from app import __version__
 from app.api.auth import read_access
+from app.api.llms_txt import install_llms_txt
 from app.api.metrics import Metrics
 from app.api.middleware import install_middleware
 from app.api.openapi import build_openapi
@@ -97,4 +98,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if metrics is not None:
         app.include_router(metrics_router.router)
     install_pages(app)
+    install_llms_txt(app)
     return app
