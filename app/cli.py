@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.cli_backup import add_backup_commands
 from app.cli_curation import add_curation_commands
 from app.cli_mcp import add_mcp_command
+from app.cli_snapshot import add_snapshot_command
 from app.config import Settings
 from app.db import Database, create_database
 from app.drafting.command import add_draft_command
@@ -160,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_curation_commands(commands)
     add_backup_commands(commands)
     add_mcp_command(commands)
+    add_snapshot_command(commands)
     return parser
 
 

@@ -28,6 +28,7 @@ from app.api.routers import (
     notes,
     problems,
     search,
+    snapshots,
     themes,
 )
 from app.api.routers import metrics as metrics_router
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health.router,
         problems.router,
         annotation_schema.router,
+        snapshots.router,
     ):
         app.include_router(router)
     if metrics is not None:

@@ -72,4 +72,5 @@ def test_every_link_without_a_parameter_answers(client: TestClient) -> None:
         answer = client.get(
             path, params={"q": "software"} if path in {"/v1/search", "/v1/autocomplete"} else None
         )
-        assert answer.status_code == 200, (path, answer.status_code)
+        # The shared app has no snapshot folder: its latest snapshot is a documented 404.
+        assert answer.status_code == (404 if path == "/v1/snapshots/latest" else 200), path
