@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from app.config import Settings
 from app.db import create_database
@@ -11,6 +12,15 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 def _mcp(args: argparse.Namespace, settings: Settings) -> int:
+    if args.http and settings.reads_require_key:
+        # The MCP server reads the database directly and checks no API key: over HTTP it would open
+        # to anyone what the API keeps behind keys.
+        print(
+            "sectorfacts: mcp --http refused: SECTORFACTS_READS_REQUIRE_KEY is set and the MCP server "
+            "checks no key; run it on stdio, for one trusted client",
+            file=sys.stderr,
+        )
+        return 1
     from app.mcp_server import build_server  # the SDK is imported by this command only
 
     database = create_database(settings)

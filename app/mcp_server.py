@@ -91,7 +91,7 @@ def build_server(database: Database, *, base_url: str) -> MCPServer:
         return claims_page(
             _answer(
                 lambda: search_filters(
-                    query, themes=[theme] if theme else [], entities=[entity] if entity else []
+                    query, themes=[theme.lower()] if theme else [], entities=[entity] if entity else []
                 )
             ),
             limit,

@@ -44,10 +44,12 @@ RATE_LIMIT_STORAGES: dict[str, Requirement] = {
     "memcached": Requirement("pymemcache", "pip install pymemcache"),
     "mongodb": Requirement("pymongo", "pip install pymongo"),
 }
+# A dependency of every install, missing only from one made before it was added (`sectorfacts mcp`).
+MCP = Requirement("mcp", "pip install --upgrade sectorfacts (the MCP SDK is one of its dependencies)")
 # Every module named above, for a ModuleNotFoundError raised anyway (e.g. by a path not checked first).
 BY_MODULE = {
     requirement.module: requirement
-    for requirement in (*DATABASE_DRIVERS.values(), *RATE_LIMIT_STORAGES.values())
+    for requirement in (*DATABASE_DRIVERS.values(), *RATE_LIMIT_STORAGES.values(), MCP)
 }
 
 

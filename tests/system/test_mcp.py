@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from mcp import Client, StdioServerParameters
 from mcp_types import CallToolResult
 
+from app.cli import main
 from app.config import Settings
 from app.db import Database, create_database
 from app.mcp_server import build_server
@@ -125,6 +126,15 @@ def test_streamable_http_lists_tools_and_answers_a_quoted_cited_claim(
             await _quoted_and_cited(mcp, client)
 
     anyio.run(session)
+
+
+def test_http_is_refused_where_reads_need_a_key(
+    seeded_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SECTORFACTS_DATABASE_URL", seeded_url)
+    monkeypatch.setenv("SECTORFACTS_READS_REQUIRE_KEY", "true")
+    assert main(["mcp", "--http", "--port", str(free_port())]) == 1
+    assert "checks no key" in capsys.readouterr().err
 
 
 @pytest.fixture(scope="module")

@@ -17,15 +17,15 @@ from app.optional import BY_MODULE, MissingDependency, explain
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL = "postgresql+psycopg://nobody@127.0.0.1:1/none"
-# Runs the command with psycopg unimportable, as after a plain `pip install sectorfacts`.
-WITHOUT_PSYCOPG = (
-    "import sys; sys.modules['psycopg'] = None; from app.cli import main; sys.exit(main(sys.argv[1:]))"
+# Runs the command with a module unimportable (argv[1]), as after an install without it.
+WITHOUT = (
+    "import sys; sys.modules[sys.argv[1]] = None; from app.cli import main; sys.exit(main(sys.argv[2:]))"
 )
 
 
-def _without_psycopg(*args: str) -> subprocess.CompletedProcess[str]:
+def _without(module: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", WITHOUT_PSYCOPG, *args],
+        [sys.executable, "-c", WITHOUT, module, *args],
         env={**os.environ, "SECTORFACTS_DATABASE_URL": POSTGRES_URL, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
@@ -34,12 +34,20 @@ def _without_psycopg(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("args", [("serve",), ("serve", "--no-setup"), ("migrate",)])
+# `serve` checks before uvicorn starts; `migrate` meets the check in create_database.
+@pytest.mark.parametrize("args", [("serve", "--no-setup"), ("migrate",)])
 def test_a_postgresql_url_without_its_driver_names_the_extra(args: tuple[str, ...]) -> None:
-    finished = _without_psycopg(*args)
+    finished = _without("psycopg", *args)
     assert finished.returncode == 2, finished.stderr
     assert "pip install 'sectorfacts[postgres]'" in finished.stderr
     assert "'psycopg'" in finished.stderr
+    assert "Traceback" not in finished.stderr
+
+
+def test_an_install_without_the_mcp_sdk_says_how_to_get_it() -> None:
+    finished = _without("mcp", "mcp")
+    assert finished.returncode == 2, finished.stderr
+    assert "pip install --upgrade sectorfacts" in finished.stderr
     assert "Traceback" not in finished.stderr
 
 
