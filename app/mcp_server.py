@@ -19,13 +19,12 @@ from pydantic import Field
 
 from app import __version__
 from app.db import Database
-from app.schemas.citations import Citation, CitedClaim, CitedClaimPage
+from app.schemas.citations import CitedClaim, CitedClaimPage, SpannedCitation
 from app.schemas.common import Page
 from app.schemas.entities import EntityPublic
 from app.schemas.themes import ThemePublic
 from app.services import entities, themes
-from app.services.citations import cite_claim as cite
-from app.services.cited_claims import cited_claim, cited_claims, search_filters
+from app.services.cited_claims import cited_claim, cited_claims, search_filters, spanned_citation
 from app.services.claim_filters import ClaimFilters
 from app.services.errors import ServiceError
 from app.services.search.query import MAX_QUERY_LENGTH, QueryError
@@ -105,10 +104,10 @@ def build_server(database: Database, *, base_url: str) -> MCPServer:
         return _answer(lambda: cited_claim(database, claim_id, base_url=base_url))
 
     @server.tool(annotations=READ_ONLY)
-    def cite_claim(claim_id: ClaimId) -> Citation:
-        """A ready citation of one claim: the quote, its source document, a permalink, a link that
-        highlights the quote in the document, and a plain-text reference."""
-        return _answer(lambda: cite(database, claim_id, base_url=base_url))
+    def cite_claim(claim_id: ClaimId) -> SpannedCitation:
+        """A ready citation of one claim: the quote and its span, its source document, a permalink, a link
+        that highlights the quote in the document, and a plain-text reference."""
+        return _answer(lambda: spanned_citation(database, claim_id, base_url=base_url))
 
     @server.tool(annotations=READ_ONLY)
     def list_entity_claims(

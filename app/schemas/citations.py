@@ -4,7 +4,7 @@ import datetime as dt
 
 from pydantic import Field
 
-from app.schemas.claims import ClaimPublic
+from app.schemas.claims import ClaimPublic, Span
 from app.schemas.common import Schema
 
 
@@ -34,6 +34,12 @@ class Citation(Schema):
         description="Plain-text citation: “quote” — title, publisher, date. URL (the permalink when the "
         "document has no URL)."
     )
+
+
+class SpannedCitation(Citation):
+    """A citation with where the quote stands in its document's text."""
+
+    span: Span = Field(description="The quote's offsets in the document's text (code points, end exclusive).")
 
 
 class CitedClaim(ClaimPublic):

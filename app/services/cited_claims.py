@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection
 
 from app.db import Database
-from app.schemas.citations import CitedClaim, CitedClaimPage
+from app.schemas.citations import CitedClaim, CitedClaimPage, SpannedCitation
 from app.schemas.claims import ClaimPublic
 from app.services import claims, revisioned
 from app.services.citations import citations_of
@@ -40,6 +40,21 @@ def cited_claim(database: Database, claim_id: str, *, base_url: str) -> CitedCla
         if not cited:
             raise revisioned.missing(connection, "claim", claim_id)
     return cited[0]
+
+
+def spanned_citation(database: Database, claim_id: str, *, base_url: str) -> SpannedCitation:
+    """`GET /v1/claims/{id}/cite`'s citation with the quote's span; raises Gone or NotFound."""
+    claim = cited_claim(database, claim_id, base_url=base_url)
+    return SpannedCitation(
+        claim_id=claim.id,
+        quote=claim.quote,
+        statement=claim.statement,
+        source=claim.source,
+        permalink=claim.permalink,
+        text_fragment_url=claim.text_fragment_url,
+        citation=claim.citation,
+        span=claim.span,
+    )
 
 
 def cited_claims(
