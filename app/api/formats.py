@@ -3,6 +3,14 @@
 `format=` wins over the Accept header; an Accept naming none of the four answers JSON (RFC 9110 lets a
 server disregard Accept, and a JSON answer is more useful to a generic client than a 406). CSV and NDJSON
 export the whole filtered set, streamed in keyset batches; JSON and JSON-LD answer one page.
+
+In the OpenAPI document a claim list's 200 `content` is JSON alone, and the other three formats are Media
+Type Objects under the response's `x-other-formats`. Generated clients type a response as the union of
+every media type in its `content` (openapi-typescript with openapi-fetch makes `data` a union with
+`string`), and nothing in OpenAPI ties a media type to the `format` parameter or an Accept header that
+selects it; so JSON, the answer of a request that asks for no format, is what clients type, and a client
+asking for another format reads text (openapi-fetch's `parseAs: "text"`). The formats stay documented in
+the 200's description, the `format` parameter and the extension (which tools that do not know it skip).
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from app.api.openapi import INVALID, NOT_FOUND, Responses, recorded_examples, responses
-from app.api.openapi_components import shared
+from app.api.openapi_components import OTHER_FORMATS, shared
 from app.api.params import CLAIM_LIST_QUERY, ClaimFormat, ClaimListQuery
 from app.api.reading import run_read
 from app.db import Database
@@ -134,9 +142,11 @@ def _text_examples() -> dict[ClaimFormat, str]:
 
 
 def claim_list_responses(*errors: Responses) -> Responses:
-    """A claim list's documentation: the JSON page, the other formats with examples, and its errors."""
+    """A claim list's documentation: the JSON page, the other formats with examples (beside `content`: see
+    the module), and its errors."""
     documented = responses("claims_page", *errors)
-    content = documented[200]["content"]
+    content: dict[str, Any] = {}
+    documented[200][OTHER_FORMATS] = content
     columns = ", ".join(exports.CSV_COLUMNS)
     content[MEDIA_TYPES["csv"]] = {"schema": {"type": "string", "description": f"Columns: {columns}."}}
     content[MEDIA_TYPES["ndjson"]] = {
@@ -151,7 +161,8 @@ def claim_list_responses(*errors: Responses) -> Responses:
         "schema": {"type": "object", "description": "`@context`, `@graph` of schema.org Claims, `meta`."}
     }
     documented[200]["description"] = (
-        "A page of claims (JSON, JSON-LD), or every matching claim (CSV, NDJSON), as `format` or Accept asks."
+        "A page of claims (JSON, JSON-LD), or every matching claim (CSV, NDJSON), as `format` or Accept "
+        "asks. JSON unless asked otherwise; the other formats are described under `x-other-formats`."
     )
     return documented
 

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from app.api.openapi_components import share_components, shared
+from app.api.openapi_components import media_types, share_components, shared
 from app.api.openapi_http import document_http_behaviour
 from app.schemas.common import Problem
 
@@ -35,6 +35,18 @@ def recorded_examples() -> dict[str, Any]:
 
 def _content(media_type: str, example: str) -> dict[str, Any]:
     return {media_type: {_EXAMPLE_NAME: example}}
+
+
+# Examples written by hand where the seeded database has no answer to record (the change log is empty),
+# declared by build_openapi like the recorded ones so that their null fields survive.
+_ILLUSTRATIVE: dict[str, Any] = {}
+
+
+def illustrated(media_type: str, example: str, value: Any) -> dict[str, Any]:
+    """A response's `content` showing `value`, written by hand, as its example named `example`."""
+    if _ILLUSTRATIVE.setdefault(example, value) != value:
+        raise ValueError(f"the example {example!r} has two values")
+    return _content(media_type, example)
 
 
 def ok(example: str) -> Responses:
@@ -75,7 +87,7 @@ def read_route(summary: str, example: str, *errors: Responses, model: Any = None
 
 
 def _document_response(response: dict[str, Any], recorded: dict[str, Any]) -> None:
-    for media_type, media in response.get("content", {}).items():
+    for media_type, media in media_types(response).items():
         name = media.pop(_EXAMPLE_NAME, None)
         if name in recorded:
             media["examples"] = {name: shared(name, {"value": recorded[name]})}
@@ -124,6 +136,15 @@ def add_links(schema: dict[str, Any]) -> None:
                     links[f"{_LINK_VERBS[method]}{resource}"] = _link(operation_id, method, parameter, field)
 
 
+def document_read_security(schema: dict[str, Any], *, reads_require_key: bool) -> None:
+    """State each operation's security: the writes name the key they need already; a read needs none, or
+    (with SECTORFACTS_READS_REQUIRE_KEY) a key of any scope under /v1/ (app.api.auth.read_access)."""
+    for path, item in schema["paths"].items():
+        for operation in item.values():
+            keyed = reads_require_key and path.startswith("/v1/")
+            operation.setdefault("security", [{"ApiKey": []}] if keyed else [])
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document: FastAPI's, with recorded examples, problem details for every error, and links.
 
@@ -131,8 +152,12 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     """
     if app.openapi_schema:
         return app.openapi_schema
-    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-    recorded = recorded_examples()
+    # The server is the origin the document is served from (what OpenAPI assumes without `servers`).
+    servers = [{"url": "/", "description": "This server: where this document was read from."}]
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes, servers=servers
+    )
+    recorded = recorded_examples() | _ILLUSTRATIVE
     components = schema.setdefault("components", {})
     for path_item in schema["paths"].values():
         for operation in path_item.values():
@@ -147,6 +172,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     if "HTTPValidationError" not in json.dumps(schema["paths"]):
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)
+    document_read_security(schema, reads_require_key=app.state.settings.reads_require_key)
     document_http_behaviour(schema)
     add_links(schema)
     share_components(schema)

@@ -16,6 +16,9 @@ from typing import Any
 # The component's name travels with its definition through FastAPI (which keeps `x-` fields) and is
 # removed when the definition moves to components/.
 COMPONENT_NAME = "x-component"
+# A claim list's formats other than JSON: Media Type Objects kept beside the response's `content` (see
+# app/api/formats.py), so typed clients type the 200 as JSON while the document still describes them.
+OTHER_FORMATS = "x-other-formats"
 # What OpenAPI allows as a component's name; a parameter named otherwise stays where it is.
 _COMPONENT_KEY = re.compile(r"^[a-zA-Z0-9._-]+$")
 
@@ -52,9 +55,14 @@ def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
     return [operation for path_item in schema.get("paths", {}).values() for operation in path_item.values()]
 
 
+def media_types(response: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A response's Media Type Objects by media type: its `content` and its other formats."""
+    return {**response.get("content", {}), **response.get(OTHER_FORMATS, {})}
+
+
 def _share_answer(components: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
     # Headers and examples first: a shared response is declared with references to them.
-    for media in answer.get("content", {}).values():
+    for media in media_types(answer).values():
         if "examples" in media:
             media["examples"] = {
                 name: _declared_if_shared(components, "examples", example)

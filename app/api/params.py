@@ -130,6 +130,6 @@ SnapshotId = Annotated[
 ]
 SnapshotFileName = Annotated[
     str,
-    text(40, min_length=1, pattern=r"^[a-z]+\.(ndjson|sqlite|json)$"),
-    Path(description="A file the snapshot's manifest lists, e.g. `claims.ndjson`, or `manifest.json`."),
+    text(40, min_length=1, pattern=r"^[a-z]+\.(ndjson|sqlite)$"),
+    Path(description="A file the snapshot's manifest lists, e.g. `claims.ndjson`."),
 ]

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import Response
 
 from app.api.openapi import NOT_FOUND as NOT_FOUND  # the same 404 as the reads'; routes import it here
-from app.api.openapi import UNAVAILABLE, Responses, ok
+from app.api.openapi import UNAVAILABLE, Responses, illustrated, ok
 from app.api.openapi_components import shared
 
 PROBLEM_JSON = "application/problem+json"
@@ -137,8 +137,7 @@ CHANGE_EXAMPLE = {
 def changes_ok(*errors: Responses) -> Responses:
     """A change-log page's documentation, with an illustrative page of one change."""
     page = {"data": [CHANGE_EXAMPLE], "meta": {"total": 1, "limit": 20, "next_cursor": None}}
-    example = {"changes_page": shared("changes_page", {"value": page})}
-    documented: Responses = {200: {"content": {"application/json": {"examples": example}}}}
+    documented: Responses = {200: {"content": illustrated("application/json", "changes_page", page)}}
     for error in (*errors, UNAVAILABLE):
         documented |= error
     return documented

@@ -31,6 +31,11 @@ class Page(Schema, Generic[ItemT]):
     meta: PageMeta
 
 
+def _absent_unless_set(schema: dict[str, Any]) -> None:
+    """Drop a field's `default` from its JSON Schema: the answer leaves the field out instead."""
+    schema.pop("default", None)
+
+
 class Problem(Schema):
     """An error, as RFC 9457 problem details."""
 
@@ -40,7 +45,11 @@ class Problem(Schema):
     title: str
     status: int
     detail: str
-    instance: str | None = None
+    # Absent unless set, so the schema gives them no default: generators (openapi-typescript) type a
+    # property with a default as always present in an answer.
+    instance: str | None = Field(default=None, json_schema_extra=_absent_unless_set)
     errors: list[dict[str, Any]] | None = Field(
-        default=None, description="For 422: each invalid input, where it is and what is wrong."
+        default=None,
+        description="For 422: each invalid input, where it is and what is wrong.",
+        json_schema_extra=_absent_unless_set,
     )

@@ -12,7 +12,9 @@ class SnapshotFile(Schema):
 
     name: str = Field(description="The file's name, e.g. `claims.ndjson`.")
     media_type: str
-    records: int | None = Field(description="Lines of an NDJSON file (one resource each); null for SQLite.")
+    records: int | None = Field(
+        default=None, description="Lines of an NDJSON file (one resource each); null for SQLite."
+    )
     bytes: int
     sha256: str = Field(description="SHA-256 of the file, in hex: check a download against it.")
 

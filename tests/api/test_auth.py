@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -175,4 +176,13 @@ def test_openapi_documents_the_bearer_scheme(client: TestClient) -> None:
     operation = spec["paths"]["/v1/claims"]["post"]
     assert operation["security"] == [{"ApiKey": []}]
     assert {"401", "403", "422"} <= set(operation["responses"])
-    assert "security" not in spec["paths"]["/v1/claims"]["get"]
+    # Reads are open: they say so (an empty list of requirements), as linters ask every operation to.
+    assert spec["paths"]["/v1/claims"]["get"]["security"] == []
+
+
+def test_openapi_says_reads_need_a_key_when_they_do(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'unused.db'}", reads_require_key=True)
+    paths = create_app(settings).openapi()["paths"]
+    assert paths["/v1/claims"]["get"]["security"] == [{"ApiKey": []}]
+    assert paths["/v1/themes/{slug}"]["get"]["security"] == [{"ApiKey": []}]
+    assert paths["/healthz"]["get"]["security"] == []  # outside /v1/: liveness needs no key

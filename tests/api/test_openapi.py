@@ -197,3 +197,18 @@ def test_interactive_docs_answer_html(client: TestClient, path: str) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "/openapi.json" in response.text
+
+
+def test_problem_members_left_out_of_answers_have_no_default(
+    spec: dict[str, Any], client: TestClient
+) -> None:
+    # A property with a default is typed as always present by generators (openapi-typescript), so the
+    # members a problem leaves out unless set have none, and are not required.
+    problem = spec["components"]["schemas"]["Problem"]
+    for name in ("instance", "errors"):
+        assert "default" not in problem["properties"][name]
+        assert name not in problem["required"]
+    answer = client.get("/v1/claims/no-such-claim").json()
+    assert answer["status"] == 404
+    assert "instance" not in answer
+    assert "errors" not in answer

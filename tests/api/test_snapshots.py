@@ -282,8 +282,9 @@ def test_latest_moves_and_old_snapshots_are_pruned(curator: Curator, snapshot_di
     assert not (snapshot_dir / first.id).exists()
     kept = sorted(path.name for path in snapshot_dir.iterdir() if not path.name.startswith("."))
     assert kept == sorted([second.id, snapshots.LATEST])
-    manifest = curator.client.get(f"/v1/snapshots/{second.id}/manifest.json")
-    assert manifest.json()["id"] == second.id
+    claims = curator.client.get(f"/v1/snapshots/{second.id}/claims.ndjson")
+    assert hashlib.sha256(claims.content).hexdigest() == second.files[0].sha256
+    assert claims.headers["etag"].strip('"').removesuffix("-gzip") == second.files[0].sha256
     assert_problem(curator.client.get(f"/v1/snapshots/{first.id}/claims.ndjson"), 404, "not-found")
     assert_problem(curator.client.get("/v1/snapshots/latest/other.ndjson"), 404, "not-found")
     assert curator.client.get("/v1/snapshots/latest/..%2Fsecret.json").status_code in {404, 422}

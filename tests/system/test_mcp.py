@@ -3,7 +3,9 @@ in process for the finer checks. Its answers must be the HTTP API's, with the ci
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -27,6 +29,7 @@ from tests.conftest import BASE_URL
 from tests.system.support import SECTORFACTS, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
 DOCUMENT_FILE = Path(DEFAULT_ANNOTATIONS).parent / "pakistan-it-sector.txt"
 TOOLS = {
     "search_claims",
@@ -71,11 +74,28 @@ async def _quoted_and_cited(client: Client, api: TestClient) -> None:
     assert cited == citation | {"span": claim["span"]}
 
 
+def readme_configuration() -> dict[str, Any]:
+    """The MCP server configuration README.md's "Use it from…" section gives an assistant."""
+    section = README.read_text(encoding="utf-8").split("## Use it from…", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"^```json\n(.*?)^```$", section, re.MULTILINE | re.DOTALL)
+    assert len(blocks) == 1, blocks
+    configuration: dict[str, Any] = json.loads(blocks[0])["mcpServers"]["sectorfacts"]
+    return configuration
+
+
 def test_stdio_subprocess_lists_tools_and_answers_a_quoted_cited_claim(
     seeded_url: str, client: TestClient, tmp_path: Path
 ) -> None:
+    """Started as README.md's configuration says (on the test's database; its permalinks are the API's
+    default address, the README's)."""
+    configured = readme_configuration()
+    assert configured["command"] == "sectorfacts"
+    assert set(configured["env"]) == {"SECTORFACTS_DATABASE_URL"}
     server = StdioServerParameters(
-        command=str(SECTORFACTS), args=["mcp", "--base-url", BASE_URL], env=_env(seeded_url), cwd=tmp_path
+        command=str(SECTORFACTS),
+        args=configured["args"],
+        env=_env(seeded_url),
+        cwd=tmp_path,
     )
 
     async def session() -> None:

@@ -57,8 +57,6 @@ NDJSON_EXAMPLE = (
 FILE_EXAMPLES: dict[str, object] = {
     snapshots.NDJSON: NDJSON_EXAMPLE,
     "application/vnd.sqlite3": "(the SQLite database file)",
-    # manifest.json, its list of files cut to one here (the contract must stay small enough to review).
-    "application/json": MANIFEST_EXAMPLE | {"files": _FILES[:1]},
 }
 PUBLISHED_EXAMPLE = MANIFEST_EXAMPLE | {
     "links": {file["name"]: f"http://127.0.0.1:8000/v1/snapshots/{_ID}/{file['name']}" for file in _FILES}
@@ -79,7 +77,7 @@ def _folder(request: Request) -> Path:
     response_model=PublishedSnapshot,
     responses={200: {"content": {"application/json": {"example": PUBLISHED_EXAMPLE}}}, **NOT_FOUND},
 )
-def latest_snapshot(request: Request) -> PublishedSnapshot:
+def get_latest_snapshot(request: Request) -> PublishedSnapshot:
     """The newest snapshot's manifest: its change id, schema revision, counts, and each file's size,
     SHA-256 and download link.
 
@@ -108,13 +106,10 @@ def latest_snapshot(request: Request) -> PublishedSnapshot:
     },
     response_class=FileResponse,
 )
-def snapshot_file(request: Request, snapshot_id: SnapshotId, file: SnapshotFileName) -> FileResponse:
-    """One file of a snapshot (`latest` for the newest): an NDJSON file, the SQLite file, or
-    `manifest.json`; 404 for a file its manifest does not list."""
+def get_snapshot_file(request: Request, snapshot_id: SnapshotId, file: SnapshotFileName) -> FileResponse:
+    """One file of a snapshot (`latest` for the newest): an NDJSON file or the SQLite file; 404 for a
+    file its manifest does not list."""
     folder = _folder(request)
-    if file == snapshots.MANIFEST:
-        path = snapshots.manifest_path(folder, snapshot_id)
-        return FileResponse(path, media_type="application/json")
     path, described = snapshots.snapshot_file(folder, snapshot_id, file)
     return FileResponse(
         path,
