@@ -11,9 +11,12 @@ from sqlalchemy import func, select
 
 from app.cli_backup import add_backup_commands
 from app.cli_curation import add_curation_commands
+from app.cli_mcp import add_mcp_command
+from app.cli_snapshot import add_snapshot_command
 from app.config import Settings
 from app.db import Database, create_database
 from app.drafting.command import add_draft_command
+from app.optional import MissingDependency, check_settings, explain
 from app.services import migrations
 from app.services.annotations import SeedError
 from app.services.claim_bodies import refresh_claim_bodies
@@ -41,6 +44,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from app.logging import logging_config
 
+    check_settings(settings)  # before uvicorn, whose traceback would bury the install hint
     if not args.no_setup:
         database = create_database(settings)
         try:
@@ -156,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_draft_command(commands)
     add_curation_commands(commands)
     add_backup_commands(commands)
+    add_mcp_command(commands)
+    add_snapshot_command(commands)
     return parser
 
 
@@ -163,7 +169,16 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `sectorfacts` command."""
     args = build_parser().parse_args(argv)
     handler = args.handler
-    result: int = handler(args, Settings())
+    try:
+        result: int = handler(args, Settings())
+    except MissingDependency as error:
+        print(f"sectorfacts: {error}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as error:
+        if (hint := explain(error)) is None:
+            raise
+        print(f"sectorfacts: {hint}", file=sys.stderr)
+        return 2
     return result
 
 

@@ -84,6 +84,11 @@ class Settings(BaseSettings):
         "much CPU time; past it, it is run again in the thread pool (0: every read in the pool).",
     )
     content_security_policy: str = Field(default=DEFAULT_CONTENT_SECURITY_POLICY)
+    snapshot_dir: str | None = Field(
+        default=None,
+        description="The folder `sectorfacts snapshot` writes snapshots to and `GET /v1/snapshots/latest` "
+        "serves them from; unset: no snapshots are served.",
+    )
     metrics_enabled: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
     gc_freeze: bool = Field(
         default=True,

@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL
 
 from app.config import Settings
 from app.contextvar_block import ContextVarBlock
+from app.optional import require_database_driver
 from app.query_deadline import disarm, limit_query_time, stopped_a_statement
 
 
@@ -206,6 +207,9 @@ def _server_engine(url: URL, settings: Settings) -> Engine:
 
 def create_database(settings: Settings) -> Database:
     """Build the engines for `settings.database_url` (nothing connects until first use)."""
+    require_database_driver(settings.database_url, "the database URL")
+    if settings.read_database_url:
+        require_database_driver(settings.read_database_url, "the read database URL")
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
         return Database(

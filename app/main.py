@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 
 from app import __version__
 from app.api.auth import read_access
+from app.api.llms_txt import install_llms_txt
 from app.api.metrics import Metrics
 from app.api.middleware import install_middleware
 from app.api.openapi import build_openapi
@@ -29,6 +30,7 @@ from app.api.routers import (
     notes,
     problems,
     search,
+    snapshots,
     themes,
 )
 from app.api.routers import metrics as metrics_router
@@ -105,9 +107,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health.router,
         problems.router,
         annotation_schema.router,
+        snapshots.router,
     ):
         app.include_router(router)
     if metrics is not None:
         app.include_router(metrics_router.router)
     install_pages(app)
+    install_llms_txt(app)
     return app

@@ -32,10 +32,14 @@ HEADERS: dict[str, dict[str, Any]] = {
         'The next page, `<URL>; rel="next"`: this URL with `cursor` replaced. Absent on the last.'
     ),
     "Retry-After": _header("Seconds to wait before trying again.", "integer"),
-    "RateLimit-Limit": _header("Requests allowed per window (when rate limiting is on).", "integer"),
-    "RateLimit-Remaining": _header("Requests left in the current window.", "integer"),
-    "RateLimit-Reset": _header("Seconds until the window resets.", "integer"),
-    "RateLimit-Policy": _header("The limit and its window in seconds, e.g. `120;w=60`."),
+    "RateLimit-Policy": _header(
+        "The quota policy (when rate limiting is on; IETF draft-ietf-httpapi-ratelimit-headers): its name, "
+        'quota `q` (requests) and window `w` (seconds), e.g. `"default";q=120;w=60`.'
+    ),
+    "RateLimit": _header(
+        "What is left of the policy now: remaining requests `r` and seconds `t` until the window resets, "
+        'e.g. `"default";r=42;t=30`.'
+    ),
 }
 IF_NONE_MATCH = {
     "name": "If-None-Match",
@@ -44,7 +48,7 @@ IF_NONE_MATCH = {
     "description": "ETags of copies the client holds; a match answers 304 with no body.",
     "schema": {"type": "string"},
 }
-RATE_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy")
+RATE_HEADERS = ("RateLimit-Policy", "RateLimit")
 
 
 def _refs(*names: str) -> dict[str, Any]:

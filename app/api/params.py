@@ -165,3 +165,13 @@ class ClaimListQuery(ClaimFilterQuery):
 
 CLAIM_LIST_QUERY = QueryModel(ClaimListQuery)
 ClaimListParams = Annotated[ClaimListQuery, Depends(CLAIM_LIST_QUERY)]
+SnapshotId = Annotated[
+    str,
+    text(40, min_length=1, pattern=r"^(latest|[0-9]{8}T[0-9]{6}Z-[0-9]+)$"),
+    Path(description="A snapshot's id (its manifest's `id`), or `latest`."),
+]
+SnapshotFileName = Annotated[
+    str,
+    text(40, min_length=1, pattern=r"^[a-z]+\.(ndjson|sqlite)$"),
+    Path(description="A file the snapshot's manifest lists, e.g. `claims.ndjson`."),
+]

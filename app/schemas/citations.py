@@ -2,6 +2,7 @@
 
 from pydantic import Field
 
+from app.schemas.claims import ClaimPublic, Span
 from app.schemas.common import PartialDate, Schema
 
 
@@ -31,3 +32,28 @@ class Citation(Schema):
         description="Plain-text citation: “quote” — title, publisher, date. URL (the permalink when the "
         "document has no URL)."
     )
+
+
+class SpannedCitation(Citation):
+    """A citation with where the quote stands in its document's text."""
+
+    span: Span | None = Field(
+        description="The quote's offsets in the document's text (code points, end exclusive); null for a "
+        "paraphrase."
+    )
+
+
+class CitedClaim(ClaimPublic):
+    """A claim with its citation alongside: what an assistant quotes and how it credits the source."""
+
+    permalink: str = Field(description="Absolute URL of the claim in this API.")
+    text_fragment_url: str | None = Field(description="The document's URL highlighting the quote; or null.")
+    citation: str = Field(description="Plain-text citation: “quote” — title, publisher, date. URL.")
+
+
+class CitedClaimPage(Schema):
+    """A page of cited claims; pass `next_cursor` back for the next one (null on the last)."""
+
+    data: list[CitedClaim]
+    total: int = Field(description="Claims matching, over all pages.")
+    next_cursor: str | None

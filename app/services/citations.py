@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote as percent_encode
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from app.db import Database
 from app.schemas.citations import Citation, CitedDocument
@@ -94,27 +96,7 @@ def citation_text(
     return f"{said} — {title}, {publisher or 'unknown publisher'}, {date} {link}"
 
 
-def cite_claim(database: Database, claim_id: str, *, base_url: str) -> Citation:
-    """A ready citation of one claim, its links built under `base_url`; raises NotFound."""
-    query = (
-        select(
-            CLAIM.c.id,
-            CLAIM.c.quote,
-            CLAIM.c.statement,
-            DOCUMENT.c.id.label("document_id"),
-            DOCUMENT.c.title,
-            DOCUMENT.c.publisher,
-            DOCUMENT.c.url,
-            DOCUMENT.c.published_date,
-            DOCUMENT.c.text,
-        )
-        .join_from(CLAIM, DOCUMENT, DOCUMENT.c.id == CLAIM.c.document_id)
-        .where(CLAIM.c.id == claim_id)
-    )
-    with database.read() as connection:
-        row = connection.execute(query).one_or_none()
-    if row is None:
-        raise NotFound("claim", claim_id)
+def _citation(row: Any, base_url: str) -> Citation:
     permalink = claim_permalink(base_url, row.id)
     source = CitedDocument(
         id=row.document_id,
@@ -134,3 +116,34 @@ def cite_claim(database: Database, claim_id: str, *, base_url: str) -> Citation:
             row.quote, row.title, row.publisher, row.published_date, row.url or permalink, row.statement
         ),
     )
+
+
+def citations_of(connection: Connection, claim_ids: Sequence[str], *, base_url: str) -> dict[str, Citation]:
+    """Citations of the claims with these ids that exist, by id, in one query."""
+    if not claim_ids:
+        return {}
+    query = (
+        select(
+            CLAIM.c.id,
+            CLAIM.c.quote,
+            CLAIM.c.statement,
+            DOCUMENT.c.id.label("document_id"),
+            DOCUMENT.c.title,
+            DOCUMENT.c.publisher,
+            DOCUMENT.c.url,
+            DOCUMENT.c.published_date,
+            DOCUMENT.c.text,
+        )
+        .join_from(CLAIM, DOCUMENT, DOCUMENT.c.id == CLAIM.c.document_id)
+        .where(CLAIM.c.id.in_(list(claim_ids)))
+    )
+    return {row.id: _citation(row, base_url) for row in connection.execute(query)}
+
+
+def cite_claim(database: Database, claim_id: str, *, base_url: str) -> Citation:
+    """A ready citation of one claim, its links built under `base_url`; raises NotFound."""
+    with database.read() as connection:
+        found = citations_of(connection, [claim_id], base_url=base_url)
+    if claim_id not in found:
+        raise NotFound("claim", claim_id)
+    return found[claim_id]

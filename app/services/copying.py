@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
@@ -61,10 +63,28 @@ def copy_database(source: Database, target: Database, *, verify: bool = True) ->
     head = migrations.head_revision()
     if migrations.current_revision(source) != head:
         raise CopyError(f"the source database is not at revision {head}; run `sectorfacts migrate` on it")
-    migrations.upgrade(target)
-    with source.read() as reader, target.write() as writer:
-        if source.url.get_backend_name() == "postgresql":
+    with snapshot_read(source) as reader:
+        counts = copy_from(reader, target)
+    if verify and table_dump(source) != table_dump(target):
+        raise CopyError("the copy differs from the source")
+    return counts
+
+
+@contextmanager
+def snapshot_read(database: Database) -> Iterator[Connection]:
+    """A read transaction that sees one snapshot of the whole database for as long as it lasts: SQLite's
+    read transactions always do; PostgreSQL's do at REPEATABLE READ (READ COMMITTED would not)."""
+    with database.read() as reader:
+        if database.url.get_backend_name() == "postgresql":
             reader = reader.execution_options(isolation_level="REPEATABLE READ")
+        yield reader
+
+
+def copy_from(reader: Connection, target: Database) -> dict[str, int]:
+    """Copy every data table as `reader` sees it into an empty `target` (migrated to head first), rebuild
+    the claim bodies there; returns rows per table."""
+    migrations.upgrade(target)
+    with target.write() as writer:
         if any(_row_counts(writer).values()):
             raise CopyError("the target database is not empty; copy only into an empty database")
         for table in data_tables():
@@ -76,7 +96,4 @@ def copy_database(source: Database, target: Database, *, verify: bool = True) ->
         if target.url.get_backend_name() == "postgresql":
             _reset_sequences(writer)
         refresh_claim_bodies(writer)
-        counts = _row_counts(writer)
-    if verify and table_dump(source) != table_dump(target):
-        raise CopyError("the copy differs from the source")
-    return counts
+        return _row_counts(writer)

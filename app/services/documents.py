@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -75,3 +76,9 @@ def current_document(connection: Connection, document_id: str) -> Current[Docume
 def read_document(database: Database, document_id: str) -> Current[DocumentPublic]:
     """A document for GET; raises NotFound."""
     return revisioned.read(database, "document", document_id, current_document)
+
+
+def every_document(connection: Connection) -> Iterator[DocumentPublic]:
+    """Every document with its text, as the API answers it, by id (for a snapshot)."""
+    for row in connection.execute(select(*_SUMMARY, DOCUMENT.c.text).order_by(DOCUMENT.c.id)):
+        yield DocumentPublic(**_fields(row), text=row.text)

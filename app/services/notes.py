@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -63,3 +64,10 @@ def list_notes(
     )
     data = [note_public(row) for row in rows[:limit]]
     return Page[NotePublic](data=data, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
+
+
+def every_note(connection: Connection) -> Iterator[NotePublic]:
+    """Every context note as the API answers it, by claim then in order (for a snapshot)."""
+    ordered = select(CONTEXT_NOTE).order_by(CONTEXT_NOTE.c.claim_id, *NOTE_ORDER)
+    for row in connection.execute(ordered):
+        yield note_public(row)

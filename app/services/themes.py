@@ -63,3 +63,8 @@ def current_theme(connection: Connection, slug: str) -> Current[ThemePublic] | N
 def read_theme(database: Database, slug: str) -> Current[ThemePublic]:
     """A theme for GET; raises Gone (410) for a deleted one, NotFound for one that never existed."""
     return revisioned.read(database, "theme", slug, current_theme)
+
+
+def every_theme(connection: Connection) -> list[ThemePublic]:
+    """Every theme as the API answers it, in the source's order (for a snapshot)."""
+    return [_public(row) for row in connection.execute(select(*_COLUMNS).order_by(*THEME_ORDER))]

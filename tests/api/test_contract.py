@@ -117,7 +117,7 @@ def test_every_error_status_is_a_documented_problem_type(spec: dict[str, Any]) -
 
 def test_headers_are_documented(spec: dict[str, Any]) -> None:
     claims = spec["paths"]["/v1/claims"]["get"]
-    assert {"ETag", "Cache-Control", "Link", "X-Request-ID", "RateLimit-Remaining"} <= set(
+    assert {"ETag", "Cache-Control", "Link", "X-Request-ID", "RateLimit"} <= set(
         claims["responses"]["200"]["headers"]
     )
     assert "Link" not in spec["paths"]["/healthz"]["get"]["responses"]["200"]["headers"]

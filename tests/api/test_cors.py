@@ -19,9 +19,8 @@ EXPOSED = {
     "link",
     "x-request-id",
     "retry-after",
-    "ratelimit-limit",
-    "ratelimit-remaining",
-    "ratelimit-reset",
+    "ratelimit-policy",
+    "ratelimit",
 }
 
 

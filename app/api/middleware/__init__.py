@@ -11,11 +11,14 @@ from app.api.middleware.cors import ALLOWED_HEADERS, ALLOWED_METHODS, EXPOSED_HE
 from app.api.middleware.http import HttpMiddleware
 from app.api.middleware.rate_limit import RateLimitMiddleware
 from app.config import Settings
+from app.optional import require_rate_limit_storage
 
 
 def install_middleware(app: FastAPI, settings: Settings, metrics: Metrics | None) -> None:
     """Wrap the app; each add_middleware call wraps the ones before it, so this reads inside out."""
     if settings.rate_limit:
+        # Now, not when Starlette builds the middleware on the first request.
+        require_rate_limit_storage(settings.rate_limit_storage)
         app.add_middleware(
             RateLimitMiddleware, limit=settings.rate_limit, storage_uri=settings.rate_limit_storage
         )

@@ -16,10 +16,8 @@ EXPOSED_HEADERS = (
     "Link",
     "X-Request-ID",
     "Retry-After",
-    "RateLimit-Limit",
-    "RateLimit-Remaining",
-    "RateLimit-Reset",
     "RateLimit-Policy",
+    "RateLimit",
     "Content-Disposition",
     "Location",
 )

@@ -1,4 +1,6 @@
-"""Rate limiting per client (`limits` fixed windows): a 429 problem with Retry-After and RateLimit-*."""
+"""Rate limiting per client (`limits` fixed windows): a 429 problem with Retry-After, and the quota on every
+counted answer in the IETF draft's fields (draft-ietf-httpapi-ratelimit-headers-09 and later):
+`RateLimit-Policy: "default";q=<quota>;w=<window s>` and `RateLimit: "default";r=<remaining>;t=<reset s>`."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from app.api.middleware.common import is_operational
 from app.api.problems import problem
 
 logger = logging.getLogger("sectorfacts.ratelimit")
+# The one policy's name: a structured-field string that `RateLimit` refers back to.
+POLICY_NAME = "default"
 
 
 class RateLimitMiddleware:
@@ -29,7 +33,7 @@ class RateLimitMiddleware:
         # Counting in memory is instant; a networked storage must not block the event loop.
         self.inline = isinstance(storage, MemoryStorage)
         self.limiter = FixedWindowRateLimiter(storage)
-        self.policy = f"{self.item.amount};w={self.item.get_expiry()}"
+        self.policy = f'"{POLICY_NAME}";q={self.item.amount};w={self.item.get_expiry()}'
 
     def _count(self, client: str) -> tuple[bool, int, int]:
         allowed = self.limiter.hit(self.item, client)
@@ -51,12 +55,7 @@ class RateLimitMiddleware:
             logger.exception("rate limit storage failed; request allowed")
             await self.app(scope, receive, send)
             return
-        headers = {
-            "RateLimit-Limit": str(self.item.amount),
-            "RateLimit-Remaining": str(remaining),
-            "RateLimit-Reset": str(reset),
-            "RateLimit-Policy": self.policy,
-        }
+        headers = {"RateLimit-Policy": self.policy, "RateLimit": f'"{POLICY_NAME}";r={remaining};t={reset}'}
         if not allowed:
             retry_after = str(max(reset, 1))
             window = self.item.get_expiry()
