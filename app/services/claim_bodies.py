@@ -23,7 +23,7 @@ from app.schemas.claims import ClaimPublic
 from app.schemas.documents import DocumentPublic
 from app.schemas.entities import EntityPublic
 from app.schemas.themes import ThemePublic
-from app.services.claim_links import corroboration, linked_claims, related_claims
+from app.services.claim_links import claim_source, corroboration, linked_claims, related_claims
 from app.services.tables import (
     CLAIM,
     CLAIM_BODY,
@@ -93,14 +93,7 @@ def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tu
                     "document_id": row.document_id,
                     # A paraphrase's (0, 0) is its order key, not a span (app/models/claim.py).
                     "span": {"start": row.span_start, "end": row.span_end} if row.quote is not None else None,
-                    "source": {
-                        "document_id": row.document_id,
-                        "title": row.title,
-                        "publisher": row.publisher,
-                        "url": row.url,
-                        "published_date": row.published_date,
-                        "text_held": bool(row.text_held),
-                    },
+                    "source": claim_source(row),
                     "themes": themes[row.id],
                     "entities": entities[row.id],
                     "context": context[row.id],

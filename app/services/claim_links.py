@@ -42,7 +42,8 @@ def source_key(document_id: str, publisher: str | None) -> str:
     return "document:" + document_id
 
 
-def _source(row: Any) -> dict[str, Any]:
+def claim_source(row: Any) -> dict[str, Any]:
+    """A claim's `source` (ClaimSource) from a row with its document's columns."""
     return {
         "document_id": row.document_id,
         "title": row.title,
@@ -102,7 +103,7 @@ def related_claims(connection: Connection, ids: Sequence[str]) -> dict[str, list
                             "basis": "quote" if row.quote is not None else "paraphrase",
                             "quote": row.quote,
                             "kind": row.kind,
-                            "source": _source(row),
+                            "source": claim_source(row),
                         },
                     },
                 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
@@ -96,16 +96,9 @@ def _list_by_relevance(
                 )
             )
         rows = connection.execute(page).all()
-        by_id = {row.id: row for row in claims_rows(connection, [row.id for row in rows[:limit]])}
-        claims = _CLAIM_LIST.validate_python(claim_dicts([by_id[row.id] for row in rows[:limit]]))
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor(
-            "claims-by-relevance",
-            [float(last.score), last.document_id, last.span_start, last.span_end, last.id],
+        return _ranked_page(
+            connection, rows, limit, total, "claims-by-relevance", lambda last: [float(last.score)]
         )
-    return Page[ClaimPublic](data=claims, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
 
 
 def _list_contested(
@@ -146,15 +139,33 @@ def _list_contested(
                 )
             )
         rows = connection.execute(page).all()
-        by_id = {row.id: row for row in claims_rows(connection, [row.id for row in rows[:limit]])}
-        claims = _CLAIM_LIST.validate_python(claim_dicts([by_id[row.id] for row in rows[:limit]]))
+        return _ranked_page(
+            connection,
+            rows,
+            limit,
+            total,
+            "claims-contested",
+            lambda last: [last.contradicting, last.qualifying],
+        )
+
+
+def _ranked_page(
+    connection: Connection,
+    rows: Sequence[Any],
+    limit: int,
+    total: int,
+    cursor_kind: str,
+    ranks: Callable[[Any], list[Any]],
+) -> Page[ClaimPublic]:
+    """The page of `rows` (up to limit + 1, ranked by a SELECT, each with its claim's order key): the
+    claims in that order, and a cursor naming the last one shown by its `ranks` and its order key."""
+    by_id = {row.id: row for row in claims_rows(connection, [row.id for row in rows[:limit]])}
+    claims = _CLAIM_LIST.validate_python(claim_dicts([by_id[row.id] for row in rows[:limit]]))
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        next_cursor = encode_cursor(
-            "claims-contested",
-            [last.contradicting, last.qualifying, last.document_id, last.span_start, last.span_end, last.id],
-        )
+        order_key = [last.document_id, last.span_start, last.span_end, last.id]
+        next_cursor = encode_cursor(cursor_kind, [*ranks(last), *order_key])
     return Page[ClaimPublic](data=claims, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
 
 
