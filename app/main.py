@@ -30,6 +30,7 @@ from app.api.routers import (
     problems,
     search,
     themes,
+    vocabulary,
 )
 from app.api.routers import metrics as metrics_router
 from app.config import Settings
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health.router,
         problems.router,
         annotation_schema.router,
+        vocabulary.router,
     ):
         app.include_router(router)
     if metrics is not None:
