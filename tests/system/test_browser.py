@@ -318,5 +318,6 @@ def test_explorer_shows_a_contested_claim_with_its_contradicting_sources(
     expect(page.locator("#d-statement")).to_have_text(other["claim"]["statement"])
     expect(page.locator("#d-cited")).to_contain_text(other["claim"]["source"]["publisher"])
     expect(page.locator("#d-text")).to_be_hidden()
+    _shot(page, "explorer-cited-claim")
     assert browser.outside == []
     assert browser.console_errors == []
