@@ -32,6 +32,7 @@ from app.api.routers import (
     search,
     snapshots,
     themes,
+    vocabulary,
 )
 from app.api.routers import metrics as metrics_router
 from app.config import Settings
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         problems.router,
         annotation_schema.router,
         snapshots.router,
+        vocabulary.router,
     ):
         app.include_router(router)
     if metrics is not None:

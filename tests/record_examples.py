@@ -51,6 +51,7 @@ EXAMPLE_REQUESTS = {
     "relations_page": "/v1/relations?claim=pkit-037",
     "relation": "/v1/relations/1",
     "annotation_schema": "/v1/schema/annotations",
+    "jsonld_context": "/v1/context.jsonld",
 }
 UNMIGRATED_REQUESTS = {"problem_unavailable": "/readyz"}
 

@@ -39,6 +39,14 @@ MEDIA_TYPES: dict[ClaimFormat, str] = {
     "jsonld": "application/ld+json",
 }
 VARY = {"Vary": "Accept"}
+CSV_NOTES = (
+    "`themes`, `entities`: slugs joined by `|`; `context`: the notes joined by newlines; `context_json`: "
+    "the notes with their sources as JSON. A paraphrase (`basis`) has empty `span_start`, `span_end`, "
+    "`quote`. "
+    "`source_*`: the claim's own document (empty when unknown). `supported_by` … `part_of`: the ids of the "
+    "claims related to it that way (as `relations[].relation`), joined by `;`. `supporting_sources`, "
+    "`contradicting_sources`, `qualifying_sources`: `corroboration`. `relations_json`: `relations` as JSON."
+)
 CSV_DISPOSITION = 'attachment; filename="claims.csv"'
 
 
@@ -148,7 +156,9 @@ def claim_list_responses(*errors: Responses) -> Responses:
     content: dict[str, Any] = {}
     documented[200][OTHER_FORMATS] = content
     columns = ", ".join(exports.CSV_COLUMNS)
-    content[MEDIA_TYPES["csv"]] = {"schema": {"type": "string", "description": f"Columns: {columns}."}}
+    content[MEDIA_TYPES["csv"]] = {
+        "schema": {"type": "string", "description": f"Columns: {columns}. {CSV_NOTES}"}
+    }
     content[MEDIA_TYPES["ndjson"]] = {
         "schema": {"type": "string", "description": "One claim (the JSON `data` item shape) a line."}
     }
@@ -158,7 +168,13 @@ def claim_list_responses(*errors: Responses) -> Responses:
     # The JSON-LD example is a recorded answer (tests/record_examples.py), put in place like the JSON one.
     recorded = responses("claims_jsonld")[200]["content"].pop("application/json")
     content[MEDIA_TYPES["jsonld"]] = recorded | {
-        "schema": {"type": "object", "description": "`@context`, `@graph` of schema.org Claims, `meta`."}
+        "schema": {
+            "type": "object",
+            "description": "`@context` (schema.org, then our terms: `GET /v1/context.jsonld`), `@graph` of "
+            "schema.org Claims with their relations (`supportedBy`, `contradictedBy`, `qualifiedBy`, "
+            "`supports`, `contradicts`, `qualifies`, `sameClaimAs`, `hasPart`, `isPartOf`, and each as an "
+            "`oa:Annotation` under `claimRelation`) and corroboration counts, `meta`.",
+        }
     }
     documented[200]["description"] = (
         "A page of claims (JSON, JSON-LD), or every matching claim (CSV, NDJSON), as `format` or Accept "

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, select
 
 from app.db import Database
-from app.schemas.claims import ClaimPublic
+from app.schemas.claims import RELATION_READINGS, ClaimPublic
 from app.services.claim_filters import ClaimFilters, conditions
 from app.services.claim_plans import CLAIM_ORDER, order_key
 from app.services.claims import claims_by_id
@@ -33,9 +33,22 @@ CSV_COLUMNS = (
     "entities",
     "context",
     "context_json",
+    # Added after the first columns, whose order stays as it was.
+    "basis",
+    "source_title",
+    "source_publisher",
+    "source_url",
+    "source_published_date",
+    # The ids of the related claims, by how each relates to this one (app/schemas/claims.py).
+    *RELATION_READINGS,
+    "supporting_sources",
+    "contradicting_sources",
+    "qualifying_sources",
+    "relations_json",
 )
 SLUG_SEPARATOR = "|"
 NOTE_SEPARATOR = "\n"
+ID_SEPARATOR = ";"
 
 
 def claim_batches(
@@ -84,7 +97,16 @@ def csv_row(claim: ClaimPublic) -> list[str | int]:
 
     `themes` and `entities` are slugs joined by `|`; `context` is the notes joined by newlines, and
     `context_json` the full context (each note with its sources) as compact JSON, exactly as in JSON.
+    `source_*` is the claim's own document as a citation (empty when unknown); each relation column
+    (`supported_by`, `contradicted_by`, …) the ids of the claims related that way, joined by `;`; the
+    counts are `corroboration`; `relations_json` the full relations (with notes and sources) as JSON.
     """
+    source = claim.source.model_dump(mode="json")
+    related = {
+        reading: ID_SEPARATOR.join(r.claim.id for r in claim.relations if r.relation == reading)
+        for reading in RELATION_READINGS
+    }
+    counts = claim.corroboration
     return [
         claim.id,
         claim.statement,
@@ -98,6 +120,13 @@ def csv_row(claim: ClaimPublic) -> list[str | int]:
         SLUG_SEPARATOR.join(entity.slug for entity in claim.entities),
         NOTE_SEPARATOR.join(note.note for note in claim.context),
         _compact_json([note.model_dump(mode="json") for note in claim.context]),
+        claim.basis,
+        *(source[name] or "" for name in ("title", "publisher", "url", "published_date")),
+        *(related[reading] for reading in RELATION_READINGS),
+        counts.supporting_sources,
+        counts.contradicting_sources,
+        counts.qualifying_sources,
+        _compact_json([relation.model_dump(mode="json") for relation in claim.relations]),
     ]
 
 

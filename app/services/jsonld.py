@@ -4,7 +4,11 @@ Each claim is a `Claim` (`@id` its permalink, `text` its statement); `appearance
 are the `Quotation` in the source `CreativeWork` (with the document's URL and a text-fragment link when
 known), its span as a W3C Web Annotation `TextPositionSelector`; `about` the entities; `keywords` the
 themes; and each context note a `ClaimReview` (`reviewBody` the note, `citation` its sources) without
-a rating, since nobody gave one. No HTTP here: the base URL comes from the caller.
+a rating, since nobody gave one. A claim's relations to other claims and its corroboration counts use the
+terms of app/services/vocabulary.py (ours where schema.org has none, published at /v1/context.jsonld):
+each related claim is listed under the relation's key (`contradictedBy`, `supports`, `isPartOf`, …) with
+its source, and each relation is also an `oa:Annotation` whose body is the curator's note. No HTTP here:
+the base URL comes from the caller.
 """
 
 from __future__ import annotations
@@ -16,17 +20,21 @@ from sqlalchemy import case, select
 
 from app.db import Database
 from app.schemas.citations import CitedDocument
-from app.schemas.claims import ClaimPublic, ContextNotePublic, Source, Span
+from app.schemas.claims import ClaimPublic, ClaimRelationRef, ClaimSource, ContextNotePublic, Source, Span
 from app.schemas.common import Page
+from app.services import vocabulary
 from app.services.citations import api_link, claim_permalink, text_fragment_url
 from app.services.tables import DOCUMENT
 
-CONTEXT: list[Any] = [
-    "https://schema.org",
-    # `meta` (paging) is plain JSON, not linked data; `oa:` is the W3C Web Annotation vocabulary,
-    # whose TextPositionSelector counts code points, end exclusive, exactly like a claim's span.
-    {"meta": None, "oa": "http://www.w3.org/ns/oa#"},
-]
+# Readings in which this claim is the relation's object (the other claim is its subject).
+OBJECT_READINGS = frozenset({"supported_by", "contradicted_by", "qualified_by", "has_part"})
+
+
+def context(base_url: str) -> list[Any]:
+    """A claim graph's `@context`: schema.org, then our own terms (app/services/vocabulary.py)."""
+    return ["https://schema.org", vocabulary.context(base_url)]
+
+
 # Entity types with a closer schema.org type than Thing.
 SCHEMA_TYPES = {"company": "Organization", "government": "GovernmentOrganization", "country": "Country"}
 # A document's citation metadata, and its text when it has a URL.
@@ -114,6 +122,69 @@ def _quotation(
     )
 
 
+def _cited_source_node(base_url: str, source: ClaimSource) -> dict[str, Any]:
+    return {"@type": "CreativeWork", "@id": api_link(base_url, "documents", source.document_id)} | (
+        _without_nulls(
+            {
+                "identifier": source.document_id,
+                "name": source.title,
+                "url": source.url,
+                "publisher": _publisher(source.publisher),
+                "datePublished": source.published_date,
+            }
+        )
+    )
+
+
+def _related_node(base_url: str, relation: ClaimRelationRef) -> dict[str, Any]:
+    """The other claim of a relation: its statement, what it rests on and its source."""
+    other = relation.claim
+    document = _cited_source_node(base_url, other.source)
+    appearance = document
+    if other.quote is not None:
+        appearance = {"@type": "Quotation", "text": other.quote, "isPartOf": document}
+    return {
+        "@type": "Claim",
+        "@id": claim_permalink(base_url, other.id),
+        "identifier": other.id,
+        "text": other.statement,
+        "genre": other.kind,
+        "basis": other.basis,
+        "appearance": appearance,
+    }
+
+
+def _relation_annotation(base_url: str, permalink: str, relation: ClaimRelationRef) -> dict[str, Any]:
+    """A relation as a Web Annotation linking its subject and object claims, the note its body."""
+    other = claim_permalink(base_url, relation.claim.id)
+    subject, object_ = (other, permalink) if relation.relation in OBJECT_READINGS else (permalink, other)
+    return _without_nulls(
+        {
+            "@type": "oa:Annotation",
+            "@id": api_link(base_url, "relations", str(relation.relation_id)),
+            "oa:motivatedBy": {"@id": "oa:linking"},
+            "relationType": vocabulary.TYPE_PROPERTIES[relation.type],
+            "oa:hasTarget": [{"@id": subject}, {"@id": object_}],
+            "oa:bodyValue": relation.note or None,
+        }
+    )
+
+
+def _relation_properties(claim: ClaimPublic, base_url: str, permalink: str) -> dict[str, Any]:
+    """The claim's related claims under each relation's key, its relation annotations, its counts."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for relation in claim.relations:
+        key = vocabulary.READING_KEYS[relation.relation]
+        grouped.setdefault(key, []).append(_related_node(base_url, relation))
+    counts = claim.corroboration
+    return grouped | {
+        "claimRelation": [_relation_annotation(base_url, permalink, r) for r in claim.relations],
+        "supportingSources": counts.supporting_sources,
+        "contradictingSources": counts.contradicting_sources,
+        "qualifyingSources": counts.qualifying_sources,
+    }
+
+
 def claim_node(claim: ClaimPublic, base_url: str, document: SourceDocument | None) -> dict[str, Any]:
     """One claim as a schema.org Claim node whose appearance is the quoted passage of its document (a
     paraphrase's: its cited document)."""
@@ -153,7 +224,9 @@ def claim_node(claim: ClaimPublic, base_url: str, document: SourceDocument | Non
                 for theme in claim.themes
             ],
             "review": [_review_node(claim, permalink, note) for note in claim.context],
+            "basis": claim.basis,
         }
+        | _relation_properties(claim, base_url, permalink)
     )
 
 
@@ -162,7 +235,7 @@ def page_graph(
 ) -> dict[str, Any]:
     """A page of claims as a JSON-LD graph of schema.org Claims, with the page's `meta` alongside."""
     return {
-        "@context": CONTEXT,
+        "@context": context(base_url),
         "@graph": [claim_node(claim, base_url, documents.get(claim.document_id)) for claim in page.data],
         "meta": page.meta.model_dump(mode="json"),
     }

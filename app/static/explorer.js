@@ -5,11 +5,11 @@
 
 (function () {
   const ROOT = document.querySelector('meta[name="api-root"]').content;
-  const FILTERS = ["theme", "entity", "kind", "document"];
+  const FILTERS = ["theme", "entity", "kind", "document", "relation"];
   const PAGE = 20;
   const $ = (id) => document.getElementById(id);
 
-  const state = { theme: [], entity: [], kind: [], document: [], q: "", claim: null };
+  const state = { theme: [], entity: [], kind: [], document: [], relation: [], contested: false, q: "", claim: null };
   const labels = new Map(); // "theme:slug" -> display name, for the filter chips
   const documents = new Map(); // id -> {title, chars}: the text as code points (spans count code points)
   let cursor = null;
@@ -37,6 +37,7 @@
   function filterParams() {
     const params = [];
     for (const name of FILTERS) if (state[name].length) params.push([name, state[name].join(",")]);
+    if (state.contested) params.push(["contradicted", "true"]);
     if (state.q) params.push(["q", state.q]);
     return params;
   }
@@ -85,9 +86,11 @@
     for (const name of FILTERS) {
       state[name] = (params.get(name) || "").split(",").map((v) => v.trim()).filter(Boolean);
     }
+    state.contested = params.get("contradicted") === "true";
     state.q = params.get("q") || "";
     state.claim = params.get("claim");
     $("search").value = state.q;
+    $("filter-contested").checked = state.contested;
   }
 
   function writeLocation() {
@@ -120,6 +123,7 @@
         entity: entities.data.map((e) => ({ ...value("entity", e.slug, e.name, e.claim_count), type: e.type })),
         kind: ["fact", "opinion", "prediction", "recommendation"].map((k) => value("kind", k, k, null)),
         document: [],
+        relation: [],
       },
     };
   }
@@ -141,7 +145,9 @@
   async function loadFacets(run) {
     const counts = await facetCounts(filterParams());
     if (run !== generation) return;
-    for (const name of ["theme", "kind", "entity"]) renderFacet(name, counts.facets[name] || []);
+    for (const name of ["theme", "kind", "entity", "relation"]) renderFacet(name, counts.facets[name] || []);
+    // An API without relations has no relation facet: no empty section.
+    $("facet-relation-section").hidden = !(counts.facets.relation || []).length;
   }
 
   // --- the claim list ---------------------------------------------------------------------------------
@@ -154,6 +160,9 @@
         const label = labels.get(`${name}:${value}`) || value;
         box.append(el("button", { type: "button", className: "chip", dataset: { facet: name, value }, title: `Remove ${name} filter` }, `${label} ×`));
       }
+    }
+    if (state.contested) {
+      box.append(el("button", { type: "button", className: "chip", dataset: { facet: "contested", value: "true" }, title: "Show every claim, contested or not" }, "Contested ×"));
     }
     if (state.q) {
       box.append(el("button", { type: "button", className: "chip", dataset: { facet: "q", value: state.q }, title: "Clear the search" }, `“${state.q}” ×`));
@@ -172,12 +181,34 @@
 
   let snippets = new Map();
 
+  // The article's own claims rest on a quote; a cited source's claims are our paraphrase of it. The badge
+  // says which in words (the styling only repeats it), and names the cited source's publisher.
+  function basisBadge(claim) {
+    const paraphrase = claim.basis === "paraphrase";
+    const publisher = claim.source && claim.source.publisher;
+    const text = paraphrase ? `Cited source${publisher ? ` · ${publisher}` : ""} · paraphrase` : "Article · quote";
+    return el("span", { className: `basis ${paraphrase ? "paraphrase" : "quote"}` }, text);
+  }
+
+  function corroborationText(counts) {
+    if (!counts) return "";
+    const part = (n, verb) => (n ? `${verb} by ${n} independent ${n === 1 ? "source" : "sources"}` : null);
+    return [
+      part(counts.supporting_sources, "supported"),
+      part(counts.contradicting_sources, "contradicted"),
+      part(counts.qualifying_sources, "qualified"),
+    ].filter(Boolean).join(" · ");
+  }
+
   function claimItem(claim) {
     const button = el(
       "button",
-      { type: "button", className: "claim", dataset: { id: claim.id } },
+      { type: "button", className: `claim basis-${claim.basis === "paraphrase" ? "paraphrase" : "quote"}`, dataset: { id: claim.id } },
+      basisBadge(claim),
       el("span", { className: "statement" }, el("span", { className: `kind ${claim.kind}` }, claim.kind), claim.statement),
     );
+    const corroboration = corroborationText(claim.corroboration);
+    if (corroboration) button.append(el("span", { className: "corroboration-line" }, corroboration));
     const snippet = snippets.get(claim.id);
     if (snippet) button.append(el("span", { className: "snippet" }, snippetNodes(snippet)));
     button.append(el("span", { className: "themes" }, claim.themes.map((t) => t.name).join(" · ")));
@@ -215,9 +246,11 @@
 
   function toggle(name, value, on) {
     if (name === "q") state.q = on ? value : "";
+    else if (name === "contested") state.contested = on;
     else if (on && !state[name].includes(value)) state[name].push(value);
     else if (!on) state[name] = state[name].filter((v) => v !== value);
     if (name === "q") $("search").value = state.q;
+    $("filter-contested").checked = state.contested;
     refresh();
   }
 
@@ -259,13 +292,77 @@
     }
   }
 
-  async function citationFor(claim, doc) {
+  async function citationFor(claim, title) {
     try {
       return (await api(`/v1/claims/${encodeURIComponent(claim.id)}/cite`)).citation;
     } catch (error) {
       // No citation route on this API: compose one from what the claim and its document say.
       const permalink = new URL(`${ROOT}/v1/claims/${encodeURIComponent(claim.id)}`, window.location.href).href;
-      return `“${claim.quote}” — ${doc.title}. ${permalink}`;
+      const words = claim.quote ? `“${claim.quote}”` : `${claim.statement} (paraphrase)`;
+      return `${words} — ${title}. ${permalink}`;
+    }
+  }
+
+  // A source as "Publisher, “Title”, date", linked when its URL is http(s) (never a javascript: URL).
+  function sourceLine(source) {
+    const text = [source.publisher, source.title ? `“${source.title}”` : null, source.published_date || source.date]
+      .filter(Boolean).join(", ");
+    const safeUrl = typeof source.url === "string" && /^https?:\/\//i.test(source.url);
+    return safeUrl ? el("a", { href: source.url, rel: "noopener noreferrer", target: "_blank" }, text) : text;
+  }
+
+  // A cited source's claim: we hold no text of it, so the paraphrase and its citation stand in its place.
+  function renderCited(claim) {
+    const box = $("d-cited");
+    box.replaceChildren(
+      el("p", { className: "paraphrase-note" }, "Our paraphrase of a cited source; the API holds no text of it, so there is no quote."),
+      el("p", { className: "source-line" }, "Source: ", sourceLine(claim.source)),
+    );
+  }
+
+  const READINGS = [
+    ["contradicted_by", "Contradicted by"],
+    ["supported_by", "Supported by"],
+    ["qualified_by", "Qualified by"],
+    ["contradicts", "Contradicts"],
+    ["supports", "Supports"],
+    ["qualifies", "Qualifies"],
+    ["same_as", "Same claim as"],
+    ["has_part", "Has parts"],
+    ["part_of", "Part of"],
+  ];
+
+  function relatedItem(relation) {
+    const other = relation.claim;
+    const open = el("button", { type: "button", className: "related-open", dataset: { open: other.id } }, other.statement);
+    const item = el("li", { className: `related basis-${other.basis === "paraphrase" ? "paraphrase" : "quote"}`, dataset: { id: other.id } },
+      el("p", { className: "related-head" }, basisBadge(other), " ", el("span", { className: `kind ${other.kind}` }, other.kind)),
+      el("p", { className: "related-statement" }, open));
+    if (other.quote) item.append(el("blockquote", { className: "related-quote" }, `“${other.quote}”`));
+    item.append(el("p", { className: "source-line" }, "Source: ", sourceLine(other.source)));
+    if (relation.note) item.append(el("p", { className: "relation-note" }, el("span", { className: "label" }, "Note: "), relation.note));
+    return item;
+  }
+
+  function renderRelations(claim) {
+    $("d-corroboration").textContent =
+      corroborationText(claim.corroboration) || "No independent source supports, contradicts or qualifies this claim.";
+    const box = $("d-relations");
+    box.replaceChildren();
+    const relations = claim.relations || [];
+    if (!relations.length) {
+      box.append(el("p", { className: "placeholder" }, "No relation to another claim is recorded."));
+      return;
+    }
+    const known = new Set(READINGS.map(([reading]) => reading));
+    const groups = [...READINGS, ...[...new Set(relations.map((r) => r.relation))].filter((r) => !known.has(r)).map((r) => [r, r])];
+    for (const [reading, heading] of groups) {
+      const members = relations.filter((relation) => relation.relation === reading);
+      if (!members.length) continue;
+      const id = `rel-${reading}`;
+      box.append(el("section", { className: `relation-group ${reading}`, dataset: { relation: reading }, "aria-labelledby": id },
+        el("h4", { id }, `${heading} (${members.length})`),
+        el("ul", {}, ...members.map(relatedItem))));
     }
   }
 
@@ -278,16 +375,20 @@
     }
     try {
       const claim = await api(`/v1/claims/${encodeURIComponent(id)}`);
-      const doc = await loadDocument(claim.document_id);
+      const quoted = claim.span && claim.quote !== null && claim.quote !== undefined;
+      const doc = quoted ? await loadDocument(claim.document_id) : null;
       if (state.claim !== id) return;
       $("detail-placeholder").hidden = true;
       $("detail-body").hidden = false;
+      $("d-basis").replaceWith(Object.assign(basisBadge(claim), { id: "d-basis" }));
       const kind = $("d-kind");
       kind.textContent = claim.kind;
       kind.className = `kind ${claim.kind}`;
       $("d-id").textContent = claim.id;
       $("d-statement").textContent = claim.statement;
-      $("d-doc-title").textContent = doc.title;
+      const title = doc ? doc.title : (claim.source && claim.source.title) || claim.document_id;
+      $("d-source-heading").firstChild.textContent = doc ? "In the article " : "From a cited source ";
+      $("d-doc-title").textContent = title;
       const tags = $("d-tags");
       tags.replaceChildren();
       for (const theme of claim.themes) {
@@ -296,10 +397,14 @@
       for (const entity of claim.entities) {
         tags.append(el("button", { type: "button", className: "chip", dataset: { facet: "entity", value: entity.slug, add: "1" } }, entity.name));
       }
-      renderQuote(doc, claim);
+      $("d-text").hidden = !doc;
+      $("d-cited").hidden = Boolean(doc);
+      if (doc) renderQuote(doc, claim);
+      else renderCited(claim);
+      renderRelations(claim);
       renderContext(claim);
       $("d-copy-status").textContent = "";
-      $("d-citation").value = await citationFor(claim, doc);
+      $("d-citation").value = await citationFor(claim, title);
     } catch (error) {
       showError(error);
     }
@@ -436,7 +541,10 @@
     }
     const claim = event.target.closest(".claim");
     if (claim) selectClaim(claim.dataset.id);
+    const related = event.target.closest(".related-open");
+    if (related) selectClaim(related.dataset.open);
   });
+  $("filter-contested").addEventListener("change", (event) => toggle("contested", "true", event.target.checked));
   $("more").addEventListener("click", () => loadClaims(generation, true).catch(showError));
   $("d-copy").addEventListener("click", copyCitation);
 

@@ -302,3 +302,105 @@ def test_openapi_documents_every_format_of_every_claim_list(client: TestClient) 
         assert example_value(spec, content[JSONLD]) == client.get(EXAMPLE_REQUESTS["claims_jsonld"]).json()
         parameter = next(p for p in parameters(spec, operation) if p["name"] == "format")
         assert parameter["schema"]["anyOf"][0]["enum"] == ["json", "csv", "ndjson", "jsonld"]
+
+
+def _contested(client: TestClient) -> Json:
+    """The claim other reporting contradicts most (`sort=contested`), with its relations."""
+    first = get_json(client, "/v1/claims", [("contradicted", "true"), ("sort", "contested"), ("limit", 1)])
+    claim: Json = first["data"][0]
+    assert claim["corroboration"]["contradicting_sources"] > 0
+    return claim
+
+
+def _related(claim: Json, reading: str) -> list[Json]:
+    return [relation for relation in claim["relations"] if relation["relation"] == reading]
+
+
+def test_csv_carries_basis_source_relations_and_corroboration(client: TestClient) -> None:
+    rows = {row["id"]: row for row in parse_csv(_export(client, "/v1/claims", [], "csv").text)}
+    contested = _contested(client)
+    row = rows[contested["id"]]
+    contradicting = _related(contested, "contradicted_by")
+    assert row["contradicted_by"].split(";") == [r["claim"]["id"] for r in contradicting]
+    assert int(row["contradicting_sources"]) == contested["corroboration"]["contradicting_sources"]
+    assert json.loads(row["relations_json"]) == contested["relations"]
+    assert row["basis"] == "quote"
+    assert row["quote"] == contested["quote"]
+    # Each relation reads both ways: the contradicting claims' rows name this claim under `contradicts`,
+    # and they are cited sources' paraphrases, with their source but no quote or span.
+    for relation in contradicting:
+        other = rows[relation["claim"]["id"]]
+        assert contested["id"] in other["contradicts"].split(";")
+        assert other["basis"] == "paraphrase"
+        assert (other["quote"], other["span_start"], other["span_end"]) == ("", "", "")
+        source = relation["claim"]["source"]
+        assert (other["source_publisher"], other["source_published_date"]) == (
+            source["publisher"] or "",
+            source["published_date"] or "",
+        )
+    # Every relation column holds only ids of exported claims, and the readings pair up across rows.
+    inverse = {"supported_by": "supports", "contradicted_by": "contradicts", "qualified_by": "qualifies"}
+    inverse |= {value: key for key, value in inverse.items()} | {"has_part": "part_of", "part_of": "has_part"}
+    inverse["same_as"] = "same_as"
+    pairs = 0
+    for claim_id, claim_row in rows.items():
+        for reading, opposite in inverse.items():
+            for other_id in filter(None, claim_row[reading].split(";")):
+                assert claim_id in rows[other_id][opposite].split(";"), (claim_id, reading, other_id)
+                pairs += 1
+    assert pairs == 2 * len(get_json(client, "/v1/relations", [("limit", 100)])["data"])
+
+
+def test_jsonld_carries_relations_notes_and_counts_in_a_published_context(client: TestClient) -> None:
+    contested = _contested(client)
+    body = client.get("/v1/claims", params={"contradicted": "true", "format": "jsonld", "limit": 100}).json()
+    node = next(node for node in body["@graph"] if node["identifier"] == contested["id"])
+    assert node["basis"] == contested["basis"]
+    assert node["contradictingSources"] == contested["corroboration"]["contradicting_sources"]
+    assert node["supportingSources"] == contested["corroboration"]["supporting_sources"]
+    contradicting = _related(contested, "contradicted_by")
+    assert [other["identifier"] for other in node["contradictedBy"]] == [
+        r["claim"]["id"] for r in contradicting
+    ]
+    for other, relation in zip(node["contradictedBy"], contradicting, strict=True):
+        assert other["@id"] == f"{BASE_URL}/v1/claims/{relation['claim']['id']}"
+        assert other["text"] == relation["claim"]["statement"]
+        source, appearance = relation["claim"]["source"], other["appearance"]
+        assert appearance["@type"] == "CreativeWork"  # a paraphrase: its cited document, no quotation
+        assert appearance["publisher"]["name"] == source["publisher"]
+        assert appearance.get("datePublished") == source["published_date"]
+        assert appearance.get("url") == source["url"]
+    # Each relation is a Web Annotation: subject then object as targets, the note its body.
+    annotations = {annotation["@id"]: annotation for annotation in node["claimRelation"]}
+    assert len(annotations) == len(contested["relations"])
+    for relation in contested["relations"]:
+        annotation = annotations[f"{BASE_URL}/v1/relations/{relation['relation_id']}"]
+        stored = get_json(client, f"/v1/relations/{relation['relation_id']}")
+        targets = [target["@id"] for target in annotation["oa:hasTarget"]]
+        assert targets == [f"{BASE_URL}/v1/claims/{stored[end]}" for end in ("subject_id", "object_id")]
+        assert annotation["oa:bodyValue"] == relation["note"]
+        assert annotation["oa:motivatedBy"] == {"@id": "oa:linking"}
+        expected = "schema:isPartOf" if relation["type"] == "part-of" else f"sf:{relation['type']}"
+        assert annotation["relationType"] == expected.replace("same-as", "sameAs")
+    # The terms used are defined in the context, which the API publishes with each term documented.
+    published = client.get("/v1/context.jsonld")
+    assert published.status_code == 200
+    assert published.headers["content-type"] == JSONLD
+    document = published.json()
+    inline = body["@context"][1]
+    assert inline["sf"] == f"{BASE_URL}/v1/context.jsonld#"
+    assert {key: document["@context"][key] for key in inline} == inline
+    # schema.org's own terms, defined by its context: those of a claim page before relations, and parts.
+    schema_terms = {"text", "url", "identifier", "genre", "appearance", "firstAppearance", "about",
+                    "keywords", "review", "name", "publisher", "datePublished", "isPartOf", "hasPart",
+                    "termCode", "itemReviewed", "claimReviewed", "reviewBody", "citation"}  # fmt: skip
+    ours = {key for graph_node in _nodes(body["@graph"]) for key in graph_node}
+    ours -= {key for key in ours if key.startswith(("@", "oa:"))}
+    assert {"contradictedBy", "claimRelation", "relationType", "basis"} <= ours
+    documented = {term["@id"]: term for term in document["@graph"] if term["@type"] == "rdf:Property"}
+    for key in ours & set(inline):
+        definition = inline[key]
+        iri = definition["@id"] if "@id" in definition else definition["@reverse"]
+        assert documented[iri]["rdfs:comment"], key
+    assert ours - set(inline) <= schema_terms
+    assert "owl:sameAs" in documented["sf:sameAs"]["rdfs:comment"]  # why it is not identity

@@ -103,6 +103,7 @@ ONLY_VALID_INPUTS = {
     "GET /healthz",
     "GET /metrics",
     "GET /readyz",
+    "GET /v1/context.jsonld",
     "GET /v1/schema/annotations",
     "GET /v1/snapshots/latest",
 }

@@ -255,3 +255,69 @@ def test_live_server_logs_json_with_the_request_id(live_server: LiveServer) -> N
     assert access["route"] == "/v1/claims/{claim_id}"
     assert access["status"] == 200
     assert access["duration_ms"] >= access["db_ms"] > 0
+
+
+def test_explorer_shows_a_contested_claim_with_its_contradicting_sources(
+    browser: Browser, page: Page, live_server: LiveServer
+) -> None:
+    # The article's Careem "homegrown" claim and what the API says contradicts it, each with its source.
+    seed = read_annotations(DEFAULT_ANNOTATIONS)
+    # The article calls Careem homegrown in a combined claim and in its split-out part (pkit-038); the
+    # part is the one other reporting contradicts.
+    homegrown = next(
+        claim
+        for claim in seed.annotations.claims
+        if claim.quote is not None and claim.statement.startswith("Careem") and "homegrown" in claim.statement
+    )
+    claim = httpx2.get(f"{live_server.url}/v1/claims/{homegrown.id}").json()
+    contradicting = [r for r in claim["relations"] if r["relation"] == "contradicted_by"]
+    assert contradicting, "the seed records claims that contradict the homegrown claim"
+    other = next(
+        r
+        for r in contradicting
+        if r["claim"]["source"]["publisher"] and r["claim"]["source"]["published_date"]
+    )
+
+    page.goto("/")
+    whole = httpx2.get(f"{live_server.url}/v1/claims", params={"limit": 1}).json()["meta"]["total"]
+    expect(page.locator("#summary")).to_contain_text(f"{whole} claims")
+    # The article's claims and the cited sources' claims carry different, worded badges.
+    expect(page.locator(".claim .basis.quote").first).to_contain_text("Article")
+    page.locator("#search").fill("homegrown")
+    page.locator("#search").press("Enter")
+    page.locator(f'.claim[data-id="{homegrown.id}"]').click()
+    expect(page.locator("#d-statement")).to_have_text(claim["statement"])
+    expect(page.locator("#d-basis")).to_contain_text("quote")
+    group = page.locator('#d-relations section[data-relation="contradicted_by"]')
+    expect(group.locator("li.related")).to_have_count(len(contradicting))
+    item = group.locator(f'li.related[data-id="{other["claim"]["id"]}"]')
+    expect(item).to_contain_text(other["claim"]["statement"])
+    expect(item.locator(".basis.paraphrase")).to_contain_text("paraphrase")
+    expect(item.locator(".source-line")).to_contain_text(other["claim"]["source"]["publisher"])
+    expect(item.locator(".source-line")).to_contain_text(other["claim"]["source"]["published_date"])
+    expect(item.locator(".relation-note")).to_contain_text(other["note"])
+    counts = claim["corroboration"]["contradicting_sources"]
+    expect(page.locator("#d-corroboration")).to_contain_text(f"contradicted by {counts} independent sources")
+    _shot(page, "explorer-relations")
+
+    # The contested filter: only contradicted claims, fewer than the whole list.
+    page.locator("#active-filters .chip").click()  # drop the search
+    expect(page.locator("#summary")).to_contain_text(f"{whole} claims")
+    page.locator("#filter-contested").check()
+    contested = httpx2.get(
+        f"{live_server.url}/v1/claims", params={"contradicted": "true", "limit": 100}
+    ).json()
+    expect(page.locator("#summary")).to_contain_text(f"{contested['meta']['total']} ")
+    expect(page.locator(".claim")).to_have_count(len(contested["data"]))
+    assert 0 < len(contested["data"]) < whole
+    expect(page.locator(f'.claim[data-id="{homegrown.id}"]')).to_be_visible()
+    assert "contradicted=true" in page.url
+
+    # A related claim opens in place: a cited source's claim shows its citation, no article quote.
+    item.locator(".related-open").click()
+    expect(page.locator("#d-statement")).to_have_text(other["claim"]["statement"])
+    expect(page.locator("#d-cited")).to_contain_text(other["claim"]["source"]["publisher"])
+    expect(page.locator("#d-text")).to_be_hidden()
+    _shot(page, "explorer-cited-claim")
+    assert browser.outside == []
+    assert browser.console_errors == []
