@@ -27,12 +27,16 @@ from app.api.routers import (
     notes,
     problems,
     search,
+    stream,
     themes,
+    webhooks,
 )
 from app.api.routers import metrics as metrics_router
 from app.config import Settings
 from app.db import create_database
 from app.heap import freeze_startup_heap
+from app.services.change_hub import ChangeHub
+from app.services.webhook_delivery import delivering_webhooks
 
 DESCRIPTION = """
 Precise, queryable, citable facts from published sources on Pakistan's IT sector.
@@ -48,12 +52,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API for `settings` (read from SECTORFACTS_* variables when omitted)."""
     settings = settings or Settings()
     database = create_database(settings)
+    change_hub = ChangeHub(database, settings.stream_poll_interval_s)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.gc_freeze:
             freeze_startup_heap()
-        yield
+        async with delivering_webhooks(settings):
+            yield
+        await change_hub.close()
         database.dispose()
 
     app = FastAPI(
@@ -72,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.route_class = ApiRoute
     app.state.settings = settings
     app.state.database = database
+    app.state.change_hub = change_hub
     metrics = Metrics() if settings.metrics_enabled else None
     if metrics is not None:
         metrics.instrument(database)
@@ -88,6 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         documents.router,
         notes.router,
         history.router,
+        stream.router,
+        webhooks.router,
         matrix.router,
         health.router,
         problems.router,

@@ -19,6 +19,7 @@ from app.models.entity import ENTITY_TYPES, Entity, EntityAlias, EntityType
 from app.models.search import SEARCH_KINDS, SearchEntry, SearchFts, SearchPosting, SearchTally, SearchTerm
 from app.models.tally import ClaimTally
 from app.models.theme import Theme
+from app.models.webhook import Lease, Webhook, WebhookDelivery
 
 __all__ = [
     "CHANGE_ACTIONS",
@@ -45,6 +46,7 @@ __all__ = [
     "EntityAlias",
     "EntityType",
     "KeyScope",
+    "Lease",
     "ResourceType",
     "SearchEntry",
     "SearchFts",
@@ -52,6 +54,8 @@ __all__ = [
     "SearchTally",
     "SearchTerm",
     "Theme",
+    "Webhook",
+    "WebhookDelivery",
     "data_tables",
     "exists_on",
     "metadata",

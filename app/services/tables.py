@@ -20,12 +20,15 @@ from app.models import (
     Document,
     Entity,
     EntityAlias,
+    Lease,
     SearchEntry,
     SearchFts,
     SearchPosting,
     SearchTally,
     SearchTerm,
     Theme,
+    Webhook,
+    WebhookDelivery,
 )
 
 
@@ -54,3 +57,6 @@ SEARCH_FTS = _table(SearchFts)
 SEARCH_POSTING = _table(SearchPosting)
 SEARCH_TERM = _table(SearchTerm)
 SEARCH_TALLY = _table(SearchTally)
+WEBHOOK = _table(Webhook)
+WEBHOOK_DELIVERY = _table(WebhookDelivery)
+LEASE = _table(Lease)
