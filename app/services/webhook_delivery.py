@@ -24,6 +24,7 @@ from typing import Any
 import anyio.to_thread
 import httpx2
 from sqlalchemy import insert, or_, select, update
+from sqlalchemy.exc import DBAPIError
 
 from app import __version__
 from app.config import Settings
@@ -69,8 +70,12 @@ class Deliverer:
                     try:
                         await self.round(client)
                         failing = None
-                    except Exception as error:
+                    except DBAPIError as error:
                         # Logged once per kind of failure, not every round (e.g. a database not migrated).
+                        if str(error.orig) != failing:
+                            logger.warning("Webhook delivery waits for the database: %s", error.orig)
+                        failing = str(error.orig)
+                    except Exception as error:
                         if repr(error) != failing:
                             logger.exception("Webhook delivery round failed; trying again every round")
                         failing = repr(error)

@@ -13,13 +13,12 @@ from starlette.responses import StreamingResponse
 
 from app.api.deps import DatabaseDep, split_values
 from app.api.openapi import INVALID, UNAVAILABLE, Responses
-from app.api.params import MAX_FILTER_VALUES, FilterValues, choices, text
+from app.api.params import MAX_FILTER_VALUES, FilterValues, text
 from app.api.route_class import ApiRoute
 from app.api.routers.history import SinceParam, since_at
 from app.api.write_docs import CHANGE_EXAMPLE
 from app.config import Settings
 from app.db import Database
-from app.models import RESOURCE_TYPES
 from app.services.change_feed import (
     BATCH,
     ChangeFilter,
@@ -36,8 +35,8 @@ router = APIRouter(tags=["history"], route_class=ApiRoute)
 EVENT_STREAM = "text/event-stream"
 # How long an EventSource waits before reconnecting after the stream ends or drops.
 RETRY_MS = 1000
-TYPE_LIST = choices(RESOURCE_TYPES)
-TypeValues = Annotated[str, text(MAX_FILTER_VALUES * 12, pattern=TYPE_LIST)]
+# The claim lists' words, so that the document declares these parameters once for all.
+OR = " Repeat the parameter or separate values with commas (OR)."
 LastEventId = Annotated[
     str | None,
     text(24, pattern=r"^ *[0-9]{1,18} *$"),
@@ -127,37 +126,31 @@ async def stream_changes(
     database: DatabaseDep,
     since: SinceParam = None,
     type: Annotated[
-        list[TypeValues] | None,
+        list[FilterValues] | None,
         Query(
             max_length=MAX_FILTER_VALUES,
-            description="Resource types: claim, theme, entity, document, note. Repeat the parameter or "
-            "separate values with commas (OR).",
+            description="claim, theme, entity, document or note. Repeat the parameter or separate values "
+            "with commas (OR).",
         ),
     ] = None,
     entity: Annotated[
         list[FilterValues] | None,
-        Query(
-            max_length=MAX_FILTER_VALUES,
-            description="Entity slugs, names or aliases, any case: the entity's own changes, and those of "
-            "claims naming it (before or after) and of their notes. Repeat or separate with commas (OR).",
-        ),
+        Query(max_length=MAX_FILTER_VALUES, description=f"Entity slugs, names or aliases, any case.{OR}"),
     ] = None,
     theme: Annotated[
-        list[FilterValues] | None,
-        Query(
-            max_length=MAX_FILTER_VALUES,
-            description="Theme slugs: the theme's own changes, and those of its claims (before or after) "
-            "and of their notes. Repeat or separate with commas (OR).",
-        ),
+        list[FilterValues] | None, Query(max_length=MAX_FILTER_VALUES, description=f"Theme slugs.{OR}")
     ] = None,
     last_event_id: LastEventId = None,
 ) -> EventStream:
     """Every change as it is committed, pushed as server-sent events; the filters are AND'ed.
 
-    Without `Last-Event-ID` or `since`, the stream starts with the next change. With them, it first
-    sends what the log holds after that point, then goes on live: a client that reconnects with the
-    last `id` it saw misses nothing and sees nothing twice. The stream ends now and then (the `retry`
-    field tells the client to reconnect a second later); an idle one gets a comment line regularly.
+    A change concerns an entity or a theme when it is that entity or theme, a claim naming it before or
+    after the change, or a context note on such a claim.
+
+        Without `Last-Event-ID` or `since`, the stream starts with the next change. With them, it first
+        sends what the log holds after that point, then goes on live: a client that reconnects with the
+        last `id` it saw misses nothing and sees nothing twice. The stream ends now and then (the `retry`
+        field tells the client to reconnect a second later); an idle one gets a comment line regularly.
     """
     settings: Settings = request.app.state.settings
     filters = (
