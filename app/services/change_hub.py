@@ -33,7 +33,6 @@ class ChangeHub:
         self._changed: asyncio.Condition | None = None
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        event.listen(database.write_engine, "commit", self._on_commit)
 
     def _on_commit(self, _connection: object) -> None:
         """A write committed in this process (on any thread): look at the log now."""
@@ -43,6 +42,8 @@ class ChangeHub:
                 loop.call_soon_threadsafe(wake.set)
 
     def _start(self) -> None:
+        if not event.contains(self.database.write_engine, "commit", self._on_commit):
+            event.listen(self.database.write_engine, "commit", self._on_commit)
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             # A server has one event loop; a test client may run each request in a loop of its own.
@@ -90,8 +91,9 @@ class ChangeHub:
             self._waiters -= 1
 
     async def close(self) -> None:
-        """Stop watching (at shutdown)."""
-        event.remove(self.database.write_engine, "commit", self._on_commit)
+        """Stop watching (at shutdown; an app's lifespan may run again, and start it again)."""
+        if event.contains(self.database.write_engine, "commit", self._on_commit):
+            event.remove(self.database.write_engine, "commit", self._on_commit)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

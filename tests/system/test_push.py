@@ -3,6 +3,10 @@ delivered to a real receiver on loopback, through a receiver outage, a server re
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,16 +14,21 @@ from typing import Any
 
 import httpx2
 import pytest
+from sqlalchemy import select
 
 from app.config import Settings
-from app.db import create_database
+from app.db import Database, create_database
+from app.schemas.webhooks import WebhookCreate
 from app.schemas.writes import ThemeCreate
+from app.services.change_feed import last_change_id
+from app.services.tables import LEASE
 from app.services.webhook_signing import TIMESTAMP_HEADER, verify
+from app.services.webhooks import create_webhook
 from app.services.writes.themes import create_theme
 from app.services.writes.transaction import CLI_INGEST
 from tests.curation import make_keys, seed_database
 from tests.system.push_support import EventReader, Receiver
-from tests.system.support import serving
+from tests.system.support import SECTORFACTS, serving
 
 Json = dict[str, Any]
 FAST_STREAM = {"SECTORFACTS_STREAM_HEARTBEAT_S": "0.2", "SECTORFACTS_WEBHOOK_DELIVERY": "false"}
@@ -279,3 +288,39 @@ def test_a_hook_that_keeps_failing_is_disabled_and_reported_then_resumes_when_en
         assert (response.json()["enabled"], response.json()["failures"]) == (True, 0)
         change_id = attempts[0]["change_id"]
         receiver.wait_for({f"{hook['id']}-{change_id}"}, timeout_s=5)
+
+
+def test_sectorfacts_deliver_delivers_alone_and_gives_its_lease_up_when_stopped(
+    fresh_url: str, keys: dict[str, str], receiver: Receiver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _env(monkeypatch, FAST_HOOKS)
+    database = create_database(Settings(database_url=fresh_url))
+    try:
+        hook = create_webhook(database, WebhookCreate(url=receiver.url), "test")
+        create_theme(database, CLI_INGEST, ThemeCreate(slug="push-cli", name="Cli", description="Made."))
+        change_id = last_change_id_of(database)
+        with (tmp_path / "deliver.log").open("wb") as log:
+            process = subprocess.Popen(
+                [str(SECTORFACTS), "deliver"],
+                env={**os.environ, "SECTORFACTS_DATABASE_URL": fresh_url},
+                cwd=tmp_path,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                receiver.wait_for({f"{hook.id}-{change_id}"}, timeout_s=20)
+            finally:
+                process.send_signal(signal.SIGTERM)
+                assert process.wait(timeout=10) == 0
+        with database.read() as connection:
+            lease = connection.execute(select(LEASE)).one()
+        assert lease.expires_at < dt.datetime.now(dt.UTC)  # given up: a server may take over at once
+        assert "This process delivers webhooks" in (tmp_path / "deliver.log").read_text()
+    finally:
+        database.dispose()
+
+
+def last_change_id_of(database: Database) -> int:
+    """The newest change id of `database`."""
+    with database.read() as connection:
+        return last_change_id(connection)

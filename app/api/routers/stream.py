@@ -9,11 +9,12 @@ from typing import Annotated
 
 import anyio.to_thread
 from fastapi import APIRouter, Header, Query, Request
+from pydantic import WithJsonSchema
 from starlette.responses import StreamingResponse
 
 from app.api.deps import DatabaseDep, split_values
 from app.api.openapi import INVALID, UNAVAILABLE, Responses
-from app.api.params import MAX_FILTER_VALUES, FilterValues, text
+from app.api.params import COMMA_SEPARATED, MAX_FILTER_VALUES, MAX_VALUE_LENGTH, FilterValues, text
 from app.api.route_class import ApiRoute
 from app.api.routers.history import SinceParam, since_at
 from app.api.write_docs import CHANGE_EXAMPLE
@@ -35,17 +36,48 @@ router = APIRouter(tags=["history"], route_class=ApiRoute)
 EVENT_STREAM = "text/event-stream"
 # How long an EventSource waits before reconnecting after the stream ends or drops.
 RETRY_MS = 1000
-# The claim lists' words, so that the document declares these parameters once for all.
-OR = " Repeat the parameter or separate values with commas (OR)."
+LAST_EVENT_ID = r"^ *[0-9]{1,18} *$"
+# Documented without the `null` FastAPI adds to an optional parameter: a header or a query parameter is
+# either sent or not, and "null" is no value either would carry.
 LastEventId = Annotated[
     str | None,
-    text(24, pattern=r"^ *[0-9]{1,18} *$"),
+    text(24, pattern=LAST_EVENT_ID),
     Header(
         alias="Last-Event-ID",
         description="The `id` of the last event received: the stream resumes after it (an EventSource "
         "sends it by itself when it reconnects). Wins over `since`.",
     ),
+    WithJsonSchema({"type": "string", "maxLength": 24, "pattern": LAST_EVENT_ID}),
 ]
+
+
+def _values(description: str) -> WithJsonSchema:
+    """The schema of an optional filter: values repeated or comma-separated, each bounded (no `null`)."""
+    values = {"type": "string", "maxLength": MAX_FILTER_VALUES * (MAX_VALUE_LENGTH + 1)}
+    return WithJsonSchema(
+        {
+            "type": "array",
+            "maxItems": MAX_FILTER_VALUES,
+            "items": {**values, "pattern": COMMA_SEPARATED},
+            "description": description,
+        }
+    )
+
+
+OR = " Repeat the parameter or separate values with commas (OR)."
+TYPES = f"claim, theme, entity, document or note.{OR}"
+ENTITIES = f"Entity slugs, names or aliases, any case.{OR}"
+THEMES = f"Theme slugs.{OR}"
+TypeFilter = Annotated[
+    list[FilterValues] | None, Query(max_length=MAX_FILTER_VALUES, description=TYPES), _values(TYPES)
+]
+EntityFilter = Annotated[
+    list[FilterValues] | None, Query(max_length=MAX_FILTER_VALUES, description=ENTITIES), _values(ENTITIES)
+]
+ThemeFilter = Annotated[
+    list[FilterValues] | None, Query(max_length=MAX_FILTER_VALUES, description=THEMES), _values(THEMES)
+]
+
 _EXAMPLE_DATA = '{"id":41,"at":"2026-11-28T09:15:02.417305Z","key_name":"alice","type":"theme",...}'
 STREAM_EXAMPLE = (
     f"retry: {RETRY_MS}\n: changes after 40\n\n"
@@ -125,21 +157,9 @@ async def stream_changes(
     request: Request,
     database: DatabaseDep,
     since: SinceParam = None,
-    type: Annotated[
-        list[FilterValues] | None,
-        Query(
-            max_length=MAX_FILTER_VALUES,
-            description="claim, theme, entity, document or note. Repeat the parameter or separate values "
-            "with commas (OR).",
-        ),
-    ] = None,
-    entity: Annotated[
-        list[FilterValues] | None,
-        Query(max_length=MAX_FILTER_VALUES, description=f"Entity slugs, names or aliases, any case.{OR}"),
-    ] = None,
-    theme: Annotated[
-        list[FilterValues] | None, Query(max_length=MAX_FILTER_VALUES, description=f"Theme slugs.{OR}")
-    ] = None,
+    type: TypeFilter = None,
+    entity: EntityFilter = None,
+    theme: ThemeFilter = None,
     last_event_id: LastEventId = None,
 ) -> EventStream:
     """Every change as it is committed, pushed as server-sent events; the filters are AND'ed.
