@@ -16,8 +16,8 @@ class Webhook(SQLModel, table=True):
 
     `cursor` is the id of the last change this hook is done with (delivered, or not matching its
     filters): delivery resumes after it, so a restart loses nothing. `failures` counts the failed
-    attempts on the change at the cursor's next matching change; past the limit the hook is disabled.
-    The secret is stored as it is: every delivery is signed with it.
+    attempts in a row on the next change to deliver; at the limit the hook is disabled. The secret is
+    stored as it is: every delivery is signed with it.
     """
 
     __tablename__ = "webhook"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 import anyio.to_thread
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import WithJsonSchema
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import StreamingResponse
 
 from app.api.deps import DatabaseDep, split_values
@@ -32,6 +34,7 @@ from app.services.change_feed import (
 from app.services.change_hub import ChangeHub
 
 router = APIRouter(tags=["history"], route_class=ApiRoute)
+logger = logging.getLogger("sectorfacts.push")
 
 EVENT_STREAM = "text/event-stream"
 # How long an EventSource waits before reconnecting after the stream ends or drops.
@@ -132,7 +135,13 @@ async def _events(
     now = loop.time()
     ends, last_sent = now + settings.stream_max_s, now
     while True:
-        batch = await anyio.to_thread.run_sync(_read_after, database, cursor)
+        try:
+            batch = await anyio.to_thread.run_sync(_read_after, database, cursor)
+        except SQLAlchemyError as error:
+            # The database is away or busy: end the stream; the client reconnects after `retry` and
+            # resumes with Last-Event-ID, missing nothing.
+            logger.warning("Change stream ended: the change log could not be read (%s)", error)
+            return
         for change in batch:
             cursor = change.id
             if change_filter.matches(change):
