@@ -53,12 +53,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     database = create_database(settings)
     change_hub = ChangeHub(database, settings.stream_poll_interval_s)
+    # Engines of its own for webhook delivery, so requests never wait for a connection it holds; made
+    # here (nothing connects yet) so that they live as long as the app, however often its lifespan runs.
+    delivery_database = create_database(settings) if settings.webhook_delivery else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.gc_freeze:
             freeze_startup_heap()
-        async with delivering_webhooks(settings):
+        async with delivering_webhooks(delivery_database, settings):
             yield
         await change_hub.close()
         database.dispose()

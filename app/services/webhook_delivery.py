@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app import __version__
 from app.config import Settings
-from app.db import Database, create_database
+from app.db import Database
 from app.services import leases
 from app.services.change_feed import FeedChange, changes_after
 from app.services.tables import WEBHOOK, WEBHOOK_DELIVERY
@@ -219,13 +219,12 @@ class Deliverer:
 
 
 @contextlib.asynccontextmanager
-async def delivering_webhooks(settings: Settings) -> AsyncIterator[None]:
-    """While the block runs, deliver webhooks in a task of the running event loop (when the settings
-    want it), on engines of its own, so that requests never wait for a connection it holds."""
-    if not settings.webhook_delivery:
+async def delivering_webhooks(database: Database | None, settings: Settings) -> AsyncIterator[None]:
+    """While the block runs, deliver webhooks on `database` (None: this process does not deliver) in a
+    task of the running event loop; its connections are closed when the block ends."""
+    if database is None:
         yield
         return
-    database = create_database(settings)
     task = asyncio.create_task(Deliverer(database, settings).run(), name="webhook-delivery")
     try:
         yield
