@@ -12,11 +12,11 @@ import asyncio
 import contextlib
 import logging
 
-import anyio.to_thread
 from sqlalchemy import event
 
 from app.db import Database
 from app.services.change_feed import last_change_id
+from app.services.worker_threads import run_to_the_end
 
 logger = logging.getLogger("sectorfacts.push")
 
@@ -60,7 +60,7 @@ class ChangeHub:
         while self._waiters > 0:
             self._wake.clear()
             try:
-                latest = await anyio.to_thread.run_sync(self._read_latest)
+                latest = await run_to_the_end(self._read_latest)
             except Exception:
                 logger.warning("Could not read the change log; trying again", exc_info=True)
                 latest = self.latest

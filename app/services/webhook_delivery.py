@@ -21,7 +21,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import anyio.to_thread
 import httpx2
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import DBAPIError
@@ -34,6 +33,7 @@ from app.services.change_feed import FeedChange, changes_after
 from app.services.tables import WEBHOOK, WEBHOOK_DELIVERY
 from app.services.webhook_signing import signed_headers
 from app.services.webhooks import hook_filter
+from app.services.worker_threads import run_to_the_end
 
 logger = logging.getLogger("sectorfacts.webhooks")
 
@@ -91,7 +91,7 @@ class Deliverer:
 
     async def round(self, client: httpx2.AsyncClient) -> None:
         """One pass: every due hook delivers what it can, concurrently (a slow receiver delays its own)."""
-        hooks = await anyio.to_thread.run_sync(self._due_hooks)
+        hooks = await run_to_the_end(self._due_hooks)
         if not hooks or not await self._hold_lease():
             return
         await asyncio.gather(*(self._deliver_hook(client, hook) for hook in hooks))
@@ -102,7 +102,7 @@ class Deliverer:
         now = time.monotonic()
         if now < self._lease_until - lease_s * 2 / 3:
             return True
-        held = await anyio.to_thread.run_sync(leases.acquire, self.database, LEASE, self.holder, lease_s)
+        held = await run_to_the_end(leases.acquire, self.database, LEASE, self.holder, lease_s)
         if held and not self._lease_until:
             logger.info("This process delivers webhooks (%s)", self.holder)
         self._lease_until = now + lease_s if held else 0.0
@@ -131,20 +131,18 @@ class Deliverer:
         wanted = hook_filter(hook)
         cursor, done = hook.cursor, hook.cursor
         failures = hook.failures
-        for change in await anyio.to_thread.run_sync(self._changes, cursor):
+        for change in await run_to_the_end(self._changes, cursor):
             if not wanted.matches(change):
                 done = change.id
                 continue
             attempt = await self._post(client, hook, change)
-            outcome = await anyio.to_thread.run_sync(
-                self._record, hook, cursor, done, change, failures + 1, attempt
-            )
+            outcome = await run_to_the_end(self._record, hook, cursor, done, change, failures + 1, attempt)
             if not outcome:
                 return
             cursor = done = change.id
             failures = 0
         if done != cursor:
-            await anyio.to_thread.run_sync(self._advance, hook.id, cursor, done)
+            await run_to_the_end(self._advance, hook.id, cursor, done)
 
     async def _post(self, client: httpx2.AsyncClient, hook: Any, change: FeedChange) -> Attempt:
         headers = signed_headers(hook.secret, hook.id, change.id, change.body, time.time())

@@ -8,7 +8,6 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-import anyio.to_thread
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import WithJsonSchema
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,6 +31,7 @@ from app.services.change_feed import (
     resolve_filter,
 )
 from app.services.change_hub import ChangeHub
+from app.services.worker_threads import run_to_the_end
 
 router = APIRouter(tags=["history"], route_class=ApiRoute)
 logger = logging.getLogger("sectorfacts.push")
@@ -136,7 +136,7 @@ async def _events(
     ends, last_sent = now + settings.stream_max_s, now
     while True:
         try:
-            batch = await anyio.to_thread.run_sync(_read_after, database, cursor)
+            batch = await run_to_the_end(_read_after, database, cursor)
         except SQLAlchemyError as error:
             # The database is away or busy: end the stream; the client reconnects after `retry` and
             # resumes with Last-Event-ID, missing nothing.
@@ -188,7 +188,7 @@ async def stream_changes(
         split_values("query.theme", theme),
     )
     resume = int(last_event_id) if last_event_id is not None else None
-    change_filter, cursor = await anyio.to_thread.run_sync(_start, database, filters, resume, since)
+    change_filter, cursor = await run_to_the_end(_start, database, filters, resume, since)
     hub: ChangeHub = request.app.state.change_hub
     return EventStream(
         _events(hub, database, settings, change_filter, cursor),
