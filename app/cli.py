@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging.config
 import sys
 from pathlib import Path
 
@@ -63,7 +64,33 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         proxy_headers=True,
         log_config=logging_config(settings),
         access_log=False,  # HttpMiddleware (app/api/middleware/http.py) writes a richer one
+        # Open change streams never end by themselves: past this, shutdown cancels what still runs.
+        timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout_s)),
     )
+    return 0
+
+
+def _deliver(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+    import signal
+
+    from app.logging import logging_config
+    from app.services.webhook_delivery import Deliverer
+
+    logging.config.dictConfig(logging_config(settings))
+    database = create_database(settings)
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await Deliverer(database, settings).run(stop)
+
+    try:
+        asyncio.run(run())
+    finally:
+        database.dispose()
     return 0
 
 
@@ -157,6 +184,12 @@ def build_parser() -> argparse.ArgumentParser:
         "rebuild", help="rebuild what the service derives from the data: claim bodies, the search index"
     )
     rebuild.set_defaults(handler=_rebuild)
+    deliver = commands.add_parser(
+        "deliver",
+        help="deliver webhooks until stopped (SIGINT or SIGTERM), e.g. beside servers started with "
+        "SECTORFACTS_WEBHOOK_DELIVERY=false",
+    )
+    deliver.set_defaults(handler=_deliver)
     add_draft_command(commands)
     add_curation_commands(commands)
     add_backup_commands(commands)

@@ -95,6 +95,59 @@ class Settings(BaseSettings):
         description="At startup, move what the app built into the garbage collector's permanent generation "
         "(once per process), so that full collections skip it instead of stalling the event loop on it.",
     )
+    stream_poll_interval_s: float = Field(
+        default=0.5,
+        gt=0,
+        le=60,
+        description="How often each process looks for new changes for /v1/changes/stream (a write in the "
+        "same process is seen at once).",
+    )
+    stream_heartbeat_s: float = Field(
+        default=15, gt=0, le=300, description="A comment line on an idle change stream this often."
+    )
+    stream_max_s: float = Field(
+        default=300,
+        gt=0,
+        le=86_400,
+        description="A change stream ends after this long; clients reconnect with Last-Event-ID and miss "
+        "nothing (and a server shutting down is not held by a stream).",
+    )
+    shutdown_timeout_s: float = Field(
+        default=20, gt=0, le=3600, description="`serve`: at shutdown, how long open answers may still run."
+    )
+    webhook_delivery: bool = Field(
+        default=True,
+        description="Deliver webhooks from this server process (one process at a time holds the lease); "
+        "off: run `sectorfacts deliver` instead, or deliver nothing.",
+    )
+    webhook_poll_interval_s: float = Field(
+        default=1.0, gt=0, le=600, description="How often the deliverer looks for changes to deliver."
+    )
+    webhook_timeout_s: float = Field(
+        default=10, gt=0, le=120, description="How long a receiver has to answer one delivery."
+    )
+    webhook_backoff_s: float = Field(
+        default=2,
+        gt=0,
+        le=3600,
+        description="Wait after a hook's first failed attempt; doubled after each further one.",
+    )
+    webhook_backoff_max_s: float = Field(
+        default=600, gt=0, le=86_400, description="The longest wait between two attempts."
+    )
+    webhook_max_attempts: int = Field(
+        default=10,
+        ge=1,
+        le=100,
+        description="Failed attempts in a row after which a hook is disabled (re-enable it with PATCH).",
+    )
+    webhook_lease_s: float = Field(
+        default=30,
+        gt=0,
+        le=3600,
+        description="How long the delivering process holds its lease without renewing it: another takes "
+        "over this long after it stops.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
 

@@ -59,5 +59,8 @@ def logging_config(settings: Settings) -> dict[str, Any]:
             "uvicorn": {"handlers": [], "propagate": True},
             "uvicorn.error": {"handlers": [], "propagate": True},
             "uvicorn.access": {"handlers": [], "propagate": False},
+            # A line per webhook POST; each attempt is recorded in the database instead (GET
+            # /v1/webhooks/{id}/deliveries), and failures that disable a hook are logged by the service.
+            "httpx2": {"level": "WARNING"},
         },
     }

@@ -31,13 +31,17 @@ from app.api.routers import (
     problems,
     search,
     snapshots,
+    stream,
     themes,
     vocabulary,
+    webhooks,
 )
 from app.api.routers import metrics as metrics_router
 from app.config import Settings
 from app.db import create_database
 from app.heap import freeze_startup_heap
+from app.services.change_hub import ChangeHub
+from app.services.webhook_delivery import delivering_webhooks
 
 DESCRIPTION = """
 Precise, queryable, citable facts from published sources on Pakistan's IT sector.
@@ -62,12 +66,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API for `settings` (read from SECTORFACTS_* variables when omitted)."""
     settings = settings or Settings()
     database = create_database(settings)
+    change_hub = ChangeHub(database, settings.stream_poll_interval_s)
+    # Engines of its own for webhook delivery, so requests never wait for a connection it holds; made
+    # here (nothing connects yet) so that they live as long as the app, however often its lifespan runs.
+    delivery_database = create_database(settings) if settings.webhook_delivery else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.gc_freeze:
             freeze_startup_heap()
-        yield
+        async with delivering_webhooks(delivery_database, settings):
+            yield
+        await change_hub.close()
         database.dispose()
 
     app = FastAPI(
@@ -87,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.route_class = ApiRoute
     app.state.settings = settings
     app.state.database = database
+    app.state.change_hub = change_hub
     metrics = Metrics() if settings.metrics_enabled else None
     if metrics is not None:
         metrics.instrument(database)
@@ -104,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         notes.router,
         claim_relations.router,
         history.router,
+        stream.router,
+        webhooks.router,
         matrix.router,
         health.router,
         problems.router,

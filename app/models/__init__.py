@@ -20,6 +20,7 @@ from app.models.relation import RELATION_TYPES, ClaimRelation, RelationType
 from app.models.search import SEARCH_KINDS, SearchEntry, SearchFts, SearchPosting, SearchTally, SearchTerm
 from app.models.tally import ClaimTally
 from app.models.theme import Theme
+from app.models.webhook import Lease, Webhook, WebhookDelivery
 
 __all__ = [
     "CHANGE_ACTIONS",
@@ -48,6 +49,7 @@ __all__ = [
     "EntityAlias",
     "EntityType",
     "KeyScope",
+    "Lease",
     "RelationType",
     "ResourceType",
     "SearchEntry",
@@ -56,6 +58,8 @@ __all__ = [
     "SearchTally",
     "SearchTerm",
     "Theme",
+    "Webhook",
+    "WebhookDelivery",
     "data_tables",
     "exists_on",
     "metadata",

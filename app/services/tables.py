@@ -21,12 +21,15 @@ from app.models import (
     Document,
     Entity,
     EntityAlias,
+    Lease,
     SearchEntry,
     SearchFts,
     SearchPosting,
     SearchTally,
     SearchTerm,
     Theme,
+    Webhook,
+    WebhookDelivery,
 )
 
 
@@ -56,3 +59,6 @@ SEARCH_FTS = _table(SearchFts)
 SEARCH_POSTING = _table(SearchPosting)
 SEARCH_TERM = _table(SearchTerm)
 SEARCH_TALLY = _table(SearchTally)
+WEBHOOK = _table(Webhook)
+WEBHOOK_DELIVERY = _table(WebhookDelivery)
+LEASE = _table(Lease)

@@ -27,9 +27,16 @@ PATH_VALUES = {
     "key": "careem",
     "document_id": "pakistan-it-sector",
     "note_id": "1",
+    "webhook_id": "1",
 }
-# Writes that need more than `write`.
-ADMIN_ONLY = {("DELETE", "/v1/themes/{slug}"), ("DELETE", "/v1/entities/{key}")}
+# Writes that need more than `write` (webhooks: every route, reads too).
+ADMIN_ONLY = {
+    ("DELETE", "/v1/themes/{slug}"),
+    ("DELETE", "/v1/entities/{key}"),
+    ("POST", "/v1/webhooks"),
+    ("PATCH", "/v1/webhooks/{webhook_id}"),
+    ("DELETE", "/v1/webhooks/{webhook_id}"),
+}
 
 
 def _write_operations() -> list[tuple[str, str]]:

@@ -16,7 +16,7 @@ from seed.loader import load_seed
 from tests.api.support import Json, assert_problem, get_json, ids, walk
 from tests.curation import Curator, curating
 from tests.databases import fresh_database_url
-from tests.services.cited import DUBAI_SOURCE, CLAIMS, DUBAI_BASED, HOMEGROWN, SUCCESS, write_cited_seed
+from tests.services.cited import CLAIMS, DUBAI_BASED, DUBAI_SOURCE, HOMEGROWN, SUCCESS, write_cited_seed
 
 PARAPHRASES = {claim["id"] for claim in CLAIMS}
 

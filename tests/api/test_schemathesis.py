@@ -136,7 +136,9 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
         database = seed_database(url)
         try:
             headers = {"Authorization": f"Bearer {make_keys(database)['write']}"}
-            schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(Settings(database_url=url)))
+            # A change stream is endless; schemathesis reads whole answers, so streams end at once here.
+            app = create_app(Settings(database_url=url, stream_max_s=0.05))
+            schema = schemathesis.openapi.from_asgi("/openapi.json", app)
             yield Fuzzed(schema=schema, headers=headers)
         finally:
             database.dispose()
@@ -213,7 +215,7 @@ def stateful(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stateful]:
             headers = {"Authorization": f"Bearer {make_keys(seeded)['write']}"}
         finally:
             seeded.dispose()  # a template database must have no connections; the SQLite file is complete
-        app = create_app(Settings(database_url=live_url))
+        app = create_app(Settings(database_url=live_url, stream_max_s=0.05))  # streams end at once
         pristine = Pristine(live_url=live_url, pristine_url=pristine_url, database=app.state.database)
         try:
             pristine.reset()

@@ -15,7 +15,7 @@ from app.services.annotations import SeedError, read_annotations
 from app.services.copying import table_dump
 from app.services.tables import CLAIM_BODY, CLAIM_RELATION
 from seed.loader import load_seed
-from tests.services.cited import DUBAI_SOURCE, DUBAI_BASED, HOMEGROWN, SUCCESS, write_cited_seed
+from tests.services.cited import DUBAI_BASED, DUBAI_SOURCE, HOMEGROWN, SUCCESS, write_cited_seed
 from tests.services.seedfiles import Raw, claim, problem_with, write_seed
 
 Edit = Callable[[Raw, Path], None]

@@ -98,16 +98,24 @@ def _iso_only(value: object) -> object:
     return value
 
 
+SinceParam = Annotated[
+    Annotated[int, Field(ge=0, le=MAX_INT)] | Annotated[dt.datetime, BeforeValidator(_iso_only)] | None,
+    Query(
+        description="Only changes after this change id, or at or after this ISO 8601 date-time (UTC "
+        "unless it says otherwise).",
+    ),
+]
+
+
+def since_at(since: dt.datetime) -> dt.datetime:
+    """`since` as an aware date-time: UTC unless it says otherwise."""
+    return since if since.tzinfo is not None else since.replace(tzinfo=dt.UTC)
+
+
 @router.get("/v1/changes", summary="List changes", responses=changes_ok(INVALID))
 def list_changes(
     database: DatabaseDep,
-    since: Annotated[
-        Annotated[int, Field(ge=0, le=MAX_INT)] | Annotated[dt.datetime, BeforeValidator(_iso_only)] | None,
-        Query(
-            description="Only changes after this change id, or at or after this ISO 8601 date-time (UTC "
-            "unless it says otherwise).",
-        ),
-    ] = None,
+    since: SinceParam = None,
     limit: LimitParam = 20,
     cursor: CursorParam = None,
 ) -> Page[ChangePublic]:
@@ -117,7 +125,5 @@ def list_changes(
     with `since=<that id>`: ids only grow, in commit order, so nothing is missed or seen twice.
     """
     since_id = since if isinstance(since, int) else None
-    since_at = None
-    if isinstance(since, dt.datetime):
-        since_at = since if since.tzinfo is not None else since.replace(tzinfo=dt.UTC)
-    return history.list_changes(database, since_id=since_id, since_at=since_at, limit=limit, cursor=cursor)
+    at = since_at(since) if isinstance(since, dt.datetime) else None
+    return history.list_changes(database, since_id=since_id, since_at=at, limit=limit, cursor=cursor)
