@@ -110,7 +110,8 @@ def test_claims_page_ending_exactly_at_the_last_claim_has_no_next_cursor(
 ) -> None:
     total = len(seed_data.annotations.claims)
     fitting = _pages_ending_exactly(total)
-    assert fitting[0] == 1 and len(fitting) >= 2, "all claims fit one page and some pages of fewer"
+    assert fitting[0] == 1, "all claims fit one page"
+    assert len(fitting) >= 2, "and some pages of fewer"
     divisor = fitting[0] if which == "one page" else fitting[1]
     limit = total // divisor
     pages = 0

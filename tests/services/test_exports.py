@@ -125,9 +125,10 @@ def csv_view(claim: dict[str, Any]) -> dict[str, str]:
         "statement": claim["statement"],
         "kind": claim["kind"],
         "document_id": claim["document_id"],
-        "span_start": str(claim["span"]["start"]),
-        "span_end": str(claim["span"]["end"]),
-        "quote": claim["quote"],
+        # A paraphrase has no span and no quote: empty cells.
+        "span_start": str(claim["span"]["start"]) if claim["span"] else "",
+        "span_end": str(claim["span"]["end"]) if claim["span"] else "",
+        "quote": claim["quote"] if claim["quote"] is not None else "",
         "themes": "|".join(theme["slug"] for theme in claim["themes"]),
         "entities": "|".join(entity["slug"] for entity in claim["entities"]),
         "context": "\n".join(note["note"] for note in claim["context"]),
