@@ -62,7 +62,9 @@ def test_the_seeded_relations_are_listed_and_read(
     assert [_triple(relation) for relation in listed] == expected
     relation_ids = [relation["id"] for relation in listed]
     assert relation_ids == sorted(relation_ids)
-    notes = {(r.subject, r.type, r.object): r.note for r in seed_data.annotations.relations}
+    notes: dict[Triple, str] = {
+        (r.subject, r.type, r.object): r.note for r in seed_data.annotations.relations
+    }
     assert [relation["note"] for relation in listed] == [notes[triple] for triple in expected]
     for relation in listed:
         assert get_json(client, f"/v1/relations/{relation['id']}") == relation
