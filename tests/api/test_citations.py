@@ -102,6 +102,7 @@ def test_citation_text_says_what_is_unknown() -> None:
 
 def _expected_citation(seed: SeedData, document: Json, claim_id: str) -> Json:
     claim = claim_by_id(seed, claim_id)
+    assert claim.quote is not None, "a claim of the article quotes it"
     permalink = f"{BASE_URL}/v1/claims/{claim_id}"
     return {
         "claim_id": claim_id,

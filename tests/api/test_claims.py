@@ -231,7 +231,8 @@ def test_get_claim_unknown_id_answers_404_problem(client: TestClient, claim_id: 
 
 
 def _claim_quoting(api_claims: list[Json], words: str) -> Json:
-    matches = [claim for claim in api_claims if claim["quote"].startswith(words)]
+    quoted = [claim for claim in api_claims if claim["basis"] == "quote"]  # a paraphrase has no quote
+    matches = [claim for claim in quoted if claim["quote"].startswith(words)]
     assert len(matches) == 1, [c["id"] for c in matches]
     return matches[0]
 

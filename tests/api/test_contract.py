@@ -53,9 +53,12 @@ def test_the_committed_contract_is_in_its_canonical_form(spec: dict[str, Any]) -
 
 def test_the_contract_stays_small_enough_to_review(spec: dict[str, Any]) -> None:
     # What many operations repeat is declared once under components/; a document that grows past this is
-    # repeating itself again (or has grown so much that its diffs are no longer read). Raised from 200 000
-    # for push (the change stream and six webhook operations with their schemas: about 26 000).
-    assert len(render(spec).encode()) < 230_000
+    # repeating itself again (or has grown so much that its diffs are no longer read). The cap follows the
+    # API's size: 195 kB with 43 operations; issue 24 (relations, cited claims in every claim example) and
+    # issue 26 (the change stream, webhooks, snapshots, the JSON-LD context) brought it to 58 operations.
+    # Raise it only after looking at what grew: a page response or parameter written out again belongs in
+    # components.
+    assert len(render(spec).encode()) < 285_000
 
 
 def test_every_reference_names_a_component(spec: dict[str, Any]) -> None:

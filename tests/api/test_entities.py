@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 
 from app.config import Settings
@@ -17,6 +15,8 @@ from app.main import create_app
 from app.services.annotations import SeedData, read_annotations
 from seed.loader import DEFAULT_ANNOTATIONS, load_seed
 from tests.api.support import Json, Params, assert_problem, expected_ids, fold, get_json, ids, walk
+from tests.services.seedfiles import Raw, write_seed
+from tests.services.seedfiles import entity as raw_entity
 
 SEED = read_annotations(DEFAULT_ANNOTATIONS).annotations
 ENTITY_KEYS = [
@@ -225,26 +225,22 @@ def test_entity_claims_unknown_filter_value_answers_422(client: TestClient) -> N
     assert "mobility" in body["detail"]
 
 
-# An alias with an apostrophe: the seed has none, so these tests load a copy of it that adds one.
+# Aliases with an apostrophe: the seed's own it-sector ones are curly; these tests load a copy of the seed
+# that adds a curly one and a straight one to other entities.
 CURLY_ALIAS = "Pakistan\u2019s IT companies"
 STRAIGHT_ALIAS = "Pakistan's IT companies"
+SEED_CURLY_ALIAS = "Pakistan\u2019s IT industry"
+
+
+def _add_apostrophe_aliases(raw: Raw, _folder: Path) -> None:
+    assert SEED_CURLY_ALIAS in raw_entity(raw, "it-sector")["aliases"]
+    raw_entity(raw, "pakistani-it-firms")["aliases"].append(CURLY_ALIAS)
+    raw_entity(raw, "freelancers")["aliases"].append("Freelancers' network")
 
 
 @pytest.fixture
 def apostrophe_client(tmp_path: Path, fresh_url: str, migrated_database: Database) -> Iterator[TestClient]:
-    raw = yaml.safe_load(DEFAULT_ANNOTATIONS.read_text(encoding="utf-8"))
-    for entity in raw["entities"]:
-        if entity["slug"] == "pakistani-it-firms":
-            entity["aliases"].append(CURLY_ALIAS)
-        if entity["slug"] == "freelancers":
-            entity["aliases"].append("Freelancers' network")
-    folder = tmp_path / "seed"
-    folder.mkdir()
-    for document in raw["documents"]:
-        shutil.copy(DEFAULT_ANNOTATIONS.parent / document["text_file"], folder / document["text_file"])
-    annotations = folder / "annotations.yaml"
-    annotations.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    load_seed(migrated_database, annotations)
+    load_seed(migrated_database, write_seed(tmp_path / "seed", _add_apostrophe_aliases))
     with TestClient(create_app(Settings(database_url=fresh_url))) as test_client:
         yield test_client
 
@@ -257,6 +253,8 @@ def apostrophe_client(tmp_path: Path, fresh_url: str, migrated_database: Databas
         (STRAIGHT_ALIAS.upper(), "pakistani-it-firms"),
         ("Freelancers' network", "freelancers"),
         ("Freelancers\u2019 network", "freelancers"),
+        (SEED_CURLY_ALIAS, "it-sector"),
+        (SEED_CURLY_ALIAS.replace("\u2019", "'"), "it-sector"),
     ],
 )
 def test_entity_alias_with_an_apostrophe_matches_curly_or_straight(

@@ -18,10 +18,11 @@ from app.config import Settings
 from app.db import Database
 from app.main import create_app
 from app.services import exports
+from app.services.annotations import SeedData
 from app.services.claim_filters import ClaimFilters
 from tests.api.conftest import DOCUMENT_ID
 from tests.api.openapi_document import example_value, parameters
-from tests.api.support import Json, Params, assert_problem, get_json, walk
+from tests.api.support import Json, Params, assert_problem, expected_ids, get_json, ids, walk
 from tests.conftest import BASE_URL, StatementLog
 from tests.record_examples import EXAMPLE_REQUESTS
 from tests.services.test_exports import TRICKY_CLAIMS, csv_view, insert_claims, parse_csv
@@ -68,10 +69,10 @@ def test_ndjson_and_csv_hold_exactly_the_claims_of_the_json_pages(
     assert total == len(expected)
 
 
-def test_the_whole_set_exports_all_68_claims_in_document_order(
-    client: TestClient, api_claims: list[Json]
+def test_the_whole_set_exports_every_claim_in_document_order(
+    client: TestClient, api_claims: list[Json], seed_data: SeedData
 ) -> None:
-    assert len(api_claims) == 68
+    assert ids(api_claims) == expected_ids(seed_data)
     assert ndjson_lines(_export(client, "/v1/claims", [], "ndjson").text) == api_claims
     assert parse_csv(_export(client, "/v1/claims", [], "csv").text) == [csv_view(c) for c in api_claims]
 
@@ -196,18 +197,21 @@ def test_ndjson_answer_is_a_stream_of_batches_that_hold_no_connection(
 
 
 def test_streamed_exports_read_in_batches(
-    client: TestClient, statement_log: StatementLog, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, statement_log: StatementLog, monkeypatch: pytest.MonkeyPatch, seed_data: SeedData
 ) -> None:
+    every = len(seed_data.annotations.claims)
+    assert every > 10, "more claims than one batch of 10"
     with client.stream("GET", "/v1/claims", headers={"accept": NDJSON}) as response:
         assert "content-length" not in response.headers  # streamed, not buffered and measured
         whole = sum(1 for line in response.iter_lines() if line)
     one_batch = len(statement_log.statements)
-    assert whole == 68
+    assert whole == every
     monkeypatch.setattr(exports, "EXPORT_BATCH_SIZE", 10)
     statement_log.statements.clear()
+    # Rows end with CRLF; a line break inside a cell (the notes of `context`) is a bare LF.
     lines = _export(client, "/v1/claims", [], "csv").text.count("\r\n") - 1
-    assert lines == 68
-    assert len(statement_log.statements) == math.ceil(68 / 10) * one_batch, statement_log.statements
+    assert lines == every
+    assert len(statement_log.statements) == math.ceil(every / 10) * one_batch, statement_log.statements
 
 
 def _nodes(value: Any) -> Iterator[dict[str, Any]]:
@@ -221,30 +225,40 @@ def _nodes(value: Any) -> Iterator[dict[str, Any]]:
 
 
 def test_jsonld_is_a_page_of_schema_org_claims(client: TestClient, api_claims: list[Json]) -> None:
-    page = get_json(client, "/v1/claims", [("limit", 40)])
-    response = client.get("/v1/claims?limit=40", headers={"accept": JSONLD})
+    # A page of every claim (at most 100): quoted and paraphrase claims, with and without notes.
+    page = get_json(client, "/v1/claims", [("limit", 100)])
+    response = client.get("/v1/claims?limit=100", headers={"accept": JSONLD})
     assert response.headers["content-type"] == JSONLD
     body = response.json()
     assert set(body) == {"@context", "@graph", "meta"}
     assert body["@context"][0] == "https://schema.org"
     assert body["@context"][1]["meta"] is None  # paging stays plain JSON, outside the linked data
     assert body["meta"] == page["meta"]
-    document = get_json(client, f"/v1/documents/{DOCUMENT_ID}")
+    documents = {d["id"]: d for d in walk(client, "/v1/documents", limit=100)[0]}
     assert len(body["@graph"]) == len(page["data"])
     for node, claim in zip(body["@graph"], page["data"], strict=True):
         assert node["@type"] == "Claim"
         assert node["@id"] == f"{BASE_URL}/v1/claims/{claim['id']}"
         assert get_json(client, node["@id"].removeprefix(BASE_URL)) == claim
         assert node["text"] == claim["statement"]
-        quotation = node["appearance"]
-        assert node["firstAppearance"] == quotation
-        assert quotation["@type"] == "Quotation"
-        start, end = quotation["oa:hasSelector"]["oa:start"], quotation["oa:hasSelector"]["oa:end"]
-        assert (start, end) == (claim["span"]["start"], claim["span"]["end"])
-        assert quotation["text"] == claim["quote"] == document["text"][start:end]
-        assert quotation["isPartOf"]["@type"] == "CreativeWork"
-        assert quotation["isPartOf"]["name"] == document["title"]
-        assert quotation["isPartOf"]["url"] == document["url"]  # the stored page the article is at
+        document = documents[claim["document_id"]]
+        appearance = node["appearance"]
+        assert node["firstAppearance"] == appearance
+        if claim["basis"] == "quote":
+            assert appearance["@type"] == "Quotation"
+            start, end = appearance["oa:hasSelector"]["oa:start"], appearance["oa:hasSelector"]["oa:end"]
+            assert (start, end) == (claim["span"]["start"], claim["span"]["end"])
+            text = get_json(client, f"/v1/documents/{claim['document_id']}")["text"]
+            assert appearance["text"] == claim["quote"] == text[start:end]
+            work = appearance["isPartOf"]
+        else:  # a paraphrase appears in its cited document, at no passage we could quote
+            assert claim["quote"] is None
+            assert "oa:hasSelector" not in appearance
+            work = appearance
+        assert work["@type"] == "CreativeWork"
+        assert work["name"] == document["title"]
+        assert work.get("url") == document["url"]  # the stored page the article is at, or the cited one's
+        assert work.get("publisher", {}).get("name") == document["publisher"]
         assert [thing["name"] for thing in node["about"]] == [e["name"] for e in claim["entities"]]
         reviews = node.get("review", [])
         assert [review["reviewBody"] for review in reviews] == [note["note"] for note in claim["context"]]
@@ -253,6 +267,8 @@ def test_jsonld_is_a_page_of_schema_org_claims(client: TestClient, api_claims: l
             assert review["itemReviewed"] == {"@id": node["@id"]}
             assert [c.get("name") for c in review["citation"]] == [s["title"] for s in note["sources"]]
     assert any("review" in node for node in body["@graph"]), "some claims on the page have context notes"
+    bases = {claim["basis"] for claim in page["data"]}
+    assert bases == {"quote", "paraphrase"}, "the page holds quoted and paraphrase claims"
     for node in _nodes(body["@graph"]):
         assert "reviewRating" not in node
         assert {k for k in node if k.startswith("@")} <= {"@id", "@type"}

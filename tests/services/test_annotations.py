@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.schemas.annotations import ClaimIn
+from app.schemas.annotations import ClaimIn, DocumentIn
 from app.services.annotations import SeedData, read_annotations
 from seed.loader import DEFAULT_ANNOTATIONS
 
@@ -26,8 +26,20 @@ def seed() -> SeedData:
 
 @pytest.fixture(scope="module")
 def text(seed: SeedData) -> str:
-    assert len(seed.annotations.documents) == 1
-    return seed.texts[seed.annotations.documents[0].id]
+    """The article's text: the one document whose text the seed holds (the others are cited sources)."""
+    (article,) = _held(seed)
+    return seed.texts[article.id]
+
+
+def _held(seed: SeedData) -> list[DocumentIn]:
+    """The documents whose text the seed holds; a cited document has no text file."""
+    return [d for d in seed.annotations.documents if d.held]
+
+
+def _quoted_claims(seed: SeedData) -> list[ClaimIn]:
+    """The claims of held documents (quote and span); a cited document's paraphrases have neither."""
+    held = {d.id for d in _held(seed)}
+    return [c for c in seed.annotations.claims if c.document in held]
 
 
 def _sentences(paragraph: str, offset: int) -> Iterator[tuple[int, int]]:
@@ -121,7 +133,7 @@ def test_the_title_line_occurs_twice_in_the_text(text: str) -> None:
 
 
 def test_claims_cover_every_body_sentence_except_its_final_period(seed: SeedData, text: str) -> None:
-    covered = {i for c in seed.annotations.claims for i in range(c.quoted.start, c.quoted.end)}
+    covered = {i for c in _quoted_claims(seed) for i in range(c.quoted.start, c.quoted.end)}
     checked = 0
     uncovered: list[str] = []
     for paragraph in PARAGRAPH.finditer(text):
@@ -146,7 +158,7 @@ def test_no_claim_quotes_a_heading_or_the_title_line(seed: SeedData, text: str) 
     excluded = headings + _title_occurrences(text)
     overlapping = [
         (c.id, text[start:end])
-        for c in seed.annotations.claims
+        for c in _quoted_claims(seed)
         for start, end in excluded
         if c.quoted.start < end and start < c.quoted.end
     ]
@@ -167,7 +179,7 @@ def _narrowest_claim_quoting(claims: list[ClaimIn], phrase: str) -> ClaimIn:
 
 def test_the_careem_daraz_sentence_is_split_into_separate_claims(seed: SeedData, text: str) -> None:
     start, end = _sentence_containing(text, "Platforms like Careem")
-    inside = [c for c in seed.annotations.claims if start <= c.quoted.start and c.quoted.end <= end]
+    inside = [c for c in _quoted_claims(seed) if start <= c.quoted.start and c.quoted.end <= end]
     careem = _narrowest_claim_quoting(inside, "homegrown ride-hailing service")
     daraz = _narrowest_claim_quoting(inside, "leading e-commerce platform")
     success = _narrowest_claim_quoting(inside, "significant success")
@@ -210,7 +222,7 @@ def test_every_context_source_has_a_title_or_publisher(seed: SeedData) -> None:
 
 def test_unknown_document_metadata_is_null_not_invented(seed: SeedData) -> None:
     # The address is the stored page's (tests/services/test_seed_audit.py); nothing else is stated there.
-    document = seed.annotations.documents[0]
+    (document,) = _held(seed)
     assert document.publisher is None
     assert document.published_date is None
     assert document.retrieved_date is None
@@ -226,6 +238,6 @@ def test_document_sha256_is_the_digest_of_its_text_file(seed: SeedData) -> None:
 
 @pytest.mark.skipif(not SHARED_SOURCE.exists(), reason=f"{SHARED_SOURCE} is not present")
 def test_seed_text_is_byte_identical_to_the_shared_source() -> None:
-    (document,) = read_annotations(DEFAULT_ANNOTATIONS).annotations.documents
+    (document,) = _held(read_annotations(DEFAULT_ANNOTATIONS))
     assert document.text_file is not None
     assert (DEFAULT_ANNOTATIONS.parent / document.text_file).read_bytes() == SHARED_SOURCE.read_bytes()

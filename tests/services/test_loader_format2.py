@@ -3,11 +3,13 @@ problems, synced by their natural keys, and ids never depend on position."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from app.db import Database
@@ -16,7 +18,7 @@ from app.services.copying import table_dump
 from app.services.tables import CLAIM_BODY, CLAIM_RELATION
 from seed.loader import load_seed
 from tests.services.cited import DUBAI_BASED, DUBAI_SOURCE, HOMEGROWN, SUCCESS, write_cited_seed
-from tests.services.seedfiles import Raw, claim, problem_with, write_seed
+from tests.services.seedfiles import Raw, claim, original_raw, problem_with, write_seed
 
 Edit = Callable[[Raw, Path], None]
 
@@ -101,7 +103,12 @@ def test_a_bad_format_2_file_is_refused_naming_the_problem(
 
 
 def _as_format_1(raw: Raw, _folder: Path) -> None:
+    # Format /1 knows only held documents with quoted claims: the cited sources, their paraphrases and the
+    # relations are format /2's additions, so a /1 file is the seed without them.
+    cited = {d["id"] for d in raw["documents"] if "text_file" not in d}
     raw["format"] = "sectorfacts-annotations/1"
+    raw["documents"] = [d for d in raw["documents"] if d["id"] not in cited]
+    raw["claims"] = [c for c in raw["claims"] if c["document"] not in cited]
     raw.pop("relations", None)
 
 
@@ -113,12 +120,19 @@ def test_a_format_1_file_stays_valid(tmp_path: Path) -> None:
 
 
 def test_partial_dates_load_as_written(tmp_path: Path) -> None:
+    day = next(d for d in original_raw()["documents"] if d["id"] == DUBAI_SOURCE)["published_date"]
+    assert len(day) == len("YYYY-MM-DD"), "the seed's Gulf News record is dated to the day"
+
     def dates(raw: Raw, _folder: Path) -> None:
         # Unquoted in YAML, a year is an int and a day a date: both are read back as the text written.
-        raw["documents"][-1]["published_date"] = 2017
+        next(d for d in raw["documents"] if d["id"] == "sample-wire-one")["published_date"] = 2017
+        source = next(d for d in raw["documents"] if d["id"] == DUBAI_SOURCE)
+        source["published_date"] = datetime.date.fromisoformat(day)
 
-    documents = {d.id: d for d in read_annotations(write_cited_seed(tmp_path, dates)).annotations.documents}
-    assert documents[DUBAI_SOURCE].published_date == "2018-09-03"
+    path = write_cited_seed(tmp_path, dates)
+    assert f"published_date: {day}\n" in path.read_text(encoding="utf-8"), "the day is written unquoted"
+    documents = {d.id: d for d in read_annotations(path).annotations.documents}
+    assert documents[DUBAI_SOURCE].published_date == day
     assert documents["example-press-two"].published_date == "2019-05"
     assert documents["sample-wire-one"].published_date == "2017"
 
@@ -130,13 +144,20 @@ def _relations(database: Database) -> dict[tuple[str, str, str], tuple[Any, str]
 
 
 def test_relations_sync_by_their_triple(migrated_database: Database, tmp_path: Path) -> None:
-    first = load_seed(migrated_database, write_cited_seed(tmp_path / "a"))
-    assert first.changes["claim_relation inserted"] == 5
+    first_file = write_cited_seed(tmp_path / "a")
+    first = load_seed(migrated_database, first_file)
+    assert first.changes["claim_relation inserted"] == len(
+        yaml.safe_load(first_file.read_text(encoding="utf-8"))["relations"]
+    )
     loaded = _relations(migrated_database)
+    edited = (DUBAI_BASED, "contradicts", HOMEGROWN)
+    removed = ("example-one-dubai", "contradicts", HOMEGROWN)
+    assert {edited, removed} <= set(loaded)
 
     def edit(raw: Raw, _folder: Path) -> None:
-        raw["relations"][0]["note"] = "An edited note."
-        del raw["relations"][1]
+        triples = [(r["subject"], r["type"], r["object"]) for r in raw["relations"]]
+        raw["relations"][triples.index(edited)]["note"] = "An edited note."
+        del raw["relations"][triples.index(removed)]
         _relation(raw, subject="sample-one-success", type="qualifies", object=HOMEGROWN)
 
     edited_file = write_cited_seed(tmp_path / "b", edit)
@@ -148,10 +169,9 @@ def test_relations_sync_by_their_triple(migrated_database: Database, tmp_path: P
         "claim_relation inserted": 1,
     }
     after = _relations(migrated_database)
-    edited = (DUBAI_BASED, "contradicts", HOMEGROWN)
     # The edited relation is the same row (its id kept), with the new note.
     assert after[edited] == (loaded[edited][0], "An edited note.")
-    assert ("example-one-dubai", "contradicts", HOMEGROWN) not in after
+    assert removed not in after
     assert ("sample-one-success", "qualifies", HOMEGROWN) in after
     assert not load_seed(migrated_database, edited_file).changed
 

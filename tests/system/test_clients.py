@@ -212,20 +212,24 @@ class Truth:
 
     theme_ids: list[str]
     entity_ids: list[str]
+    entity_quoted: list[str]  # the entity's claims with a quote (a paraphrase has none)
 
 
-def _ids(live: Live, path: str) -> list[str]:
+def _claims(live: Live, path: str) -> list[dict[str, Any]]:
     answer = live.get(path)
     assert answer.status_code == 200, answer.text
     body: dict[str, Any] = answer.json()
     assert body["meta"]["next_cursor"] is None  # the whole list on one page of 100
-    return [claim["id"] for claim in body["data"]]
+    claims: list[dict[str, Any]] = body["data"]
+    return claims
 
 
 def _truth(live: Live) -> Truth:
+    of_entity = _claims(live, f"/v1/claims?entity={ENTITY}&limit=100")
     return Truth(
-        theme_ids=_ids(live, f"/v1/themes/{THEME}/claims?limit=100"),
-        entity_ids=_ids(live, f"/v1/claims?entity={ENTITY}&limit=100"),
+        theme_ids=[claim["id"] for claim in _claims(live, f"/v1/themes/{THEME}/claims?limit=100")],
+        entity_ids=[claim["id"] for claim in of_entity],
+        entity_quoted=[claim["id"] for claim in of_entity if claim["basis"] == "quote"],
     )
 
 
@@ -244,9 +248,9 @@ def _check_program(seen: dict[str, Any], truth: Truth, live: Live) -> None:
     assert seen["entity_claims"] == truth.entity_ids
     assert seen["entity_total"] == len(truth.entity_ids)
 
-    # The claim it got is the entity's first, and its quote is the document's text at its span.
+    # The claim it got is the entity's first quoted one, and its quote is the document's text at its span.
     claim = seen["claim"]
-    assert claim["id"] == truth.entity_ids[0]
+    assert claim["id"] == truth.entity_quoted[0]
     assert seen["first_quote"] == claim["quote"]
     got = live.get(f"/v1/claims/{claim['id']}").json()
     text = live.get(f"/v1/documents/{got['document_id']}").json()["text"]
@@ -277,4 +281,4 @@ def _check_program(seen: dict[str, Any], truth: Truth, live: Live) -> None:
     assert ENTITY in {entity["slug"] for entity in now.json()["entities"]}
     assert seen["stale_status"] == seen["stale"]["status"] == 412
     assert seen["stale"]["type"] == "/problems/precondition-failed"
-    assert created["id"] in _ids(live, f"/v1/themes/{THEME}/claims?limit=100")
+    assert created["id"] in [c["id"] for c in _claims(live, f"/v1/themes/{THEME}/claims?limit=100")]

@@ -43,12 +43,13 @@ def _probes(seed: SeedData) -> list[Probe]:
     themes = Counter(slug for c in claims for slug in c.themes)
     entities = Counter(slug for c in claims for slug in c.entities)
     kinds = Counter(c.kind for c in claims)
+    documents = Counter(c.document for c in claims)
     aliases = [(alias, e.slug) for e in seed.annotations.entities for alias in e.aliases]
     groups = [
         [Probe(_claims_path(theme=slug), "total", count) for slug, count in themes.items()],
         [Probe(_claims_path(entity=slug), "total", count) for slug, count in entities.items()],
         [Probe(_claims_path(kind=kind), "total", count) for kind, count in kinds.items()],
-        [Probe(_claims_path(document=seed.annotations.documents[0].id), "total", len(claims))],
+        [Probe(_claims_path(document=slug), "total", count) for slug, count in documents.items()],
         [Probe(f"/v1/claims/{c.id}", "id", c.id) for c in claims],
         [Probe(f"/v1/entities/{quote(alias)}", "slug", slug) for alias, slug in aliases],
         [Probe("/v1/themes?limit=100", "count", len(seed.annotations.themes))],

@@ -61,8 +61,11 @@ def main(base_url: str, key: str, theme: str, entity: str) -> dict[str, Any]:
 
     # An entity's claims through the claim list's filter, and one claim.
     by_entity = _page(list_claims.sync(client=client, entity=[entity], limit=100))
-    first = by_entity.data[0]
+    # The first quoted one: a cited source's paraphrase has no quote or span.
+    first = next(claim for claim in by_entity.data if claim.quote is not None)
     one = _claim(get_claim.sync(first.id, client=client))
+    if one.span is None:
+        raise SystemExit(f"a quoted claim without a span: {one!r}")
 
     # Problem details: an unknown claim (404) and an unknown theme (422).
     missing = get_claim.sync_detailed("no-such-claim", client=client)

@@ -49,20 +49,25 @@ async function main(): Promise<void> {
     pages.push(page.ids);
   }
 
-  // An entity's claims through the claim list's filter: the first claim's quote, typed.
+  // An entity's claims through the claim list's filter: the first quoted claim's quote, typed (a cited
+  // source's paraphrase has no quote or span).
   const byEntity = await client.GET("/v1/claims", { params: { query: { entity: [entity], limit: 100 } } });
   if (!byEntity.data) {
     throw new Error(`entity claims: ${JSON.stringify(byEntity.error)}`);
   }
-  const first = byEntity.data.data[0];
+  const first = byEntity.data.data.find((claim: Claim) => claim.quote !== null);
   if (first === undefined) {
-    throw new Error("the entity has no claim");
+    throw new Error("the entity has no quoted claim");
   }
 
   // One claim.
   const one = await client.GET("/v1/claims/{claim_id}", { params: { path: { claim_id: first.id } } });
   if (!one.data) {
     throw new Error(`get claim: ${JSON.stringify(one.error)}`);
+  }
+  const span = one.data.span;
+  if (span === null) {
+    throw new Error("a quoted claim without a span");
   }
 
   // Problem details: an unknown claim (404) and an unknown theme (422).
@@ -109,7 +114,7 @@ async function main(): Promise<void> {
       theme_total: page.total,
       entity_claims: byEntity.data.data.map((claim: Claim) => claim.id),
       entity_total: byEntity.data.meta.total,
-      claim: { id: one.data.id, quote: one.data.quote, span: [one.data.span.start, one.data.span.end] },
+      claim: { id: one.data.id, quote: one.data.quote, span: [span.start, span.end] },
       first_quote: first.quote,
       not_found: problem(missing.error, 404),
       not_found_status: missing.response.status,
