@@ -25,5 +25,6 @@ def test_startup_objects_are_frozen_once(unfrozen: None) -> None:
     assert frozen > len(built_at_startup)
     later = [[index] for index in range(1000)]
     assert heap.freeze_startup_heap() is False  # a second app in the same process freezes nothing more
-    assert gc.get_freeze_count() == frozen
+    # Not one more object frozen (a thread left by another test may free frozen ones meanwhile: fewer).
+    assert gc.get_freeze_count() <= frozen
     assert later

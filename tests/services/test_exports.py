@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import event, insert
 
 from app.db import Database
-from app.schemas.claims import ClaimPublic
+from app.schemas.claims import RELATION_READINGS, ClaimPublic
 from app.services import claims, exports, jsonld
 from app.services.claim_bodies import refresh_claim_bodies
 from app.services.claim_filters import ClaimFilters
@@ -133,6 +133,17 @@ def csv_view(claim: dict[str, Any]) -> dict[str, str]:
         "entities": "|".join(entity["slug"] for entity in claim["entities"]),
         "context": "\n".join(note["note"] for note in claim["context"]),
         "context_json": json.dumps(claim["context"], ensure_ascii=False, separators=(",", ":")),
+        "basis": claim["basis"],
+        **{
+            f"source_{name}": claim["source"][name] or ""
+            for name in ("title", "publisher", "url", "published_date")
+        },
+        **{
+            reading: ";".join(r["claim"]["id"] for r in claim["relations"] if r["relation"] == reading)
+            for reading in RELATION_READINGS
+        },
+        **{name: str(count) for name, count in claim["corroboration"].items()},
+        "relations_json": json.dumps(claim["relations"], ensure_ascii=False, separators=(",", ":")),
     }
 
 
