@@ -328,7 +328,6 @@ def claim_facets(database: Database, filters: ClaimFilters, *, size: int = DEFAU
         total = claim_plans.total(connection, resolved)
         rows = _rows(connection, filters, resolved)
         relations = _relation_counts(connection, filters)
-    answer = _answer(total, rows, filters.kinds, size)
     # By count (largest first), then label, as the other facets; every type listed, even at 0.
     ranked = sorted(RELATION_TYPES, key=lambda kind: (-relations.get(kind, 0), kind))
     selected = set(filters.related.types)
@@ -336,9 +335,7 @@ def claim_facets(database: Database, filters: ClaimFilters, *, size: int = DEFAU
         {"value": kind, "label": kind, "count": relations.get(kind, 0), "selected": kind in selected}
         for kind in ranked
     ]
-    return ClaimFacets.model_validate(
-        {"total": answer.total, "facets": answer.facets.model_dump() | {"relation": relation}}
-    )
+    return _answer(total, rows, filters.kinds, size, relation)
 
 
 def _relation_counts(connection: Connection, filters: ClaimFilters) -> dict[str, int]:
@@ -367,9 +364,12 @@ def _relation_counts(connection: Connection, filters: ClaimFilters) -> dict[str,
 _Value = list[Any]
 
 
-def _answer(total: int, rows: Sequence[Row], kinds: list[str], size: int) -> ClaimFacets:
-    """The answer from the facet rows: a value's rows merged (its count, selected by any row), each
-    facet ordered and cut to `size`; validated once, as plain data (a model per value cost more)."""
+def _answer(
+    total: int, rows: Sequence[Row], kinds: list[str], size: int, relation: list[dict[str, Any]]
+) -> ClaimFacets:
+    """The answer from the facet rows and the relation facet: a value's rows merged (its count, selected
+    by any row), each facet ordered and cut to `size`; validated once, as plain data (a model per value,
+    or a second validation of thousands of entity values, costs more)."""
     merged: dict[str, dict[str, _Value]] = {dimension: {} for dimension in DIMENSIONS}
     for facet, value, label, entity_type, count, selected in rows:
         found = merged[facet].get(value)
@@ -384,8 +384,7 @@ def _answer(total: int, rows: Sequence[Row], kinds: list[str], size: int) -> Cla
         facet: [_item(value, typed=facet == "entity") for value in _ordered(values, size)]
         for facet, values in merged.items()
     }
-    # The relation facet is added by `claim_facets`.
-    return ClaimFacets.model_validate({"total": total, "facets": facets | {"relation": []}})
+    return ClaimFacets.model_validate({"total": total, "facets": facets | {"relation": relation}})
 
 
 def _ordered(values: dict[str, _Value], size: int) -> list[_Value]:
