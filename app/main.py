@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 
 from app import __version__
 from app.api.auth import read_access
+from app.api.inclusion import include_routes
 from app.api.llms_txt import install_llms_txt
 from app.api.metrics import Metrics
 from app.api.middleware import install_middleware
@@ -105,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     install_middleware(app, settings, metrics)
     app.openapi = partial(build_openapi, app)  # type: ignore[method-assign]
-    # FastAPI tries the routes in this order, so the most requested come first.
+    # Starlette tries the routes in this order, so the most requested come first.
     for router in (
         claims.router,
         search.router,
@@ -124,9 +125,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         snapshots.router,
         vocabulary.router,
     ):
-        app.include_router(router)
+        include_routes(app, router)
     if metrics is not None:
-        app.include_router(metrics_router.router)
+        include_routes(app, metrics_router.router)
     install_pages(app)
     install_llms_txt(app)
     return app

@@ -180,6 +180,8 @@ def claim_list_responses(*errors: Responses) -> Responses:
         "A page of claims (JSON, JSON-LD), or every matching claim (CSV, NDJSON), as `format` or Accept "
         "asks. JSON unless asked otherwise; the other formats are described under `x-other-formats`."
     )
+    # The same answer on every claim list: declared once, under components/responses.
+    documented[200] = shared("ClaimsPage", documented[200])
     return documented
 
 

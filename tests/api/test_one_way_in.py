@@ -9,17 +9,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api import params
+from app import main
+from app.api import inclusion, params
 from app.api.deps import get_database
 from app.api.routers import claims
 from app.config import Settings
 from app.db import Database
-from app.main import create_app
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import Page
 
@@ -43,7 +43,7 @@ OTHER_READS = ["/v1/themes", "/v1/claims/facets", "/v1/documents/pakistan-it-sec
 @pytest.fixture
 def app(seeded_url: str) -> Iterator[FastAPI]:
     """An app of its own on the seeded database, to add things to."""
-    built = create_app(Settings(database_url=seeded_url))
+    built = main.create_app(Settings(database_url=seeded_url))
     yield built
     built.state.database.dispose()
 
@@ -90,16 +90,16 @@ def test_a_router_level_dependency_runs_on_its_hot_routes(
     def audit(request: Request) -> None:
         ran.append(request.url.path)
 
-    include_router = FastAPI.include_router
+    include_routes = inclusion.include_routes
 
-    def including_with_audit(self: FastAPI, router: Any, **options: Any) -> None:
+    def including_with_audit(app: FastAPI, router: APIRouter, **options: Any) -> None:
         # As a newcomer would write it where the factory includes the claims router.
         if router is claims.router:
             options["dependencies"] = [*options.get("dependencies", []), Depends(audit)]
-        include_router(self, router, **options)
+        include_routes(app, router, **options)
 
-    monkeypatch.setattr(FastAPI, "include_router", including_with_audit)
-    app = create_app(Settings(database_url=seeded_url))
+    monkeypatch.setattr(main, "include_routes", including_with_audit)
+    app = main.create_app(Settings(database_url=seeded_url))
     try:
         with TestClient(app) as client:
             for path in HOT_READS:
@@ -112,7 +112,7 @@ def test_a_router_level_dependency_runs_on_its_hot_routes(
 
 def test_an_app_wide_dependency_runs_on_every_hot_route(seeded_url: str) -> None:
     """Reads that need a key are an app-wide dependency: every hot read refuses a request without one."""
-    app = create_app(Settings(database_url=seeded_url, reads_require_key=True))
+    app = main.create_app(Settings(database_url=seeded_url, reads_require_key=True))
     try:
         with TestClient(app) as client:
             for path in HOT_READS + CLAIM_LISTS:

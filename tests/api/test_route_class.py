@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi import routing as fastapi_routing
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
+from starlette.routing import Mount, Route
 
 from app.api.deps import get_database
 from app.api.route_class import ApiRoute
@@ -74,6 +75,15 @@ def test_every_api_route_is_an_api_route(app: FastAPI) -> None:
     api_routes = [route for route in routes if isinstance(route, APIRoute)]
     assert len(api_routes) > 30
     assert [route.path for route in api_routes if not isinstance(route, ApiRoute)] == []
+
+
+def test_the_app_matches_each_request_against_one_flat_table_of_routes(app: FastAPI) -> None:
+    """Routers are taken in by `include_routes`: no nested router to match a request through twice."""
+    nested = [type(route).__name__ for route in app.routes if not isinstance(route, Route | Mount)]
+    assert nested == []
+    paths = [route.path for route in app.routes if isinstance(route, Route)]
+    # The most requested come first.
+    assert paths.index("/v1/claims/{claim_id}") < paths.index("/v1/search") < paths.index("/v1/themes")
 
 
 def test_the_hot_reads_never_run_fastapis_general_solver(
