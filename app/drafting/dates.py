@@ -213,9 +213,7 @@ def find_dates(text: str, *, skip: list[tuple[int, int]] | None = None) -> list[
             continue
         value = _value(form, match.groupdict())
         if value is None:
-            # Not a real date: retry from the next character, so "2019-13-01" still yields its year.
-            position = match.start() + 1
-            continue
+            continue  # "31 February 2019", "2019-13-01": no date, and no part of it is read as one
         cue_match = _CUE.search(text, 0, match.start())
         cue = _CUES[" ".join(cue_match["cue"].lower().split())] if cue_match else None
         mentions.append(DateMention(match.start(), match.end(), match.group(), value, cue))

@@ -446,7 +446,8 @@ def read_labelled(path: Path) -> LabelledFile:
     except (OSError, yaml.YAMLError, ValidationError) as error:
         raise ValueError(f"{path}: {error}") from error
     for sentence in data.sentences:
-        for label in (*sentence.quantities, *sentence.dates):
+        labels: list[LabelledQuantity | LabelledDate] = [*sentence.quantities, *sentence.dates]
+        for label in labels:
             _label_start(sentence.text, label)  # raises for a label the text does not hold exactly once
     return data
 
