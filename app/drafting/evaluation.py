@@ -163,6 +163,9 @@ class Evaluation:
     kind_strict: Ratio
     kind_lenient: Ratio
     new_entities: int
+    quantities: int  # proposed over all claims
+    dates: int
+    validities: int
     baseline_theme_precision: Ratio
     baseline_theme_recall: Ratio
     baseline_kind_strict: Ratio
@@ -193,6 +196,8 @@ class Evaluation:
             f"{'kind accuracy (largest overlapping claim)':<44} {self.kind_strict!s:>22}",
             f"{'kind accuracy (any overlapping claim)':<44} {self.kind_lenient!s:>22}",
             f"{'new entities proposed (none are in the seed)':<44} {self.new_entities:>22}",
+            f"{'quantities, dates, validities proposed':<44} "
+            f"{f'{self.quantities}, {self.dates}, {self.validities}':>22}",
             f"{'baseline theme precision (most frequent)':<44} {self.baseline_theme_precision!s:>22}",
             f"{'baseline theme recall (most frequent)':<44} {self.baseline_theme_recall!s:>22}",
             f"{'baseline kind accuracy (always fact)':<44} {self.baseline_kind_strict!s:>22}",
@@ -380,6 +385,9 @@ def _measure(
         kind_strict=Ratio(counts["kind_strict"], scored),
         kind_lenient=Ratio(counts["kind_lenient"], scored),
         new_entities=len(draft.new_entities),
+        quantities=sum(len(c.quantities) for c in draft.claims),
+        dates=sum(len(c.dates) for c in draft.claims),
+        validities=sum(1 for c in draft.claims if c.validity is not None),
         baseline_theme_precision=Ratio(counts["baseline_theme_tp"], scored),
         baseline_theme_recall=Ratio(counts["baseline_theme_tp"], counts["theme_gold"]),
         baseline_kind_strict=Ratio(counts["baseline_kind"], scored),

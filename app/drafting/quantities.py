@@ -3,7 +3,7 @@
 A hand-written grammar (no library on the machine is made for this): a quantity is
 
     [qualifier] [currency] NUMBER [scale] [currency | unit] [period]
-    [between | from] [currency] NUMBER [scale] (and | to | - | -) [currency] NUMBER [scale] [currency | unit]
+    [between] [currency] NUMBER [scale] (and | to | -) [currency] NUMBER [scale] [currency | unit] [period]
 
 and is kept only if it has a currency, a scale, a percent or a unit of `UNITS`. So a bare number is never a
 quantity: "in 2019", "Section 3", "the 1st", "+92 21 111 222 333" and "five years" give nothing. A year
@@ -177,13 +177,19 @@ _FILLER = rf"(?:\s+(?!(?:{_NOT_FILLER})\b)[A-Za-z][\w-]*){{0,2}}?"
 _ONE = rf"(?:{_CURRENCY}\s*)?{_NUMBER}{_SCALE}?"
 # "between 2 and 3 billion", "US$2-3 billion", "12 to 15 percent"; but "from 2 to 3 million" is a change
 # from one figure to another, so two quantities.
+_QUALIFIER = rf"(?P<qualifier>{_alternatives(list(_QUALIFIERS))}\s+)?"
+_TAIL = rf"(?P<after>{_FILLER}{_AFTER})?(?P<period>\s+{_alternatives(list(_PERIODS))})?"
 _QUANTITY = re.compile(
-    rf"(?P<qualifier>{_alternatives(list(_QUALIFIERS))}\s+)?"
+    rf"{_QUALIFIER}"
     rf"(?:(?P<from>(?<!\w)from\s+)|(?P<between>(?<!\w)between\s+))?"
     rf"(?P<first>{_ONE})"
     rf"(?:(?(from)(?!)|(?(between)\s+and\s+|\s*(?:to|-|\u2013)\s*))(?P<second>{_ONE}))?"
-    rf"(?P<after>{_FILLER}{_AFTER})?"
-    rf"(?P<period>\s+{_alternatives(list(_PERIODS))})?",
+    rf"{_TAIL}",
+    re.IGNORECASE,
+)
+# The same without a second number: for a match whose two numbers are no range ("US$1 million to 2,000").
+_SINGLE = re.compile(
+    rf"{_QUALIFIER}(?P<from>(?<!\w)from\s+)?(?P<between>(?!))?(?P<first>{_ONE})(?P<second>(?!))?{_TAIL}",
     re.IGNORECASE,
 )
 _NUMBER_PARTS = re.compile(
@@ -270,15 +276,31 @@ def _is_year_after_cue(text: str, match: re.Match[str], first: _Number) -> bool:
     )
 
 
+def _is_range(first: _Number, second: _Number) -> bool:
+    """Two numbers joined by "to"/"and"/"-" make a range only if alike and rising ("2 to 3 billion")."""
+    return (
+        first.factor == second.factor
+        and (second.currency is None or second.currency == first.currency)
+        and first.amount < second.amount
+    )
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """The quantities stated in `text`, in order, with offsets into `text`."""
     found: list[Quantity] = []
-    for match in _QUANTITY.finditer(text):
+    position = 0
+    while (match := _QUANTITY.search(text, position)) is not None:
         first = _number(match["first"])
         second = _number(match["second"]) if match["second"] else None
         if second is not None and first.factor == 1 and second.factor != 1:
             # "between 2 and 3 billion": the scale stated once applies to both ends.
             first = _Number(first.value, second.factor, second.scale, first.currency)
+        if second is not None and not _is_range(first, second):
+            single = _SINGLE.match(text, match.start())
+            if single is None:  # pragma: no cover - _SINGLE matches wherever _QUANTITY does
+                raise AssertionError(text)
+            match, first, second = single, _number(single["first"]), None
+        position = max(match.end(), position + 1)
         currency = first.currency or (second.currency if second else None)
         unit = currency or (_unit_after(match["after"]) if match["after"] else None)
         if unit is None and first.factor == 1:

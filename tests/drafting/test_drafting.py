@@ -378,6 +378,8 @@ def test_the_evaluation_holds_out_the_sentences_own_claims_and_clears_its_floors
     assert report.theme_recall.value >= 0.40
     assert report.kind_strict.value >= 0.65
     assert report.theme_recall.value > report.baseline_theme_recall.value
+    # The seed article states no figure and no date ("In recent years" is none): nothing is proposed.
+    assert (report.quantities, report.dates, report.validities) == (0, 0, 0)
     in_sample, _ = evaluate(holdout="none")
     assert in_sample.theme_precision.value > report.theme_precision.value  # holding out really removes data
 

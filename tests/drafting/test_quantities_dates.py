@@ -98,6 +98,12 @@ def test_ranges_share_their_scale_and_unit_and_a_change_is_two_quantities() -> N
     )
     dashed = _quantity("a US$2-3 billion valuation")
     assert (dashed["stated"], dashed["lower"], dashed["upper"]) == ("US$2-3 billion", 2e9, 3e9)
+    # Two numbers that are no range: unlike ("US$200 million to 300 startups") or falling ("15 to 12").
+    assert [q.stated for q in find_quantities("gave US$200 million to 300 startups")] == [
+        "US$200 million",
+        "300 startups",
+    ]
+    assert [(q.stated, q.lower) for q in find_quantities("15 to 12 percent")] == [("12 percent", None)]
     change = find_quantities("rose from Rs 2 billion to Rs 5 billion")
     assert [(q.stated, q.lower, q.upper) for q in change] == [
         ("Rs 2 billion", None, None),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -71,6 +72,7 @@ def test_draft_evaluate_prints_the_measured_table(tmp_path: Path) -> None:
         assert measure in result.stdout
     assert "held out by section" in result.stdout
     assert "relations (same-as and part-of) in pakistan-it-sector" in result.stdout
+    assert re.search(r"quantities, dates, validities proposed +0, 0, 0\n", result.stdout)
     assert not (tmp_path / "unused.db").exists()
 
 
