@@ -105,6 +105,7 @@ _CUE = re.compile(
     + r")\s+(?:(?:early|mid|late|the\s+(?:end|start|beginning|middle|(?:first|second)\s+half)\s+of)[\s-]+)?$",
     re.IGNORECASE,
 )
+_CUE_REACH = 60  # longer than any cue with its "the first half of" and spaces
 # What joins two dates into one interval: "between 2015 and 2019", "from 2015 to 2019", "2015 - 2019".
 _DASHES = "-\u2013\u2014"
 _JOIN = re.compile(r"\s*(?:and|to|until|till|through|\u2013|\u2014|-)\s*", re.IGNORECASE)
@@ -200,6 +201,11 @@ def _value(form: str, groups: dict[str, str | None]) -> str | None:
         return None  # "31 February 2019", "2019-13-01": not a date
 
 
+def _cue_before(text: str, start: int) -> re.Match[str] | None:
+    """The cue word(s) ending right before `start` (looked for in the few characters before it)."""
+    return _CUE.search(text, max(0, start - _CUE_REACH), start)
+
+
 def find_dates(text: str, *, skip: list[tuple[int, int]] | None = None) -> list[DateMention]:
     """The dates stated in `text`, in order; `skip`: spans (quantities) whose digits are no date."""
     mentions: list[DateMention] = []
@@ -214,7 +220,7 @@ def find_dates(text: str, *, skip: list[tuple[int, int]] | None = None) -> list[
         value = _value(form, match.groupdict())
         if value is None:
             continue  # "31 February 2019", "2019-13-01": no date, and no part of it is read as one
-        cue_match = _CUE.search(text, 0, match.start())
+        cue_match = _cue_before(text, match.start())
         cue = _CUES[" ".join(cue_match["cue"].lower().split())] if cue_match else None
         mentions.append(DateMention(match.start(), match.end(), match.group(), value, cue))
     return _join_intervals(text, mentions)
@@ -237,7 +243,7 @@ def _join_intervals(text: str, mentions: list[DateMention]) -> list[DateMention]
             and previous.first <= mention.last
         ):
             cue_start = previous.start
-            if previous.cue in ("since", "between") and (cue := _CUE.search(text, 0, previous.start)):
+            if previous.cue in ("since", "between") and (cue := _cue_before(text, previous.start)):
                 cue_start = cue.start()
             joined[-1] = DateMention(
                 cue_start,

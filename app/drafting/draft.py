@@ -501,7 +501,8 @@ def _render_numbers(claim: DraftClaim, data: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     if claim.quantities:
         prefix = "" if "quantities" in data else "# "
-        lines.append(f"    {prefix}quantities:  # proposed: spans are offsets into the quote")
+        note = "spans are offsets into the quote (shift them if you narrow it)"
+        lines.append(f"    {prefix}quantities:  # proposed: {note}")
         lines += [f"    {prefix}  - {_flow_mapping(q.plain())}" for q in claim.quantities]
     if claim.dates:
         found = "; ".join(

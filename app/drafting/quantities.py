@@ -272,7 +272,7 @@ def _is_year_after_cue(text: str, match: re.Match[str], first: _Number) -> bool:
         and first.factor == 1
         and _YEAR.fullmatch(digits) is not None
         and not match["qualifier"]
-        and bool(_CUE_BEFORE.search(text[: match.start()]))
+        and bool(_CUE_BEFORE.search(text, max(0, match.start() - 20), match.start()))
     )
 
 

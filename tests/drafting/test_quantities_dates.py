@@ -181,6 +181,18 @@ def test_spans_are_exact_ordered_and_apart_for_any_text(text: str) -> None:
     assert not any(q.start < d.end and d.start < q.end for q in quantities for d in dates)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789 ,.-/$%RsUSDbnmkQFYintheofbyMarch\u2013", max_size=60))
+def test_any_text_of_digits_signs_and_cue_letters_gives_exact_spans(text: str) -> None:
+    quantities = find_quantities(text)
+    assert all(text[q.start : q.end] == q.stated and q.amount >= 0 for q in quantities)
+    dates = find_dates(text, skip=[(q.start, q.end) for q in quantities])
+    assert all(text[d.start : d.end] == d.stated and d.first <= d.last for d in dates)
+    validity = propose_validity(dates)
+    if validity is not None and validity.valid_from and validity.valid_to:
+        assert validity.valid_from <= validity.valid_to
+
+
 # ---- dates and validity ------------------------------------------------------------------------
 
 
