@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.config import Settings
 from app.db import create_database
 from app.drafting.draft import DraftError, draft_file, render_relations
-from app.drafting.evaluation import evaluate, evaluate_relations
+from app.drafting.evaluation import evaluate, evaluate_numbers, evaluate_relations
 from app.drafting.known import Known, known_from_database, known_from_seed
 from app.drafting.relations import propose_relations, read_gold
 from app.services.annotations import SeedError
@@ -54,6 +54,13 @@ def add_draft_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
         metavar="FILE",
         help="instead of drafting, propose the same-as and part-of relations that the spans of FILE's claims "
         "prove (those FILE does not list yet, as YAML to paste) and score them against FILE's relations",
+    )
+    draft.add_argument(
+        "--numbers",
+        metavar="FILE",
+        action="append",
+        help="instead of drafting, score the quantity and date extractors and the validity proposals on a "
+        "file of hand-labelled sentences (e.g. tests/drafting/fixtures/quantities-dates.yaml); repeatable",
     )
     draft.add_argument(
         "--holdout",
@@ -101,6 +108,18 @@ def run_relations(path: Path) -> int:
     return 0
 
 
+def run_numbers(paths: list[Path]) -> int:
+    """Print the quantity, date and validity figures on each labelled file, with the errors behind them."""
+    for index, path in enumerate(paths):
+        try:
+            scores = evaluate_numbers(path)
+        except ValueError as error:
+            print(f"sectorfacts: draft --numbers refused: {error}", file=sys.stderr)
+            return 1
+        print(("\n" if index else "") + scores.table())
+    return 0
+
+
 def run_draft(args: argparse.Namespace, settings: Settings) -> int:
     """Handler of `sectorfacts draft`."""
     if args.relations:
@@ -112,6 +131,11 @@ def run_draft(args: argparse.Namespace, settings: Settings) -> int:
             print(error, file=sys.stderr)
             return 1
         print(report.table())
+        if args.numbers:
+            print()
+    if args.numbers:
+        return run_numbers([Path(path) for path in args.numbers])
+    if args.evaluate:
         return 0
     if not args.article:
         print("sectorfacts: draft needs an ARTICLE (or --evaluate)", file=sys.stderr)

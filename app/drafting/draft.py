@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from app.drafting.dates import DateMention, Validity, find_dates, propose_validity
 from app.drafting.entities import (
     EntityMatcher,
     Mention,
@@ -26,15 +27,20 @@ from app.drafting.entities import (
 from app.drafting.entities import slugify as _slugify
 from app.drafting.kinds import propose_kind
 from app.drafting.known import Known
+from app.drafting.quantities import Quantity, find_quantities
 from app.drafting.relations import Relation, SpannedClaim, propose_relations
 from app.drafting.sentences import Sentence, split_sentences
 from app.drafting.themes import ThemeModel, ThemeScore
 from app.models import ClaimKind
-from app.schemas.annotations import FORMAT, EntityIn
+from app.schemas.annotations import FORMAT, ClaimIn, EntityIn
 
 ThemeModelFor = Callable[[Sentence], ThemeModel]
 _THE_COUNTRY = re.compile(r"\b(?:the|this) (?:country|nation)(?:['\u2019]s)?\b", re.IGNORECASE)
 FALLBACK_THEME = "unthemed"
+# Quantities and validity are claim fields of the format once app/schemas/annotations.py has them; until
+# then the draft carries its proposals as comments, so it stays valid as written.
+CLAIM_HAS_QUANTITIES = "quantities" in ClaimIn.model_fields
+CLAIM_HAS_VALIDITY = "validity" in ClaimIn.model_fields
 
 
 class DraftError(Exception):
@@ -54,6 +60,9 @@ class DraftClaim:
     known_mentions: list[Mention]
     implied: list[str]  # entities referred to as "the country"
     new: list[str]  # slugs of proposed new entities
+    quantities: list[Quantity] = field(default_factory=list)  # offsets into the sentence (the quote)
+    dates: list[DateMention] = field(default_factory=list)  # likewise
+    validity: Validity | None = None
 
 
 @dataclass
@@ -136,6 +145,7 @@ class Draft:
                     "themes": [t.slug for t in c.themes] or [self.theme_slugs[0]],
                     "entities": list(c.entities),
                     "context": [],
+                    **_numbers_plain(c),
                 }
                 for c in self.claims
             ],
@@ -161,6 +171,10 @@ class Draft:
             f" ({fragments} flagged as fragments, {joined} joined across a stray full stop)",
             f"claims proposed: {len(self.claims)} (one per body sentence, ids draft-001…)",
             f"relations proposed: {len(self.relations)} (same-as and part-of, from equal or nested spans)",
+            f"quantities proposed: {sum(len(c.quantities) for c in self.claims)}"
+            f" (in {sum(1 for c in self.claims if c.quantities)} claims);"
+            f" dates found: {sum(len(c.dates) for c in self.claims)};"
+            f" validity proposed for {sum(1 for c in self.claims if c.validity)} claims",
             "kinds: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()),
             "themes: " + ", ".join(f"{k} {n}" for k, n in themes.most_common()),
             f"known entities found: {len(self.used_known_entities)} ("
@@ -174,6 +188,16 @@ class Draft:
             ),
         ]
         return "\n".join(lines)
+
+
+def _numbers_plain(claim: DraftClaim) -> dict[str, Any]:
+    """The claim's `quantities` and `validity` proposals, as far as the claim format has those fields."""
+    plain: dict[str, Any] = {}
+    if CLAIM_HAS_QUANTITIES and claim.quantities:
+        plain["quantities"] = [q.plain() for q in claim.quantities]
+    if CLAIM_HAS_VALIDITY and claim.validity is not None:
+        plain["validity"] = claim.validity.plain()
+    return plain
 
 
 def _main_country(claims: list[tuple[Sentence, list[Mention]]], known: Known) -> str | None:
@@ -236,6 +260,8 @@ def draft_text(
             positioned.append((sentence.start + the_country.start(), country))
         kind, cue = propose_kind(sentence.text)
         themes = theme_model_for(sentence).propose(sentence.text, sentence.section) if known.themes else []
+        quantities = find_quantities(sentence.text)
+        dates = find_dates(sentence.text, skip=[(q.start, q.end) for q in quantities])
         claims.append(
             DraftClaim(
                 id=f"draft-{number:03d}",
@@ -247,6 +273,9 @@ def draft_text(
                 known_mentions=mentions,
                 implied=implied,
                 new=list(dict.fromkeys(new_slugs)),
+                quantities=quantities,
+                dates=dates,
+                validity=propose_validity(dates),
             )
         )
     if title is None:
@@ -312,8 +341,14 @@ def _q(value: object) -> str:
     """A YAML scalar: null, a number, a plain slug, or a double-quoted string (JSON quoting is valid YAML)."""
     if value is None:
         return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, float):
+        # YAML 1.1 (PyYAML) reads a float only with a dot and no bare exponent: "3100000000.0".
+        text = repr(value)
+        return text if "." in text and "e" not in text else f"{value:.1f}"
     text = str(value)
     if _PLAIN_SLUG.fullmatch(text) and text not in _YAML_WORDS:
         return text
@@ -449,5 +484,40 @@ def _render_claim(claim: DraftClaim, data: dict[str, Any]) -> list[str]:
     reasons += [f"NEW {slug}" for slug in claim.new]
     suffix = f"  # proposed: {_comment('; '.join(reasons))}" if reasons else ""
     lines.append(f"    entities: {_flow(data['entities'])}{suffix}")
-    lines += ["    context: []", ""]
+    lines.append("    context: []")
+    lines += _render_numbers(claim, data)
+    lines.append("")
+    return lines
+
+
+def _flow_mapping(mapping: dict[str, Any]) -> str:
+    """A one-line YAML mapping ({a: 1, span: {start: 0, end: 3}})."""
+    items = (f"{k}: {_flow_mapping(v) if isinstance(v, dict) else _q(v)}" for k, v in mapping.items())
+    return "{" + ", ".join(items) + "}"
+
+
+def _render_numbers(claim: DraftClaim, data: dict[str, Any]) -> list[str]:
+    """The quantities and validity proposed, as fields when the format has them, else as comments."""
+    lines: list[str] = []
+    if claim.quantities:
+        prefix = "" if "quantities" in data else "# "
+        note = "spans are offsets into the quote (shift them if you narrow it)"
+        lines.append(f"    {prefix}quantities:  # proposed: {note}")
+        lines += [f"    {prefix}  - {_flow_mapping(q.plain())}" for q in claim.quantities]
+    if claim.dates:
+        found = "; ".join(
+            f'"{d.stated}" -> {d.value} ({d.precision}' + (f", cue {d.cue})" if d.cue else ")")
+            for d in claim.dates
+        )
+        lines.append(f"    # dates found: {_comment(found)}")
+    if claim.validity is not None:
+        prefix = "" if "validity" in data else "# "
+        lines.append(
+            f"    {prefix}validity: {_flow_mapping(claim.validity.plain())}"
+            f"  # proposed: {_comment(claim.validity.reason)}"
+        )
+    elif claim.dates:
+        lines.append(
+            "    # validity: none proposed (the dates' cues do not say when the claim holds; check by hand)"
+        )
     return lines

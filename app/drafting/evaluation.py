@@ -19,6 +19,13 @@ Each draft claim (one body sentence) is compared with the hand claims that overl
              or against any overlapping hand claim's kind (lenient).
 Baselines for scale: every sentence gets the most frequent theme of the training claims, and kind "fact".
 
+Quantities and dates (`evaluate_numbers`): the extractors run on each sentence of a hand-labelled file
+(tests/drafting/fixtures/quantities-dates.yaml). A found quantity or date *matches* a labelled one whose
+span it overlaps (one to one); precision is matched/found and recall matched/labelled. Of the matched
+pairs, the amount, unit, span and every field (amount, unit, scale, period, bounds, approximate, span) are
+compared exactly; the *strict* precision and recall count only pairs exact in every field. Validity is
+right when the proposal equals the label, "none" included.
+
 Relations: the `same-as` and `part-of` relations the spans prove are proposed twice, and each set is scored
 against the file's own `relations` of those two types among the document's claims (precision: proposed that
 are listed; recall: listed that are proposed; `same-as` matches either way round):
@@ -35,8 +42,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from app.drafting.dates import find_dates, propose_validity
 from app.drafting.draft import Draft, draft_text
 from app.drafting.known import Example, Known, known_from_seed
+from app.drafting.quantities import Quantity, find_quantities
 from app.drafting.relations import (
     GROUNDED_TYPES,
     Relation,
@@ -151,6 +163,9 @@ class Evaluation:
     kind_strict: Ratio
     kind_lenient: Ratio
     new_entities: int
+    quantities: int  # proposed over all claims
+    dates: int
+    validities: int
     baseline_theme_precision: Ratio
     baseline_theme_recall: Ratio
     baseline_kind_strict: Ratio
@@ -181,6 +196,8 @@ class Evaluation:
             f"{'kind accuracy (largest overlapping claim)':<44} {self.kind_strict!s:>22}",
             f"{'kind accuracy (any overlapping claim)':<44} {self.kind_lenient!s:>22}",
             f"{'new entities proposed (none are in the seed)':<44} {self.new_entities:>22}",
+            f"{'quantities, dates, validities proposed':<44} "
+            f"{f'{self.quantities}, {self.dates}, {self.validities}':>22}",
             f"{'baseline theme precision (most frequent)':<44} {self.baseline_theme_precision!s:>22}",
             f"{'baseline theme recall (most frequent)':<44} {self.baseline_theme_recall!s:>22}",
             f"{'baseline kind accuracy (always fact)':<44} {self.baseline_kind_strict!s:>22}",
@@ -368,8 +385,258 @@ def _measure(
         kind_strict=Ratio(counts["kind_strict"], scored),
         kind_lenient=Ratio(counts["kind_lenient"], scored),
         new_entities=len(draft.new_entities),
+        quantities=sum(len(c.quantities) for c in draft.claims),
+        dates=sum(len(c.dates) for c in draft.claims),
+        validities=sum(1 for c in draft.claims if c.validity is not None),
         baseline_theme_precision=Ratio(counts["baseline_theme_tp"], scored),
         baseline_theme_recall=Ratio(counts["baseline_theme_tp"], counts["theme_gold"]),
         baseline_kind_strict=Ratio(counts["baseline_kind"], scored),
         relations=relations,
+    )
+
+
+# ---- quantities and dates on a labelled file ------------------------------------------------------
+
+
+class _Labelled(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LabelledQuantity(_Labelled):
+    """A quantity as a curator labels it (docs/drafting.md, "Quantities and dates")."""
+
+    stated: str = Field(min_length=1)
+    start: int | None = Field(default=None, ge=0)  # needed only when `stated` occurs twice
+    amount: float
+    unit: str | None = None
+    scale: Literal["thousand", "million", "billion"] | None = None
+    period: Literal["year", "month", "day"] | None = None
+    lower: float | None = None
+    upper: float | None = None
+    approximate: bool = False
+
+
+class LabelledDate(_Labelled):
+    """A stated date: a partial ISO date, or an interval "A/B"."""
+
+    stated: str = Field(min_length=1)
+    start: int | None = Field(default=None, ge=0)
+    value: str = Field(pattern=r"^\d{4}(-\d\d){0,2}(/\d{4}(-\d\d){0,2})?$")
+
+
+class LabelledValidity(_Labelled):
+    """When the labelled sentence's claim holds."""
+
+    valid_from: str | None
+    valid_to: str | None
+
+
+class LabelledSentence(_Labelled):
+    """One sentence with everything it states."""
+
+    source: Literal["article", "second-article", "written"]
+    text: str = Field(min_length=1, max_length=2000)
+    quantities: list[LabelledQuantity] = Field(default_factory=list)
+    dates: list[LabelledDate] = Field(default_factory=list)
+    validity: LabelledValidity | None = None
+
+
+class LabelledFile(_Labelled):
+    """A file of labelled sentences."""
+
+    sentences: list[LabelledSentence] = Field(min_length=1, max_length=10_000)
+
+
+def read_labelled(path: Path) -> LabelledFile:
+    """The labelled sentences of `path`; ValueError says what is wrong with the file."""
+    try:
+        data = LabelledFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as error:
+        raise ValueError(f"{path}: {error}") from error
+    for sentence in data.sentences:
+        labels: list[LabelledQuantity | LabelledDate] = [*sentence.quantities, *sentence.dates]
+        for label in labels:
+            _label_start(sentence.text, label)  # raises for a label the text does not hold exactly once
+    return data
+
+
+def _label_start(text: str, label: LabelledQuantity | LabelledDate) -> int:
+    if label.start is not None:
+        if text[label.start : label.start + len(label.stated)] != label.stated:
+            raise ValueError(f"{label.stated!r} is not at {label.start} of {text!r}")
+        return label.start
+    if text.count(label.stated) != 1:
+        raise ValueError(f"{label.stated!r} is not once in {text!r}: give its start")
+    return text.index(label.stated)
+
+
+@dataclass(frozen=True)
+class NumberEvaluation:
+    """The quantity, date and validity figures on a labelled file, with the errors behind them."""
+
+    path: str
+    sentences: int
+    quantity_precision: Ratio
+    quantity_recall: Ratio
+    quantity_amount: Ratio  # of matched pairs
+    quantity_unit: Ratio
+    quantity_span: Ratio
+    quantity_exact: Ratio
+    quantity_strict_precision: Ratio
+    quantity_strict_recall: Ratio
+    date_precision: Ratio
+    date_recall: Ratio
+    date_value: Ratio
+    date_span: Ratio
+    date_strict_precision: Ratio
+    date_strict_recall: Ratio
+    validity_accuracy: Ratio
+    validity_precision: Ratio
+    validity_recall: Ratio
+    errors: list[str]
+
+    def table(self) -> str:
+        """The figures as a plain-text table, then one line per error."""
+        rows = [
+            (f"quantities and dates in {self.path}: {self.sentences} labelled sentences"),
+            f"{'measure':<44} {'value':>22}",
+        ]
+        for name, ratio in [
+            ("quantity precision (overlaps a label)", self.quantity_precision),
+            ("quantity recall", self.quantity_recall),
+            ("quantity amount exact (of matched)", self.quantity_amount),
+            ("quantity unit exact (of matched)", self.quantity_unit),
+            ("quantity span exact (of matched)", self.quantity_span),
+            ("quantity every field exact (of matched)", self.quantity_exact),
+            ("quantity strict precision (every field)", self.quantity_strict_precision),
+            ("quantity strict recall (every field)", self.quantity_strict_recall),
+            ("date precision (overlaps a label)", self.date_precision),
+            ("date recall", self.date_recall),
+            ("date value exact (of matched)", self.date_value),
+            ("date span exact (of matched)", self.date_span),
+            ("date strict precision (value and span)", self.date_strict_precision),
+            ("date strict recall (value and span)", self.date_strict_recall),
+            ("validity accuracy (of sentences)", self.validity_accuracy),
+            ("validity precision (of proposals)", self.validity_precision),
+            ("validity recall (of labelled validities)", self.validity_recall),
+        ]:
+            rows.append(f"{name:<44} {ratio.defined():>22}")
+        rows += [f"error: {e}" for e in self.errors]
+        return "\n".join(rows)
+
+
+def _pairs(
+    found: list[tuple[int, int]], labelled: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """One-to-one pairs (found index, label index) of overlapping spans, and the unpaired of each side."""
+    pairs: list[tuple[int, int]] = []
+    used: set[int] = set()
+    for j, (a, b) in enumerate(labelled):
+        i = next((i for i, (c, d) in enumerate(found) if i not in used and c < b and a < d), None)
+        if i is not None:
+            used.add(i)
+            pairs.append((i, j))
+    paired = {j for _, j in pairs}
+    return (
+        pairs,
+        [i for i in range(len(found)) if i not in used],
+        [j for j in range(len(labelled)) if j not in paired],
+    )
+
+
+def _quantity_fields(q: Quantity | LabelledQuantity, start: int) -> tuple[object, ...]:
+    return (
+        q.amount,
+        q.unit,
+        q.scale,
+        q.period,
+        q.lower,
+        q.upper,
+        q.approximate,
+        start,
+        start + len(q.stated),
+    )
+
+
+def evaluate_numbers(path: Path) -> NumberEvaluation:
+    """Score the quantity and date extractors and the validity proposal on the labelled file `path`."""
+    data = read_labelled(path)
+    counts: Counter[str] = Counter()
+    errors: list[str] = []
+    for sentence in data.sentences:
+        text = sentence.text
+        quantities = find_quantities(text)
+        gold_q = [(label, _label_start(text, label)) for label in sentence.quantities]
+        pairs, spurious, missed = _pairs(
+            [(q.start, q.end) for q in quantities], [(s, s + len(g.stated)) for g, s in gold_q]
+        )
+        counts["q_found"] += len(quantities)
+        counts["q_gold"] += len(gold_q)
+        counts["q_matched"] += len(pairs)
+        for i, j in pairs:
+            found, (gold, start) = quantities[i], gold_q[j]
+            counts["q_amount"] += int(found.amount == gold.amount)
+            counts["q_unit"] += int(found.unit == gold.unit)
+            counts["q_span"] += int((found.start, found.stated) == (start, gold.stated))
+            exact = _quantity_fields(found, found.start) == _quantity_fields(gold, start)
+            counts["q_exact"] += int(exact)
+            if not exact:
+                errors.append(
+                    f"quantity {found.stated!r} read as {_quantity_fields(found, found.start)}, "
+                    f"labelled {_quantity_fields(gold, start)}"
+                )
+        errors += [f"quantity {quantities[i].stated!r} found, not labelled, in {text!r}" for i in spurious]
+        errors += [f"quantity {gold_q[j][0].stated!r} missed in {text!r}" for j in missed]
+
+        dates = find_dates(text, skip=[(q.start, q.end) for q in quantities])
+        gold_d = [(label, _label_start(text, label)) for label in sentence.dates]
+        pairs, spurious, missed = _pairs(
+            [(d.start, d.end) for d in dates], [(s, s + len(g.stated)) for g, s in gold_d]
+        )
+        counts["d_found"] += len(dates)
+        counts["d_gold"] += len(gold_d)
+        counts["d_matched"] += len(pairs)
+        for i, j in pairs:
+            date, (label, start) = dates[i], gold_d[j]
+            value_ok, span_ok = date.value == label.value, (date.start, date.stated) == (start, label.stated)
+            counts["d_value"] += int(value_ok)
+            counts["d_span"] += int(span_ok)
+            counts["d_exact"] += int(value_ok and span_ok)
+            if not (value_ok and span_ok):
+                errors.append(
+                    f"date {date.stated!r} read as {date.value}, labelled {label.stated!r} {label.value}"
+                )
+        errors += [f"date {dates[i].stated!r} found, not labelled, in {text!r}" for i in spurious]
+        errors += [f"date {gold_d[j][0].stated!r} missed in {text!r}" for j in missed]
+
+        validity = propose_validity(dates)
+        proposed = validity.plain() if validity else None
+        labelled = sentence.validity.model_dump() if sentence.validity else None
+        counts["v_right"] += int(proposed == labelled)
+        counts["v_proposed"] += int(proposed is not None)
+        counts["v_gold"] += int(labelled is not None)
+        counts["v_hits"] += int(proposed is not None and proposed == labelled)
+        if proposed != labelled:
+            errors.append(f"validity {proposed} proposed, labelled {labelled}, in {text!r}")
+    return NumberEvaluation(
+        path=str(path),
+        sentences=len(data.sentences),
+        quantity_precision=Ratio(counts["q_matched"], counts["q_found"]),
+        quantity_recall=Ratio(counts["q_matched"], counts["q_gold"]),
+        quantity_amount=Ratio(counts["q_amount"], counts["q_matched"]),
+        quantity_unit=Ratio(counts["q_unit"], counts["q_matched"]),
+        quantity_span=Ratio(counts["q_span"], counts["q_matched"]),
+        quantity_exact=Ratio(counts["q_exact"], counts["q_matched"]),
+        quantity_strict_precision=Ratio(counts["q_exact"], counts["q_found"]),
+        quantity_strict_recall=Ratio(counts["q_exact"], counts["q_gold"]),
+        date_precision=Ratio(counts["d_matched"], counts["d_found"]),
+        date_recall=Ratio(counts["d_matched"], counts["d_gold"]),
+        date_value=Ratio(counts["d_value"], counts["d_matched"]),
+        date_span=Ratio(counts["d_span"], counts["d_matched"]),
+        date_strict_precision=Ratio(counts["d_exact"], counts["d_found"]),
+        date_strict_recall=Ratio(counts["d_exact"], counts["d_gold"]),
+        validity_accuracy=Ratio(counts["v_right"], len(data.sentences)),
+        validity_precision=Ratio(counts["v_hits"], counts["v_proposed"]),
+        validity_recall=Ratio(counts["v_hits"], counts["v_gold"]),
+        errors=errors,
     )

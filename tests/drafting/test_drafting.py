@@ -323,6 +323,11 @@ def test_the_second_article_draft_finds_known_entities_proposes_new_ones_and_val
     assert "# proposed: new entity" in out.read_text(encoding="utf-8")
     assert len(data.annotations.claims) == sum(s.role == "body" for s in draft.sentences) == 18
     assert data.annotations.documents[0].title == "Pakistan's Software Exports Look Beyond the Next Decade"
+    # Its one figure and its one date; "1.5 times", "five years" and "two years" are no quantities.
+    quantities = [(c.id, q.stated, q.amount, q.unit) for c in draft.claims for q in c.quantities]
+    assert quantities == [("draft-003", "roughly 2.6 billion U.S. dollars", 2.6e9, "USD")]
+    validities = [(c.id, c.validity.plain()) for c in draft.claims if c.validity is not None]
+    assert validities == [("draft-011", {"valid_from": None, "valid_to": "2026"})]
 
 
 def test_the_rendered_yaml_loads_back_exactly_even_with_awkward_characters() -> None:
@@ -378,6 +383,8 @@ def test_the_evaluation_holds_out_the_sentences_own_claims_and_clears_its_floors
     assert report.theme_recall.value >= 0.40
     assert report.kind_strict.value >= 0.65
     assert report.theme_recall.value > report.baseline_theme_recall.value
+    # The seed article states no figure and no date ("In recent years" is none): nothing is proposed.
+    assert (report.quantities, report.dates, report.validities) == (0, 0, 0)
     in_sample, _ = evaluate(holdout="none")
     assert in_sample.theme_precision.value > report.theme_precision.value  # holding out really removes data
 

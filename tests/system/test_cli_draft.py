@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -71,6 +72,40 @@ def test_draft_evaluate_prints_the_measured_table(tmp_path: Path) -> None:
         assert measure in result.stdout
     assert "held out by section" in result.stdout
     assert "relations (same-as and part-of) in pakistan-it-sector" in result.stdout
+    assert re.search(r"quantities, dates, validities proposed +0, 0, 0\n", result.stdout)
+    assert not (tmp_path / "unused.db").exists()
+
+
+def test_draft_numbers_prints_the_quantity_and_date_figures_of_each_labelled_file(tmp_path: Path) -> None:
+    fixtures = Path(__file__).resolve().parent.parent / "drafting" / "fixtures"
+    url = f"sqlite:///{tmp_path / 'unused.db'}"
+    result = sectorfacts(
+        url,
+        tmp_path,
+        "draft",
+        "--numbers",
+        str(fixtures / "quantities-dates.yaml"),
+        "--numbers",
+        str(fixtures / "quantities-dates-heldout.yaml"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "quantities-dates.yaml: 58 labelled sentences" in result.stdout
+    assert "quantities-dates-heldout.yaml: 22 labelled sentences" in result.stdout
+    for measure in (
+        "quantity precision",
+        "quantity recall",
+        "quantity unit exact",
+        "date recall",
+        "validity accuracy",
+    ):
+        assert result.stdout.count(measure) == 2
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "sentences: [{source: written, text: 'in 2019', dates: [{stated: '2020', value: '2020'}]}]\n"
+    )
+    refused = sectorfacts(url, tmp_path, "draft", "--numbers", str(bad))
+    assert refused.returncode == 1
+    assert "'2020' is not once in 'in 2019'" in refused.stderr
     assert not (tmp_path / "unused.db").exists()
 
 
