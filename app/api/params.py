@@ -147,6 +147,11 @@ class ClaimFilterQuery(BaseModel):
         description="Claims in a relation of these types, as subject or object: supports, contradicts, "
         "qualifies, same-as, part-of. Repeat the parameter or separate values with commas (OR).",
     )
+    orphaned: bool | None = Field(
+        default=None,
+        description="`true`: claims a newer version of their document's text orphaned (`anchor.status` "
+        "`orphaned`); `false`: every other claim.",
+    )
 
 
 class ClaimListQuery(ClaimFilterQuery):

@@ -32,6 +32,45 @@ class Span(Schema):
     end: int
 
 
+class TextPositionSelector(Schema):
+    """W3C Web Annotation `TextPositionSelector`: the quote's offsets in the text of `document_version`,
+    in Unicode code points, end exclusive."""
+
+    type: Literal["TextPositionSelector"]
+    start: int
+    end: int
+
+
+class TextQuoteSelector(Schema):
+    """W3C Web Annotation `TextQuoteSelector`: the quote (`exact`) with the 32 code points before
+    (`prefix`) and after it (`suffix`) in the text of `document_version`, fewer at the text's ends."""
+
+    type: Literal["TextQuoteSelector"]
+    exact: str
+    prefix: str
+    suffix: str
+
+
+AnchorStatus = Literal["anchored", "orphaned"]
+
+
+class Anchor(Schema):
+    """Where the quote stands, as two W3C selectors of one version of the document's text. When a new
+    version replaces the text, the claim follows only where `prefix` + `exact` + `suffix` occurs there
+    exactly once; otherwise it is `orphaned` and still points into the version it was anchored in."""
+
+    document_version: int = Field(
+        ge=1, description="The version of the document's text the selectors (and `span`) point into."
+    )
+    status: AnchorStatus = Field(
+        description="`anchored`: in the document's current text. `orphaned`: a newer version did not "
+        "hold the quote with its context exactly once; `span` points into `document_version` "
+        "(`GET /v1/documents/{id}/versions/{n}`) until a curator places the claim again."
+    )
+    position: TextPositionSelector
+    quote: TextQuoteSelector
+
+
 class ThemeRef(Schema):
     """A theme a claim concerns."""
 
@@ -124,11 +163,17 @@ class ClaimPublic(Schema):
         "`quote` and `span` are null."
     )
     quote: str | None = Field(
-        description="The document's exact words: `document.text[span.start:span.end]`; null for a paraphrase."
+        description="The document's exact words: `text[span.start:span.end]` of the version "
+        "`anchor.document_version` (the document's current text unless the claim is orphaned); null for a "
+        "paraphrase."
     )
     kind: ClaimKind
     document_id: str
     span: Span | None = Field(description="Where the quote stands in the document; null for a paraphrase.")
+    anchor: Anchor | None = Field(
+        description="The quote's W3C position and quote selectors, the version of the text they point "
+        "into and whether a newer version orphaned the claim; null for a paraphrase."
+    )
     source: ClaimSource
     themes: list[ThemeRef]
     entities: list[EntityRef]

@@ -28,9 +28,53 @@ class DocumentSummary(Schema):
         description="Length of the text in Unicode code points (the unit of claim spans); null if not held."
     )
     claim_count: int
+    current_version: int | None = Field(
+        ge=1,
+        description="The version number of `text` (`GET /v1/documents/{id}/versions`); null if not held.",
+    )
+    orphaned_claims: int = Field(
+        ge=0,
+        description="Claims a newer version of the text did not hold exactly (`anchor.status` "
+        "`orphaned`; `GET /v1/claims?document={id}&orphaned=true` lists them).",
+    )
 
 
 class DocumentPublic(DocumentSummary):
     """A source document with its full text (null for a cited document)."""
 
     text: str | None
+
+
+class DocumentVersionSummary(Schema):
+    """One version of a held document's text, without the text."""
+
+    document_id: str
+    version: int = Field(ge=1, description="1 for the text the document was added with, then each new one.")
+    current: bool = Field(description="Whether this version is the document's current `text`.")
+    sha256: str = Field(description="SHA-256 of the version's UTF-8 text.")
+    length: int = Field(ge=1, description="Length of the text in Unicode code points.")
+    created_at: dt.datetime
+    note: str | None = Field(description="The curator's note on what changed; null when none was given.")
+
+
+class DocumentVersionPublic(DocumentVersionSummary):
+    """One version of a held document's text, with the text (claim spans of that version index into it)."""
+
+    text: str
+
+
+class TextReplaced(Schema):
+    """A new version of a document's text, and where its claims stand now."""
+
+    document_id: str
+    version: int = Field(ge=1, description="The new version's number (the document's `current_version`).")
+    sha256: str
+    length: int = Field(ge=1)
+    reanchored: int = Field(
+        ge=0, description="Claims whose quote with its context occurs exactly once in the new text."
+    )
+    orphaned: list[str] = Field(
+        description="Ids of the document's claims not anchored in the new text (their quote with its "
+        "context occurs nowhere, or more than once): orphaned, their spans still in the version they "
+        "were anchored in."
+    )

@@ -215,6 +215,14 @@ class DocumentPatch(Patch):
     retrieved_date: dt.date | None = None
 
 
+class DocumentVersionCreate(Strict):
+    """A new version of a held document's full text, replacing its current text (claims re-anchor by their
+    quote selectors, exactly, or are orphaned), with an optional note on what changed."""
+
+    text: DocumentText
+    note: Line | None = None
+
+
 class RelationCreate(Strict):
     """A new relation: the subject claim `type` the object claim, with a note in the curator's words."""
 
