@@ -56,11 +56,8 @@ Cursor = Annotated[
     Field(description="`meta.next_cursor` of the previous page; omit for the first page."),
 ]
 LimitParam = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}.")]
-CursorParam = Annotated[
-    str | None,
-    text(MAX_CURSOR_LENGTH, min_length=1, pattern=CURSOR),
-    Query(description="`meta.next_cursor` of the previous page; omit for the first page."),
-]
+# The same parameter as the claim lists' `cursor`, so the OpenAPI document declares it once.
+CursorParam = Annotated[Cursor | None, Query()]
 
 ClaimId = Annotated[str, text(100, min_length=1), Path(description="The claim's stable id, e.g. `pkit-038`.")]
 ThemeSlug = Annotated[
@@ -149,8 +146,7 @@ class ClaimFilterQuery(BaseModel):
     )
     orphaned: bool | None = Field(
         default=None,
-        description="`true`: claims a newer version of their document's text orphaned (`anchor.status` "
-        "`orphaned`); `false`: every other claim.",
+        description="`true`: claims a newer version of their text orphaned; `false`: the others.",
     )
 
 

@@ -45,6 +45,7 @@ class DocumentVersion(SQLModel, table=True):
     version: int = Field(primary_key=True)
     text: str = Field(sa_type=Text())
     sha256: str = Field(max_length=64)
-    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    # When the API recorded it; NULL for a text the seed loaded or that predates versions (unknown).
+    created_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     # The curator's word on what changed, when given.
     note: str | None = Field(default=None, max_length=300)

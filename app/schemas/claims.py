@@ -33,8 +33,7 @@ class Span(Schema):
 
 
 class TextPositionSelector(Schema):
-    """W3C Web Annotation `TextPositionSelector`: the quote's offsets in the text of `document_version`,
-    in Unicode code points, end exclusive."""
+    """W3C `TextPositionSelector`: the quote's offsets (as `span`) in the anchor's version."""
 
     type: Literal["TextPositionSelector"]
     start: int
@@ -42,8 +41,8 @@ class TextPositionSelector(Schema):
 
 
 class TextQuoteSelector(Schema):
-    """W3C Web Annotation `TextQuoteSelector`: the quote (`exact`) with the 32 code points before
-    (`prefix`) and after it (`suffix`) in the text of `document_version`, fewer at the text's ends."""
+    """W3C `TextQuoteSelector`: the quote with the 32 code points before and after it in the anchor's
+    version (fewer at the text's ends)."""
 
     type: Literal["TextQuoteSelector"]
     exact: str
@@ -55,17 +54,13 @@ AnchorStatus = Literal["anchored", "orphaned"]
 
 
 class Anchor(Schema):
-    """Where the quote stands, as two W3C selectors of one version of the document's text. When a new
-    version replaces the text, the claim follows only where `prefix` + `exact` + `suffix` occurs there
-    exactly once; otherwise it is `orphaned` and still points into the version it was anchored in."""
+    """Where the quote stands in one version of the document's text. A new version moves the claim only
+    where `prefix` + `exact` + `suffix` occurs in it exactly once; else the claim is `orphaned`."""
 
-    document_version: int = Field(
-        ge=1, description="The version of the document's text the selectors (and `span`) point into."
-    )
+    document_version: int = Field(ge=1, description="The version the selectors and `span` point into.")
     status: AnchorStatus = Field(
-        description="`anchored`: in the document's current text. `orphaned`: a newer version did not "
-        "hold the quote with its context exactly once; `span` points into `document_version` "
-        "(`GET /v1/documents/{id}/versions/{n}`) until a curator places the claim again."
+        description="`anchored`: in the current text; `orphaned`: in an older version, until a curator "
+        "places the claim again."
     )
     position: TextPositionSelector
     quote: TextQuoteSelector
@@ -164,16 +159,12 @@ class ClaimPublic(Schema):
     )
     quote: str | None = Field(
         description="The document's exact words: `text[span.start:span.end]` of the version "
-        "`anchor.document_version` (the document's current text unless the claim is orphaned); null for a "
-        "paraphrase."
+        "`anchor.document_version`; null for a paraphrase."
     )
     kind: ClaimKind
     document_id: str
     span: Span | None = Field(description="Where the quote stands in the document; null for a paraphrase.")
-    anchor: Anchor | None = Field(
-        description="The quote's W3C position and quote selectors, the version of the text they point "
-        "into and whether a newer version orphaned the claim; null for a paraphrase."
-    )
+    anchor: Anchor | None = Field(description="The quote's W3C selectors; null for a paraphrase.")
     source: ClaimSource
     themes: list[ThemeRef]
     entities: list[EntityRef]

@@ -30,12 +30,11 @@ class DocumentSummary(Schema):
     claim_count: int
     current_version: int | None = Field(
         ge=1,
-        description="The version number of `text` (`GET /v1/documents/{id}/versions`); null if not held.",
+        description="The version of `text`; null if not held.",
     )
     orphaned_claims: int = Field(
         ge=0,
-        description="Claims a newer version of the text did not hold exactly (`anchor.status` "
-        "`orphaned`; `GET /v1/claims?document={id}&orphaned=true` lists them).",
+        description="Claims a newer version of the text orphaned (`/v1/claims?orphaned=true`).",
     )
 
 
@@ -49,16 +48,16 @@ class DocumentVersionSummary(Schema):
     """One version of a held document's text, without the text."""
 
     document_id: str
-    version: int = Field(ge=1, description="1 for the text the document was added with, then each new one.")
-    current: bool = Field(description="Whether this version is the document's current `text`.")
-    sha256: str = Field(description="SHA-256 of the version's UTF-8 text.")
-    length: int = Field(ge=1, description="Length of the text in Unicode code points.")
-    created_at: dt.datetime
-    note: str | None = Field(description="The curator's note on what changed; null when none was given.")
+    version: int = Field(ge=1)
+    current: bool = Field(description="Whether it is the document's current `text`.")
+    sha256: str
+    length: int = Field(ge=1)
+    created_at: dt.datetime | None = Field(description="When the API recorded it; null if unknown (seeded).")
+    note: str | None
 
 
 class DocumentVersionPublic(DocumentVersionSummary):
-    """One version of a held document's text, with the text (claim spans of that version index into it)."""
+    """One version of a held document's text, with the text."""
 
     text: str
 
@@ -67,14 +66,8 @@ class TextReplaced(Schema):
     """A new version of a document's text, and where its claims stand now."""
 
     document_id: str
-    version: int = Field(ge=1, description="The new version's number (the document's `current_version`).")
+    version: int = Field(ge=1)
     sha256: str
     length: int = Field(ge=1)
-    reanchored: int = Field(
-        ge=0, description="Claims whose quote with its context occurs exactly once in the new text."
-    )
-    orphaned: list[str] = Field(
-        description="Ids of the document's claims not anchored in the new text (their quote with its "
-        "context occurs nowhere, or more than once): orphaned, their spans still in the version they "
-        "were anchored in."
-    )
+    reanchored: int = Field(ge=0, description="Claims moved into the new text.")
+    orphaned: list[str] = Field(description="Ids of the claims not anchored in the new text.")

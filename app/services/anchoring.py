@@ -95,8 +95,11 @@ def current_version(connection: Connection, document_id: str) -> int | None:
     return None if newest is None else int(newest)
 
 
-def add_version(connection: Connection, document_id: str, text: str, note: str | None = None) -> int:
-    """Record `text` as the document's next version; returns its number (1 for the first)."""
+def add_version(
+    connection: Connection, document_id: str, text: str, note: str | None = None, *, dated: bool = True
+) -> int:
+    """Record `text` as the document's next version, `dated` now (else its time is unknown: a text the
+    seed loads); returns its number (1 for the first)."""
     number = (current_version(connection, document_id) or 0) + 1
     connection.execute(
         insert(DOCUMENT_VERSION).values(
@@ -104,7 +107,7 @@ def add_version(connection: Connection, document_id: str, text: str, note: str |
             version=number,
             text=text,
             sha256=sha256(text),
-            created_at=dt.datetime.now(dt.UTC),
+            created_at=dt.datetime.now(dt.UTC) if dated else None,
             note=note,
         )
     )
@@ -113,7 +116,7 @@ def add_version(connection: Connection, document_id: str, text: str, note: str |
 
 def sync_versions(connection: Connection, document_ids: Sequence[str]) -> tuple[dict[str, int], int]:
     """Make each held document's text its newest version (a new one where the text differs from it,
-    as after a seed that changed it); returns each held document's current version, and how many
+    as after a seed that changed it; undated, as the seed does not say when); returns each held document's current version, and how many
     versions were added."""
     versions: dict[str, int] = {}
     added = 0
@@ -134,7 +137,7 @@ def sync_versions(connection: Connection, document_ids: Sequence[str]) -> tuple[
                 versions[document_id] = newest
                 continue
         text = connection.execute(select(DOCUMENT.c.text).where(DOCUMENT.c.id == document_id)).scalar_one()
-        versions[document_id] = add_version(connection, document_id, text)
+        versions[document_id] = add_version(connection, document_id, text, dated=False)
         added += 1
     return versions, added
 

@@ -1,15 +1,15 @@
 """Document versions: a held document's text can be replaced, its old versions kept; claims name the
 version their span points into, and whether a new version orphaned them.
 
-Hand-written. Every held document's current text becomes its version 1, and every quoted claim is
-anchored in it; paraphrases (claims of cited documents) have no anchor.
+Hand-written. Every held document's current text becomes its version 1 (when it was recorded is unknown:
+`created_at` NULL), and every quoted claim is anchored in it; paraphrases (claims of cited documents)
+have no anchor.
 
 Revision ID: 0016
 Revises: 0014
 Create Date: 2026-12-06
 """
 
-import datetime as dt
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("note", sa.String(length=300), nullable=True),
         sa.CheckConstraint("version >= 1", name=op.f("ck_document_version_version")),
         sa.ForeignKeyConstraint(
@@ -55,13 +55,12 @@ def upgrade() -> None:
         sa.column("version"),
         sa.column("text"),
         sa.column("sha256"),
-        sa.column("created_at", sa.DateTime(timezone=True)),
     )
-    now = sa.bindparam("now", dt.datetime.now(dt.UTC), type_=sa.DateTime(timezone=True))
+    # When each text was recorded is unknown: created_at stays NULL.
     op.execute(
         sa.insert(version).from_select(
-            ["document_id", "version", "text", "sha256", "created_at"],
-            sa.select(document.c.id, sa.literal(1), document.c.text, document.c.sha256, now).where(
+            ["document_id", "version", "text", "sha256"],
+            sa.select(document.c.id, sa.literal(1), document.c.text, document.c.sha256).where(
                 document.c.text.is_not(None)
             ),
         )

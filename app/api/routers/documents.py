@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Path, Response
 
 from app.api.deps import DatabaseDep
 from app.api.etags import IfMatch
-from app.api.openapi import INVALID, NOT_FOUND, UNAVAILABLE, Responses, illustrated
+from app.api.openapi import INVALID, NOT_FOUND, UNAVAILABLE, Responses, illustrated, responses
 from app.api.params import CursorParam, DocumentId, LimitParam
 from app.api.resource_reads import ResourceReads, add_resource_reads
 from app.api.route_class import ApiRoute
@@ -85,21 +85,23 @@ MAX_VERSION = 2**31 - 1
 VersionNumber = Annotated[
     int, Path(ge=1, le=MAX_VERSION, description="A version number of the document's text, from 1.")
 ]
-# Illustrative answers (the seeded database records each text's version 1 at the time it was loaded).
+# Illustrative (the seeded texts are long): a version the API recorded.
+_TEXT = "Pakistan's IT exports grew … (the version's text)."
 _VERSION = {
     "document_id": "pakistan-it-sector",
     "version": 2,
     "current": True,
     "sha256": "9d1e0c7b5e3f4a8c2b6d0e1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c",
-    "length": 51234,
+    "length": len(_TEXT),
     "created_at": "2026-12-06T12:00:00.000000Z",
-    "note": "The publisher corrected the export figures.",
+    "note": "Figures corrected.",
+    "text": _TEXT,
 }
 _REPLACED = {
     "document_id": "pakistan-it-sector",
     "version": 2,
     "sha256": _VERSION["sha256"],
-    "length": 51234,
+    "length": len(_TEXT),
     "reanchored": 66,
     "orphaned": ["pkit-012", "pkit-040"],
 }
@@ -133,12 +135,9 @@ def replace_document_text(
 ) -> TextReplaced:
     """Publish a new version of a held document's text; old versions stay readable.
 
-    Each claim is re-anchored only where its quote with its context (`anchor.quote`: prefix + exact +
-    suffix) occurs exactly once in the new text; every other claim is reported `orphaned` and keeps its
-    span in the version it was anchored in (never matched to similar text). The document's revision is
-    bumped, and the document and each claim that moved or was orphaned get a change in their history.
-    409 for a cited document or an unchanged text. Needs `If-Match` (the document's ETag) and scope
-    `write`.
+    A claim moves only where its `anchor.quote` (prefix + exact + suffix) occurs exactly once in the new
+    text; the others are `orphaned` (never matched to similar text). 409 for a cited document or an
+    unchanged text. Needs `If-Match` (the document's ETag) and scope `write`.
     """
     replaced = document_writes.replace_text(writer.database, writer.actor, document_id, if_match, body)
     response.headers["Location"] = f"/v1/documents/{document_id}/versions/{replaced.version}"
@@ -149,21 +148,12 @@ def replace_document_text(
     "/{document_id}/versions",
     tags=TAGS,
     summary="List a document's text versions",
-    responses=_illustrated(
-        200,
-        "versions_page",
-        {
-            "data": [{**_VERSION, "version": 1, "current": False, "note": None}, _VERSION],
-            "meta": {"total": 2, "limit": 20, "next_cursor": None},
-        },
-        NOT_FOUND,
-        INVALID,
-    ),
+    responses=responses("versions_page", NOT_FOUND, INVALID),
 )
 def list_document_versions(
     database: DatabaseDep, document_id: DocumentId, limit: LimitParam = 20, cursor: CursorParam = None
 ) -> Page[DocumentVersionSummary]:
-    """The versions of the document's text, oldest first, without the text (none for a cited document)."""
+    """The versions of the document's text, oldest first, without the text."""
     return documents.list_versions(database, document_id, limit=limit, cursor=cursor)
 
 
@@ -171,12 +161,10 @@ def list_document_versions(
     "/{document_id}/versions/{version}",
     tags=TAGS,
     summary="Get one version of a document's text",
-    responses=_illustrated(
-        200, "document_version", {**_VERSION, "text": "Pakistan's IT sector … (the full text)"}, NOT_FOUND
-    ),
+    responses=_illustrated(200, "document_version", _VERSION, NOT_FOUND),
 )
 def get_document_version(
     database: DatabaseDep, document_id: DocumentId, version: VersionNumber
 ) -> DocumentVersionPublic:
-    """One version of the document's text (an orphaned claim's span indexes into its anchor's version)."""
+    """One version of the document's text, e.g. the one an orphaned claim's span points into."""
     return documents.read_version(database, document_id, version)
