@@ -115,9 +115,9 @@ def add_version(
 
 
 def sync_versions(connection: Connection, document_ids: Sequence[str]) -> tuple[dict[str, int], int]:
-    """Make each held document's text its newest version (a new one where the text differs from it,
-    as after a seed that changed it; undated, as the seed does not say when); returns each held document's current version, and how many
-    versions were added."""
+    """Make each held document's text its newest version: a new one, undated, where the text differs
+    from it (a seed that changed it does not say when); returns each held document's current version,
+    and how many versions were added."""
     versions: dict[str, int] = {}
     added = 0
     held = connection.execute(

@@ -42,11 +42,12 @@ def test_every_article_claim_has_selectors_that_find_it_once(
         assert quote["suffix"] == document_text[end : end + CONTEXT]
         assert _count(document_text, _context(claim)) == 1, claim["id"]
     paraphrases = [claim for claim in api_claims if claim["basis"] == "paraphrase"]
-    assert paraphrases and all(claim["anchor"] is None for claim in paraphrases)
+    assert paraphrases
+    assert all(claim["anchor"] is None for claim in paraphrases)
 
 
 def test_jsonld_carries_both_selectors(client: TestClient) -> None:
-    params = [("document", DOCUMENT_ID), ("limit", 1)]
+    params: list[tuple[str, str | int]] = [("document", DOCUMENT_ID), ("limit", 1)]
     response = client.get("/v1/claims", params=[*params, ("format", "jsonld")])
     assert response.status_code == 200, response.text
     node = response.json()["@graph"][0]
@@ -72,12 +73,15 @@ def test_documents_show_their_version_and_orphans(client: TestClient) -> None:
     assert document["current_version"] == 1
     assert document["orphaned_claims"] == 0
     cited = get_json(client, CITED)
-    assert cited["current_version"] is None and cited["orphaned_claims"] == 0
+    assert cited["current_version"] is None
+    assert cited["orphaned_claims"] == 0
     versions = get_json(client, f"{DOCUMENT}/versions")
     assert versions["meta"]["total"] == 1
     (first,) = versions["data"]
-    assert first["version"] == 1 and first["current"] is True
-    assert first["sha256"] == document["sha256"] and first["length"] == document["length"]
+    assert first["version"] == 1
+    assert first["current"] is True
+    assert first["sha256"] == document["sha256"]
+    assert first["length"] == document["length"]
     assert get_json(client, f"{DOCUMENT}/versions/1")["text"] == document["text"]
     assert get_json(client, f"{CITED}/versions")["meta"]["total"] == 0
     assert_problem(client.get(f"{DOCUMENT}/versions/2"), 404, "not-found")
@@ -130,7 +134,9 @@ def test_replacing_the_text_reanchors_exactly_and_orphans_the_rest(curator: Cura
     assert document["orphaned_claims"] == len(expected_orphans)
     assert get_json(client, f"{DOCUMENT}/versions/1")["text"] == old["text"]
     version = get_json(client, f"{DOCUMENT}/versions/2")
-    assert version["text"] == new_text and version["note"] == "An edited copy" and version["current"]
+    assert version["text"] == new_text
+    assert version["note"] == "An edited copy"
+    assert version["current"]
     assert [v["current"] for v in get_json(client, f"{DOCUMENT}/versions")["data"]] == [False, True]
 
     by_id = {c["id"]: c for c in claims}
@@ -156,7 +162,8 @@ def test_replacing_the_text_reanchors_exactly_and_orphans_the_rest(curator: Cura
     assert first["span"]["start"] == claims[0]["span"]["start"] + len(INSERTED)
 
     orphans, total = walk(client, "/v1/claims", [("orphaned", "true")], limit=100)
-    assert sorted(c["id"] for c in orphans) == expected_orphans and total == len(expected_orphans)
+    assert sorted(c["id"] for c in orphans) == expected_orphans
+    assert total == len(expected_orphans)
     anchored = get_json(client, "/v1/claims", [("orphaned", "false"), ("limit", 1)])
     assert (
         anchored["meta"]["total"] == get_json(client, "/v1/claims", [("limit", 1)])["meta"]["total"] - total
@@ -169,7 +176,8 @@ def test_replacing_the_text_reanchors_exactly_and_orphans_the_rest(curator: Cura
 
     history = get_json(client, f"{DOCUMENT}/history")["data"]
     assert history[-1]["action"] == "update"
-    assert history[-1]["before"]["current_version"] == 1 and history[-1]["after"]["current_version"] == 2
+    assert history[-1]["before"]["current_version"] == 1
+    assert history[-1]["after"]["current_version"] == 2
     claim_history = get_json(client, f"/v1/claims/{altered}/history")["data"]
     assert claim_history[-1]["after"]["anchor"]["status"] == "orphaned"
 
@@ -180,7 +188,8 @@ def test_replacing_the_text_reanchors_exactly_and_orphans_the_rest(curator: Cura
     ]
     fixed = curator.write("PATCH", f"/v1/claims/{altered}", {"quote": fixed_quote}, if_match="current")
     assert fixed.status_code == 200, fixed.text
-    assert fixed.json()["anchor"]["status"] == "anchored" and fixed.json()["anchor"]["document_version"] == 2
+    assert fixed.json()["anchor"]["status"] == "anchored"
+    assert fixed.json()["anchor"]["document_version"] == 2
     assert get_json(client, DOCUMENT)["orphaned_claims"] == len(expected_orphans) - 1
 
 
