@@ -203,7 +203,7 @@ class DocumentCreate(Strict):
 
 
 class DocumentPatch(Patch):
-    """Changes to a document's metadata; its text is fixed, because every claim's span points into it."""
+    """Changes to a document's metadata (a new text is a new version: `POST …/versions`)."""
 
     NULLABLE = frozenset({"language", "publisher", "url", "published_date", "retrieved_date"})
 

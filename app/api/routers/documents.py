@@ -74,7 +74,7 @@ def update_document(
 ) -> DocumentPublic:
     """Correct a document's title, language, publisher, URL or dates (`null` clears an optional one).
 
-    The text cannot change: every claim's span points into it. Needs `If-Match` and scope `write`.
+    A new text is a new version (`POST …/versions`). Needs `If-Match` and scope `write`.
     """
     updated = document_writes.update_document(writer.database, writer.actor, document_id, if_match, body)
     return writer.answer(updated)
