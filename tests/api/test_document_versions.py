@@ -232,3 +232,31 @@ def test_refusals(refusing_curator: Curator) -> None:
     assert_problem(read_only, 403)
     assert curator.change_count() == changes
     assert get_json(curator.client, f"{DOCUMENT}/versions")["meta"]["total"] == 1
+
+
+def test_an_orphan_is_tried_again_by_each_new_version(curator: Curator) -> None:
+    client = curator.client
+    original = get_json(client, DOCUMENT)["text"]
+    claims, _ = walk(client, "/v1/claims", [("document", DOCUMENT_ID)], limit=100)
+    edited, altered, duplicated, _ = _edited(original, claims)
+    second = curator.write("POST", f"{DOCUMENT}/versions", {"text": edited}, if_match=curator.etag(DOCUMENT))
+    assert sorted(second.json()["orphaned"]) == sorted([altered, duplicated])
+    # Each claim is tried by the selector of the version it is anchored in: the orphans by version 1's,
+    # the others by version 2's (where the passage appended at the end lengthened the last suffixes).
+    placed, _ = walk(client, "/v1/claims", [("document", DOCUMENT_ID)], limit=100)
+    expected = sorted(c["id"] for c in placed if _count(original, _context(c)) != 1)
+    assert altered not in expected
+    assert duplicated not in expected
+    third = curator.write("POST", f"{DOCUMENT}/versions", {"text": original}, if_match=curator.etag(DOCUMENT))
+    assert third.status_code == 201, third.text
+    assert sorted(third.json()["orphaned"]) == expected
+    assert third.json()["reanchored"] == len(claims) - len(expected)
+    after = {c["id"]: c for c in walk(client, "/v1/claims", [("document", DOCUMENT_ID)], limit=100)[0]}
+    for claim in claims:
+        if claim["id"] not in expected:
+            assert after[claim["id"]]["span"] == claim["span"]
+            assert after[claim["id"]]["anchor"]["document_version"] == 3
+    for claim_id in (altered, duplicated):
+        assert after[claim_id]["anchor"]["status"] == "anchored"
+    assert get_json(client, DOCUMENT)["orphaned_claims"] == len(expected)
+    assert get_json(client, f"{DOCUMENT}/versions")["meta"]["total"] == 3
