@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, insert, or_, select, update
 
 from app.schemas.annotations import AnnotationFile
+from app.services import anchoring
 from app.services.claim_bodies import refresh_claim_bodies
 from app.services.keys import lookup_key
 from app.services.search import index as search_index
@@ -119,6 +120,9 @@ def apply(connection: Connection, annotations: AnnotationFile, texts: dict[str, 
         },
         report,
     )
+    # The file's text of each held document is its current version (a new one where it changed).
+    versions, added = anchoring.sync_versions(connection, [d.id for d in annotations.documents])
+    report.changes["document_version inserted"] += added
     theme_ids = _upsert(
         connection,
         THEME,
@@ -159,7 +163,7 @@ def apply(connection: Connection, annotations: AnnotationFile, texts: dict[str, 
         ["alias", "alias_key", "position"],
         report,
     )
-    _sync_claims(connection, annotations, theme_ids, entity_ids, report)
+    _sync_claims(connection, annotations, theme_ids, entity_ids, versions, report)
     _sync_relations(connection, annotations, report)
     if report.changed:
         report.reindexed = search_index.rebuild(connection)
@@ -172,6 +176,7 @@ def _sync_claims(
     annotations: AnnotationFile,
     theme_ids: dict[str, Any],
     entity_ids: dict[str, Any],
+    versions: dict[str, int],
     report: SyncReport,
 ) -> None:
     wanted = {c.id for c in annotations.claims}
@@ -195,6 +200,9 @@ def _sync_claims(
                 "span_start": c.span.start if c.span is not None else 0,
                 "span_end": c.span.end if c.span is not None else 0,
                 "kind": c.kind,
+                # The file's span is in the file's text: the document's current version, anchored.
+                "anchor_version": versions.get(c.document) if c.quote is not None else None,
+                "orphaned": False,
             }
             for c in annotations.claims
         },

@@ -34,6 +34,7 @@ EXAMPLE_REQUESTS = {
     "entity": "/v1/entities/Careem%20Networks",
     "documents_page": "/v1/documents",
     "document": "/v1/documents/pakistan-it-sector",
+    "versions_page": "/v1/documents/pakistan-it-sector/versions",
     "healthz": "/healthz",
     "readyz": "/readyz",
     "search": "/v1/search?q=freelancers&type=entity,theme",

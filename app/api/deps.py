@@ -69,6 +69,7 @@ def claim_filters(
             min_supporting_sources=query.min_supporting_sources,
             types=split_values("query.relation", query.relation),
         ),
+        orphaned=query.orphaned,
         scope_theme=scope_theme,
         scope_entity=scope_entity,
         scope_document=scope_document,

@@ -56,11 +56,8 @@ Cursor = Annotated[
     Field(description="`meta.next_cursor` of the previous page; omit for the first page."),
 ]
 LimitParam = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}.")]
-CursorParam = Annotated[
-    str | None,
-    text(MAX_CURSOR_LENGTH, min_length=1, pattern=CURSOR),
-    Query(description="`meta.next_cursor` of the previous page; omit for the first page."),
-]
+# The same parameter as the claim lists' `cursor`, so the OpenAPI document declares it once.
+CursorParam = Annotated[Cursor | None, Query()]
 
 ClaimId = Annotated[str, text(100, min_length=1), Path(description="The claim's stable id, e.g. `pkit-038`.")]
 ThemeSlug = Annotated[
@@ -146,6 +143,10 @@ class ClaimFilterQuery(BaseModel):
         max_length=MAX_FILTER_VALUES,
         description="Claims in a relation of these types, as subject or object: supports, contradicts, "
         "qualifies, same-as, part-of. Repeat the parameter or separate values with commas (OR).",
+    )
+    orphaned: bool | None = Field(
+        default=None,
+        description="`true`: claims a newer version of their text orphaned; `false`: the others.",
     )
 
 

@@ -14,7 +14,7 @@ from app.models.curation import (
     KeyScope,
     ResourceType,
 )
-from app.models.document import Document
+from app.models.document import Document, DocumentVersion
 from app.models.entity import ENTITY_TYPES, Entity, EntityAlias, EntityType
 from app.models.relation import RELATION_TYPES, ClaimRelation, RelationType
 from app.models.search import SEARCH_KINDS, SearchEntry, SearchFts, SearchPosting, SearchTally, SearchTerm
@@ -45,6 +45,7 @@ __all__ = [
     "ClaimTheme",
     "ContextNote",
     "Document",
+    "DocumentVersion",
     "Entity",
     "EntityAlias",
     "EntityType",

@@ -3,6 +3,7 @@
 from typing import Any, Literal, get_args
 
 from sqlalchemy import JSON, CheckConstraint, Column, Index
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from app.models.base import key_text
@@ -51,6 +52,11 @@ class Claim(SQLModel, table=True):
     span_start: int
     span_end: int
     kind: str = Field(max_length=20)
+    # The document version the span points into (document_version.version); NULL for a paraphrase.
+    anchor_version: int | None = None
+    # True when a new version of the text did not hold the quote with its context exactly once, so the
+    # span still points into `anchor_version`, an older version (app/services/anchoring.py).
+    orphaned: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     # Bumped by every write; the ETag names it (app/services/writes/revisions.py).
     revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 

@@ -32,6 +32,40 @@ class Span(Schema):
     end: int
 
 
+class TextPositionSelector(Schema):
+    """W3C `TextPositionSelector`: the quote's offsets (as `span`) in the anchor's version."""
+
+    type: Literal["TextPositionSelector"]
+    start: int
+    end: int
+
+
+class TextQuoteSelector(Schema):
+    """W3C `TextQuoteSelector`: the quote with the 32 code points before and after it in the anchor's
+    version (fewer at the text's ends)."""
+
+    type: Literal["TextQuoteSelector"]
+    exact: str
+    prefix: str
+    suffix: str
+
+
+AnchorStatus = Literal["anchored", "orphaned"]
+
+
+class Anchor(Schema):
+    """Where the quote stands in one version of the document's text. A new version moves the claim only
+    where `prefix` + `exact` + `suffix` occurs in it exactly once; else the claim is `orphaned`."""
+
+    document_version: int = Field(ge=1, description="The version the selectors and `span` point into.")
+    status: AnchorStatus = Field(
+        description="`anchored`: in the current text; `orphaned`: in an older version, until a curator "
+        "places the claim again."
+    )
+    position: TextPositionSelector
+    quote: TextQuoteSelector
+
+
 class ThemeRef(Schema):
     """A theme a claim concerns."""
 
@@ -124,11 +158,13 @@ class ClaimPublic(Schema):
         "`quote` and `span` are null."
     )
     quote: str | None = Field(
-        description="The document's exact words: `document.text[span.start:span.end]`; null for a paraphrase."
+        description="The document's exact words: `text[span.start:span.end]` of the version "
+        "`anchor.document_version`; null for a paraphrase."
     )
     kind: ClaimKind
     document_id: str
     span: Span | None = Field(description="Where the quote stands in the document; null for a paraphrase.")
+    anchor: Anchor | None = Field(description="The quote's W3C selectors; null for a paraphrase.")
     source: ClaimSource
     themes: list[ThemeRef]
     entities: list[EntityRef]

@@ -28,9 +28,46 @@ class DocumentSummary(Schema):
         description="Length of the text in Unicode code points (the unit of claim spans); null if not held."
     )
     claim_count: int
+    current_version: int | None = Field(
+        ge=1,
+        description="The version of `text`; null if not held.",
+    )
+    orphaned_claims: int = Field(
+        ge=0,
+        description="Claims a newer version of the text orphaned (`/v1/claims?orphaned=true`).",
+    )
 
 
 class DocumentPublic(DocumentSummary):
     """A source document with its full text (null for a cited document)."""
 
     text: str | None
+
+
+class DocumentVersionSummary(Schema):
+    """One version of a held document's text, without the text."""
+
+    document_id: str
+    version: int = Field(ge=1)
+    current: bool = Field(description="Whether it is the document's current `text`.")
+    sha256: str
+    length: int = Field(ge=1)
+    created_at: dt.datetime | None = Field(description="When the API recorded it; null if unknown (seeded).")
+    note: str | None
+
+
+class DocumentVersionPublic(DocumentVersionSummary):
+    """One version of a held document's text, with the text."""
+
+    text: str
+
+
+class TextReplaced(Schema):
+    """A new version of a document's text, and where its claims stand now."""
+
+    document_id: str
+    version: int = Field(ge=1)
+    sha256: str
+    length: int = Field(ge=1)
+    reanchored: int = Field(ge=0, description="Claims moved into the new text.")
+    orphaned: list[str] = Field(description="Ids of the claims not anchored in the new text.")

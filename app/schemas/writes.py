@@ -203,7 +203,7 @@ class DocumentCreate(Strict):
 
 
 class DocumentPatch(Patch):
-    """Changes to a document's metadata; its text is fixed, because every claim's span points into it."""
+    """Changes to a document's metadata (a new text is a new version: `POST …/versions`)."""
 
     NULLABLE = frozenset({"language", "publisher", "url", "published_date", "retrieved_date"})
 
@@ -213,6 +213,14 @@ class DocumentPatch(Patch):
     url: Url | None = None
     published_date: PartialDate | None = None
     retrieved_date: dt.date | None = None
+
+
+class DocumentVersionCreate(Strict):
+    """A new version of a held document's full text, replacing its current text (claims re-anchor by their
+    quote selectors, exactly, or are orphaned), with an optional note on what changed."""
+
+    text: DocumentText
+    note: Line | None = None
 
 
 class RelationCreate(Strict):

@@ -23,6 +23,7 @@ from app.schemas.claims import ClaimPublic
 from app.schemas.documents import DocumentPublic
 from app.schemas.entities import EntityPublic
 from app.schemas.themes import ThemePublic
+from app.services.anchoring import anchor, version_texts
 from app.services.claim_links import claim_source, corroboration, linked_claims, related_claims
 from app.services.tables import (
     CLAIM,
@@ -80,6 +81,11 @@ def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tu
     )
     claims = connection.execute(
         select(CLAIM, *source).join(DOCUMENT, DOCUMENT.c.id == CLAIM.c.document_id).where(CLAIM.c.id.in_(ids))
+    ).all()
+    # The text of each version the quoted claims are anchored in, for their quote selectors.
+    texts = version_texts(
+        connection,
+        ((row.document_id, row.anchor_version) for row in claims if row.anchor_version is not None),
     )
     return [
         (
@@ -93,6 +99,7 @@ def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tu
                     "document_id": row.document_id,
                     # A paraphrase's (0, 0) is its order key, not a span (app/models/claim.py).
                     "span": {"start": row.span_start, "end": row.span_end} if row.quote is not None else None,
+                    "anchor": anchor(texts, row),
                     "source": claim_source(row),
                     "themes": themes[row.id],
                     "entities": entities[row.id],

@@ -92,6 +92,8 @@ class ClaimFilters:
     # "contested": most contradicting sources first (`claims.list_claims`).
     sort: Literal["relevance", "position", "contested"] = "position"
     related: RelationFilters = field(default_factory=RelationFilters)
+    # True: only orphaned claims (app/services/anchoring.py); False: only the others.
+    orphaned: bool | None = None
     # Set by nested routes (/themes/{slug}/claims …): the path's resource, 404 when it does not exist.
     scope_theme: str | None = None
     scope_entity: str | None = None
@@ -153,6 +155,7 @@ class ResolvedFilters:
     kinds: list[str] = field(default_factory=list)
     query: Node | None = None
     related: RelationFilters = field(default_factory=RelationFilters)
+    orphaned: bool | None = None
 
     def conditions(self, dialect: str) -> list[ColumnElement[Any]]:
         """SQL conditions on the claim table (membership as IN subqueries)."""
@@ -164,6 +167,8 @@ class ResolvedFilters:
         if self.query is not None:
             matching = matching_keys(dialect, self.query, "claim").subquery()
             where.append(CLAIM.c.id.in_(select(matching.c.key)))
+        if self.orphaned is not None:
+            where.append(CLAIM.c.orphaned.is_(self.orphaned))
         return where + self.related.conditions(dialect)
 
 
@@ -182,7 +187,9 @@ def resolve(connection: Connection, filters: ClaimFilters) -> ResolvedFilters:
         entities.append([resolve_entity_id(connection, filters.scope_entity)])
     if filters.scope_document is not None:
         documents.append([require_document(connection, filters.scope_document)])
-    return ResolvedFilters(themes, entities, documents, kinds, filters.query, filters.related)
+    return ResolvedFilters(
+        themes, entities, documents, kinds, filters.query, filters.related, filters.orphaned
+    )
 
 
 def conditions(connection: Connection, filters: ClaimFilters) -> list[ColumnElement[Any]]:

@@ -9,15 +9,32 @@ from sqlalchemy import Connection, func, select
 
 from app.db import Database
 from app.schemas.common import Page, PageMeta
-from app.schemas.documents import DocumentPublic, DocumentSummary
+from app.schemas.documents import (
+    DocumentPublic,
+    DocumentSummary,
+    DocumentVersionPublic,
+    DocumentVersionSummary,
+)
 from app.services import revisioned
 from app.services.errors import NotFound
 from app.services.pagination import after, decode_cursor, encode_cursor
-from app.services.tables import CLAIM, DOCUMENT
+from app.services.tables import CLAIM, DOCUMENT, DOCUMENT_VERSION
 from app.services.writes.revisions import Current
 
 _CLAIM_COUNT = (
     select(func.count()).where(CLAIM.c.document_id == DOCUMENT.c.id).scalar_subquery().label("claim_count")
+)
+_CURRENT_VERSION = (
+    select(func.max(DOCUMENT_VERSION.c.version))
+    .where(DOCUMENT_VERSION.c.document_id == DOCUMENT.c.id)
+    .scalar_subquery()
+    .label("current_version")
+)
+_ORPHANED = (
+    select(func.count())
+    .where(CLAIM.c.document_id == DOCUMENT.c.id, CLAIM.c.orphaned)
+    .scalar_subquery()
+    .label("orphaned_claims")
 )
 _SUMMARY = (
     DOCUMENT.c.id,
@@ -31,6 +48,8 @@ _SUMMARY = (
     DOCUMENT.c.retrieved_date,
     func.length(DOCUMENT.c.text).label("length"),
     _CLAIM_COUNT,
+    _CURRENT_VERSION,
+    _ORPHANED,
 )
 
 
@@ -82,3 +101,61 @@ def every_document(connection: Connection) -> Iterator[DocumentPublic]:
     """Every document with its text, as the API answers it, by id (for a snapshot)."""
     for row in connection.execute(select(*_SUMMARY, DOCUMENT.c.text).order_by(DOCUMENT.c.id)):
         yield DocumentPublic(**_fields(row), text=row.text)
+
+
+_VERSION_SUMMARY = (
+    DOCUMENT_VERSION.c.document_id,
+    DOCUMENT_VERSION.c.version,
+    DOCUMENT_VERSION.c.sha256,
+    func.length(DOCUMENT_VERSION.c.text).label("length"),
+    DOCUMENT_VERSION.c.created_at,
+    DOCUMENT_VERSION.c.note,
+)
+
+
+def _version_fields(row: Any, newest: int | None) -> dict[str, Any]:
+    fields = {name: getattr(row, name) for name in DocumentVersionSummary.model_fields if name != "current"}
+    return fields | {"current": row.version == newest}
+
+
+def _newest(connection: Connection, document_id: str) -> int | None:
+    return connection.execute(
+        select(func.max(DOCUMENT_VERSION.c.version)).where(DOCUMENT_VERSION.c.document_id == document_id)
+    ).scalar()
+
+
+def list_versions(
+    database: Database, document_id: str, *, limit: int, cursor: str | None = None
+) -> Page[DocumentVersionSummary]:
+    """One page of a document's text versions, oldest first, without their text (none for a cited
+    document); raises NotFound."""
+    key = decode_cursor("versions", cursor, (int,)) if cursor else None
+    mine = DOCUMENT_VERSION.c.document_id == document_id
+    page = select(*_VERSION_SUMMARY).where(mine).order_by(DOCUMENT_VERSION.c.version).limit(limit + 1)
+    if key is not None:
+        page = after(page, [DOCUMENT_VERSION.c.version], key)
+    with database.read() as connection:
+        require_document(connection, document_id)
+        counted = select(func.count()).select_from(DOCUMENT_VERSION).where(mine)
+        total = connection.execute(counted).scalar_one()
+        newest = _newest(connection, document_id)
+        rows = connection.execute(page).all()
+    next_cursor = encode_cursor("versions", [rows[limit - 1].version]) if len(rows) > limit else None
+    data = [DocumentVersionSummary(**_version_fields(row, newest)) for row in rows[:limit]]
+    meta = PageMeta(total=total, limit=limit, next_cursor=next_cursor)
+    return Page[DocumentVersionSummary](data=data, meta=meta)
+
+
+def read_version(database: Database, document_id: str, version: int) -> DocumentVersionPublic:
+    """One version of a document's text; raises NotFound (for the document, or for the version)."""
+    with database.read() as connection:
+        require_document(connection, document_id)
+        row = connection.execute(
+            select(*_VERSION_SUMMARY, DOCUMENT_VERSION.c.text).where(
+                DOCUMENT_VERSION.c.document_id == document_id, DOCUMENT_VERSION.c.version == version
+            )
+        ).one_or_none()
+        if row is None:
+            raise NotFound("document version", f"{document_id}/versions/{version}")
+        newest = _newest(connection, document_id)
+    return DocumentVersionPublic(**_version_fields(row, newest), text=row.text)

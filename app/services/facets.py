@@ -257,7 +257,8 @@ def _sources(filters: ClaimFilters, resolved: ResolvedFilters) -> Sources:
     A kind filter is left to counting: testing the kind of each claim of a range reads its claim row,
     which costs as much as counting plainly or more."""
     scopes = (filters.scope_theme, filters.scope_entity, filters.scope_document)
-    if filters.query is not None or filters.related.active or any(scope is not None for scope in scopes):
+    filtered = filters.query is not None or filters.related.active or filters.orphaned is not None
+    if filtered or any(scope is not None for scope in scopes):
         return (None,) * len(DIMENSIONS)
     linked = {
         "theme": (filters.themes, resolved.theme_ids),

@@ -2,7 +2,8 @@
 
 Each claim is a `Claim` (`@id` its permalink, `text` its statement); `appearance` and `firstAppearance`
 are the `Quotation` in the source `CreativeWork` (with the document's URL and a text-fragment link when
-known), its span as a W3C Web Annotation `TextPositionSelector`; `about` the entities; `keywords` the
+known), its span as W3C Web Annotation selectors (`TextPositionSelector` and `TextQuoteSelector`) of
+the version of the text it is anchored in; `about` the entities; `keywords` the
 themes; and each context note a `ClaimReview` (`reviewBody` the note, `citation` its sources) without
 a rating, since nobody gave one. A claim's relations to other claims and its corroboration counts use the
 terms of app/services/vocabulary.py (ours where schema.org has none, published at /v1/context.jsonld):
@@ -20,7 +21,15 @@ from sqlalchemy import case, select
 
 from app.db import Database
 from app.schemas.citations import CitedDocument
-from app.schemas.claims import ClaimPublic, ClaimRelationRef, ClaimSource, ContextNotePublic, Source, Span
+from app.schemas.claims import (
+    Anchor,
+    ClaimPublic,
+    ClaimRelationRef,
+    ClaimSource,
+    ContextNotePublic,
+    Source,
+    Span,
+)
 from app.schemas.common import Page
 from app.services import vocabulary
 from app.services.citations import api_link, claim_permalink, text_fragment_url
@@ -102,22 +111,44 @@ def _review_node(claim: ClaimPublic, permalink: str, note: ContextNotePublic) ->
     }
 
 
+def _selectors(span: Span, anchor: Anchor | None) -> list[dict[str, Any]] | dict[str, Any]:
+    """The quote's W3C Web Annotation selectors: its position, and its quote with prefix and suffix."""
+    position = {"@type": "oa:TextPositionSelector", "oa:start": span.start, "oa:end": span.end}
+    if anchor is None:
+        return position
+    quote = anchor.quote
+    return [
+        position,
+        {
+            "@type": "oa:TextQuoteSelector",
+            "oa:exact": quote.exact,
+            "oa:prefix": quote.prefix,
+            "oa:suffix": quote.suffix,
+        },
+    ]
+
+
 def _quotation(
-    base_url: str, document_id: str, quote: str, span: Span, cited: CitedDocument | None, text: str | None
+    base_url: str, claim: ClaimPublic, span: Span, cited: CitedDocument | None, text: str | None
 ) -> dict[str, Any]:
-    """The quoted passage of a held document, its span as a Web Annotation selector."""
+    """The quoted passage of a held document, its span as Web Annotation selectors of the version of
+    the text it is anchored in (the document's `version`)."""
+    document_id, quote, anchor = claim.document_id, claim.quote or "", claim.anchor
+    document = _document_node(base_url, document_id, cited)
+    if anchor is not None:
+        document["version"] = anchor.document_version
+    # An orphaned claim's quote stands in an older version: no link into the current text.
+    current = anchor is None or anchor.status == "anchored"
     return _without_nulls(
         {
             "@type": "Quotation",
-            "@id": f"{api_link(base_url, 'documents', document_id)}#char={span.start},{span.end}",
+            "@id": f"{api_link(base_url, 'documents', document_id)}#char={span.start},{span.end}"
+            if current
+            else None,
             "text": quote,
-            "url": text_fragment_url(cited.url, quote, text) if cited else None,
-            "isPartOf": _document_node(base_url, document_id, cited),
-            "oa:hasSelector": {
-                "@type": "oa:TextPositionSelector",
-                "oa:start": span.start,
-                "oa:end": span.end,
-            },
+            "url": text_fragment_url(cited.url, quote, text) if cited and current else None,
+            "isPartOf": document,
+            "oa:hasSelector": _selectors(span, anchor),
         }
     )
 
@@ -194,7 +225,7 @@ def claim_node(claim: ClaimPublic, base_url: str, document: SourceDocument | Non
     # A paraphrase appears in its (cited) document, but at no passage we could quote.
     quotation = _document_node(base_url, claim.document_id, cited)
     if span is not None and claim.quote is not None:
-        quotation = _quotation(base_url, claim.document_id, claim.quote, span, cited, text)
+        quotation = _quotation(base_url, claim, span, cited, text)
     return _without_nulls(
         {
             "@type": "Claim",

@@ -19,6 +19,7 @@ from app.models import (
     ClaimTheme,
     ContextNote,
     Document,
+    DocumentVersion,
     Entity,
     EntityAlias,
     Lease,
@@ -39,6 +40,7 @@ def _table(model: Any) -> Table:
 
 
 DOCUMENT = _table(Document)
+DOCUMENT_VERSION = _table(DocumentVersion)
 THEME = _table(Theme)
 ENTITY = _table(Entity)
 ENTITY_ALIAS = _table(EntityAlias)

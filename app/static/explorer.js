@@ -200,6 +200,16 @@
     ].filter(Boolean).join(" · ");
   }
 
+  // A claim a newer version of its text did not hold exactly: its quote is in an older version.
+  function isOrphaned(claim) {
+    return Boolean(claim.anchor && claim.anchor.status === "orphaned");
+  }
+
+  function orphanBadge(claim) {
+    const title = `Not found exactly once in the current text; quoted from version ${claim.anchor.document_version}`;
+    return el("span", { className: "orphaned", title }, "Orphaned · older version");
+  }
+
   function claimItem(claim) {
     const button = el(
       "button",
@@ -207,6 +217,7 @@
       basisBadge(claim),
       el("span", { className: "statement" }, el("span", { className: `kind ${claim.kind}` }, claim.kind), claim.statement),
     );
+    if (isOrphaned(claim)) button.insertBefore(orphanBadge(claim), button.children[1]);
     const corroboration = corroborationText(claim.corroboration);
     if (corroboration) button.append(el("span", { className: "corroboration-line" }, corroboration));
     const snippet = snippets.get(claim.id);
@@ -256,13 +267,16 @@
 
   // --- one claim: its quote in the article, context notes, citation ---------------------------------
 
-  async function loadDocument(id) {
-    if (!documents.has(id)) {
+  async function loadDocument(id, version) {
+    // An orphaned claim's span points into an older version of the text: that version is shown.
+    const key = version ? `${id}@${version}` : id;
+    if (!documents.has(key)) {
       const doc = await api(`/v1/documents/${encodeURIComponent(id)}`);
+      const text = version ? (await api(`/v1/documents/${encodeURIComponent(id)}/versions/${version}`)).text : doc.text;
       // Spans count Unicode code points; JavaScript strings count UTF-16 units: split by code point.
-      documents.set(id, { title: doc.title, chars: Array.from(doc.text) });
+      documents.set(key, { title: doc.title, chars: Array.from(text) });
     }
-    return documents.get(id);
+    return documents.get(key);
   }
 
   function renderQuote(doc, claim) {
@@ -376,11 +390,17 @@
     try {
       const claim = await api(`/v1/claims/${encodeURIComponent(id)}`);
       const quoted = claim.span && claim.quote !== null && claim.quote !== undefined;
-      const doc = quoted ? await loadDocument(claim.document_id) : null;
+      const orphaned = isOrphaned(claim);
+      const doc = quoted ? await loadDocument(claim.document_id, orphaned ? claim.anchor.document_version : null) : null;
       if (state.claim !== id) return;
       $("detail-placeholder").hidden = true;
       $("detail-body").hidden = false;
       $("d-basis").replaceWith(Object.assign(basisBadge(claim), { id: "d-basis" }));
+      const orphanNote = $("d-orphaned");
+      orphanNote.hidden = !orphaned;
+      if (orphaned) {
+        orphanNote.textContent = `Orphaned: a newer version of the text does not hold this quote exactly once; shown in version ${claim.anchor.document_version}.`;
+      }
       const kind = $("d-kind");
       kind.textContent = claim.kind;
       kind.className = `kind ${claim.kind}`;

@@ -19,6 +19,7 @@ CLAIM_KEYS = {
     "kind",
     "document_id",
     "span",
+    "anchor",
     "source",
     "themes",
     "entities",
@@ -104,6 +105,26 @@ def _expected_corroboration(seed: SeedData, claim_id: str, relations: list[Json]
     return {field: len(found) for field, found in sources.items()}
 
 
+def _expected_anchor(seed: SeedData, claim_id: str) -> Json | None:
+    """A quoted claim's selectors in the seed's text (version 1): 32 code points of context each side."""
+    claim = claim_by_id(seed, claim_id)
+    if claim.span is None:
+        return None
+    text = seed.texts[claim.document]
+    start, end = claim.span.start, claim.span.end
+    return {
+        "document_version": 1,
+        "status": "anchored",
+        "position": {"type": "TextPositionSelector", "start": start, "end": end},
+        "quote": {
+            "type": "TextQuoteSelector",
+            "exact": claim.quote,
+            "prefix": text[max(0, start - 32) : start],
+            "suffix": text[end : end + 32],
+        },
+    }
+
+
 def _expected_claim(seed: SeedData, claim_id: str) -> Json:
     """The claim as the API should answer it, built from the seed file alone."""
     claim = claim_by_id(seed, claim_id)
@@ -118,6 +139,7 @@ def _expected_claim(seed: SeedData, claim_id: str) -> Json:
         "kind": claim.kind,
         "document_id": claim.document,
         "span": claim.span.model_dump() if claim.span is not None else None,
+        "anchor": _expected_anchor(seed, claim_id),
         "source": _source(seed, claim.document),
         "themes": sorted(
             ({"slug": slug, "name": themes[slug].name} for slug in claim.themes), key=lambda t: t["slug"]

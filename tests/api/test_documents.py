@@ -23,6 +23,8 @@ SUMMARY_KEYS = {
     "retrieved_date",
     "length",
     "claim_count",
+    "current_version",
+    "orphaned_claims",
 }
 
 
@@ -45,6 +47,8 @@ def test_documents_list_summarises_each_seed_document_without_text(
     assert document["sha256"] == hashlib.sha256(DOCUMENT_FILE.read_bytes()).hexdigest()
     own = [c for c in seed_data.annotations.claims if c.document == DOCUMENT_ID]
     assert document["claim_count"] == len(own)
+    assert document["current_version"] == 1
+    assert document["orphaned_claims"] == 0
 
 
 def test_get_document_has_the_full_text_of_the_seed_file(client: TestClient, document_text: str) -> None:

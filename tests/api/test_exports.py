@@ -246,10 +246,12 @@ def test_jsonld_is_a_page_of_schema_org_claims(client: TestClient, api_claims: l
         assert node["firstAppearance"] == appearance
         if claim["basis"] == "quote":
             assert appearance["@type"] == "Quotation"
-            start, end = appearance["oa:hasSelector"]["oa:start"], appearance["oa:hasSelector"]["oa:end"]
+            position, quote = appearance["oa:hasSelector"]
+            start, end = position["oa:start"], position["oa:end"]
             assert (start, end) == (claim["span"]["start"], claim["span"]["end"])
             text = get_json(client, f"/v1/documents/{claim['document_id']}")["text"]
-            assert appearance["text"] == claim["quote"] == text[start:end]
+            assert appearance["text"] == claim["quote"] == text[start:end] == quote["oa:exact"]
+            assert text.count(quote["oa:prefix"] + quote["oa:exact"] + quote["oa:suffix"]) == 1
             work = appearance["isPartOf"]
         else:  # a paraphrase appears in its cited document, at no passage we could quote
             assert claim["quote"] is None
@@ -409,7 +411,8 @@ def test_jsonld_carries_relations_notes_and_counts_in_a_published_context(client
     # schema.org's own terms, defined by its context: those of a claim page before relations, and parts.
     schema_terms = {"text", "url", "identifier", "genre", "appearance", "firstAppearance", "about",
                     "keywords", "review", "name", "publisher", "datePublished", "isPartOf", "hasPart",
-                    "termCode", "itemReviewed", "claimReviewed", "reviewBody", "citation"}  # fmt: skip
+                    "termCode", "itemReviewed", "claimReviewed", "reviewBody", "citation",
+                    "version"}  # fmt: skip
     ours = {key for graph_node in _nodes(body["@graph"]) for key in graph_node}
     ours -= {key for key in ours if key.startswith(("@", "oa:"))}
     assert {"contradictedBy", "claimRelation", "relationType", "basis"} <= ours

@@ -26,6 +26,7 @@ from app.services.tables import (
     CLAIM_THEME,
     CONTEXT_NOTE,
     DOCUMENT,
+    DOCUMENT_VERSION,
     ENTITY,
     THEME,
 )
@@ -115,6 +116,30 @@ def _corroboration(source: dict[str, Any], relations: list[dict[str, Any]]) -> d
     return {field: len(origins) for field, origins in found.items()}
 
 
+def _anchor(connection: Connection, claim: Any) -> dict[str, Any] | None:
+    """A quoted claim's selectors, read from the text of the version it is anchored in."""
+    if claim.quote is None:
+        return None
+    version = connection.execute(
+        select(DOCUMENT_VERSION.c.text).where(
+            DOCUMENT_VERSION.c.document_id == claim.document_id,
+            DOCUMENT_VERSION.c.version == claim.anchor_version,
+        )
+    ).scalar_one()
+    start, end = claim.span_start, claim.span_end
+    return {
+        "document_version": claim.anchor_version,
+        "status": "orphaned" if claim.orphaned else "anchored",
+        "position": {"type": "TextPositionSelector", "start": start, "end": end},
+        "quote": {
+            "type": "TextQuoteSelector",
+            "exact": version[start:end],
+            "prefix": version[max(0, start - 32) : start],
+            "suffix": version[end : end + 32],
+        },
+    }
+
+
 def _built(connection: Connection, claim_id: str) -> dict[str, Any]:
     """The claim's answer built from its rows, each list read on its own in the documented order."""
     claim = connection.execute(select(CLAIM).where(CLAIM.c.id == claim_id)).one()
@@ -145,6 +170,7 @@ def _built(connection: Connection, claim_id: str) -> dict[str, Any]:
         "kind": claim.kind,
         "document_id": claim.document_id,
         "span": {"start": claim.span_start, "end": claim.span_end} if claim.quote is not None else None,
+        "anchor": _anchor(connection, claim),
         "source": source,
         "themes": [{"slug": slug, "name": name} for slug, name in themes],
         "entities": [{"slug": slug, "name": name, "type": kind} for slug, name, kind in entities],

@@ -16,7 +16,7 @@ from sqlalchemy import event, insert
 
 from app.db import Database
 from app.schemas.claims import RELATION_READINGS, ClaimPublic
-from app.services import claims, exports, jsonld
+from app.services import anchoring, claims, exports, jsonld
 from app.services.claim_bodies import refresh_claim_bodies
 from app.services.claim_filters import ClaimFilters
 from app.services.claims import current_claim
@@ -48,7 +48,7 @@ def insert_claims(database: Database, *, url: str | None = DOCUMENT_URL) -> list
         text += "Some words before. "
         span = {"span_start": len(text), "span_end": len(text) + len(quote)}
         claim_rows.append({"id": claim_id, "document_id": DOCUMENT_ID, "statement": statement, "quote": quote,
-                           "kind": "fact" if n % 2 else "opinion", **span})  # fmt: skip
+                           "kind": "fact" if n % 2 else "opinion", "anchor_version": 1, **span})  # fmt: skip
         text += quote + " "
     with database.write() as connection:
         connection.execute(
@@ -79,6 +79,7 @@ def insert_claims(database: Database, *, url: str | None = DOCUMENT_URL) -> list
                  "type": "country", "description": "A country.", "external_ids": {}},
             ],
         )  # fmt: skip
+        anchoring.sync_versions(connection, [DOCUMENT_ID])  # its text as version 1
         connection.execute(insert(CLAIM), claim_rows)
         connection.execute(
             insert(CLAIM_THEME),
@@ -287,10 +288,15 @@ def test_jsonld_claim_links_the_quote_into_the_document_url(export_database: Dat
         "url": DOCUMENT_URL,
         "publisher": {"@type": "Organization", "name": "Example Press"},
         "datePublished": "2024-05-17",
+        "version": 1,
     }
     assert claim.span is not None
-    assert appearance["oa:hasSelector"] == {
-        "@type": "oa:TextPositionSelector", "oa:start": claim.span.start, "oa:end": claim.span.end
-    }  # fmt: skip
+    assert claim.anchor is not None
+    selector = claim.anchor.quote
+    assert appearance["oa:hasSelector"] == [
+        {"@type": "oa:TextPositionSelector", "oa:start": claim.span.start, "oa:end": claim.span.end},
+        {"@type": "oa:TextQuoteSelector", "oa:exact": claim.quote, "oa:prefix": selector.prefix,
+         "oa:suffix": selector.suffix},
+    ]  # fmt: skip
     assert node["firstAppearance"] == appearance
     assert "review" not in node

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from app.db import Database
 from app.services.annotations import SeedError
 from app.services.copying import table_dump
-from app.services.tables import CLAIM_BODY
+from app.services.tables import CLAIM, CLAIM_BODY
 from seed.loader import DEFAULT_ANNOTATIONS, load_seed
 from tests.services.seedfiles import Raw, claim, entity, original_raw, problem_with, write_seed
 
@@ -296,3 +297,27 @@ def test_removing_a_claim_from_the_file_deletes_it_and_its_links(
         assert after[table] == _rows_without(before, table, gone), table
     for table in ("document", "theme", "entity", "entity_alias"):
         assert after[table] == before[table], table
+
+
+def test_a_changed_text_file_becomes_the_documents_next_version(
+    migrated_database: Database, tmp_path: Path
+) -> None:
+    load_seed(migrated_database)
+    added = "\nA sentence added at the end.\n"
+
+    def edit(raw: Raw, folder: Path) -> None:
+        (folder / TEXT_FILE).write_text(TEXT + added, encoding="utf-8")
+        raw["documents"][0]["sha256"] = hashlib.sha256((TEXT + added).encode("utf-8")).hexdigest()
+
+    report = load_seed(migrated_database, write_seed(tmp_path / "seed", edit))
+    assert report.changes["document_version inserted"] == 1
+    assert report.changes["document updated"] == 1
+    dump = table_dump(migrated_database)
+    versions = sorted((row[0], row[1], row[2]) for row in dump["document_version"] if row[0] == DOCUMENT_ID)
+    assert versions == [(DOCUMENT_ID, 1, TEXT), (DOCUMENT_ID, 2, TEXT + added)]
+    with migrated_database.read() as connection:
+        anchors = connection.execute(
+            select(CLAIM.c.anchor_version, CLAIM.c.orphaned).where(CLAIM.c.document_id == DOCUMENT_ID)
+        ).all()
+    assert set(anchors) == {(2, False)}  # the file places its claims in its text
+    assert not load_seed(migrated_database, write_seed(tmp_path / "again", edit)).changed

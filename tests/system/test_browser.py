@@ -321,3 +321,39 @@ def test_explorer_shows_a_contested_claim_with_its_contradicting_sources(
     _shot(page, "explorer-cited-claim")
     assert browser.outside == []
     assert browser.console_errors == []
+
+
+def _orphaning(claim_id: str) -> object:
+    """A route handler that answers the API's real JSON with `claim_id` shown orphaned in version 1."""
+
+    def orphan(claim: dict[str, object]) -> None:
+        if claim.get("id") == claim_id and isinstance(claim.get("anchor"), dict):
+            claim["anchor"] = {**claim["anchor"], "status": "orphaned", "document_version": 1}  # type: ignore[dict-item]
+
+    def handle(route: Route) -> None:
+        response = route.fetch()
+        body = response.json()
+        for claim in body.get("data", [body]) if isinstance(body, dict) else []:
+            orphan(claim)
+        route.fulfill(response=response, json=body)
+
+    return handle
+
+
+def test_explorer_marks_an_orphaned_claim(browser: Browser, page: Page, live_server: LiveServer) -> None:
+    # The seed has no orphan (its text has one version): the API's answers are rewritten to show one.
+    claim = httpx2.get(f"{live_server.url}/v1/claims/pkit-001").json()
+    handler = _orphaning("pkit-001")
+    page.route("**/v1/claims?*", handler)  # type: ignore[arg-type]
+    page.route("**/v1/claims/pkit-001", handler)  # type: ignore[arg-type]
+    page.goto("/")
+    item = page.locator('.claim[data-id="pkit-001"]')
+    expect(item.locator(".orphaned")).to_contain_text("Orphaned")
+    expect(page.locator('.claim[data-id="pkit-002"] .orphaned')).to_have_count(0)
+    item.click()
+    expect(page.locator("#d-orphaned")).to_be_visible()
+    expect(page.locator("#d-orphaned")).to_contain_text("version 1")
+    expect(page.locator("#quote")).to_have_text(claim["quote"])
+    _shot(page, "explorer-orphaned")
+    assert not browser.console_errors, browser.console_errors
+    assert not browser.outside

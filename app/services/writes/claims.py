@@ -13,6 +13,7 @@ from app.db import Database
 from app.schemas.annotations import SpanIn
 from app.schemas.claims import ClaimPublic
 from app.schemas.writes import ClaimCreate, ClaimPatch
+from app.services.anchoring import current_version
 from app.services.claims import current_claim
 from app.services.search.index import reindex_claims
 from app.services.tables import CHANGE, CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
@@ -151,7 +152,9 @@ def create_claim(
         claim_id = next_claim_id(connection, body.document)
     elif current_claim(connection, claim_id) is not None or ever_recorded(connection, "claim", claim_id):
         raise Conflict(f"The claim id {claim_id!r} is taken (by a claim, or by a deleted one's history).")
-    values = {"statement": body.statement, "quote": quote, "kind": body.kind}
+    values: dict[str, Any] = {"statement": body.statement, "quote": quote, "kind": body.kind}
+    # A quote is placed in the document's current text: anchored in its current version.
+    values["anchor_version"] = current_version(connection, body.document) if quote is not None else None
     connection.execute(
         insert(CLAIM).values(id=claim_id, document_id=body.document, span_start=start, span_end=end, **values)
     )
@@ -184,6 +187,9 @@ def _apply(connection: Connection, before: Current[ClaimPublic], changes: dict[s
         text = _document_text(connection, old.document_id, errors) or ""
         quote, (start, end) = _basis(text, quote, span, old.document_id, errors)
         values |= {"quote": quote, "span_start": start, "span_end": end}
+        # Placed in the current text: anchored in its current version (an orphaned claim so fixed).
+        version = current_version(connection, old.document_id) if quote is not None else None
+        values |= {"anchor_version": version, "orphaned": False}
     themes = changes.get("themes", [t.slug for t in old.themes])
     entities = changes.get("entities", [e.slug for e in old.entities])
     theme_ids = _slug_ids(connection, THEME, "theme", themes, "body.themes", errors)
