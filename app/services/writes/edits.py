@@ -40,6 +40,11 @@ def _public_key(current: Current[Any]) -> Any:
     return current.key
 
 
+def numbered_key(current: Current[Any]) -> int:
+    """The row number of a resource named by one (notes, relations): its key as the integer column holds."""
+    return int(current.key)
+
+
 @dataclass(frozen=True)
 class Editable(Generic[PublicT, KeyT]):
     """A kind of resource edited at a revision: where its rows are, how to find one, what a change touches."""

@@ -18,7 +18,7 @@ NOTES = edits.Editable(
     "note",
     CONTEXT_NOTE,
     "id",
-    key_of=lambda note: note.public.id,
+    key_of=edits.numbered_key,
     find=current_note,
     claim_of=lambda note: note.claim_id,
     shown_in=lambda note: [note.claim_id],

@@ -21,7 +21,7 @@ RELATIONS = edits.Editable(
     "relation",
     CLAIM_RELATION,
     "id",
-    key_of=lambda relation: relation.public.id,
+    key_of=edits.numbered_key,
     find=current_relation,
     claim_of=lambda relation: relation.subject_id,
     shown_in=lambda relation: [relation.subject_id, relation.object_id],
