@@ -5,12 +5,15 @@ thread's, so reads offloaded to the thread pool count) is read before and after 
     PYTHONPATH=$PWD .venv/bin/python -m bench.profile_requests \\
         --postgres postgresql+psycopg://postgres@127.0.0.1:5432/prof_pg [--size 10000] [--rounds 7]
     PYTHONPATH=$PWD .venv/bin/python -m bench.profile_requests --postgres URL --profile claim
+    PYTHONPATH=$PWD .venv/bin/python -m bench.profile_requests --postgres URL --size 10000 --keep  # then --reuse
 
 The seed (`--size 0`, the default) or a synthetic corpus (`bench/load.py`) is loaded into a temporary
 SQLite file and into the PostgreSQL database named by `--postgres` (created, and dropped afterwards).
 Both apps live in one process and are measured in turn, batch by batch (`--rounds`, `--requests` per
 batch), so a busy host slows both alike; the table gives each endpoint's median batch in µs of CPU a
-request. PostgreSQL's own CPU is not counted: only this process's. `--profile ENDPOINT` prints cProfile's
+request. PostgreSQL's own CPU is not counted: only this process's. `--concurrency 16` keeps 16 requests in
+flight, as a loaded server has: a process that never idles does not pay for waking up after each wait,
+which one request at a time does for every round trip. `--profile ENDPOINT` prints cProfile's
 top functions for that endpoint on `--engine` instead (the event loop's thread and the worker threads'
 profiles merged).
 """
@@ -96,13 +99,18 @@ async def _get(app: App, path: str) -> tuple[int, bytes]:
     return status, b"".join(chunks)
 
 
-async def _batch(app: App, path: str, requests: int) -> float:
-    """µs of CPU a request over `requests` GETs of `path`."""
+async def _batch(app: App, path: str, requests: int, concurrency: int = 1) -> float:
+    """µs of CPU a request over `requests` GETs of `path`, `concurrency` of them in flight at a time."""
+
+    async def client(count: int) -> None:
+        for _ in range(count):
+            status, _body = await _get(app, path)
+            if status != 200:
+                raise SystemExit(f"{path}: {status}")
+
     began = _cpu()
-    for _ in range(requests):
-        status, _body = await _get(app, path)
-        if status != 200:
-            raise SystemExit(f"{path}: {status}")
+    share, extra = divmod(requests, concurrency)
+    await asyncio.gather(*(client(share + (index < extra)) for index in range(concurrency)))
     return (_cpu() - began) / requests * 1e6
 
 
@@ -177,9 +185,13 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=0, help="claims of a synthetic corpus (0: the seed)")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--requests", type=int, default=200, help="requests per batch")
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="requests in flight at a time (1: each waits for the last)"
+    )
     parser.add_argument("--profile", metavar="ENDPOINT", help="cProfile this endpoint instead")
     parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="postgresql")
-    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="use the PostgreSQL database as it is (kept)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -187,10 +199,12 @@ def main() -> int:
         urls = {"sqlite": f"sqlite:///{sqlite_path}"}
         if args.postgres:
             urls["postgresql"] = args.postgres
-            _create_postgres(args.postgres)
+            if not args.reuse:
+                _create_postgres(args.postgres)
         try:
-            for url in urls.values():
-                _load(url, args.size)
+            for engine, url in urls.items():
+                if engine == "sqlite" or not args.reuse:
+                    _load(url, args.size)
             paths = {
                 endpoint.name: endpoint.path
                 for endpoint in endpoints(pick(sqlite_path))
@@ -202,15 +216,16 @@ def main() -> int:
                 if args.profile:
                     print(_profiled(apps[args.engine], paths[args.profile], args.requests * 5, 40))
                     return 0
-                figures = asyncio.run(_measure(apps, paths, args.rounds, args.requests))
+                figures = asyncio.run(_measure(apps, paths, args.rounds, args.requests, args.concurrency))
             finally:
                 for one in built.values():
                     one.state.database.dispose()
         finally:
-            if args.postgres and not args.keep:
+            if args.postgres and not (args.keep or args.reuse):
                 _drop_postgres(args.postgres)
     corpus = f"{args.size:,} claims" if args.size else "the seed"
-    print(f"CPU µs per request, in-process ({corpus}; median of {args.rounds} batches of {args.requests})")
+    batches = f"median of {args.rounds} batches of {args.requests}, {args.concurrency} at a time"
+    print(f"CPU µs per request, in-process ({corpus}; {batches})")
     engines = list(urls)
     print("| endpoint | " + " | ".join(engines) + " |")
     print("|---|" + "--:|" * len(engines))
@@ -221,17 +236,17 @@ def main() -> int:
 
 
 async def _measure(
-    apps: dict[str, App], paths: dict[str, str], rounds: int, requests: int
+    apps: dict[str, App], paths: dict[str, str], rounds: int, requests: int, concurrency: int
 ) -> dict[tuple[str, str], list[float]]:
     """Every endpoint on every engine in turn, `rounds` times, after a warm-up batch each."""
     figures: dict[tuple[str, str], list[float]] = {}
     for path in paths.values():
         for app in apps.values():
-            await _batch(app, path, max(20, requests // 4))
+            await _batch(app, path, max(20, requests // 4), concurrency)
     for _ in range(rounds):
         for name, path in paths.items():
             for engine, app in apps.items():
-                figures.setdefault((name, engine), []).append(await _batch(app, path, requests))
+                figures.setdefault((name, engine), []).append(await _batch(app, path, requests, concurrency))
     return figures
 
 
