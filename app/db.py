@@ -203,8 +203,8 @@ def _server_engine(url: URL, settings: Settings, *, reader: bool = False) -> Eng
     if not reader:
         return create_engine(
             url,
-            pool_size=settings.pool_size,
-            max_overflow=settings.pool_size,
+            pool_size=write_pool_size(settings),
+            max_overflow=write_pool_size(settings),
             pool_timeout=settings.pool_timeout_s,
             pool_pre_ping=True,
             connect_args=connect_args,
@@ -222,6 +222,12 @@ def _server_engine(url: URL, settings: Settings, *, reader: bool = False) -> Eng
     )
     _drop_dead_connections(engine)
     return engine
+
+
+def write_pool_size(settings: Settings) -> int:
+    """Connections the PostgreSQL write pool keeps (and may open as many more): a quarter of the read
+    pool's, at least one; writes are few, and every connection counts against max_connections."""
+    return max(1, settings.pool_size // 4)
 
 
 def _drop_dead_connections(engine: Engine) -> None:

@@ -8,7 +8,8 @@ import time
 import pytest
 from sqlalchemy import text
 
-from app.db import Database
+from app.config import Settings
+from app.db import Database, create_database
 from tests.databases import engine_under_test
 
 pytestmark = pytest.mark.skipif(engine_under_test() != "postgresql", reason="PostgreSQL connections")
@@ -47,3 +48,15 @@ def test_a_connection_the_server_closed_is_replaced(migrated_database: Database)
     with migrated_database.read() as connection:
         assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != killed
         assert connection.execute(text("SELECT count(*) FROM claim")).scalar_one() == 0
+
+
+@pytest.mark.parametrize(("pool_size", "writes"), [(1, 1), (5, 1), (8, 2), (40, 10)])
+def test_writes_keep_a_quarter_of_the_reads_connections(fresh_url: str, pool_size: int, writes: int) -> None:
+    """Each worker's connections: the read pool's size (plus as many overflow), a quarter of it for writes."""
+    database = create_database(Settings(database_url=fresh_url, pool_size=pool_size))
+    try:
+        assert database.read_engine.pool.size() == pool_size  # type: ignore[attr-defined]
+        assert database.write_engine.pool.size() == writes  # type: ignore[attr-defined]
+        assert database.read_engine is not database.write_engine
+    finally:
+        database.dispose()
