@@ -5,7 +5,7 @@ thread's, so reads offloaded to the thread pool count) is read before and after 
     PYTHONPATH=$PWD .venv/bin/python -m bench.profile_requests \\
         --postgres postgresql+psycopg://postgres@127.0.0.1:5432/prof_pg [--size 10000] [--rounds 7]
     PYTHONPATH=$PWD .venv/bin/python -m bench.profile_requests --postgres URL --profile claim
-    PYTHONPATH=$PWD .venv/bin/python -m bench.profile_requests --postgres URL --size 10000 --keep  # then --reuse
+    PYTHONPATH=$PWD .venv/bin/python -m bench.profile_requests --postgres URL --size 10000 --keep  # --reuse
 
 The seed (`--size 0`, the default) or a synthetic corpus (`bench/load.py`) is loaded into a temporary
 SQLite file and into the PostgreSQL database named by `--postgres` (created, and dropped afterwards).
