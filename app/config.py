@@ -38,7 +38,12 @@ class Settings(BaseSettings):
     seed_on_empty: bool = Field(
         default=True, description="On `serve`, migrate and seed an empty database before serving."
     )
-    pool_size: int = Field(default=8, ge=1, le=256, description="Connections per worker (PostgreSQL).")
+    pool_size: int = Field(
+        default=8,
+        ge=1,
+        le=256,
+        description="Read connections per worker (PostgreSQL); writes a quarter of it.",
+    )
     pool_timeout_s: float = Field(
         default=10, gt=0, le=600, description="How long a request waits for a free connection before a 503."
     )

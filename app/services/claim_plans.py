@@ -270,7 +270,7 @@ def range_page(
 def named_range_page(
     connection: Connection, of: str, names: dict[str, str], key: Sequence[Any] | None, limit: int
 ) -> ClaimPage | None:
-    """`range_page` on SQLite for the names of `named_range`, in a single statement; None when it finds
+    """`range_page` for the names of `named_range`, in a single statement; None when it finds
     no claim: resolving the filters then tells an unknown value (422) from an empty page."""
     rows = _range_rows(connection, of, names, key, limit, named=True)
     if not rows:

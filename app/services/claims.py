@@ -53,7 +53,7 @@ def list_claims_json(
         return found.__pydantic_serializer__.to_json(found)
     key = decode_cursor("claims", cursor, CURSOR_TYPES) if cursor else None
     page = None
-    if database.is_sqlite and (named := claim_plans.named_range(filters)) is not None:
+    if (named := claim_plans.named_range(filters)) is not None:
         # The commonest lists, in one statement (its own snapshot). Finding no claim, it cannot tell an
         # unknown value (422) from an empty page: resolving the filters below does.
         with database.read(snapshot=False) as connection:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Subquery,
     and_,
     bindparam,
     cast,
@@ -328,7 +329,7 @@ def claim_facets(database: Database, filters: ClaimFilters, *, size: int = DEFAU
         resolved = resolve(connection, filters)
         total = claim_plans.total(connection, resolved)
         rows = _rows(connection, filters, resolved)
-        relations = _relation_counts(connection, filters)
+        relations = _relation_counts(connection, resolved)
     # By count (largest first), then label, as the other facets; every type listed, even at 0.
     ranked = sorted(RELATION_TYPES, key=lambda kind: (-relations.get(kind, 0), kind))
     selected = set(filters.related.types)
@@ -339,24 +340,29 @@ def claim_facets(database: Database, filters: ClaimFilters, *, size: int = DEFAU
     return _answer(total, rows, filters.kinds, size, relation)
 
 
-def _relation_counts(connection: Connection, filters: ClaimFilters) -> dict[str, int]:
+def _relation_counts(connection: Connection, resolved: ResolvedFilters) -> dict[str, int]:
     """Claims per relation type (as subject or object) under every filter but the relation types'."""
-    others = replace(filters, related=replace(filters.related, types=[]))
-    where = conditions(connection, others)
-    # Each relation's two claims, walked from the relations (few beside the claims), each claim then
-    # tested against the filters. A subquery of its own: the filters' subqueries on claim_relation must
-    # not correlate with it.
-    ends = union_all(
-        select(CLAIM_RELATION.c.type, CLAIM_RELATION.c.subject_id.label("claim_id")),
-        select(CLAIM_RELATION.c.type, CLAIM_RELATION.c.object_id.label("claim_id")),
-    ).subquery("related")
+    others = replace(resolved, related=replace(resolved.related, types=[]))
+    ends = _relation_ends()
     counted = (
         select(ends.c.type, func.count(distinct(ends.c.claim_id)))
         .join_from(ends, CLAIM, CLAIM.c.id == ends.c.claim_id)
-        .where(*where)
+        .where(*others.conditions(connection.dialect.name))
         .group_by(ends.c.type)
     )
     return {kind: int(count) for kind, count in connection.execute(counted)}
+
+
+@cache
+def _relation_ends() -> Subquery:
+    """Each relation's two claims (type, claim_id), walked from the relations (few beside the claims), each
+    claim then tested against the filters. A subquery of its own: the filters' subqueries on
+    claim_relation must not correlate with it. Built once: its columns cost more to set up than the
+    statement takes to run."""
+    return union_all(
+        select(CLAIM_RELATION.c.type, CLAIM_RELATION.c.subject_id.label("claim_id")),
+        select(CLAIM_RELATION.c.type, CLAIM_RELATION.c.object_id.label("claim_id")),
+    ).subquery("related")
 
 
 # A facet value being merged: minus its count, label, value, entity type, selected. Sorting these

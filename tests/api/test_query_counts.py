@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from tests.api.conftest import DOCUMENT_ID
 from tests.api.support import get_json
 from tests.conftest import StatementLog
+from tests.databases import engine_under_test
 
 
 def _statements(client: TestClient, log: StatementLog, path: str, limit: int) -> int:
@@ -56,3 +57,38 @@ def test_paging_through_claims_runs_the_same_statements_per_page(
     statement_log.statements.clear()
     get_json(client, "/v1/claims", [("limit", 10), ("cursor", first["meta"]["next_cursor"])])
     assert len(statement_log.statements) == on_first
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "statements"),
+    [
+        ("/v1/claims", [("theme", "sector-growth")], 1),
+        ("/v1/claims", [("theme", "sector-growth"), ("entity", "pakistan")], 1),
+        ("/v1/claims", [("entity", "pakistan")], 1),
+        ("/v1/claims/facets", [("theme", "sector-growth")], 4),
+    ],
+)
+def test_hot_reads_take_one_round_trip_each_on_either_engine(
+    client: TestClient, statement_log: StatementLog, path: str, params: list[tuple[str, str]], statements: int
+) -> None:
+    """The commonest lists are one statement (ids, tally and page together) on SQLite and PostgreSQL
+    alike; facets one per part of the answer (the theme's id, its tally, the facets, the relations)."""
+    get_json(client, path, params)  # warm: nothing first-use only is counted
+    statement_log.statements.clear()
+    get_json(client, path, params)
+    assert len(statement_log.statements) == statements, statement_log.statements
+
+
+def test_one_claim_and_a_search_page_are_one_statement(
+    client: TestClient, statement_log: StatementLog
+) -> None:
+    """GET a claim reads it whole in one statement; on PostgreSQL a search page (count, ranks, texts) is
+    one too (SQLite reads its postings in a few)."""
+    claim_id = get_json(client, "/v1/claims", [("limit", 1)])["data"][0]["id"]
+    statement_log.statements.clear()
+    get_json(client, f"/v1/claims/{claim_id}", [])
+    assert len(statement_log.statements) == 1, statement_log.statements
+    statement_log.statements.clear()
+    get_json(client, "/v1/search", [("q", "software")])
+    if engine_under_test() == "postgresql":
+        assert len(statement_log.statements) == 1, statement_log.statements

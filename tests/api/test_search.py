@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.services.pagination import encode_cursor
 from app.services.search.analyzer import terms
 from tests.api.support import walk
 
@@ -235,3 +236,15 @@ def test_every_claim_is_findable_by_the_words_of_its_quote(client: TestClient) -
             continue
         found = {hit["id"] for hit in _hits(client, longest, type="claim")}
         assert claim["id"] in found, (claim["id"], longest)
+
+
+def test_a_page_past_the_last_keeps_the_total(client: TestClient) -> None:
+    """A cursor past every match answers no hits and still the search's total (on PostgreSQL the count
+    then runs on its own, as no page row carries it)."""
+    first = client.get("/v1/search", params={"q": "software"}).json()
+    assert first["meta"]["total"] > 0
+    past = encode_cursor("search", [-1.0, "~", "~"])
+    body = client.get("/v1/search", params={"q": "software", "cursor": past}).json()
+    assert body["data"] == []
+    assert body["meta"]["total"] == first["meta"]["total"]
+    assert body["meta"]["next_cursor"] is None
