@@ -6,7 +6,8 @@ each request timed with the process's CPU clock (every thread, so offloaded read
 
 Without paths it times the benchmark's facets request and a few other facets filters on the corpus.
 Point `--database` at a copy of a corpus: the app's connections may write to the file (WAL, pragmas).
-Prints the median and the 90th percentile of CPU ms per request after `--warm` unmeasured calls.
+Prints the median and the 90th percentile of CPU ms per request after `--warm` unmeasured calls;
+`--answer-cache-mb 0` times facets counted on every request (no answers kept).
 """
 
 from __future__ import annotations
@@ -93,7 +94,10 @@ async def measure(app: Any, path: str, warm: int, repeat: int) -> tuple[float, f
 
 async def main_async(arguments: argparse.Namespace) -> None:
     """Time each path in turn."""
-    app = create_app(Settings(database_url=f"sqlite:///{arguments.database}"))
+    settings = Settings(
+        database_url=f"sqlite:///{arguments.database}", answer_cache_mb=arguments.answer_cache_mb
+    )
+    app = create_app(settings)
     paths = arguments.paths or facet_paths(arguments.database)
     print(f"{'median ms':>9} {'p90 ms':>7} {'bytes':>8}  path")
     for path in paths:
@@ -108,6 +112,9 @@ def main() -> int:
     parser.add_argument("--database", type=Path, required=True, help="a copy of a SQLite corpus")
     parser.add_argument("--warm", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument(
+        "--answer-cache-mb", type=int, default=32, help="0: every facets answer counted (no kept answers)"
+    )
     parser.add_argument("paths", nargs="*")
     asyncio.run(main_async(parser.parse_args()))
     return 0
