@@ -1,0 +1,116 @@
+"""Facets never starve the other reads: counted facets wait in the slow-read queue while claim reads,
+and facets answers this process kept, answer from the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from app.api import reading
+from app.config import Settings
+from app.db import Database
+from app.main import create_app
+from tests.databases import engine_under_test
+
+pytestmark = pytest.mark.skipif(engine_under_test() != "sqlite", reason="the slow-read queue is SQLite's")
+
+FACETS = ("/v1/claims/facets", "theme=talent-workforce&size=1000")
+CLAIMS = [("/v1/claims/pkit-038", ""), ("/v1/claims", "theme=outlook&limit=5")]
+
+
+@pytest.fixture
+def app(seeded_url: str) -> Iterator[FastAPI]:
+    made = create_app(Settings(database_url=seeded_url))
+    yield made
+    made.state.database.dispose()
+
+
+async def _get(app: FastAPI, path: str, query: str) -> int:
+    """One GET through ASGI; its status."""
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(b"host", b"test")],
+        "client": ("127.0.0.1", 1),
+        "server": ("test", 80),
+    }
+    statuses: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    await app(scope, receive, send)
+    return statuses[0]
+
+
+def _facets_counting_is_heavy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counting facets is treated as a read remembered as heavy (as at 100,000 claims): it queues for a
+    slot of the slow-read queue without an inline attempt. Everything else is scheduled as usual."""
+    usual = reading._offload_at_once
+
+    def offload_at_once(database: Database, key: str) -> bool:
+        return "claim_facets_json" in key or usual(database, key)
+
+    monkeypatch.setattr(reading, "_offload_at_once", offload_at_once)
+
+
+@contextmanager
+def _queue_held(database: Database) -> Iterator[None]:
+    """Every slot of the slow-read queue held, as by slow reads running, until the block ends."""
+    limiter = reading._limiter(database)
+    holders = [object() for _ in range(int(limiter.total_tokens))]
+    for holder in holders:
+        limiter.acquire_on_behalf_of_nowait(holder)
+    try:
+        yield
+    finally:
+        for holder in holders:
+            limiter.release_on_behalf_of(holder)
+
+
+def test_claim_reads_answer_while_facets_wait_in_the_slow_read_queue(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _facets_counting_is_heavy(monkeypatch)
+
+    async def run() -> tuple[list[int], list[int]]:
+        await _get(app, "/healthz", "")
+        with _queue_held(app.state.database):
+            waiting = [asyncio.create_task(_get(app, *FACETS)) for _ in range(8)]
+            await asyncio.sleep(0.05)
+            claims = [await asyncio.wait_for(_get(app, *claim), 5) for claim in CLAIMS for _ in range(5)]
+            assert not any(task.done() for task in waiting)  # still queued behind the held slots
+        return claims, list(await asyncio.wait_for(asyncio.gather(*waiting), 30))
+
+    claims, facets = asyncio.run(run())
+    assert claims == [200] * len(claims)
+    assert facets == [200] * 8
+
+
+def test_a_kept_facets_answer_is_served_while_the_queue_is_full(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _facets_counting_is_heavy(monkeypatch)
+
+    async def run() -> list[int]:
+        assert await _get(app, *FACETS) == 200  # counted once, in the pool, and kept
+        with _queue_held(app.state.database):
+            return [await asyncio.wait_for(_get(app, *FACETS), 5) for _ in range(5)]
+
+    assert asyncio.run(run()) == [200] * 5
