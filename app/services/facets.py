@@ -338,12 +338,19 @@ def kept_facets_json(database: Database, filters: ClaimFilters, *, size: int = D
 
 def claim_facets_json(database: Database, filters: ClaimFilters, *, size: int = DEFAULT_SIZE) -> bytes:
     """The JSON of `claim_facets`, kept by this process for as long as the data revision stays the one it
-    was counted at (read first, in the same transaction: the counts are of that revision or a later one)."""
+    was counted at (read first, in the same transaction: the counts are of that revision or a later one).
+
+    Requests that missed the same answer together queue for the slow-read slots; each looks for it
+    again first, so only those already running count it, not every one of them."""
+    key = _answer_key(filters, size)
     with database.read() as connection:
         revision = data_revision(connection)
+        kept = database.answers.get(key, revision)
+        if kept is not None:
+            return kept
         facets = _counted_facets(connection, filters, size)
     answer = facets.__pydantic_serializer__.to_json(facets)
-    database.answers.put(_answer_key(filters, size), revision, answer)
+    database.answers.put(key, revision, answer)
     return answer
 
 

@@ -15,6 +15,7 @@ from app.api import reading
 from app.config import Settings
 from app.db import Database
 from app.main import create_app
+from app.services import facets
 from tests.databases import engine_under_test
 
 pytestmark = pytest.mark.skipif(engine_under_test() != "sqlite", reason="the slow-read queue is SQLite's")
@@ -114,3 +115,25 @@ def test_a_kept_facets_answer_is_served_while_the_queue_is_full(
             return [await asyncio.wait_for(_get(app, *FACETS), 5) for _ in range(5)]
 
     assert asyncio.run(run()) == [200] * 5
+
+
+def test_facets_requests_missing_together_count_the_answer_once_or_twice(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A herd of requests for an answer not kept yet (the first ones, or the first after a write) queue
+    for the slow-read slots; each looks for the answer first, so only those already running count it."""
+    _facets_counting_is_heavy(monkeypatch)
+    counted: list[int] = []
+    usual = facets._counted_facets
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        counted.append(1)
+        return usual(*args, **kwargs)
+
+    monkeypatch.setattr(facets, "_counted_facets", counting)
+
+    async def run() -> list[int]:
+        return list(await asyncio.gather(*(_get(app, *FACETS) for _ in range(20))))
+
+    assert asyncio.run(run()) == [200] * 20
+    assert 1 <= len(counted) <= reading.SLOW_READS_AT_ONCE
