@@ -17,6 +17,7 @@ import asyncio
 import statistics
 import sys
 import time
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ async def call(app: Any, path: str) -> tuple[int, bytes]:
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         nonlocal status
         if message["type"] == "http.response.start":
             status = message["status"]
@@ -108,7 +109,9 @@ async def main_async(arguments: argparse.Namespace) -> None:
 
 def main() -> int:
     """Parse the arguments and time the requests."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", type=Path, required=True, help="a copy of a SQLite corpus")
     parser.add_argument("--warm", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=30)

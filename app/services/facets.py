@@ -31,7 +31,6 @@ from app.services.claim_filters import ClaimFilters, ResolvedFilters, conditions
 from app.services.dimensions import AXES
 from app.services.id_sets import among, bound
 from app.services.prepared import Prepared
-from app.services.tallies import data_revision
 from app.services.tables import (
     CLAIM,
     CLAIM_ENTITY,
@@ -42,6 +41,7 @@ from app.services.tables import (
     ENTITY,
     THEME,
 )
+from app.services.tallies import data_revision
 
 Conditions = list[ColumnElement[Any]]
 # A facet row: facet, value, label, entity type (or None), claim count, selected (0 or 1).

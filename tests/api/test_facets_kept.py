@@ -68,7 +68,8 @@ def test_a_kept_answer_is_the_counted_one_read_with_a_single_statement(curator: 
     assert first == _counted(curator, ClaimFilters(themes=[THEME]))
     again, statements = _statements(curator, URL)
     assert again == first
-    assert len(statements) == 1 and "data_revision" in statements[0], statements
+    assert len(statements) == 1, statements
+    assert "data_revision" in statements[0]
 
 
 def test_answers_are_kept_per_request(curator: Curator) -> None:
