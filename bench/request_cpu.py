@@ -44,8 +44,11 @@ def facet_paths(database: Path) -> list[str]:
     ]
 
 
+HEADERS = [(b"host", b"bench")]
+
+
 async def call(app: Any, path: str) -> tuple[int, bytes]:
-    """One GET through ASGI: the status and the body."""
+    """One GET through ASGI (with `HEADERS`): the status and the body."""
     target, _, query = path.partition("?")
     scope = {
         "type": "http",
@@ -57,7 +60,7 @@ async def call(app: Any, path: str) -> tuple[int, bytes]:
         "raw_path": target.encode(),
         "query_string": query.encode(),
         "root_path": "",
-        "headers": [(b"host", b"bench")],
+        "headers": HEADERS,
         "client": ("127.0.0.1", 1),
         "server": ("bench", 80),
     }
@@ -118,8 +121,12 @@ def main() -> int:
     parser.add_argument(
         "--answer-cache-mb", type=int, default=32, help="0: every facets answer counted (no kept answers)"
     )
+    parser.add_argument("--gzip", action="store_true", help="ask for gzip, as browsers do (wrk does not)")
     parser.add_argument("paths", nargs="*")
-    asyncio.run(main_async(parser.parse_args()))
+    arguments = parser.parse_args()
+    if arguments.gzip:
+        HEADERS.append((b"accept-encoding", b"gzip"))
+    asyncio.run(main_async(arguments))
     return 0
 
 
