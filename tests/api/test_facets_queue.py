@@ -4,6 +4,7 @@ and facets answers this process kept, answer from the event loop."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any
@@ -60,17 +61,6 @@ async def _get(app: FastAPI, path: str, query: str) -> int:
     return statuses[0]
 
 
-def _facets_counting_is_heavy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Counting facets is treated as a read remembered as heavy (as at 100,000 claims): it queues for a
-    slot of the slow-read queue without an inline attempt. Everything else is scheduled as usual."""
-    usual = reading._offload_at_once
-
-    def offload_at_once(database: Database, key: str) -> bool:
-        return "claim_facets_json" in key or usual(database, key)
-
-    monkeypatch.setattr(reading, "_offload_at_once", offload_at_once)
-
-
 @contextmanager
 def _queue_held(database: Database) -> Iterator[None]:
     """Every slot of the slow-read queue held, as by slow reads running, until the block ends."""
@@ -85,10 +75,7 @@ def _queue_held(database: Database) -> Iterator[None]:
             limiter.release_on_behalf_of(holder)
 
 
-def test_claim_reads_answer_while_facets_wait_in_the_slow_read_queue(
-    app: FastAPI, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _facets_counting_is_heavy(monkeypatch)
+def test_claim_reads_answer_while_facets_wait_in_the_slow_read_queue(app: FastAPI) -> None:
 
     async def run() -> tuple[list[int], list[int]]:
         await _get(app, "/healthz", "")
@@ -104,10 +91,7 @@ def test_claim_reads_answer_while_facets_wait_in_the_slow_read_queue(
     assert facets == [200] * 8
 
 
-def test_a_kept_facets_answer_is_served_while_the_queue_is_full(
-    app: FastAPI, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _facets_counting_is_heavy(monkeypatch)
+def test_a_kept_facets_answer_is_served_while_the_queue_is_full(app: FastAPI) -> None:
 
     async def run() -> list[int]:
         assert await _get(app, *FACETS) == 200  # counted once, in the pool, and kept
@@ -122,7 +106,6 @@ def test_facets_requests_missing_together_count_the_answer_once_or_twice(
 ) -> None:
     """A herd of requests for an answer not kept yet (the first ones, or the first after a write) queue
     for the slow-read slots; each looks for the answer first, so only those already running count it."""
-    _facets_counting_is_heavy(monkeypatch)
     counted: list[int] = []
     usual = facets._counted_facets
 
@@ -137,3 +120,24 @@ def test_facets_requests_missing_together_count_the_answer_once_or_twice(
 
     assert asyncio.run(run()) == [200] * 20
     assert 1 <= len(counted) <= reading.SLOW_READS_AT_ONCE
+
+
+def test_facets_are_never_counted_on_the_event_loop(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even cheap to count (the seed), counting waits for a slot: an inline attempt in every request of
+    a herd would be stopped at the budget, each costing the loop that CPU and its kept connection."""
+    threads: list[int] = []
+    usual = facets._counted_facets
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.get_ident())
+        return usual(*args, **kwargs)
+
+    monkeypatch.setattr(facets, "_counted_facets", counting)
+
+    async def run() -> tuple[int, int]:
+        return await _get(app, *FACETS), threading.get_ident()
+
+    status, loop_thread = asyncio.run(run())
+    assert status == 200
+    assert len(threads) == 1
+    assert threads[0] != loop_thread

@@ -15,7 +15,7 @@ from app.api.formats import answer_claim_list, claim_list_docs
 from app.api.openapi import INVALID, NOT_FOUND, read_route, responses
 from app.api.params import ClaimFilterQuery, ClaimId, ClaimListParams
 from app.api.query_models import QueryModel
-from app.api.reading import run_read
+from app.api.reading import run_read, run_slow_read
 from app.api.rendering import rendered_json
 from app.api.route_class import ApiRoute
 from app.api.write_docs import CURATION, EDITS, GONE, body_examples, write_route
@@ -70,11 +70,12 @@ async def claim_facets(
     unless asked: a corpus names thousands of entities) plus the selected ones.
     """
     filters = claim_filters(query)
-    # An answer this process kept is one cheap read (inline on SQLite), never queued behind slow reads;
-    # only counting is offloaded. Rendered by the service: FastAPI would validate it again first.
+    # An answer this process kept is one cheap read (inline on SQLite), never queued behind slow reads.
+    # Counting is queued with them: it happens once per change to the data, and for a whole herd of
+    # requests at once then. Rendered by the service: FastAPI would validate it again first.
     kept = await run_read(database, facets.kept_facets_json, database, filters, size=query.size)
     if kept is None:
-        kept = await run_read(database, facets.claim_facets_json, database, filters, size=query.size)
+        kept = await run_slow_read(database, facets.claim_facets_json, database, filters, size=query.size)
     return rendered_json(kept)
 
 
