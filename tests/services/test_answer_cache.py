@@ -3,7 +3,12 @@ kept stay under the bound, the least recently used going first."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.answer_cache import AnswerCache
+from app.services.claim_filters import ClaimFilters, RelationFilters
+from app.services.facets import _answer_key
+from app.services.search.query import parse
 
 
 def test_an_answer_is_served_only_at_its_revision() -> None:
@@ -58,3 +63,26 @@ def test_a_revision_going_back_empties_the_cache() -> None:
     assert cache.size == (0, 0)
     cache.put("a", 9, b"other")  # not refused: 3 is the latest seen now
     assert cache.get("a", 9) == b"other"
+
+
+def test_a_facets_answer_is_named_by_every_filter_by_value() -> None:
+    """Equal filters built apart name one answer (no object address in the key); any field changed
+    names another."""
+    asked = ClaimFilters(
+        themes=["a"], query=parse("mobile OR wallet"), related=RelationFilters(types=["supports"])
+    )
+    again = ClaimFilters(
+        themes=["a"], query=parse("mobile OR wallet"), related=RelationFilters(types=["supports"])
+    )
+    assert _answer_key(asked, 50) == _answer_key(again, 50)
+    assert " at 0x" not in _answer_key(asked, 50)
+    others = [
+        replace(asked, themes=["b"]),
+        replace(asked, query=parse("mobile wallet")),
+        replace(asked, related=RelationFilters(types=["contradicts"])),
+        replace(asked, kinds=["fact"]),
+        replace(asked, scope_entity="careem"),
+    ]
+    keys = {_answer_key(other, 50) for other in others} | {_answer_key(asked, 1000)}
+    assert len(keys) == len(others) + 1
+    assert _answer_key(asked, 50) not in keys
