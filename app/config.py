@@ -88,6 +88,13 @@ class Settings(BaseSettings):
         description="SQLite: a read runs on the event loop (no thread hand-off) while it takes at most this "
         "much CPU time; past it, it is run again in the thread pool (0: every read in the pool).",
     )
+    answer_cache_mb: int = Field(
+        default=32,
+        ge=0,
+        le=4096,
+        description="Facets answers each process keeps while the data stay the same, at most this many MB "
+        "(0: none kept, each computed).",
+    )
     content_security_policy: str = Field(default=DEFAULT_CONTENT_SECURITY_POLICY)
     snapshot_dir: str | None = Field(
         default=None,

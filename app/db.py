@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DisconnectionError
 
+from app.answer_cache import AnswerCache
 from app.config import Settings
 from app.contextvar_block import ContextVarBlock
 from app.optional import require_database_driver
@@ -41,6 +42,8 @@ class Database:
     slow_read_queues: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
     # SQLite: the connection each event loop's thread keeps for its inline reads (see `read`).
     inline_connections: dict[int, Connection] = field(default_factory=dict, compare=False, repr=False)
+    # Answers kept while the data revision stays the same (app/answer_cache.py); this process's own.
+    answers: AnswerCache = field(default_factory=lambda: AnswerCache(0), compare=False, repr=False)
 
     @cached_property
     def is_sqlite(self) -> bool:
@@ -259,12 +262,14 @@ def create_database(settings: Settings) -> Database:
     if settings.read_database_url:
         require_database_driver(settings.read_database_url, "the read database URL")
     url = make_url(settings.database_url)
+    answers = AnswerCache(settings.answer_cache_mb * 1_048_576)
     if url.get_backend_name() == "sqlite":
         return Database(
             url=url,
             read_engine=_sqlite_engine(url, settings, writer=False),
             write_engine=_sqlite_engine(url, settings, writer=True),
             inline_read_budget_s=settings.inline_read_budget_ms / 1000,
+            answers=answers,
         )
     # Reads may go to a replica; writes, migrations and readiness stay on the primary.
     read_url = make_url(settings.read_database_url) if settings.read_database_url else url
@@ -272,4 +277,5 @@ def create_database(settings: Settings) -> Database:
         url=url,
         read_engine=_server_engine(read_url, settings, reader=True),
         write_engine=_server_engine(url, settings),
+        answers=answers,
     )

@@ -61,6 +61,15 @@ async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kw
     return result
 
 
+async def run_slow_read(database: Database, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`call(*args, **kwargs)`, a read-only service call known to cost more than the inline budget: on
+    SQLite it waits for a slot of the slow-read queue with no inline attempt (which would only be stopped
+    at the budget, costing the loop that CPU and its kept connection, for each request of a herd)."""
+    if not database.is_sqlite or database.inline_read_budget_s <= 0:
+        return await run_in_threadpool(call, *args, **kwargs)
+    return await anyio.to_thread.run_sync(partial(call, *args, **kwargs), limiter=_limiter(database))
+
+
 def _read_key(call: Callable[..., object], args: tuple[object, ...], kwargs: dict[str, object]) -> str:
     """What identifies a read: the service and its arguments (the request and the database aside)."""
     shown = [repr(arg) for arg in args if not isinstance(arg, Request | Database)]

@@ -18,7 +18,7 @@ from app.models.document import Document, DocumentVersion
 from app.models.entity import ENTITY_TYPES, Entity, EntityAlias, EntityType
 from app.models.relation import RELATION_TYPES, ClaimRelation, RelationType
 from app.models.search import SEARCH_KINDS, SearchEntry, SearchFts, SearchPosting, SearchTally, SearchTerm
-from app.models.tally import ClaimTally
+from app.models.tally import ClaimTally, DataRevision
 from app.models.theme import Theme
 from app.models.webhook import Lease, Webhook, WebhookDelivery
 
@@ -44,6 +44,7 @@ __all__ = [
     "ClaimTally",
     "ClaimTheme",
     "ContextNote",
+    "DataRevision",
     "Document",
     "DocumentVersion",
     "Entity",

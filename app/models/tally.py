@@ -5,6 +5,7 @@ Derived state: triggers on the claims and their links keep it exact whatever wri
 0005); the app only reads it, in place of counting.
 """
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from app.models.base import DERIVED, key_text
@@ -19,3 +20,15 @@ class ClaimTally(SQLModel, table=True):
     dimension: str = Field(primary_key=True, max_length=10)
     value: str = Field(primary_key=True, sa_type=key_text(100))
     claims: int
+
+
+class DataRevision(SQLModel, table=True):
+    """A counter that triggers move on at every write to the data answers are computed from (claims,
+    links, relations, themes, entities, aliases, documents, search entries, stored claim answers): one row,
+    id 1 (migration 0017)."""
+
+    __tablename__ = "data_revision"
+    __table_args__ = {"info": DERIVED}
+
+    id: int = Field(primary_key=True)
+    revision: int = Field(sa_type=BigInteger)

@@ -42,6 +42,7 @@ from app.services.tables import (
     ENTITY,
     THEME,
 )
+from app.services.tallies import data_revision
 
 Conditions = list[ColumnElement[Any]]
 # A facet row: facet, value, label, entity type (or None), claim count, selected (0 or 1).
@@ -325,11 +326,48 @@ def claim_facets(database: Database, filters: ClaimFilters, *, size: int = DEFAU
     is how many claims the list would hold with that value as the facet's only filter value.
     """
     with database.read() as connection:
-        # Validated in the order /v1/claims validates them, so both name the same unknown value first.
-        resolved = resolve(connection, filters)
-        total = claim_plans.total(connection, resolved)
-        rows = _rows(connection, filters, resolved)
-        relations = _relation_counts(connection, resolved)
+        return _counted_facets(connection, filters, size)
+
+
+def kept_facets_json(database: Database, filters: ClaimFilters, *, size: int = DEFAULT_SIZE) -> bytes | None:
+    """The JSON of `claim_facets` as this process kept it, if the data have not changed since; else None."""
+    if database.answers.max_bytes == 0:
+        return None
+    with database.read(snapshot=False) as connection:
+        revision = data_revision(connection)
+    return database.answers.get(_answer_key(filters, size), revision)
+
+
+def claim_facets_json(database: Database, filters: ClaimFilters, *, size: int = DEFAULT_SIZE) -> bytes:
+    """The JSON of `claim_facets`, kept by this process for as long as the data revision stays the one it
+    was counted at (read first, in the same transaction: the counts are of that revision or a later one).
+
+    Requests that missed the same answer together queue for the slow-read slots; each looks for it
+    again first, so only those already running count it, not every one of them."""
+    key = _answer_key(filters, size)
+    with database.read() as connection:
+        revision = data_revision(connection)
+        kept = database.answers.get(key, revision)
+        if kept is not None:
+            return kept
+        facets = _counted_facets(connection, filters, size)
+    answer = facets.__pydantic_serializer__.to_json(facets)
+    database.answers.put(key, revision, answer)
+    return answer
+
+
+def _answer_key(filters: ClaimFilters, size: int) -> str:
+    """What names a facets answer: the parsed filters (a dataclass: its repr shows every field) and size."""
+    return f"facets size={size} {filters!r}"
+
+
+def _counted_facets(connection: Connection, filters: ClaimFilters, size: int) -> ClaimFacets:
+    """`claim_facets` on an open read."""
+    # Validated in the order /v1/claims validates them, so both name the same unknown value first.
+    resolved = resolve(connection, filters)
+    total = claim_plans.total(connection, resolved)
+    rows = _rows(connection, filters, resolved)
+    relations = _relation_counts(connection, resolved)
     # By count (largest first), then label, as the other facets; every type listed, even at 0.
     ranked = sorted(RELATION_TYPES, key=lambda kind: (-relations.get(kind, 0), kind))
     selected = set(filters.related.types)

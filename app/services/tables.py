@@ -18,6 +18,7 @@ from app.models import (
     ClaimTally,
     ClaimTheme,
     ContextNote,
+    DataRevision,
     Document,
     DocumentVersion,
     Entity,
@@ -53,6 +54,7 @@ SEARCH_ENTRY = _table(SearchEntry)
 API_KEY = _table(ApiKey)
 CHANGE = _table(Change)
 CLAIM_TALLY = _table(ClaimTally)
+DATA_REVISION = _table(DataRevision)
 CLAIM_PAIR = _table(ClaimPair)
 CLAIM_RELATION = _table(ClaimRelation)
 CLAIM_BY_THEME = _table(ClaimByTheme)

@@ -8,13 +8,20 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, String, bindparam, cast, func, select
 
 from app.services.prepared import Prepared
-from app.services.tables import CLAIM_TALLY
+from app.services.tables import CLAIM_TALLY, DATA_REVISION
 
 _ONE_TALLY = Prepared(
     select(CLAIM_TALLY.c.claims).where(
         CLAIM_TALLY.c.dimension == bindparam("dimension"), CLAIM_TALLY.c.value == bindparam("value")
     )
 )
+
+_REVISION = Prepared(select(DATA_REVISION.c.revision).where(DATA_REVISION.c.id == 1))
+
+
+def data_revision(connection: Connection) -> int:
+    """The data revision (migration 0017): it moves on at every write to what answers are computed from."""
+    return int(_REVISION.scalar(connection) or 0)
 
 
 def tally(connection: Connection, dimension: str, value: str = "") -> int:
