@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -164,9 +165,31 @@ async def _mixed(
     return readers, tally, time.monotonic() - started
 
 
-def _sectorfacts(url: str, *args: str) -> tuple[float, str]:
-    """Run `sectorfacts ARGS` on `url`; its wall time in seconds and its output."""
+@dataclass(frozen=True)
+class Command:
+    """One `sectorfacts` command run: wall and CPU seconds (CPU is steadier on a shared machine), output."""
+
+    seconds: float
+    cpu_seconds: float
+    output: str
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "seconds": round(self.seconds, 2),
+            "cpu_seconds": round(self.cpu_seconds, 2),
+            "output": self.output,
+        }
+
+
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _sectorfacts(url: str, *args: str) -> Command:
+    """Run `sectorfacts ARGS` on `url`, timed."""
     env = {**os.environ, "SECTORFACTS_DATABASE_URL": url}
+    cpu = _children_cpu()
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "app.cli", *args], env=env, capture_output=True, text=True, check=False
@@ -174,28 +197,26 @@ def _sectorfacts(url: str, *args: str) -> tuple[float, str]:
     took = time.monotonic() - started
     if done.returncode != 0:
         raise RuntimeError(f"sectorfacts {' '.join(args)} failed ({done.returncode}): {done.stderr[-2000:]}")
-    return took, done.stdout.strip()
+    return Command(took, _children_cpu() - cpu, done.stdout.strip())
 
 
 def _ingest(url: str, database: Database, claims: int, size: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="sectorfacts-ingest-") as folder:
         path = write_ingest_file(Path(folder), Corpus(size), claims)
         before = _claim_count(database)
-        seconds, output = _sectorfacts(url, "ingest", "--quiet", str(path))
+        done = _sectorfacts(url, "ingest", "--quiet", str(path))
     added = _claim_count(database) - before
     if added != claims:
-        raise RuntimeError(f"ingest added {added} claims, the file has {claims}: {output}")
-    return {
-        "claims": claims,
-        "seconds": round(seconds, 2),
-        "claims_per_s": round(claims / seconds),
-        "output": output,
+        raise RuntimeError(f"ingest added {added} claims, the file has {claims}: {done.output}")
+    rates = {
+        "claims_per_s": round(claims / done.seconds),
+        "claims_per_cpu_s": round(claims / done.cpu_seconds),
     }
+    return {"claims": claims, **done.row(), **rates}
 
 
 def _rebuild(url: str) -> dict[str, Any]:
-    seconds, output = _sectorfacts(url, "rebuild")
-    return {"seconds": round(seconds, 2), "output": output}
+    return _sectorfacts(url, "rebuild").row()
 
 
 def _wrk_row(result: WrkResult) -> dict[str, Any]:
