@@ -16,6 +16,18 @@ def _engine(result: dict[str, Any]) -> str:
     return "SQLite" if result["engine"] == "sqlite" else "PostgreSQL"
 
 
+def _ingest(ingest: dict[str, Any] | None) -> str:
+    if ingest is None:
+        return "not run"
+    return f"{ingest['claims_per_s']:,} ({ingest.get('claims_per_cpu_s', 0):,})"
+
+
+def _rebuild(rebuild: dict[str, Any] | None) -> str:
+    if rebuild is None:
+        return "not run"
+    return f"{rebuild['seconds']:.1f} ({rebuild.get('cpu_seconds', 0):.1f})"
+
+
 def _rows(results: dict[str, Any]) -> list[list[str]]:
     """One row per engine and size: write latencies, readers alone and mixed, counts, ingest, rebuild."""
     rows = []
@@ -33,8 +45,8 @@ def _rows(results: dict[str, Any]) -> list[list[str]]:
                 f"{alone['rps']:.0f} -> {mixed['rps']:.0f}",
                 f"{checked['created']}/{checked['deleted']}/{checked['kept']}",
                 str(len(result["failures"])),
-                f"{result['ingest']['claims_per_s']:,} ({result['ingest'].get('claims_per_cpu_s', 0):,})",
-                f"{result['rebuild']['seconds']:.1f} ({result['rebuild'].get('cpu_seconds', 0):.1f})",
+                _ingest(result["ingest"]),
+                _rebuild(result["rebuild"]),
             ]
         )
     return rows

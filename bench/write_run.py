@@ -61,7 +61,7 @@ def failures(result: dict[str, Any]) -> list[str]:
 
 
 def run(args: argparse.Namespace, out: Path) -> bool:
-    """Measure what the arguments ask for, writing `out` after each engine; True when anything failed."""
+    """Measure what the arguments ask for, writing `out` as results arrive; True when anything failed."""
     ensure_wrk()
     sizes = [SMOKE_SIZE] if args.smoke else (args.size or [100_000, 1_000_000])
     # A smoke run measures SQLite unless PostgreSQL is asked for by name.
@@ -79,9 +79,28 @@ def run(args: argparse.Namespace, out: Path) -> bool:
     )
     measured = commit()
     started = time.monotonic()
-    results: dict[str, Any] = {}
     runs: list[dict[str, Any]] = []
-    failed = False
+    versions = _versions(server if "postgres" in engines else None)
+
+    def save(result: dict[str, Any]) -> None:
+        """Write the results file with the runs so far and `result` as it stands."""
+        result["failures"] = failures(result)
+        results.update(wall_seconds=round(time.monotonic() - started), runs=[*runs, result])
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=1) + "\n")
+
+    results: dict[str, Any] = {
+        "commit": measured,
+        "machine": machine(),
+        "versions": versions,
+        "settings": {
+            "seconds": options.seconds,
+            "writers": options.writers,
+            "reader_connections": options.reader_connections,
+            "ingest_claims": options.ingest_claims,
+            "smoke": args.smoke,
+        },
+    }
     for size in sizes:
         for engine in engines:
             print(f"bench: writes at {size:,} claims on {engine}", file=sys.stderr, flush=True)
@@ -91,26 +110,8 @@ def run(args: argparse.Namespace, out: Path) -> bool:
                 else postgres_copy(size, str(server), cached=not args.smoke)
             )
             with copy as url:
-                result = measure_engine(engine, url, size, options)
-            result["failures"] = failures(result)
-            failed = failed or bool(result["failures"])
-            runs.append(result)
-            results = {
-                "commit": measured,
-                "machine": machine(),
-                "versions": _versions(server if "postgres" in engines else None),
-                "settings": {
-                    "seconds": options.seconds,
-                    "writers": options.writers,
-                    "reader_connections": options.reader_connections,
-                    "ingest_claims": options.ingest_claims,
-                    "smoke": args.smoke,
-                },
-                "wall_seconds": round(time.monotonic() - started),
-                "runs": runs,
-            }
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(json.dumps(results, indent=1) + "\n")
+                runs.append(measure_engine(engine, url, size, options, save))
+    failed = any(result["failures"] for result in runs)
     print(render(results))
     for result in runs:
         for failure in result["failures"]:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -223,8 +223,12 @@ def _wrk_row(result: WrkResult) -> dict[str, Any]:
     return {**asdict(result), "rps": round(result.rps, 1)}
 
 
-def measure_engine(engine: str, url: str, size: int, options: WriteOptions) -> dict[str, Any]:
-    """Everything the write benchmark measures on one engine's copy of the corpus at `size` claims."""
+def measure_engine(
+    engine: str, url: str, size: int, options: WriteOptions, save: Callable[[dict[str, Any]], None]
+) -> dict[str, Any]:
+    """Everything the write benchmark measures on one engine's copy of the corpus at `size` claims; `save`
+    is given the result as it grows (after the load, the ingest and the rebuild), so a long run keeps what
+    it measured."""
     database = create_database(Settings(database_url=url))
     try:
         _, key = api_keys.create_key(database, KEY_NAME, "write")
@@ -247,24 +251,29 @@ def measure_engine(engine: str, url: str, size: int, options: WriteOptions) -> d
                 checked = count_check(server.base_url, database, KEY_NAME, tally, claims_before)
             finally:
                 server.stop()
-        _log(f"  {engine}: ingest of {options.ingest_claims:,} claims, then rebuild")
-        ingested = _ingest(url, database, options.ingest_claims, size)
-        rebuilt = _rebuild(url)
+        writes = sum(len(values) for values in tally.latencies.values())
+        result: dict[str, Any] = {
+            "engine": engine,
+            "size": size,
+            "reader_paths": paths,
+            "readers_alone": _wrk_row(alone),
+            "readers_mixed": _wrk_row(mixed),
+            "reader_p99_ratio": round(mixed.p99_ms / alone.p99_ms, 2) if alone.p99_ms else None,
+            "writes": {kind: summary(values) for kind, values in tally.latencies.items()},
+            "writes_per_s": round(writes / wall, 1),
+            "retried_503": tally.retried_503,
+            "unexpected": tally.unexpected[:20],
+            "count_check": checked,
+            "ingest": None,
+            "rebuild": None,
+        }
+        save(result)
+        _log(f"  {engine}: ingest of {options.ingest_claims:,} claims")
+        result["ingest"] = _ingest(url, database, options.ingest_claims, size)
+        save(result)
+        _log(f"  {engine}: rebuild")
+        result["rebuild"] = _rebuild(url)
+        save(result)
     finally:
         database.dispose()
-    writes = sum(len(values) for values in tally.latencies.values())
-    return {
-        "engine": engine,
-        "size": size,
-        "reader_paths": paths,
-        "readers_alone": _wrk_row(alone),
-        "readers_mixed": _wrk_row(mixed),
-        "reader_p99_ratio": round(mixed.p99_ms / alone.p99_ms, 2) if alone.p99_ms else None,
-        "writes": {kind: summary(values) for kind, values in tally.latencies.items()},
-        "writes_per_s": round(writes / wall, 1),
-        "retried_503": tally.retried_503,
-        "unexpected": tally.unexpected[:20],
-        "count_check": checked,
-        "ingest": ingested,
-        "rebuild": rebuilt,
-    }
+    return result
