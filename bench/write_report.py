@@ -19,13 +19,15 @@ def _engine(result: dict[str, Any]) -> str:
 def _ingest(ingest: dict[str, Any] | None) -> str:
     if ingest is None:
         return "not run"
-    return f"{ingest['claims_per_s']:,} ({ingest.get('claims_per_cpu_s', 0):,})"
+    per_cpu = ingest.get("claims_per_cpu_s")
+    return f"{ingest['claims_per_s']:,}" + (f" ({per_cpu:,})" if per_cpu is not None else "")
 
 
 def _rebuild(rebuild: dict[str, Any] | None) -> str:
     if rebuild is None:
         return "not run"
-    return f"{rebuild['seconds']:.1f} ({rebuild.get('cpu_seconds', 0):.1f})"
+    cpu = rebuild.get("cpu_seconds")
+    return f"{rebuild['seconds']:.1f}" + (f" ({cpu:.1f})" if cpu is not None else "")
 
 
 def _rows(results: dict[str, Any]) -> list[list[str]]:
@@ -41,6 +43,7 @@ def _rows(results: dict[str, Any]) -> list[list[str]]:
                 _engine(result),
                 *(f"{writes[kind]['p50_ms']:.1f} / {writes[kind]['p99_ms']:.1f}" for kind in KINDS),
                 f"{result['writes_per_s']:.0f}",
+                f"{result.get('server_cpu_ms_per_write', 0):.1f}",
                 f"{alone['p99_ms']:.1f} -> {mixed['p99_ms']:.1f}",
                 f"{alone['rps']:.0f} -> {mixed['rps']:.0f}",
                 f"{checked['created']}/{checked['deleted']}/{checked['kept']}",
@@ -59,6 +62,7 @@ HEADER = [
     "patch p50/p99 ms",
     "delete p50/p99 ms",
     "writes/s",
+    "server CPU ms/write",
     "readers p99 alone -> mixed",
     "readers req/s",
     "created/deleted/kept",

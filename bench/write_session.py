@@ -243,11 +243,16 @@ def measure_engine(
                     _reads(server.base_url, paths, options.warmup, options.reader_connections)
                     server.wait_until_idle()
                 _log(f"  {engine}: readers alone ({options.seconds:g} s)")
+                cpu = server.cpu_seconds()
                 alone = _reads(server.base_url, paths, options.seconds, options.reader_connections)
                 server.wait_until_idle()
+                read_cpu = (server.cpu_seconds() - cpu) / max(1, alone.requests)
                 _log(f"  {engine}: readers with {options.writers} writers ({options.seconds:g} s)")
+                cpu = server.cpu_seconds()
                 mixed, tally, wall = asyncio.run(_mixed(server.base_url, key, vocabulary, paths, options))
                 server.wait_until_idle()
+                # The server's CPU beside the readers' (at their CPU a read alone): the writes' share.
+                write_cpu = server.cpu_seconds() - cpu - read_cpu * mixed.requests
                 checked = count_check(server.base_url, database, KEY_NAME, tally, claims_before)
             finally:
                 server.stop()
@@ -261,6 +266,8 @@ def measure_engine(
             "reader_p99_ratio": round(mixed.p99_ms / alone.p99_ms, 2) if alone.p99_ms else None,
             "writes": {kind: summary(values) for kind, values in tally.latencies.items()},
             "writes_per_s": round(writes / wall, 1),
+            "server_cpu_ms_per_read": round(1000 * read_cpu, 2),
+            "server_cpu_ms_per_write": round(1000 * write_cpu / max(1, writes), 2),
             "retried_503": tally.retried_503,
             "unexpected": tally.unexpected[:20],
             "count_check": checked,

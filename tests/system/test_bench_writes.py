@@ -56,6 +56,7 @@ def test_write_benchmark_smoke_run_counts_every_write(tmp_path: Path) -> None:
     assert checked["claims_after"] == checked["claims_before"] + checked["kept"] == 60 + checked["kept"]
     assert run["writes"]["create"]["count"] == checked["created"]
     assert run["writes"]["delete"]["count"] == checked["deleted"]
+    assert run["server_cpu_ms_per_write"] > 0
     assert run["readers_alone"]["requests"] > 0
     assert run["readers_mixed"]["requests"] > 0
     assert run["ingest"]["claims"] == 200
