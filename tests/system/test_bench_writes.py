@@ -17,6 +17,7 @@ from app.services.writes.claims import create_claim
 from app.services.writes.transaction import Actor
 from bench.write_checks import _log_problems
 from bench.write_load import Tally, Written
+from bench.write_report import markdown
 from tests.curation import seed_database
 from tests.databases import engine_under_test
 
@@ -62,6 +63,10 @@ def test_write_benchmark_smoke_run_counts_every_write(tmp_path: Path) -> None:
     assert run["ingest"]["claims"] == 200
     assert "claims 200" in run["ingest"]["output"]
     assert run["rebuild"]["output"].startswith("sectorfacts: rebuilt")
+    # The Markdown for docs/performance.md: provenance, then one row for the run.
+    table = markdown(results).splitlines()
+    assert table[0].startswith(f"Commit `{results['commit']['sha'][:7]}")
+    assert table[-1].startswith("| 60 | ")
 
 
 def test_count_check_finds_a_lost_and_an_unacknowledged_write(fresh_url: str) -> None:
