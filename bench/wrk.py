@@ -67,12 +67,32 @@ class WrkResult:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
+def _rotation(paths: list[str]) -> str:
+    """A wrk `request` hook sending each of `paths` in turn (GET)."""
+    quoted = ", ".join(json.dumps(path) for path in paths)
+    return f"""
+local paths = {{{quoted}}}
+local next_path = 0
+request = function()
+  next_path = next_path % #paths + 1
+  return wrk.format("GET", paths[next_path])
+end
+"""
+
+
 def run_wrk(
-    url: str, *, seconds: float, connections: int, core: int | None, timeout_s: int = 10
+    url: str,
+    *,
+    seconds: float,
+    connections: int,
+    core: int | None,
+    timeout_s: int = 10,
+    paths: list[str] | None = None,
 ) -> WrkResult:
-    """Load `url` for `seconds` with `connections` open connections, from one thread."""
+    """Load `url` for `seconds` with `connections` open connections, from one thread; with `paths`, each
+    connection sends those paths of `url`'s server in turn instead."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_REPORT)
+        script.write(_REPORT + (_rotation(paths) if paths else ""))
     try:
         argv = [
             ensure_wrk(),

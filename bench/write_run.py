@@ -1,0 +1,119 @@
+"""A whole write-benchmark run: each size on each engine, the printed tables, and the JSON results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+from bench.run import _postgres_url
+from bench.session import commit, machine, package_versions
+from bench.write_report import render
+from bench.write_session import WriteOptions, measure_engine, postgres_copy, sqlite_copy
+from bench.wrk import ensure_wrk
+
+SMOKE_SIZE = 60
+
+
+def _versions(postgres_url: str | None) -> dict[str, str]:
+    """Python, SQLite, the main packages, the writers' HTTP client, wrk and (when measured) PostgreSQL."""
+    found = {
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        **package_versions(),
+        "httpx2": _version("httpx2"),
+        "wrk": subprocess.run(
+            [ensure_wrk(), "-v"], capture_output=True, text=True, check=False
+        ).stdout.splitlines()[0],
+    }
+    if postgres_url:
+        engine = create_engine(postgres_url)
+        with engine.connect() as connection:
+            found["postgresql"] = str(connection.execute(text("SHOW server_version")).scalar_one())
+        engine.dispose()
+    return found
+
+
+def _version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def failures(result: dict[str, Any]) -> list[str]:
+    """Why one engine's measurement fails: lost, duplicated or refused writes, or readers' errors."""
+    found = list(result["count_check"]["problems"]) + list(result["unexpected"])
+    for phase in ("readers_alone", "readers_mixed"):
+        if result[phase]["errors"]:
+            found.append(f"{phase}: {result[phase]['errors']} wrk errors")
+    return found
+
+
+def run(args: argparse.Namespace, out: Path) -> bool:
+    """Measure what the arguments ask for, writing `out` as results arrive; True when anything failed."""
+    ensure_wrk()
+    sizes = [SMOKE_SIZE] if args.smoke else (args.size or [100_000, 1_000_000])
+    # A smoke run measures SQLite unless PostgreSQL is asked for by name.
+    both = ["sqlite"] if args.smoke else ["sqlite", "postgres"]
+    engines = both if args.engine == "both" else [args.engine]
+    server = _postgres_url(args.engine) if "postgres" in engines else None
+    if server is None and "postgres" in engines:
+        engines.remove("postgres")
+    options = WriteOptions(
+        seconds=args.seconds or (2.0 if args.smoke else 20.0),
+        writers=args.writers,
+        reader_connections=args.reader_connections,
+        ingest_claims=args.ingest_claims or (200 if args.smoke else 10_000),
+        warmup=0.0 if args.smoke else 2.0,
+    )
+    measured = commit()
+    started = time.monotonic()
+    runs: list[dict[str, Any]] = []
+    versions = _versions(server if "postgres" in engines else None)
+
+    def save(result: dict[str, Any]) -> None:
+        """Write the results file with the runs so far and `result` as it stands."""
+        result["failures"] = failures(result)
+        results.update(wall_seconds=round(time.monotonic() - started), runs=[*runs, result])
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=1) + "\n")
+
+    results: dict[str, Any] = {
+        "commit": measured,
+        "machine": machine(),
+        "versions": versions,
+        "settings": {
+            "seconds": options.seconds,
+            "writers": options.writers,
+            "reader_connections": options.reader_connections,
+            "ingest_claims": options.ingest_claims,
+            "smoke": args.smoke,
+        },
+    }
+    for size in sizes:
+        for engine in engines:
+            print(f"bench: writes at {size:,} claims on {engine}", file=sys.stderr, flush=True)
+            copy = (
+                sqlite_copy(size)
+                if engine == "sqlite"
+                else postgres_copy(size, str(server), cached=not args.smoke)
+            )
+            with copy as url:
+                runs.append(measure_engine(engine, url, size, options, save))
+    failed = any(result["failures"] for result in runs)
+    print(render(results))
+    for result in runs:
+        for failure in result["failures"]:
+            print(f"bench: FAILED ({result['engine']}, {result['size']:,}): {failure}", file=sys.stderr)
+    return failed

@@ -1,0 +1,100 @@
+"""The write benchmark (bench/writes.py): its smoke run counts every write on the engine under test, and its
+count check catches a lost or an unacknowledged write. It asserts no speed: CI machines vary."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.schemas.writes import ClaimCreate
+from app.services.tables import CLAIM
+from app.services.writes.claims import create_claim
+from app.services.writes.transaction import Actor
+from bench.write_checks import _log_problems
+from bench.write_load import Tally, Written
+from bench.write_report import markdown
+from tests.curation import seed_database
+from tests.databases import engine_under_test
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_write_benchmark_smoke_run_counts_every_write(tmp_path: Path) -> None:
+    out = tmp_path / "writes.json"
+    argv = [sys.executable, str(ROOT / "bench" / "writes.py"), "--smoke", "--out", str(out)]
+    engine = "postgres" if engine_under_test() == "postgresql" else "sqlite"
+    done = subprocess.run(
+        [*argv, "--engine", engine],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, (
+        f"bench/writes.py --smoke failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+    )
+    assert "create p50/p99 ms" in done.stdout, done.stdout
+    results = json.loads(out.read_text())
+    assert len(results["commit"]["sha"]) == 40, results["commit"]
+    assert {"cpu", "cores", "memory_gb", "kernel"} <= results["machine"].keys()
+    assert {"python", "sqlite", "uvicorn", "sqlalchemy", "httpx2", "wrk"} <= results["versions"].keys()
+    (run,) = results["runs"]
+    assert (run["engine"], run["size"]) == (engine, 60)
+    checked = run["count_check"]
+    assert checked["problems"] == []
+    assert run["unexpected"] == []
+    assert run["failures"] == []
+    # Every writer's first claim is kept; its second (at least) is created, edited and deleted.
+    assert checked["kept"] >= 16
+    assert checked["deleted"] > 0
+    assert checked["claims_after"] == checked["claims_before"] + checked["kept"] == 60 + checked["kept"]
+    assert run["writes"]["create"]["count"] == checked["created"]
+    assert run["writes"]["delete"]["count"] == checked["deleted"]
+    assert run["server_cpu_ms_per_write"] > 0
+    assert run["readers_alone"]["requests"] > 0
+    assert run["readers_mixed"]["requests"] > 0
+    assert run["ingest"]["claims"] == 200
+    assert "claims 200" in run["ingest"]["output"]
+    assert run["rebuild"]["output"].startswith("sectorfacts: rebuilt")
+    # The Markdown for docs/performance.md: provenance, then one row for the run.
+    table = markdown(results).splitlines()
+    assert table[0].startswith(f"Commit `{results['commit']['sha'][:7]}")
+    assert table[-1].startswith("| 60 | ")
+
+
+def test_count_check_finds_a_lost_and_an_unacknowledged_write(fresh_url: str) -> None:
+    database = seed_database(fresh_url)
+    try:
+        with database.read() as connection:
+            basis = connection.execute(select(CLAIM).where(CLAIM.c.id == "pkit-001")).one()
+        body = ClaimCreate.model_validate(
+            {
+                "document": basis.document_id,
+                "statement": "A claim the count check looks for.",
+                "quote": basis.quote,
+                "span": {"start": basis.span_start, "end": basis.span_end},
+                "kind": "fact",
+                "themes": ["outlook"],
+            }
+        )
+        created = create_claim(database, Actor(None, "bench-writes"), body).key
+        acknowledged = Tally(claims=[Written(created)])
+        assert _log_problems(database, "bench-writes", acknowledged) == []
+        # A delete the client saw acknowledged (204) that the log does not hold: lost.
+        lost = Tally(claims=[Written(created, deleted=True)])
+        assert _log_problems(database, "bench-writes", lost) == [
+            f"change log: claim {created} has ['create'], acknowledged ['create', 'delete']"
+        ]
+        # A create no client saw acknowledged: a duplicated (or phantom) write.
+        assert _log_problems(database, "bench-writes", Tally()) == [
+            f"change log: claim {created} was never acknowledged"
+        ]
+    finally:
+        database.dispose()
