@@ -13,10 +13,12 @@ from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from fastapi import Depends, Path, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.api.query_models import QueryModel
 from app.models import RELATION_TYPES
+from app.schemas.common import PartialDate
+from app.schemas.measures import MAX_AMOUNT, UNIT_PATTERN, UNITS
 from app.services.search.query import MAX_QUERY_LENGTH
 
 MAX_LIMIT = 100
@@ -149,8 +151,66 @@ class ClaimFilterQuery(BaseModel):
     )
 
 
+ClaimSort = Literal["relevance", "position", "contested", "valid_from", "-valid_from"]
+# A quantity filter's bounds: finite, at most a quadrillion in magnitude (as the figures themselves).
+QuantityBound = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, allow_inf_nan=False)]
+# YYYY, YYYY-MM or YYYY-MM-DD (a real date: checked by PartialDate).
+AS_OF = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
+
+
 class ClaimListQuery(ClaimFilterQuery):
     """A claim list's query: the filters, the answer's format and the page."""
+
+    sort: ClaimSort | None = Field(  # type: ignore[assignment]
+        default=None,
+        description="`relevance` (best match first; the default with `q`), `position` (document order), "
+        "`contested` (most independent contradicting sources first, then most qualifying, then "
+        "document order), `valid_from` (earliest `validity.valid_from` first) or `-valid_from` (latest "
+        "first); by date, undated claims come last and a coarser date (`2019`) before a finer one of "
+        "its period (`2019-03`).",
+    )
+    as_of: PartialDate | None = Field(
+        default=None,
+        description="YYYY, YYYY-MM or YYYY-MM-DD: only the claims known to hold throughout that day, month "
+        "or year: `validity.valid_from` stated and, read at the latest day its period may mean, no later "
+        "than the first day asked; `validity.valid_to` null (no end stated) or, read at the earliest day "
+        "its period may mean, no earlier than the last day asked. Undated claims (no `valid_from`) are "
+        "left out unless `include_undated=true`; `meta.undated_left_out` counts them.",
+        json_schema_extra={"pattern": AS_OF},
+    )
+    include_undated: bool | None = Field(
+        default=None,
+        description="With `as_of`: `true` keeps the undated claims (no `validity.valid_from`) whose "
+        "`valid_to`, if any, allows the date.",
+    )
+    quantity_unit: Annotated[str, text(20, min_length=3, pattern=UNIT_PATTERN)] | None = Field(
+        default=None,
+        description="Claims stating a figure in this unit: an ISO 4217 currency code (`USD`) or one of "
+        + ", ".join(UNITS)
+        + ". Required with `quantity_min` or `quantity_max`.",
+    )
+    quantity_min: QuantityBound | None = Field(
+        default=None, description="With `quantity_unit`: a figure in that unit of at least this `amount`."
+    )
+    quantity_max: QuantityBound | None = Field(
+        default=None, description="With `quantity_unit`: a figure in that unit of at most this `amount`."
+    )
+
+    @model_validator(mode="after")
+    def _quantity_filter(self) -> ClaimListQuery:
+        if (self.quantity_min is not None or self.quantity_max is not None) and self.quantity_unit is None:
+            raise ValueError(
+                "quantity_min and quantity_max need quantity_unit (amounts compare within a unit)"
+            )
+        if (
+            self.quantity_min is not None
+            and self.quantity_max is not None
+            and self.quantity_min > self.quantity_max
+        ):
+            raise ValueError("quantity_min is above quantity_max")
+        if self.include_undated is not None and self.as_of is None:
+            raise ValueError("include_undated needs as_of")
+        return self
 
     format: ClaimFormat | None = Field(
         default=None,

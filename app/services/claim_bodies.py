@@ -22,8 +22,10 @@ from sqlalchemy import Connection, Select, delete, exists, insert, select
 from app.schemas.claims import ClaimPublic
 from app.schemas.documents import DocumentPublic
 from app.schemas.entities import EntityPublic
+from app.schemas.measures import validity_of
 from app.schemas.themes import ThemePublic
 from app.services.claim_links import claim_source, corroboration, linked_claims, related_claims
+from app.services.claim_measures import quantities_of
 from app.services.tables import (
     CLAIM,
     CLAIM_BODY,
@@ -71,11 +73,13 @@ def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tu
     ):
         context[noted.claim_id].append({"note": noted.note, "sources": noted.sources})
     relations = related_claims(connection, ids)
+    quantities = quantities_of(connection, ids)
     source = (
         DOCUMENT.c.title,
         DOCUMENT.c.publisher,
         DOCUMENT.c.url,
         DOCUMENT.c.published_date,
+        DOCUMENT.c.retrieved_date,
         DOCUMENT.c.text.is_not(None).label("text_held"),
     )
     claims = connection.execute(
@@ -99,6 +103,8 @@ def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tu
                     "context": context[row.id],
                     "relations": relations.get(row.id, []),
                     "corroboration": corroboration(row.document_id, row.publisher, relations.get(row.id, [])),
+                    "validity": validity_of(row.valid_from, row.valid_to),
+                    "quantities": quantities[row.id],
                 }
             ),
             row.revision,
