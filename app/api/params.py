@@ -98,7 +98,7 @@ RelationId = Annotated[
 ]
 
 ClaimFormat = Literal["json", "csv", "ndjson", "jsonld"]
-Sort = Literal["relevance", "position", "contested"]
+Sort = Literal["relevance", "position", "contested", "valid_from", "-valid_from"]
 # The largest `min_supporting_sources` a claim list takes.
 MAX_SOURCES = 100
 
@@ -128,9 +128,11 @@ class ClaimFilterQuery(BaseModel):
     )
     sort: Sort | None = Field(
         default=None,
-        description="`relevance` (best match first; the default with `q`), `position` (document order) or "
+        description="`relevance` (best match first; the default with `q`), `position` (document order), "
         "`contested` (most independent contradicting sources first, then most qualifying, then "
-        "document order).",
+        "document order), `valid_from` (earliest `validity.valid_from` first) or `-valid_from` (latest "
+        "first); by date, undated claims come last and a coarser date (`2019`) before a finer one of "
+        "its period (`2019-03`).",
     )
     contradicted: bool | None = Field(
         default=None, description="`true`: claims some claim contradicts; `false`: claims none contradicts."
@@ -151,7 +153,6 @@ class ClaimFilterQuery(BaseModel):
     )
 
 
-ClaimSort = Literal["relevance", "position", "contested", "valid_from", "-valid_from"]
 # A quantity filter's bounds: finite, at most a quadrillion in magnitude (as the figures themselves).
 QuantityBound = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, allow_inf_nan=False)]
 # YYYY, YYYY-MM or YYYY-MM-DD (a real date: checked by PartialDate).
@@ -161,14 +162,6 @@ AS_OF = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
 class ClaimListQuery(ClaimFilterQuery):
     """A claim list's query: the filters, the answer's format and the page."""
 
-    sort: ClaimSort | None = Field(  # type: ignore[assignment]
-        default=None,
-        description="`relevance` (best match first; the default with `q`), `position` (document order), "
-        "`contested` (most independent contradicting sources first, then most qualifying, then "
-        "document order), `valid_from` (earliest `validity.valid_from` first) or `-valid_from` (latest "
-        "first); by date, undated claims come last and a coarser date (`2019`) before a finer one of "
-        "its period (`2019-03`).",
-    )
     as_of: PartialDate | None = Field(
         default=None,
         description="YYYY, YYYY-MM or YYYY-MM-DD: only the claims known to hold throughout that day, month "

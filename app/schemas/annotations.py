@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from app.models import ClaimKind, EntityType, RelationType
 from app.schemas.common import PartialDate
-from app.schemas.measures import QuantityIn, ValidityIn
+from app.schemas.measures import Quantity, ValidityIn
 
 # The format files are written in; /1 files (no cited documents, paraphrases or relations) stay valid.
 FORMAT = "sectorfacts-annotations/2"
@@ -119,7 +119,7 @@ class ClaimIn(Strict):
     # When it holds and the figures it states (quantity spans index the quote, or a paraphrase's
     # statement): only what the text or its source gives.
     validity: ValidityIn | None = None
-    quantities: list[QuantityIn] = Field(default_factory=list, max_length=20)
+    quantities: list[Quantity] = Field(default_factory=list, max_length=20)
 
     @property
     def quoted(self) -> Quoted:

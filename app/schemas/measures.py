@@ -107,11 +107,11 @@ class TextSpan(Schema):
     end: Annotated[int, Field(ge=1, le=5000)]
 
 
-class QuantityIn(Schema):
-    """A figure the claim states. `amount` is the whole value (US$3.1 billion: 3.1e9, `scale`
-    "billion"); `lower`/`upper` bound it where the text gives a range or a hedge ("about": both bounds
-    null and `approximate` true; "over"/"more than": `lower` = amount, `upper` null; "up to": `upper` =
-    amount)."""
+class Quantity(Schema):
+    """A figure the claim states and where: `amount` the whole value (US$3.1 billion: 3.1e9, `scale`
+    "billion"); `lower`/`upper` bound it where the text gives a range or a bound ("about": no bounds,
+    `approximate` true; "over"/"more than": `lower` = amount; "up to": `upper` = amount; "3 to 5
+    million": lower 3e6, upper 5e6, amount the midpoint, `approximate` true)."""
 
     amount: Amount
     unit: Unit = Field(description="An ISO 4217 currency code (`USD`) or one of: " + ", ".join(UNITS) + ".")
@@ -126,7 +126,7 @@ class QuantityIn(Schema):
     )
 
     @model_validator(mode="after")
-    def _consistent(self) -> QuantityIn:
+    def _consistent(self) -> Quantity:
         if self.span.end <= self.span.start:
             raise ValueError("span.end must be after span.start")
         if self.lower is not None and self.lower > self.amount:
@@ -138,11 +138,7 @@ class QuantityIn(Schema):
         return self
 
 
-class Quantity(QuantityIn):
-    """A figure the claim states, where it states it, and its value in one unit."""
-
-
-def span_problem(quantity: QuantityIn, within: str) -> str | None:
+def span_problem(quantity: Quantity, within: str) -> str | None:
     """Why a quantity's span does not hold its text in `within` (the quote or statement), or None."""
     start, end = quantity.span.start, quantity.span.end
     if end > len(within):

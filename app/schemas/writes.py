@@ -24,7 +24,7 @@ from pydantic_core import CoreSchema
 from app.models import ClaimKind, EntityType, RelationType
 from app.schemas.annotations import Slug, SpanIn
 from app.schemas.common import PartialDate
-from app.schemas.measures import QuantityIn, ValidityIn
+from app.schemas.measures import Quantity, ValidityIn
 
 MAX_DOCUMENT_LENGTH = 1_000_000
 
@@ -120,7 +120,7 @@ class ClaimCreate(Strict):
     validity: ValidityIn | None = Field(
         default=None, description="When it holds, as the text or its source states it; omit when unstated."
     )
-    quantities: list[QuantityIn] = Field(
+    quantities: list[Quantity] = Field(
         default_factory=list,
         max_length=20,
         description="The figures it states; each `span` indexes the quote (a paraphrase: the statement).",
@@ -141,7 +141,7 @@ class ClaimPatch(Patch):
     themes: list[Slug] | None = Field(default=None, min_length=1, max_length=20)
     entities: list[Slug] | None = Field(default=None, max_length=50)
     validity: ValidityIn | None = None
-    quantities: list[QuantityIn] | None = Field(default=None, max_length=20)
+    quantities: list[Quantity] | None = Field(default=None, max_length=20)
 
 
 class ThemeCreate(Strict):

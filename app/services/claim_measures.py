@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
-from app.schemas.measures import QuantityIn, ValidityIn, first_day, last_day, span_problem
+from app.schemas.measures import Quantity, ValidityIn, first_day, last_day, span_problem
 from app.services.tables import CLAIM_QUANTITY
 
 # The quantity columns the answer shows, besides its span.
@@ -28,7 +28,7 @@ def validity_columns(validity: ValidityIn | None) -> dict[str, str | None]:
     }
 
 
-def quantity_rows(quantities: Sequence[QuantityIn]) -> list[dict[str, Any]]:
+def quantity_rows(quantities: Sequence[Quantity]) -> list[dict[str, Any]]:
     """The `claim_quantity` rows of a claim's figures (without `claim_id`), in the order given."""
     return [
         {
@@ -41,7 +41,7 @@ def quantity_rows(quantities: Sequence[QuantityIn]) -> list[dict[str, Any]]:
     ]
 
 
-def quantity_problems(quantities: Sequence[QuantityIn], within: str, location: str) -> list[tuple[str, str]]:
+def quantity_problems(quantities: Sequence[Quantity], within: str, location: str) -> list[tuple[str, str]]:
     """(where, what) for each figure whose span does not hold its text in `within`, the claim's quote or
     (for a paraphrase) its statement."""
     return [
@@ -51,7 +51,7 @@ def quantity_problems(quantities: Sequence[QuantityIn], within: str, location: s
     ]
 
 
-def replace_quantities(connection: Connection, claim_id: str, quantities: Sequence[QuantityIn]) -> None:
+def replace_quantities(connection: Connection, claim_id: str, quantities: Sequence[Quantity]) -> None:
     """Make a claim's stored figures `quantities`."""
     connection.execute(delete(CLAIM_QUANTITY).where(CLAIM_QUANTITY.c.claim_id == claim_id))
     rows = [{"claim_id": claim_id, **row} for row in quantity_rows(quantities)]

@@ -20,7 +20,9 @@ SUMMARY_KEYS = {
     "publisher",
     "url",
     "published_date",
+    "published_precision",
     "retrieved_date",
+    "retrieved_precision",
     "length",
     "claim_count",
 }

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.services.annotations import SeedData
-from tests.api.support import Json, assert_problem, get_json, ids, walk
+from tests.api.support import Json, Params, assert_problem, get_json, ids, walk
 from tests.curation import Curator
 
 AGREEMENT = "uber-to-acquire-careem-associated-press-2019"
@@ -120,8 +120,8 @@ def test_quantity_filter_with_other_filters_and_nested_lists(client: TestClient)
         [("quantity_unit", "USD"), ("quantity_min", "lots")],
     ],
 )
-def test_bad_quantity_filters_are_problems(client: TestClient, params: list[tuple[str, str]]) -> None:
-    assert_problem(client.get("/v1/claims", params=params), 422)
+def test_bad_quantity_filters_are_problems(client: TestClient, params: Params) -> None:
+    assert_problem(client.get("/v1/claims", params=list(params)), 422)
 
 
 def test_csv_export_carries_the_figures(client: TestClient) -> None:
@@ -153,7 +153,7 @@ def test_jsonld_carries_the_figures_and_dates(client: TestClient) -> None:
 def test_writes_carry_quantities_checked_against_the_text(curator: Curator) -> None:
     body = {
         "document": "wikipedia-careem",
-        "statement": "Careem’s Super App business was spun out in April 2023, e& taking a 50.03% stake.",
+        "statement": "Careem\u2019s Super App business was spun out in April 2023, e& taking a 50.03% stake.",
         "kind": "fact",
         "themes": ["startups-entrepreneurship"],
         "validity": {"valid_from": "2023-04"},

@@ -12,7 +12,6 @@ from sqlalchemy import Connection, delete, insert, select, union
 from app.db import Database
 from app.schemas.annotations import SpanIn
 from app.schemas.claims import ClaimPublic
-from app.schemas.measures import QuantityIn
 from app.schemas.writes import ClaimCreate, ClaimPatch
 from app.services.claim_measures import quantity_problems, replace_quantities, validity_columns
 from app.services.claims import current_claim
@@ -203,7 +202,7 @@ def _apply(connection: Connection, before: Current[ClaimPublic], changes: dict[s
     # The figures, given or kept, must stand in the text they index after the patch.
     quantities = changes.get("quantities")
     if quantities is None:
-        quantities = [QuantityIn.model_validate(q.model_dump()) for q in old.quantities]
+        quantities = list(old.quantities)
     quote_after = values.get("quote", old.quote)
     within = quote_after if quote_after is not None else values.get("statement", old.statement)
     errors += quantity_problems(quantities, within, "body.quantities")
