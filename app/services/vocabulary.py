@@ -73,6 +73,10 @@ TERMS: dict[str, tuple[dict[str, str], str]] = {
         {"@id": "sf:contradictingSources"},
         "How many independent sources contradict the claim, counted like `sf:supportingSources`.",
     ),
+    "qualifyingSources": (
+        {"@id": "sf:qualifyingSources"},
+        "How many independent sources qualify the claim, counted like `sf:supportingSources`.",
+    ),
     "quantity": (
         {"@id": "sf:quantity"},
         "A figure the claim states: a schema.org `MonetaryAmount` (an ISO 4217 `currency`) or "
@@ -82,10 +86,6 @@ TERMS: dict[str, tuple[dict[str, str], str]] = {
     "statedAs": (
         {"@id": "sf:statedAs"},
         "The words of the quote (or of a paraphrase's statement) that state a figure.",
-    ),
-    "qualifyingSources": (
-        {"@id": "sf:qualifyingSources"},
-        "How many independent sources qualify the claim, counted like `sf:supportingSources`.",
     ),
 }
 # A claim's relation reading (app/schemas/claims.py) -> the JSON key its related claims are listed under.
