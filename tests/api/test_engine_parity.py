@@ -148,7 +148,7 @@ def test_figures_keep_their_exact_amounts_and_bounds_include_them(client: TestCl
 
 
 def test_partial_dates_sort_by_code_point_on_every_engine(client: TestClient) -> None:
-    """`valid_from` is byte-ordered text on both engines: "2020" before "2020-01", "2018" before "2018-05-08"."""
+    """`valid_from` is byte-ordered text on both engines: "2020" before "2020-01", "2018" before "2018-05"."""
     dates = [
         c["validity"]["valid_from"]
         for c in client.get("/v1/claims", params={"sort": "valid_from", "limit": 100}).json()["data"]
