@@ -142,7 +142,7 @@ def _text_examples() -> dict[ClaimFormat, str]:
     recorded = recorded_examples()
     if "claims_page" not in recorded:
         return {}
-    page = Page[ClaimPublic].model_validate(recorded["claims_page"])
+    page = ClaimPage.model_validate(recorded["claims_page"])
     return {
         "csv": "".join(exports.csv_chunks([page.data[:1]])),
         "ndjson": "".join(exports.ndjson_chunks([page.data])),
