@@ -26,8 +26,7 @@ from app.api.openapi_components import OTHER_FORMATS, shared
 from app.api.params import CLAIM_LIST_QUERY, ClaimFormat, ClaimListQuery
 from app.api.reading import run_read
 from app.db import Database
-from app.schemas.claims import ClaimPage, ClaimPublic
-from app.schemas.common import Page
+from app.schemas.claims import ClaimPage
 from app.services import claims, exports, jsonld
 from app.services.claim_filters import ClaimFilters
 
