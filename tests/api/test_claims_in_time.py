@@ -153,7 +153,6 @@ def test_sort_by_date_with_as_of(client: TestClient) -> None:
         [("as_of", "2019-02-30")],
         [("as_of", "yesterday")],
         [("as_of", "19")],
-        [("include_undated", "true")],
         [("as_of", "2019"), ("include_undated", "maybe")],
         [("sort", "valid_to")],
     ],

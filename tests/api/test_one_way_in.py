@@ -126,8 +126,7 @@ def _claim_lists(app: FastAPI) -> list[Any]:
     return [
         route
         for route in iter_route_contexts(app.routes)
-        if isinstance(route.original_route, APIRoute)
-        and route.original_route.response_model == ClaimPage
+        if isinstance(route.original_route, APIRoute) and route.original_route.response_model == ClaimPage
     ]
 
 
