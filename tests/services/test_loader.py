@@ -296,3 +296,35 @@ def test_removing_a_claim_from_the_file_deletes_it_and_its_links(
         assert after[table] == _rows_without(before, table, gone), table
     for table in ("document", "theme", "entity", "entity_alias"):
         assert after[table] == before[table], table
+
+
+def _moved_figure(raw: Raw, folder: Path) -> None:
+    figure = claim(raw, "uber-to-acquire-careem-associated-press-2019")["quantities"][0]
+    figure["span"] = {"start": figure["span"]["start"] + 1, "end": figure["span"]["end"] + 1}
+
+
+def _validity_backwards(raw: Raw, folder: Path) -> None:
+    claim(raw, "uber-completed-careem-acquisition-wikipedia")["validity"] = {
+        "valid_from": "2020-01",
+        "valid_to": "2019",
+    }
+
+
+@pytest.mark.parametrize(
+    ("edit", "needles"),
+    [
+        (_moved_figure, ("uber-to-acquire-careem-associated-press-2019", "quantities[0]", "US$3.1 billion")),
+        (
+            _validity_backwards,
+            ("uber-completed-careem-acquisition-wikipedia", "valid_from is after valid_to"),
+        ),
+    ],
+)
+def test_loader_refuses_figures_off_their_span_and_dates_out_of_order(
+    edit: Callable[[Raw, Path], None], needles: tuple[str, ...], migrated_database: Database, tmp_path: Path
+) -> None:
+    path = write_seed(tmp_path / "seed", edit)
+    with pytest.raises(SeedError) as refused:
+        load_seed(migrated_database, path)
+    problem_with(refused.value.problems, *needles)
+    assert _empty(migrated_database)
