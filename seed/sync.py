@@ -11,9 +11,10 @@ from sqlalchemy import Connection, Table, delete, insert, or_, select, update
 from app.schemas.annotations import AnnotationFile
 from app.services import anchoring
 from app.services.claim_bodies import refresh_claim_bodies
+from app.services.claim_measures import quantity_rows, validity_columns
 from app.services.keys import lookup_key
 from app.services.search import index as search_index
-from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
+from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_QUANTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
 from app.services.tables import CLAIM_RELATION as RELATION
 from app.services.tables import CONTEXT_NOTE as NOTE
 from app.services.tables import ENTITY_ALIAS as ALIAS
@@ -203,6 +204,7 @@ def _sync_claims(
                 # The file's span is in the file's text: the document's current version, anchored.
                 "anchor_version": versions.get(c.document) if c.quote is not None else None,
                 "orphaned": False,
+                **validity_columns(c.validity),
             }
             for c in annotations.claims
         },
@@ -237,6 +239,26 @@ def _sync_claims(
             for c in claims
         },
         ["position", "note", "sources"],
+        report,
+    )
+    _replace_children(
+        connection,
+        CLAIM_QUANTITY,
+        "claim_id",
+        {c.id: quantity_rows(c.quantities) for c in claims},
+        [
+            "position",
+            "amount",
+            "unit",
+            "scale",
+            "period",
+            "lower",
+            "upper",
+            "approximate",
+            "span_start",
+            "span_end",
+            "text",
+        ],
         report,
     )
 

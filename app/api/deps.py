@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from app.api.params import MAX_FILTER_VALUES, ClaimFilterQuery
+from app.api.params import MAX_FILTER_VALUES, ClaimFilterQuery, ClaimListQuery
 from app.api.problems import BadParameter
 from app.db import Database
-from app.services.claim_filters import ClaimFilters, RelationFilters
+from app.services.claim_filters import ClaimFilters, MeasureFilters, RelationFilters
 from app.services.search import query as search_query
 from app.services.search.query import Node
 
@@ -70,7 +70,21 @@ def claim_filters(
             types=split_values("query.relation", query.relation),
         ),
         orphaned=query.orphaned,
+        measures=_measures(query),
         scope_theme=scope_theme,
         scope_entity=scope_entity,
         scope_document=scope_document,
+    )
+
+
+def _measures(query: ClaimFilterQuery) -> MeasureFilters:
+    """The date and quantity filters, which only the claim lists take."""
+    if not isinstance(query, ClaimListQuery):
+        return MeasureFilters()
+    return MeasureFilters(
+        as_of=query.as_of,
+        include_undated=bool(query.include_undated),
+        unit=query.quantity_unit,
+        minimum=query.quantity_min,
+        maximum=query.quantity_max,
     )

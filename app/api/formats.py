@@ -26,8 +26,7 @@ from app.api.openapi_components import OTHER_FORMATS, shared
 from app.api.params import CLAIM_LIST_QUERY, ClaimFormat, ClaimListQuery
 from app.api.reading import run_read
 from app.db import Database
-from app.schemas.claims import ClaimPublic
-from app.schemas.common import Page
+from app.schemas.claims import ClaimPage
 from app.services import claims, exports, jsonld
 from app.services.claim_filters import ClaimFilters
 
@@ -142,7 +141,7 @@ def _text_examples() -> dict[ClaimFormat, str]:
     recorded = recorded_examples()
     if "claims_page" not in recorded:
         return {}
-    page = Page[ClaimPublic].model_validate(recorded["claims_page"])
+    page = ClaimPage.model_validate(recorded["claims_page"])
     return {
         "csv": "".join(exports.csv_chunks([page.data[:1]])),
         "ndjson": "".join(exports.ndjson_chunks([page.data])),
@@ -194,7 +193,7 @@ def nested_claim_list_docs() -> dict[str, Any]:
 def claim_list_docs(*errors: Responses) -> dict[str, Any]:
     """A claim list route's documentation: its query parameters, its answers and `errors`."""
     return {
-        "response_model": Page[ClaimPublic],
+        "response_model": ClaimPage,
         "responses": claim_list_responses(*errors),
         "openapi_extra": CLAIM_LIST_QUERY.openapi_extra(),
     }

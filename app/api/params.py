@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.api.query_models import QueryModel
 from app.models import RELATION_TYPES
+from app.schemas.measures import MAX_AMOUNT, UNIT_PATTERN, UNITS
 from app.services.search.query import MAX_QUERY_LENGTH
 
 MAX_LIMIT = 100
@@ -93,7 +94,7 @@ RelationId = Annotated[
 ]
 
 ClaimFormat = Literal["json", "csv", "ndjson", "jsonld"]
-Sort = Literal["relevance", "position", "contested"]
+Sort = Literal["relevance", "position", "contested", "valid_from", "-valid_from"]
 # The largest `min_supporting_sources` a claim list takes.
 MAX_SOURCES = 100
 
@@ -123,9 +124,11 @@ class ClaimFilterQuery(BaseModel):
     )
     sort: Sort | None = Field(
         default=None,
-        description="`relevance` (best match first; the default with `q`), `position` (document order) or "
+        description="`relevance` (best match first; the default with `q`), `position` (document order), "
         "`contested` (most independent contradicting sources first, then most qualifying, then "
-        "document order).",
+        "document order), `valid_from` (earliest `validity.valid_from` first) or `-valid_from` (latest "
+        "first); by date, undated claims come last and a coarser date (`2019`) before a finer one of "
+        "its period (`2019-03`).",
     )
     contradicted: bool | None = Field(
         default=None, description="`true`: claims some claim contradicts; `false`: claims none contradicts."
@@ -150,8 +153,52 @@ class ClaimFilterQuery(BaseModel):
     )
 
 
+# A quantity filter's bounds: finite, at most a quadrillion in magnitude (as the figures themselves).
+QuantityBound = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, allow_inf_nan=False)]
+# YYYY, YYYY-MM or YYYY-MM-DD, and only a date the calendar has (no year 0, no 2019-02-29): the
+# pattern says exactly what is accepted.
+_YEAR = r"(?:[1-9]\d{3}|0[1-9]\d{2}|00[1-9]\d|000[1-9])"
+_LEAP = r"(?:\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_DAYS = (
+    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+    r"|02-(?:0[1-9]|1\d|2[0-8]))"
+)
+AS_OF = rf"^(?:{_YEAR}(?:-(?:0[1-9]|1[0-2]))?|{_YEAR}-{_DAYS}|{_LEAP}-02-29)$"
+
+
 class ClaimListQuery(ClaimFilterQuery):
     """A claim list's query: the filters, the answer's format and the page."""
+
+    as_of: Annotated[str, StringConstraints(pattern=AS_OF, max_length=10)] | None = Field(
+        default=None,
+        description="YYYY, YYYY-MM or YYYY-MM-DD: only the claims known to hold throughout that day, month "
+        "or year: `validity.valid_from` stated and, read at the latest day its period may mean, no later "
+        "than the first day asked; `validity.valid_to` null (no end stated) or, read at the earliest day "
+        "its period may mean, no earlier than the last day asked. Undated claims (no `valid_from`) are "
+        "left out unless `include_undated=true`; `meta.undated_left_out` counts them.",
+    )
+    include_undated: bool | None = Field(
+        default=None,
+        description="With `as_of`: `true` keeps the undated claims (no `validity.valid_from`) whose "
+        "`valid_to`, if any, allows the date. Without `as_of` it changes nothing.",
+    )
+    quantity_unit: Annotated[str, text(20, min_length=3, pattern=UNIT_PATTERN)] | None = Field(
+        default=None,
+        description="Claims stating a figure in this unit: an ISO 4217 currency code (`USD`) or one of "
+        + ", ".join(UNITS)
+        + ".",
+    )
+    quantity_min: QuantityBound | None = Field(
+        default=None,
+        description="Claims stating a figure of at least this `amount` (in `quantity_unit` when given, else "
+        "in any unit: give the unit, amounts of different units do not compare). One figure meets every "
+        "bound.",
+    )
+    quantity_max: QuantityBound | None = Field(
+        default=None,
+        description="Claims stating a figure of at most this `amount` (as `quantity_min`); above "
+        "`quantity_min`, no claim matches.",
+    )
 
     format: ClaimFormat | None = Field(
         default=None,

@@ -1,7 +1,15 @@
 """Table models only, derived tables included: the schema itself is created by the Alembic migrations."""
 
 from app.models.base import data_tables, exists_on, metadata
-from app.models.claim import CLAIM_KINDS, Claim, ClaimEntity, ClaimKind, ClaimTheme, ContextNote
+from app.models.claim import (
+    CLAIM_KINDS,
+    Claim,
+    ClaimEntity,
+    ClaimKind,
+    ClaimQuantity,
+    ClaimTheme,
+    ContextNote,
+)
 from app.models.claim_body import ClaimBody
 from app.models.claim_order import ClaimByEntity, ClaimByTheme, ClaimPair
 from app.models.curation import (
@@ -40,6 +48,7 @@ __all__ = [
     "ClaimEntity",
     "ClaimKind",
     "ClaimPair",
+    "ClaimQuantity",
     "ClaimRelation",
     "ClaimTally",
     "ClaimTheme",

@@ -42,6 +42,8 @@ class Claim(SQLModel, table=True):
         # The default order and the keyset cursor walk this index.
         Index("ix_claim_document_order", "document_id", "span_start", "span_end", "id"),
         Index("ix_claim_kind", "kind", "document_id", "span_start", "span_end", "id"),
+        # `as_of` and the date sort (app/services/claim_filters.py).
+        Index("ix_claim_valid_from_last", "valid_from_last", "valid_to_first"),
     )
 
     id: str = Field(primary_key=True, sa_type=key_text(100))
@@ -57,6 +59,13 @@ class Claim(SQLModel, table=True):
     # True when a new version of the text did not hold the quote with its context exactly once, so the
     # span still points into `anchor_version`, an older version (app/services/anchoring.py).
     orphaned: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    # When it holds, as its text or source states it (PartialDate text; NULL: not stated), and the
+    # periods' conservative ends the `as_of` filter compares (YYYY-MM-DD): the latest day `valid_from`
+    # may mean and the earliest day `valid_to` may mean (app/schemas/measures.py).
+    valid_from: str | None = Field(default=None, sa_type=key_text(10))
+    valid_to: str | None = Field(default=None, sa_type=key_text(10))
+    valid_from_last: str | None = Field(default=None, sa_type=key_text(10))
+    valid_to_first: str | None = Field(default=None, sa_type=key_text(10))
     # Bumped by every write; the ETag names it (app/services/writes/revisions.py).
     revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
@@ -93,3 +102,28 @@ class ContextNote(SQLModel, table=True):
     sources: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # Bumped by every write; the ETag names it (app/services/writes/revisions.py).
     revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+
+
+class ClaimQuantity(SQLModel, table=True):
+    """A figure a claim states (app/schemas/measures.py): its whole amount in one unit, and where in the
+    quote (or a paraphrase's statement) it is stated."""
+
+    __tablename__ = "claim_quantity"
+    __table_args__ = (
+        # The quantity filters: one unit, an amount range.
+        Index("ix_claim_quantity_unit_amount", "unit", "amount", "claim_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: str = Field(foreign_key="claim.id", ondelete="CASCADE", index=True, sa_type=key_text(100))
+    position: int
+    amount: float
+    unit: str = Field(max_length=20)
+    scale: str | None = Field(default=None, max_length=20)
+    period: str | None = Field(default=None, max_length=20)
+    lower: float | None = None
+    upper: float | None = None
+    approximate: bool = False
+    span_start: int
+    span_end: int
+    text: str = Field(max_length=200)

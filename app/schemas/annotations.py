@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from app.models import ClaimKind, EntityType, RelationType
 from app.schemas.common import PartialDate
+from app.schemas.measures import Quantity, ValidityIn
 
 # The format files are written in; /1 files (no cited documents, paraphrases or relations) stay valid.
 FORMAT = "sectorfacts-annotations/2"
@@ -115,6 +116,10 @@ class ClaimIn(Strict):
     themes: list[Slug] = Field(min_length=1)
     entities: list[Slug] = Field(default_factory=list)
     context: list[ContextNoteIn] = Field(default_factory=list)
+    # When it holds and the figures it states (quantity spans index the quote, or a paraphrase's
+    # statement): only what the text or its source gives.
+    validity: ValidityIn | None = None
+    quantities: list[Quantity] = Field(default_factory=list, max_length=20)
 
     @property
     def quoted(self) -> Quoted:

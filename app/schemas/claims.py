@@ -5,7 +5,8 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from app.models import ClaimKind, EntityType, RelationType
-from app.schemas.common import PartialDate, Schema
+from app.schemas.common import Page, PageMeta, PartialDate, Schema, _absent_unless_set
+from app.schemas.measures import Precision, Quantity, Validity
 
 ClaimBasis = Literal["quote", "paraphrase"]
 # How another claim relates to this one, read from this claim: "supported_by" (the other supports
@@ -105,6 +106,9 @@ class ClaimSource(Schema):
     publisher: str | None
     url: str | None
     published_date: PartialDate | None
+    published_precision: Precision | None = Field(description="`published_date`'s precision.")
+    retrieved_date: PartialDate | None = Field(description="When we retrieved it; null when not recorded.")
+    retrieved_precision: Precision | None = Field(description="`retrieved_date`'s precision.")
     text_held: bool = Field(
         description="Whether the API holds the document's text (`GET /v1/documents/{id}` serves it)."
     )
@@ -176,3 +180,29 @@ class ClaimPublic(Schema):
         "in the order of its values, then in list order of the other claim."
     )
     corroboration: Corroboration
+    validity: Validity = Field(
+        description="When the claim holds, as its text or source states it; `valid_from` null: undated, "
+        "never read as always true (`as_of` leaves it out unless `include_undated=true`)."
+    )
+    quantities: list[Quantity] = Field(
+        description="The figures it states, in the order stated; empty when it states none."
+    )
+
+
+class ClaimPageMeta(PageMeta):
+    """Where a page of claims stands in its result set, and what `as_of` left out."""
+
+    # Absent unless `as_of` is given (answers without it keep their shape).
+    undated_left_out: int | None = Field(
+        default=None,
+        ge=0,
+        description="With `as_of`: how many claims matching the other filters were left out for being "
+        "undated (no `validity.valid_from`); 0 with `include_undated=true`. Absent without `as_of`.",
+        json_schema_extra=_absent_unless_set,
+    )
+
+
+class ClaimPage(Page[ClaimPublic]):
+    """A page of claims."""
+
+    meta: ClaimPageMeta

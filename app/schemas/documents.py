@@ -5,6 +5,7 @@ import datetime as dt
 from pydantic import Field
 
 from app.schemas.common import PartialDate, Schema
+from app.schemas.measures import Precision
 
 
 class DocumentSummary(Schema):
@@ -23,7 +24,9 @@ class DocumentSummary(Schema):
     publisher: str | None
     url: str | None
     published_date: PartialDate | None
+    published_precision: Precision | None = Field(description="`published_date`'s precision.")
     retrieved_date: dt.date | None
+    retrieved_precision: Precision | None = Field(description="`retrieved_date`'s precision (a day).")
     length: int | None = Field(
         description="Length of the text in Unicode code points (the unit of claim spans); null if not held."
     )

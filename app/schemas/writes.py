@@ -24,6 +24,7 @@ from pydantic_core import CoreSchema
 from app.models import ClaimKind, EntityType, RelationType
 from app.schemas.annotations import Slug, SpanIn
 from app.schemas.common import PartialDate
+from app.schemas.measures import Quantity, ValidityIn
 
 MAX_DOCUMENT_LENGTH = 1_000_000
 
@@ -116,10 +117,22 @@ class ClaimCreate(Strict):
     kind: ClaimKind
     themes: list[Slug] = Field(min_length=1, max_length=20)
     entities: list[Slug] = Field(default_factory=list, max_length=50)
+    validity: ValidityIn | None = Field(
+        default=None, description="When it holds, as the text or its source states it; omit when unstated."
+    )
+    quantities: list[Quantity] = Field(
+        default_factory=list,
+        max_length=20,
+        description="The figures it states; each `span` indexes the quote (a paraphrase: the statement).",
+    )
 
 
 class ClaimPatch(Patch):
-    """Changes to a claim; a new `quote` without `span` is looked up in the document (it must occur once)."""
+    """Changes to a claim; a new `quote` without `span` is looked up in the document (it must occur once).
+    `validity: null` clears the dates; `quantities` replaces the figures (each must still stand at its span
+    in the quote, or a paraphrase's statement, after the patch)."""
+
+    NULLABLE = frozenset({"validity"})
 
     statement: Para | None = None
     quote: Quote | None = None
@@ -127,6 +140,8 @@ class ClaimPatch(Patch):
     kind: ClaimKind | None = None
     themes: list[Slug] | None = Field(default=None, min_length=1, max_length=20)
     entities: list[Slug] | None = Field(default=None, max_length=50)
+    validity: ValidityIn | None = None
+    quantities: list[Quantity] | None = Field(default=None, max_length=20)
 
 
 class ThemeCreate(Strict):

@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from app.schemas.annotations import AnnotationFile
+from app.services.claim_measures import quantity_problems
 from app.services.keys import lookup_key
 
 
@@ -151,6 +152,11 @@ def _cross_check(annotations: AnnotationFile, texts: dict[str, str]) -> list[str
             problems += _check_span(
                 label, claim.quote, claim.span.start, claim.span.end, texts[claim.document]
             )
+        within = claim.quote if claim.quote is not None else claim.statement
+        problems += [
+            f"{label}: {where}: {what}"
+            for where, what in quantity_problems(claim.quantities, within, "quantities")
+        ]
         problems += [f"{label}: unknown theme {slug!r}" for slug in claim.themes if slug not in themes]
         problems += [f"{label}: unknown entity {slug!r}" for slug in claim.entities if slug not in entities]
         problems += [f"{label}: theme {slug!r} listed twice" for slug in _duplicates(claim.themes)]

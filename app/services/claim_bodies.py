@@ -22,9 +22,11 @@ from sqlalchemy import Connection, Select, delete, exists, insert, select
 from app.schemas.claims import ClaimPublic
 from app.schemas.documents import DocumentPublic
 from app.schemas.entities import EntityPublic
+from app.schemas.measures import validity_of
 from app.schemas.themes import ThemePublic
 from app.services.anchoring import anchor, version_texts
 from app.services.claim_links import claim_source, corroboration, linked_claims, related_claims
+from app.services.claim_measures import quantities_of
 from app.services.tables import (
     CLAIM,
     CLAIM_BODY,
@@ -72,11 +74,13 @@ def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tu
     ):
         context[noted.claim_id].append({"note": noted.note, "sources": noted.sources})
     relations = related_claims(connection, ids)
+    quantities = quantities_of(connection, ids)
     source = (
         DOCUMENT.c.title,
         DOCUMENT.c.publisher,
         DOCUMENT.c.url,
         DOCUMENT.c.published_date,
+        DOCUMENT.c.retrieved_date,
         DOCUMENT.c.text.is_not(None).label("text_held"),
     )
     claims = connection.execute(
@@ -106,6 +110,8 @@ def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tu
                     "context": context[row.id],
                     "relations": relations.get(row.id, []),
                     "corroboration": corroboration(row.document_id, row.publisher, relations.get(row.id, [])),
+                    "validity": validity_of(row.valid_from, row.valid_to),
+                    "quantities": quantities[row.id],
                 }
             ),
             row.revision,

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, Integer, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Integer, and_, cast, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 
 from app.models import CLAIM_KINDS, RELATION_TYPES
+from app.schemas.measures import first_day, last_day
 from app.services.documents import require_document
 from app.services.entities import entity_ids_by_key, resolve_entity_id
 from app.services.errors import UnknownFilterValues
@@ -17,7 +18,16 @@ from app.services.id_sets import among, bound
 from app.services.prepared import Prepared
 from app.services.search.matching import matching_keys
 from app.services.search.query import Node
-from app.services.tables import CLAIM, CLAIM_BODY, CLAIM_ENTITY, CLAIM_RELATION, CLAIM_THEME, DOCUMENT, THEME
+from app.services.tables import (
+    CLAIM,
+    CLAIM_BODY,
+    CLAIM_ENTITY,
+    CLAIM_QUANTITY,
+    CLAIM_RELATION,
+    CLAIM_THEME,
+    DOCUMENT,
+    THEME,
+)
 from app.services.themes import resolve_theme_id
 
 
@@ -80,6 +90,58 @@ def supporting_sources(dialect: str) -> ColumnElement[int]:
 
 
 @dataclass(frozen=True)
+class MeasureFilters:
+    """Filters on when a claim holds and the figures it states; each None filters nothing.
+
+    `as_of` (a PartialDate): the claims known to hold throughout that day, month or year: `valid_from`
+    stated and, read at the latest day its period may mean, no later than the period's first day; and
+    `valid_to` not stated, or, read at the earliest day its period may mean, no earlier than the period's
+    last day. Undated claims (no `valid_from`) are left out unless `include_undated`.
+    `unit`, `minimum`, `maximum`: some figure of the claim is in `unit` and within the bounds (inclusive).
+    """
+
+    as_of: str | None = None
+    include_undated: bool = False
+    unit: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def active(self) -> bool:
+        """True when any of them filters."""
+        return self != MeasureFilters()
+
+    def _ends_after(self) -> ColumnElement[bool]:
+        assert self.as_of is not None
+        return or_(CLAIM.c.valid_to_first.is_(None), CLAIM.c.valid_to_first >= last_day(self.as_of))
+
+    def undated(self) -> ColumnElement[bool] | None:
+        """The condition of the undated claims `as_of` leaves out (None: it leaves none out)."""
+        if self.as_of is None or self.include_undated:
+            return None
+        return and_(CLAIM.c.valid_from.is_(None), self._ends_after())
+
+    def conditions(self) -> list[ColumnElement[Any]]:
+        """SQL conditions on the claim table."""
+        where: list[ColumnElement[Any]] = []
+        if self.as_of is not None:
+            started = CLAIM.c.valid_from_last <= first_day(self.as_of)
+            if self.include_undated:
+                started = or_(started, CLAIM.c.valid_from.is_(None))
+            where += [started, self._ends_after()]
+        if self.unit is not None or self.minimum is not None or self.maximum is not None:
+            figure = select(CLAIM_QUANTITY.c.claim_id)
+            if self.unit is not None:
+                figure = figure.where(CLAIM_QUANTITY.c.unit == self.unit)
+            if self.minimum is not None:
+                figure = figure.where(CLAIM_QUANTITY.c.amount >= self.minimum)
+            if self.maximum is not None:
+                figure = figure.where(CLAIM_QUANTITY.c.amount <= self.maximum)
+            where.append(CLAIM.c.id.in_(figure))
+        return where
+
+
+@dataclass(frozen=True)
 class ClaimFilters:
     """Values of one filter are OR'ed; different filters, and the scope, are AND'ed."""
 
@@ -90,10 +152,12 @@ class ClaimFilters:
     # Full-text query (already parsed); with sort "relevance", the best matches come first.
     query: Node | None = None
     # "contested": most contradicting sources first (`claims.list_claims`).
-    sort: Literal["relevance", "position", "contested"] = "position"
+    # "valid_from" / "-valid_from": by `validity.valid_from`, earliest (latest) first, undated last.
+    sort: Literal["relevance", "position", "contested", "valid_from", "-valid_from"] = "position"
     related: RelationFilters = field(default_factory=RelationFilters)
     # True: only orphaned claims (app/services/anchoring.py); False: only the others.
     orphaned: bool | None = None
+    measures: MeasureFilters = field(default_factory=MeasureFilters)
     # Set by nested routes (/themes/{slug}/claims …): the path's resource, 404 when it does not exist.
     scope_theme: str | None = None
     scope_entity: str | None = None
@@ -156,6 +220,7 @@ class ResolvedFilters:
     query: Node | None = None
     related: RelationFilters = field(default_factory=RelationFilters)
     orphaned: bool | None = None
+    measures: MeasureFilters = field(default_factory=MeasureFilters)
 
     def conditions(self, dialect: str) -> list[ColumnElement[Any]]:
         """SQL conditions on the claim table (membership as IN subqueries)."""
@@ -169,7 +234,23 @@ class ResolvedFilters:
             where.append(CLAIM.c.id.in_(select(matching.c.key)))
         if self.orphaned is not None:
             where.append(CLAIM.c.orphaned.is_(self.orphaned))
-        return where + self.related.conditions(dialect)
+        return where + self.related.conditions(dialect) + self.measures.conditions()
+
+    def without_dates(self) -> ResolvedFilters:
+        """The same filters but `as_of`: what the undated claims left out are counted among."""
+        kept = MeasureFilters(
+            unit=self.measures.unit, minimum=self.measures.minimum, maximum=self.measures.maximum
+        )
+        return ResolvedFilters(
+            self.theme_ids,
+            self.entity_ids,
+            self.document_ids,
+            self.kinds,
+            self.query,
+            self.related,
+            self.orphaned,
+            kept,
+        )
 
 
 def resolve(connection: Connection, filters: ClaimFilters) -> ResolvedFilters:
@@ -188,10 +269,23 @@ def resolve(connection: Connection, filters: ClaimFilters) -> ResolvedFilters:
     if filters.scope_document is not None:
         documents.append([require_document(connection, filters.scope_document)])
     return ResolvedFilters(
-        themes, entities, documents, kinds, filters.query, filters.related, filters.orphaned
+        themes, entities, documents, kinds, filters.query, filters.related, filters.orphaned, filters.measures
     )
 
 
 def conditions(connection: Connection, filters: ClaimFilters) -> list[ColumnElement[Any]]:
     """SQL conditions for the filters; raises UnknownFilterValues naming any value that does not exist."""
     return resolve(connection, filters).conditions(connection.dialect.name)
+
+
+def undated_left_out(connection: Connection, resolved: ResolvedFilters) -> int | None:
+    """How many claims matching the other filters `as_of` left out for being undated; None without
+    `as_of`, 0 with `include_undated`."""
+    measures = resolved.measures
+    if measures.as_of is None:
+        return None
+    undated = measures.undated()
+    if undated is None:
+        return 0
+    where = [*resolved.without_dates().conditions(connection.dialect.name), undated]
+    return int(connection.execute(select(func.count()).select_from(CLAIM).where(*where)).scalar_one())

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, or_, select, union
 
 from app.schemas.claims import RELATION_READINGS
+from app.schemas.measures import precision_of
 from app.services.tables import CLAIM, CLAIM_RELATION, DOCUMENT
 
 # How the other claim of a relation reads from this claim, by this claim's role and the stored type.
@@ -50,6 +51,9 @@ def claim_source(row: Any) -> dict[str, Any]:
         "publisher": row.publisher,
         "url": row.url,
         "published_date": row.published_date,
+        "published_precision": precision_of(row.published_date),
+        "retrieved_date": retrieved.isoformat() if (retrieved := row.retrieved_date) is not None else None,
+        "retrieved_precision": "day" if row.retrieved_date is not None else None,
         "text_held": bool(row.text_held),
     }
 
@@ -80,6 +84,7 @@ def related_claims(connection: Connection, ids: Sequence[str]) -> dict[str, list
                 DOCUMENT.c.publisher,
                 DOCUMENT.c.url,
                 DOCUMENT.c.published_date,
+                DOCUMENT.c.retrieved_date,
                 DOCUMENT.c.text.is_not(None).label("text_held"),
             )
             .join(other, other.c.id == theirs)

@@ -100,7 +100,12 @@ def _single_values(resolved: ResolvedFilters) -> dict[str, Any] | None:
     ]
     if resolved.kinds:
         groups.append(("kind", resolved.kinds))
-    if resolved.query is not None or resolved.related.active or resolved.orphaned is not None:
+    if (
+        resolved.query is not None
+        or resolved.related.active
+        or resolved.orphaned is not None
+        or resolved.measures.active
+    ):
         return None
     values: dict[str, Any] = {}
     for dimension, group in groups:

@@ -7,17 +7,22 @@ from typing import Any
 
 import orjson
 from pydantic import TypeAdapter
-from sqlalchemy import Connection, and_, func, or_, select, tuple_
+from sqlalchemy import Connection, and_, case, func, literal, or_, select, tuple_
 
 from app.db import Database
-from app.schemas.claims import ClaimPublic
-from app.schemas.common import Page, PageMeta
+from app.schemas.claims import ClaimPage, ClaimPageMeta, ClaimPublic
 from app.services import claim_plans, revisioned
-from app.services.claim_bodies import claims_with_revisions
-from app.services.claim_filters import ClaimFilters, conditions, corroboration_count, resolve
+from app.services.claim_bodies import body_json, claims_with_revisions
+from app.services.claim_filters import (
+    ClaimFilters,
+    conditions,
+    corroboration_count,
+    resolve,
+    undated_left_out,
+)
 from app.services.claim_plans import CLAIM_COLUMNS, CLAIM_ORDER
 from app.services.claim_rows import claims_rows
-from app.services.pagination import decode_cursor, encode_cursor, page_json
+from app.services.pagination import decode_cursor, encode_cursor, meta_dict, page_json
 from app.services.search.matching import matching_keys
 from app.services.search.query import Node
 from app.services.tables import CLAIM, CLAIM_BODY
@@ -27,17 +32,22 @@ CURSOR_TYPES = (str, int, int, str)
 _CLAIM_LIST = TypeAdapter(list[ClaimPublic])
 
 
+_RANKED = ("contested", "valid_from", "-valid_from")
+
+
 def list_claims(
     database: Database, filters: ClaimFilters, *, limit: int, cursor: str | None = None
-) -> Page[ClaimPublic]:
-    """One page of the claims matching `filters`: in document order, best match first, or most contested
-    first."""
+) -> ClaimPage:
+    """One page of the claims matching `filters`: in document order, best match first, most contested
+    first, or by date."""
     if filters.query is not None and filters.sort == "relevance":
         return _list_by_relevance(database, filters, filters.query, limit=limit, cursor=cursor)
     if filters.sort == "contested":
         return _list_contested(database, filters, limit=limit, cursor=cursor)
+    if filters.sort in ("valid_from", "-valid_from"):
+        return _list_by_date(database, filters, limit=limit, cursor=cursor)
     body = list_claims_json(database, filters, limit=limit, cursor=cursor)
-    return Page[ClaimPublic].model_validate_json(body)
+    return ClaimPage.model_validate_json(body)
 
 
 def list_claims_json(
@@ -48,11 +58,13 @@ def list_claims_json(
     Each claim's stored answer was serialised from the schema when it was written; validating it again
     into models and serialising those was a third of a page's CPU time. It goes into the body as it is.
     """
-    if filters.sort == "contested" or (filters.query is not None and filters.sort == "relevance"):
+    if filters.sort in _RANKED or (filters.query is not None and filters.sort == "relevance"):
         found = list_claims(database, filters, limit=limit, cursor=cursor)
-        return found.__pydantic_serializer__.to_json(found)
+        data = [orjson.Fragment(body_json(claim)) for claim in found.data]
+        return orjson.dumps({"data": data, "meta": meta_dict(found.meta)})
     key = decode_cursor("claims", cursor, CURSOR_TYPES) if cursor else None
     page = None
+    left_out = None
     if (named := claim_plans.named_range(filters)) is not None:
         # The commonest lists, in one statement (its own snapshot). Finding no claim, it cannot tell an
         # unknown value (422) from an empty page: resolving the filters below does.
@@ -65,16 +77,18 @@ def list_claims_json(
                 page = claim_plans.range_page(connection, *of_range, key, limit)
             else:
                 page = claim_plans.keyset_page(connection, resolved, key, limit)
+            left_out = undated_left_out(connection, resolved)
     next_cursor = None
     if page.more:
         last = page.rows[-1]
         next_cursor = encode_cursor("claims", [last.document_id, last.span_start, last.span_end, last.id])
-    return page_json(claims_json(page.rows), PageMeta(total=page.total, limit=limit, next_cursor=next_cursor))
+    meta = ClaimPageMeta(total=page.total, limit=limit, next_cursor=next_cursor, undated_left_out=left_out)
+    return page_json(claims_json(page.rows), meta)
 
 
 def _list_by_relevance(
     database: Database, filters: ClaimFilters, query: Node, *, limit: int, cursor: str | None
-) -> Page[ClaimPublic]:
+) -> ClaimPage:
     key = decode_cursor("claims-by-relevance", cursor, (float, *CURSOR_TYPES)) if cursor else None
     with database.read() as connection:
         where = conditions(connection, filters)
@@ -97,13 +111,19 @@ def _list_by_relevance(
             )
         rows = connection.execute(page).all()
         return _ranked_page(
-            connection, rows, limit, total, "claims-by-relevance", lambda last: [float(last.score)]
+            connection,
+            rows,
+            limit,
+            total,
+            "claims-by-relevance",
+            lambda last: [float(last.score)],
+            undated_left_out(connection, resolve(connection, filters)),
         )
 
 
 def _list_contested(
     database: Database, filters: ClaimFilters, *, limit: int, cursor: str | None
-) -> Page[ClaimPublic]:
+) -> ClaimPage:
     """Most contested first: by independent contradicting sources, then qualifying sources (each as the
     claim's answer counts them), then document order."""
     key = decode_cursor("claims-contested", cursor, (int, int, *CURSOR_TYPES)) if cursor else None
@@ -146,6 +166,49 @@ def _list_contested(
             total,
             "claims-contested",
             lambda last: [last.contradicting, last.qualifying],
+            undated_left_out(connection, resolve(connection, filters)),
+        )
+
+
+def _list_by_date(database: Database, filters: ClaimFilters, *, limit: int, cursor: str | None) -> ClaimPage:
+    """By `validity.valid_from` (its text: a coarser date before a finer one of the same period), earliest
+    first, or latest first with "-valid_from"; undated claims last, each group then in document order."""
+    descending = filters.sort == "-valid_from"
+    kind = "claims-by-date-desc" if descending else "claims-by-date"
+    key = decode_cursor(kind, cursor, (int, str, *CURSOR_TYPES)) if cursor else None
+    with database.read() as connection:
+        resolved = resolve(connection, filters)
+        where = resolved.conditions(connection.dialect.name)
+        total = connection.execute(select(func.count()).select_from(CLAIM).where(*where)).scalar_one()
+        undated = case((CLAIM.c.valid_from.is_(None), literal(1)), else_=literal(0)).label("undated")
+        date = func.coalesce(CLAIM.c.valid_from, literal("")).label("date")
+        dated = select(*CLAIM_ORDER, undated, date).where(*where).subquery()
+        order = (dated.c.document_id, dated.c.span_start, dated.c.span_end, dated.c.id)
+        by_date = dated.c.date.desc() if descending else dated.c.date
+        page = select(dated).order_by(dated.c.undated, by_date, *order).limit(limit + 1)
+        if key is not None:
+            last_undated, last_date, *position = key
+            beyond = dated.c.date < last_date if descending else dated.c.date > last_date
+            page = page.where(
+                or_(
+                    dated.c.undated > last_undated,
+                    and_(dated.c.undated == last_undated, beyond),
+                    and_(
+                        dated.c.undated == last_undated,
+                        dated.c.date == last_date,
+                        tuple_(*order) > tuple_(*position),
+                    ),
+                )
+            )
+        rows = connection.execute(page).all()
+        return _ranked_page(
+            connection,
+            rows,
+            limit,
+            total,
+            kind,
+            lambda last: [int(last.undated), str(last.date)],
+            undated_left_out(connection, resolved),
         )
 
 
@@ -156,7 +219,8 @@ def _ranked_page(
     total: int,
     cursor_kind: str,
     ranks: Callable[[Any], list[Any]],
-) -> Page[ClaimPublic]:
+    left_out: int | None = None,
+) -> ClaimPage:
     """The page of `rows` (up to limit + 1, ranked by a SELECT, each with its claim's order key): the
     claims in that order, and a cursor naming the last one shown by its `ranks` and its order key."""
     by_id = {row.id: row for row in claims_rows(connection, [row.id for row in rows[:limit]])}
@@ -166,7 +230,8 @@ def _ranked_page(
         last = rows[limit - 1]
         order_key = [last.document_id, last.span_start, last.span_end, last.id]
         next_cursor = encode_cursor(cursor_kind, [*ranks(last), *order_key])
-    return Page[ClaimPublic](data=claims, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
+    meta = ClaimPageMeta(total=total, limit=limit, next_cursor=next_cursor, undated_left_out=left_out)
+    return ClaimPage(data=claims, meta=meta)
 
 
 def claims_by_id(connection: Connection, ids: Sequence[str]) -> list[ClaimPublic]:

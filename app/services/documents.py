@@ -15,6 +15,7 @@ from app.schemas.documents import (
     DocumentVersionPublic,
     DocumentVersionSummary,
 )
+from app.schemas.measures import precision_of
 from app.services import revisioned
 from app.services.errors import NotFound
 from app.services.pagination import after, decode_cursor, encode_cursor
@@ -53,9 +54,16 @@ _SUMMARY = (
 )
 
 
+_PRECISIONS = {"published_precision", "retrieved_precision"}
+
+
 def _fields(row: Any) -> dict[str, Any]:
-    fields = {name: getattr(row, name) for name in DocumentSummary.model_fields}
-    return fields | {"text_held": bool(row.text_held)}
+    fields = {name: getattr(row, name) for name in DocumentSummary.model_fields if name not in _PRECISIONS}
+    precisions = {
+        "published_precision": precision_of(row.published_date),
+        "retrieved_precision": "day" if row.retrieved_date is not None else None,
+    }
+    return fields | precisions | {"text_held": bool(row.text_held)}
 
 
 def list_documents(database: Database, *, limit: int, cursor: str | None = None) -> Page[DocumentSummary]:

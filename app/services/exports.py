@@ -45,6 +45,11 @@ CSV_COLUMNS = (
     "contradicting_sources",
     "qualifying_sources",
     "relations_json",
+    # When it holds (PartialDate, empty when unstated) and its figures.
+    "valid_from",
+    "valid_to",
+    "quantities",
+    "quantities_json",
 )
 SLUG_SEPARATOR = "|"
 NOTE_SEPARATOR = "\n"
@@ -99,7 +104,9 @@ def csv_row(claim: ClaimPublic) -> list[str | int]:
     `context_json` the full context (each note with its sources) as compact JSON, exactly as in JSON.
     `source_*` is the claim's own document as a citation (empty when unknown); each relation column
     (`supported_by`, `contradicted_by`, …) the ids of the claims related that way, joined by `;`; the
-    counts are `corroboration`; `relations_json` the full relations (with notes and sources) as JSON.
+    counts are `corroboration`; `relations_json` the full relations (with notes and sources) as JSON;
+    `valid_from`/`valid_to` the claim's `validity` dates; `quantities` each figure as `<amount> <unit>`
+    joined by `;`, and `quantities_json` the figures in full.
     """
     source = claim.source.model_dump(mode="json")
     related = {
@@ -127,6 +134,10 @@ def csv_row(claim: ClaimPublic) -> list[str | int]:
         counts.contradicting_sources,
         counts.qualifying_sources,
         _compact_json([relation.model_dump(mode="json") for relation in claim.relations]),
+        claim.validity.valid_from or "",
+        claim.validity.valid_to or "",
+        ID_SEPARATOR.join(f"{q.amount:g} {q.unit}" for q in claim.quantities),
+        _compact_json([quantity.model_dump(mode="json") for quantity in claim.quantities]),
     ]
 
 

@@ -31,8 +31,10 @@ from app.schemas.claims import (
     Span,
 )
 from app.schemas.common import Page
+from app.schemas.measures import UNITS, Quantity
 from app.services import vocabulary
 from app.services.citations import api_link, claim_permalink, text_fragment_url
+from app.services.pagination import meta_dict
 from app.services.tables import DOCUMENT
 
 # Readings in which this claim is the relation's object (the other claim is its subject).
@@ -256,8 +258,29 @@ def claim_node(claim: ClaimPublic, base_url: str, document: SourceDocument | Non
             ],
             "review": [_review_node(claim, permalink, note) for note in claim.context],
             "basis": claim.basis,
+            # schema.org's validity terms; the dates as precise as the source gives them.
+            "validFrom": claim.validity.valid_from,
+            "validThrough": claim.validity.valid_to,
+            "quantity": [_quantity_node(quantity) for quantity in claim.quantities],
         }
         | _relation_properties(claim, base_url, permalink)
+    )
+
+
+def _quantity_node(quantity: Quantity) -> dict[str, Any]:
+    """A figure the claim states: a schema.org MonetaryAmount (an ISO 4217 currency) or
+    QuantitativeValue (a counted unit), with the words that state it."""
+    money = quantity.unit not in UNITS
+    return _without_nulls(
+        {
+            "@type": "MonetaryAmount" if money else "QuantitativeValue",
+            "value": quantity.amount,
+            "currency": quantity.unit if money else None,
+            "unitText": None if money else quantity.unit,
+            "minValue": quantity.lower,
+            "maxValue": quantity.upper,
+            "statedAs": quantity.text,
+        }
     )
 
 
@@ -268,5 +291,5 @@ def page_graph(
     return {
         "@context": context(base_url),
         "@graph": [claim_node(claim, base_url, documents.get(claim.document_id)) for claim in page.data],
-        "meta": page.meta.model_dump(mode="json"),
+        "meta": meta_dict(page.meta),
     }

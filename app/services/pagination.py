@@ -20,7 +20,12 @@ MAX_INT = 2**63 - 1
 def page_json(data: Sequence[Any], meta: PageMeta) -> bytes:
     """A page's JSON body (`{"data": [...], "meta": {...}}`, as `Page` serialises it) from items orjson
     writes as they are: plain dicts in the schema's key order, or `orjson.Fragment`s of JSON text."""
-    return orjson.dumps({"data": data, "meta": meta.model_dump()})
+    return orjson.dumps({"data": data, "meta": meta_dict(meta)})
+
+
+def meta_dict(meta: PageMeta) -> dict[str, Any]:
+    """A page's `meta` as its answer shows it: a field a subclass adds is left out while null."""
+    return {k: v for k, v in meta.model_dump().items() if v is not None or k in PageMeta.model_fields}
 
 
 def encode_cursor(kind: str, key: Sequence[str | int | float]) -> str:

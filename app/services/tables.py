@@ -14,6 +14,7 @@ from app.models import (
     ClaimByTheme,
     ClaimEntity,
     ClaimPair,
+    ClaimQuantity,
     ClaimRelation,
     ClaimTally,
     ClaimTheme,
@@ -48,6 +49,7 @@ ENTITY_ALIAS = _table(EntityAlias)
 CLAIM = _table(Claim)
 CLAIM_BODY = _table(ClaimBody)
 CLAIM_THEME = _table(ClaimTheme)
+CLAIM_QUANTITY = _table(ClaimQuantity)
 CLAIM_ENTITY = _table(ClaimEntity)
 CONTEXT_NOTE = _table(ContextNote)
 SEARCH_ENTRY = _table(SearchEntry)

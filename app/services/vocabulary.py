@@ -77,6 +77,16 @@ TERMS: dict[str, tuple[dict[str, str], str]] = {
         {"@id": "sf:qualifyingSources"},
         "How many independent sources qualify the claim, counted like `sf:supportingSources`.",
     ),
+    "quantity": (
+        {"@id": "sf:quantity"},
+        "A figure the claim states: a schema.org `MonetaryAmount` (an ISO 4217 `currency`) or "
+        "`QuantitativeValue` (`unitText` from the API's list of units), `value` the whole amount, "
+        "`minValue`/`maxValue` the bounds the text gives, `sf:statedAs` the words that state it.",
+    ),
+    "statedAs": (
+        {"@id": "sf:statedAs"},
+        "The words of the quote (or of a paraphrase's statement) that state a figure.",
+    ),
 }
 # A claim's relation reading (app/schemas/claims.py) -> the JSON key its related claims are listed under.
 READING_KEYS = {

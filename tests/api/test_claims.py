@@ -26,8 +26,27 @@ CLAIM_KEYS = {
     "context",
     "relations",
     "corroboration",
+    "validity",
+    "quantities",
 }
-CLAIM_SOURCE_KEYS = {"document_id", "title", "publisher", "url", "published_date", "text_held"}
+CLAIM_SOURCE_KEYS = {
+    "document_id",
+    "title",
+    "publisher",
+    "url",
+    "published_date",
+    "published_precision",
+    "retrieved_date",
+    "retrieved_precision",
+    "text_held",
+}
+PRECISIONS = {4: "year", 7: "month", 10: "day"}
+
+
+def _precision(date: str | None) -> str | None:
+    return None if date is None else PRECISIONS[len(date)]
+
+
 SOURCE_KEYS = {"title", "publisher", "url", "date"}
 CLAIM_IDS = [claim.id for claim in read_annotations(DEFAULT_ANNOTATIONS).annotations.claims]
 
@@ -40,6 +59,9 @@ def _source(seed: SeedData, document_id: str) -> Json:
         "publisher": document.publisher,
         "url": document.url,
         "published_date": document.published_date,
+        "published_precision": _precision(document.published_date),
+        "retrieved_date": str(document.retrieved_date) if document.retrieved_date else None,
+        "retrieved_precision": "day" if document.retrieved_date else None,
         "text_held": document.held,
     }
 
@@ -157,6 +179,13 @@ def _expected_claim(seed: SeedData, claim_id: str) -> Json:
         ],
         "relations": relations,
         "corroboration": _expected_corroboration(seed, claim_id, relations),
+        "validity": {
+            "valid_from": (start := claim.validity.valid_from if claim.validity else None),
+            "valid_from_precision": _precision(start),
+            "valid_to": (end := claim.validity.valid_to if claim.validity else None),
+            "valid_to_precision": _precision(end),
+        },
+        "quantities": [quantity.model_dump(mode="json") for quantity in claim.quantities],
     }
 
 

@@ -135,3 +135,24 @@ def test_exhausted_pool_answers_503_problem_after_the_pool_timeout(seeded_databa
             for connection in held:
                 connection.close()
         assert busy.get("/v1/claims").status_code == 200
+
+
+def test_figures_keep_their_exact_amounts_and_bounds_include_them(client: TestClient) -> None:
+    """PostgreSQL's FLOAT is double precision like SQLite's REAL: an amount comes back exactly as written,
+    and a bound equal to it (inclusive) finds its claim on either engine."""
+    claim = client.get("/v1/claims/daraz-raised-55-million-krasia-2018").json()
+    assert claim["quantities"][0]["amount"] == 55.6e6
+    for bound in ("quantity_min", "quantity_max"):
+        found = client.get("/v1/claims", params={"quantity_unit": "USD", bound: "55600000"}).json()
+        assert claim["id"] in [c["id"] for c in found["data"]], bound
+
+
+def test_partial_dates_sort_by_code_point_on_every_engine(client: TestClient) -> None:
+    """`valid_from` is byte-ordered text on both engines: "2020" before "2020-01", "2018" before "2018-05"."""
+    dates = [
+        c["validity"]["valid_from"]
+        for c in client.get("/v1/claims", params={"sort": "valid_from", "limit": 100}).json()["data"]
+        if c["validity"]["valid_from"] is not None
+    ]
+    assert dates == sorted(dates)
+    assert len(dates) >= 8

@@ -136,7 +136,8 @@ def derived(state: State) -> State:
 
 def _source(state: State, document_id: str) -> Json:
     document = state["documents"][document_id]
-    fields = ("title", "publisher", "url", "published_date", "text_held")
+    fields = ("title", "publisher", "url", "published_date", "published_precision", "text_held")
+    fields += ("retrieved_date", "retrieved_precision")  # type: ignore[assignment]
     return {"document_id": document_id, **{key: document[key] for key in fields}}
 
 

@@ -100,5 +100,13 @@ def source_of(seed: SeedData, claim_id: str) -> dict[str, object]:
         "publisher": document.publisher,
         "url": document.url,
         "published_date": document.published_date,
+        "published_precision": _precision(document.published_date),
+        "retrieved_date": document.retrieved_date.isoformat() if document.retrieved_date else None,
+        "retrieved_precision": "day" if document.retrieved_date else None,
         "text_held": document.held,
     }
+
+
+def _precision(date: str | None) -> str | None:
+    """A PartialDate's precision, by its form."""
+    return None if date is None else {4: "year", 7: "month", 10: "day"}[len(date)]

@@ -22,6 +22,7 @@ from app.services.notes import current_note
 from app.services.tables import (
     CLAIM,
     CLAIM_ENTITY,
+    CLAIM_QUANTITY,
     CLAIM_RELATION,
     CLAIM_THEME,
     CONTEXT_NOTE,
@@ -51,8 +52,30 @@ def _source(connection: Connection, document_id: str) -> dict[str, Any]:
         "publisher": document.publisher,
         "url": document.url,
         "published_date": document.published_date,
+        "published_precision": _precision(document.published_date),
+        "retrieved_date": document.retrieved_date.isoformat() if document.retrieved_date else None,
+        "retrieved_precision": "day" if document.retrieved_date else None,
         "text_held": document.text is not None,
     }
+
+
+def _precision(date: str | None) -> str | None:
+    return None if date is None else {4: "year", 7: "month", 10: "day"}[len(date)]
+
+
+def _quantities(connection: Connection, claim_id: str) -> list[dict[str, Any]]:
+    rows = connection.execute(
+        select(CLAIM_QUANTITY)
+        .where(CLAIM_QUANTITY.c.claim_id == claim_id)
+        .order_by(CLAIM_QUANTITY.c.position)
+    )
+    names = ("amount", "unit", "scale", "period", "lower", "upper")
+    return [
+        {name: getattr(row, name) for name in names}
+        | {"approximate": bool(row.approximate), "span": {"start": row.span_start, "end": row.span_end}}
+        | {"text": row.text}
+        for row in rows
+    ]
 
 
 READING = {"supports": "supported_by", "contradicts": "contradicted_by", "qualifies": "qualified_by"}
@@ -177,6 +200,13 @@ def _built(connection: Connection, claim_id: str) -> dict[str, Any]:
         "context": [{"note": note, "sources": sources} for note, sources in notes],
         "relations": relations,
         "corroboration": _corroboration(source, relations),
+        "validity": {
+            "valid_from": claim.valid_from,
+            "valid_from_precision": _precision(claim.valid_from),
+            "valid_to": claim.valid_to,
+            "valid_to_precision": _precision(claim.valid_to),
+        },
+        "quantities": _quantities(connection, claim_id),
     }
 
 

@@ -14,6 +14,7 @@ from app.services.claim_bodies import refresh_claim_bodies
 from app.services.claim_filters import ClaimFilters
 from app.services.claim_rows import claims_rows
 from app.services.claims import claim_dicts, current_claim, rendered_claim
+from app.services.pagination import meta_dict
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, ENTITY, THEME
 from seed.loader import load_seed
 
@@ -65,7 +66,8 @@ def test_nested_lists_come_in_the_documented_order(seeded_database: Database) ->
 def _both_ways(database: Database, filters: ClaimFilters) -> tuple[Any, Any]:
     body = orjson.loads(claims.list_claims_json(database, filters, limit=100))
     page = claims.list_claims(database, filters, limit=100)
-    return body, page.model_dump(mode="json")
+    # `meta.undated_left_out` is left out of an answer while null (no `as_of`).
+    return body, {"data": page.model_dump(mode="json")["data"], "meta": meta_dict(page.meta)}
 
 
 def test_a_list_body_with_the_stored_answers_spliced_in_equals_the_validated_page(

@@ -145,6 +145,11 @@ def csv_view(claim: dict[str, Any]) -> dict[str, str]:
         },
         **{name: str(count) for name, count in claim["corroboration"].items()},
         "relations_json": json.dumps(claim["relations"], ensure_ascii=False, separators=(",", ":")),
+        "valid_from": claim["validity"]["valid_from"] or "",
+        "valid_to": claim["validity"]["valid_to"] or "",
+        # Each figure as `<amount> <unit>` (the amount in Python's general format: 3.1e+09).
+        "quantities": ";".join(f"{q['amount']:g} {q['unit']}" for q in claim["quantities"]),
+        "quantities_json": json.dumps(claim["quantities"], ensure_ascii=False, separators=(",", ":")),
     }
 
 

@@ -321,3 +321,33 @@ def test_a_changed_text_file_becomes_the_documents_next_version(
         ).all()
     assert set(anchors) == {(2, False)}  # the file places its claims in its text
     assert not load_seed(migrated_database, write_seed(tmp_path / "again", edit)).changed
+def _moved_figure(raw: Raw, folder: Path) -> None:
+    figure = claim(raw, "uber-to-acquire-careem-associated-press-2019")["quantities"][0]
+    figure["span"] = {"start": figure["span"]["start"] + 1, "end": figure["span"]["end"] + 1}
+
+
+def _validity_backwards(raw: Raw, folder: Path) -> None:
+    claim(raw, "uber-completed-careem-acquisition-wikipedia")["validity"] = {
+        "valid_from": "2020-01",
+        "valid_to": "2019",
+    }
+
+
+@pytest.mark.parametrize(
+    ("edit", "needles"),
+    [
+        (_moved_figure, ("uber-to-acquire-careem-associated-press-2019", "quantities[0]", "US$3.1 billion")),
+        (
+            _validity_backwards,
+            ("uber-completed-careem-acquisition-wikipedia", "valid_from is after valid_to"),
+        ),
+    ],
+)
+def test_loader_refuses_figures_off_their_span_and_dates_out_of_order(
+    edit: Callable[[Raw, Path], None], needles: tuple[str, ...], migrated_database: Database, tmp_path: Path
+) -> None:
+    path = write_seed(tmp_path / "seed", edit)
+    with pytest.raises(SeedError) as refused:
+        load_seed(migrated_database, path)
+    problem_with(refused.value.problems, *needles)
+    assert _empty(migrated_database)

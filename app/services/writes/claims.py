@@ -14,6 +14,7 @@ from app.schemas.annotations import SpanIn
 from app.schemas.claims import ClaimPublic
 from app.schemas.writes import ClaimCreate, ClaimPatch
 from app.services.anchoring import current_version
+from app.services.claim_measures import quantity_problems, replace_quantities, validity_columns
 from app.services.claims import current_claim
 from app.services.search.index import reindex_claims
 from app.services.tables import CHANGE, CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
@@ -146,19 +147,27 @@ def create_claim(
     )
     theme_ids = _slug_ids(connection, THEME, "theme", body.themes, "body.themes", errors)
     entity_ids = _slug_ids(connection, ENTITY, "entity", body.entities, "body.entities", errors)
+    within = quote if quote is not None else body.statement
+    errors += quantity_problems(body.quantities, within, "body.quantities")
     if errors:
         raise InvalidWrite(errors)
     if claim_id is None:
         claim_id = next_claim_id(connection, body.document)
     elif current_claim(connection, claim_id) is not None or ever_recorded(connection, "claim", claim_id):
         raise Conflict(f"The claim id {claim_id!r} is taken (by a claim, or by a deleted one's history).")
-    values: dict[str, Any] = {"statement": body.statement, "quote": quote, "kind": body.kind}
+    values: dict[str, Any] = {
+        "statement": body.statement,
+        "quote": quote,
+        "kind": body.kind,
+        **validity_columns(body.validity),
+    }
     # A quote is placed in the document's current text: anchored in its current version.
     values["anchor_version"] = current_version(connection, body.document) if quote is not None else None
     connection.execute(
         insert(CLAIM).values(id=claim_id, document_id=body.document, span_start=start, span_end=end, **values)
     )
     _link(connection, claim_id, theme_ids, entity_ids)
+    replace_quantities(connection, claim_id, body.quantities)
     return CLAIMS.created(connection, actor, claim_id)
 
 
@@ -194,10 +203,20 @@ def _apply(connection: Connection, before: Current[ClaimPublic], changes: dict[s
     entities = changes.get("entities", [e.slug for e in old.entities])
     theme_ids = _slug_ids(connection, THEME, "theme", themes, "body.themes", errors)
     entity_ids = _slug_ids(connection, ENTITY, "entity", entities, "body.entities", errors)
+    if "validity" in changes:
+        values |= validity_columns(changes["validity"])
+    # The figures, given or kept, must stand in the text they index after the patch.
+    quantities = changes.get("quantities")
+    if quantities is None:
+        quantities = list(old.quantities)
+    quote_after = values.get("quote", old.quote)
+    within = quote_after if quote_after is not None else values.get("statement", old.statement)
+    errors += quantity_problems(quantities, within, "body.quantities")
     if errors:
         raise InvalidWrite(errors)
     CLAIMS.bump(connection, before, values)
     _link(connection, before.key, theme_ids, entity_ids)
+    replace_quantities(connection, before.key, quantities)
     return True
 
 
