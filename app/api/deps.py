@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from app.api.params import MAX_FILTER_VALUES, ClaimFilterQuery, ClaimListQuery
+from app.api.params import MAX_FILTER_VALUES, ClaimFilterQuery
 from app.api.problems import BadParameter
 from app.db import Database
 from app.services.claim_filters import ClaimFilters, MeasureFilters, RelationFilters
@@ -78,9 +78,7 @@ def claim_filters(
 
 
 def _measures(query: ClaimFilterQuery) -> MeasureFilters:
-    """The date and quantity filters, which only the claim lists take."""
-    if not isinstance(query, ClaimListQuery):
-        return MeasureFilters()
+    """The date and quantity filters."""
     return MeasureFilters(
         as_of=query.as_of,
         include_undated=bool(query.include_undated),

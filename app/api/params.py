@@ -107,6 +107,19 @@ def _filter(description: str) -> object:
     )
 
 
+# A quantity filter's bounds: finite, at most a quadrillion in magnitude (as the figures themselves).
+QuantityBound = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, allow_inf_nan=False)]
+# YYYY, YYYY-MM or YYYY-MM-DD, and only a date the calendar has (no year 0, no 2019-02-29): the
+# pattern says exactly what is accepted.
+_YEAR = r"(?:[1-9]\d{3}|0[1-9]\d{2}|00[1-9]\d|000[1-9])"
+_LEAP = r"(?:\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_DAYS = (
+    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+    r"|02-(?:0[1-9]|1\d|2[0-8]))"
+)
+AS_OF = rf"^(?:{_YEAR}(?:-(?:0[1-9]|1[0-2]))?|{_YEAR}-{_DAYS}|{_LEAP}-02-29)$"
+
+
 class ClaimFilterQuery(BaseModel):
     """The claim filters: values of one filter are OR'ed, different filters AND'ed."""
 
@@ -151,31 +164,13 @@ class ClaimFilterQuery(BaseModel):
         default=None,
         description="`true`: claims a newer version of their text orphaned; `false`: the others.",
     )
-
-
-# A quantity filter's bounds: finite, at most a quadrillion in magnitude (as the figures themselves).
-QuantityBound = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, allow_inf_nan=False)]
-# YYYY, YYYY-MM or YYYY-MM-DD, and only a date the calendar has (no year 0, no 2019-02-29): the
-# pattern says exactly what is accepted.
-_YEAR = r"(?:[1-9]\d{3}|0[1-9]\d{2}|00[1-9]\d|000[1-9])"
-_LEAP = r"(?:\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
-_DAYS = (
-    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
-    r"|02-(?:0[1-9]|1\d|2[0-8]))"
-)
-AS_OF = rf"^(?:{_YEAR}(?:-(?:0[1-9]|1[0-2]))?|{_YEAR}-{_DAYS}|{_LEAP}-02-29)$"
-
-
-class ClaimListQuery(ClaimFilterQuery):
-    """A claim list's query: the filters, the answer's format and the page."""
-
     as_of: Annotated[str, StringConstraints(pattern=AS_OF, max_length=10)] | None = Field(
         default=None,
         description="YYYY, YYYY-MM or YYYY-MM-DD: only the claims known to hold throughout that day, month "
         "or year: `validity.valid_from` stated and, read at the latest day its period may mean, no later "
         "than the first day asked; `validity.valid_to` null (no end stated) or, read at the earliest day "
         "its period may mean, no earlier than the last day asked. Undated claims (no `valid_from`) are "
-        "left out unless `include_undated=true`; `meta.undated_left_out` counts them.",
+        "left out unless `include_undated=true`; a claim list's `meta.undated_left_out` counts them.",
     )
     include_undated: bool | None = Field(
         default=None,
@@ -199,6 +194,10 @@ class ClaimListQuery(ClaimFilterQuery):
         description="Claims stating a figure of at most this `amount` (as `quantity_min`); above "
         "`quantity_min`, no claim matches.",
     )
+
+
+class ClaimListQuery(ClaimFilterQuery):
+    """A claim list's query: the filters, the answer's format and the page."""
 
     format: ClaimFormat | None = Field(
         default=None,

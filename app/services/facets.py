@@ -259,7 +259,12 @@ def _sources(filters: ClaimFilters, resolved: ResolvedFilters) -> Sources:
     A kind filter is left to counting: testing the kind of each claim of a range reads its claim row,
     which costs as much as counting plainly or more."""
     scopes = (filters.scope_theme, filters.scope_entity, filters.scope_document)
-    filtered = filters.query is not None or filters.related.active or filters.orphaned is not None
+    filtered = (
+        filters.query is not None
+        or filters.related.active
+        or filters.orphaned is not None
+        or filters.measures.active
+    )
     if filtered or any(scope is not None for scope in scopes):
         return (None,) * len(DIMENSIONS)
     linked = {

@@ -9,7 +9,11 @@
   const PAGE = 20;
   const $ = (id) => document.getElementById(id);
 
-  const state = { theme: [], entity: [], kind: [], document: [], relation: [], contested: false, q: "", claim: null };
+  const state = {
+    theme: [], entity: [], kind: [], document: [], relation: [],
+    contested: false, q: "", claim: null, asOf: "", includeUndated: false,
+  };
+  const PARTIAL_DATE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
   const labels = new Map(); // "theme:slug" -> display name, for the filter chips
   const documents = new Map(); // id -> {title, chars}: the text as code points (spans count code points)
   let cursor = null;
@@ -38,6 +42,10 @@
     const params = [];
     for (const name of FILTERS) if (state[name].length) params.push([name, state[name].join(",")]);
     if (state.contested) params.push(["contradicted", "true"]);
+    if (state.asOf) {
+      params.push(["as_of", state.asOf]);
+      if (state.includeUndated) params.push(["include_undated", "true"]);
+    }
     if (state.q) params.push(["q", state.q]);
     return params;
   }
@@ -87,10 +95,21 @@
       state[name] = (params.get(name) || "").split(",").map((v) => v.trim()).filter(Boolean);
     }
     state.contested = params.get("contradicted") === "true";
+    const asOf = params.get("as_of") || "";
+    state.asOf = PARTIAL_DATE.test(asOf) ? asOf : "";
+    state.includeUndated = params.get("include_undated") === "true";
     state.q = params.get("q") || "";
     state.claim = params.get("claim");
     $("search").value = state.q;
     $("filter-contested").checked = state.contested;
+    showDate();
+  }
+
+  // The date picker shows a full date; a year or month from the URL (as_of=2019) stays in the chip.
+  function showDate() {
+    $("as-of").value = state.asOf.length === 10 ? state.asOf : "";
+    $("include-undated").checked = state.includeUndated;
+    $("include-undated").disabled = !state.asOf;
   }
 
   function writeLocation() {
@@ -164,6 +183,10 @@
     if (state.contested) {
       box.append(el("button", { type: "button", className: "chip", dataset: { facet: "contested", value: "true" }, title: "Show every claim, contested or not" }, "Contested ×"));
     }
+    if (state.asOf) {
+      const undated = state.includeUndated ? ", undated included" : "";
+      box.append(el("button", { type: "button", className: "chip", dataset: { facet: "as_of", value: state.asOf }, title: "Show claims of any date" }, `As of ${state.asOf}${undated} ×`));
+    }
     if (state.q) {
       box.append(el("button", { type: "button", className: "chip", dataset: { facet: "q", value: state.q }, title: "Clear the search" }, `“${state.q}” ×`));
     }
@@ -210,6 +233,42 @@
     return el("span", { className: "orphaned", title }, "Orphaned · older version");
   }
 
+  // --- dates and figures, as the API states them ------------------------------------------------------
+
+  // A figure's amount in its unit: a currency (ISO 4217) as money, a percentage, else a count of the unit.
+  function formatAmount(amount, unit) {
+    const compact = { notation: "compact", maximumFractionDigits: 2 };
+    if (/^[A-Z]{3}$/.test(unit)) {
+      try {
+        return new Intl.NumberFormat("en", { ...compact, style: "currency", currency: unit, currencyDisplay: "code" }).format(amount);
+      } catch (error) {
+        // a code this browser does not know: the number and the code
+      }
+    }
+    const number = new Intl.NumberFormat("en", compact).format(amount);
+    return unit === "percent" ? `${number}%` : `${number} ${unit}`;
+  }
+
+  function quantityText(q) {
+    const fmt = (amount) => formatAmount(amount, q.unit);
+    let text;
+    if (q.lower !== null && q.upper !== null) text = `${fmt(q.lower)} to ${fmt(q.upper)}`;
+    else if (q.lower !== null) text = `over ${fmt(q.lower)}`;
+    else if (q.upper !== null) text = `up to ${fmt(q.upper)}`;
+    else text = fmt(q.amount);
+    if (q.approximate) text = `about ${text}`;
+    return q.period ? `${text} a ${q.period}` : text;
+  }
+
+  function validityText(validity) {
+    const from = validity && validity.valid_from;
+    const to = validity && validity.valid_to;
+    if (from && to) return `From ${from} to ${to}`;
+    if (from) return `Since ${from}`;
+    if (to) return `Until ${to}`;
+    return "";
+  }
+
   function claimItem(claim) {
     const button = el(
       "button",
@@ -220,6 +279,11 @@
     if (isOrphaned(claim)) button.insertBefore(orphanBadge(claim), button.children[1]);
     const corroboration = corroborationText(claim.corroboration);
     if (corroboration) button.append(el("span", { className: "corroboration-line" }, corroboration));
+    const when = validityText(claim.validity);
+    const figures = (claim.quantities || []).map(quantityText);
+    if (when || figures.length) {
+      button.append(el("span", { className: "measures-line" }, [when, ...figures].filter(Boolean).join(" · ")));
+    }
     const snippet = snippets.get(claim.id);
     if (snippet) button.append(el("span", { className: "snippet" }, snippetNodes(snippet)));
     button.append(el("span", { className: "themes" }, claim.themes.map((t) => t.name).join(" · ")));
@@ -237,7 +301,8 @@
     cursor = page.meta.next_cursor;
     $("more").hidden = !cursor;
     const total = page.meta.total;
-    $("summary").textContent = `${total} ${total === 1 ? "claim" : "claims"}${state.q ? `, best match first` : ", in document order"}`;
+    const undated = page.meta.undated_left_out ? `; ${page.meta.undated_left_out} undated left out` : "";
+    $("summary").textContent = `${total} ${total === 1 ? "claim" : "claims"}${state.asOf ? ` known to hold as of ${state.asOf}` : ""}${state.q ? `, best match first` : ", in document order"}${undated}`;
   }
 
   async function refresh() {
@@ -258,10 +323,13 @@
   function toggle(name, value, on) {
     if (name === "q") state.q = on ? value : "";
     else if (name === "contested") state.contested = on;
+    else if (name === "as_of") state.asOf = on && PARTIAL_DATE.test(value) ? value : "";
+    else if (name === "include_undated") state.includeUndated = on;
     else if (on && !state[name].includes(value)) state[name].push(value);
     else if (!on) state[name] = state[name].filter((v) => v !== value);
     if (name === "q") $("search").value = state.q;
     $("filter-contested").checked = state.contested;
+    showDate();
     refresh();
   }
 
@@ -332,6 +400,16 @@
       el("p", { className: "paraphrase-note" }, "Our paraphrase of a cited source; the API holds no text of it, so there is no quote."),
       el("p", { className: "source-line" }, "Source: ", sourceLine(claim.source)),
     );
+  }
+
+  function renderMeasures(claim) {
+    $("d-validity").textContent = validityText(claim.validity) || "Undated: neither its text nor its source states when it holds.";
+    const list = $("d-figures");
+    list.replaceChildren();
+    for (const q of claim.quantities || []) {
+      list.append(el("li", {}, el("strong", {}, quantityText(q)), ` — stated as “${q.text}”`));
+    }
+    list.hidden = !list.children.length;
   }
 
   const READINGS = [
@@ -421,6 +499,7 @@
       $("d-cited").hidden = Boolean(doc);
       if (doc) renderQuote(doc, claim);
       else renderCited(claim);
+      renderMeasures(claim);
       renderRelations(claim);
       renderContext(claim);
       $("d-copy-status").textContent = "";
@@ -565,6 +644,8 @@
     if (related) selectClaim(related.dataset.open);
   });
   $("filter-contested").addEventListener("change", (event) => toggle("contested", "true", event.target.checked));
+  $("as-of").addEventListener("change", (event) => toggle("as_of", event.target.value, Boolean(event.target.value)));
+  $("include-undated").addEventListener("change", (event) => toggle("include_undated", "true", event.target.checked));
   $("more").addEventListener("click", () => loadClaims(generation, true).catch(showError));
   $("d-copy").addEventListener("click", copyCitation);
 

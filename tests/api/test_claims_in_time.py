@@ -233,3 +233,25 @@ def test_bad_validity_is_a_problem(refusing_curator: Curator, validity: Json) ->
         "validity": validity,
     }
     assert_problem(refusing_curator.write("POST", "/v1/claims", body), 422)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        [("as_of", "2019-06-01")],
+        [("as_of", "2019"), ("include_undated", "true")],
+        [("quantity_unit", "USD"), ("quantity_min", "1e9")],
+        [("theme", "global-recognition"), ("as_of", "2020")],
+    ],
+)
+def test_facets_count_the_claims_the_list_holds_under_date_and_figure_filters(
+    client: TestClient, params: Params
+) -> None:
+    """The explorer's counts and its list agree: facets take the date and figure filters as lists do."""
+    listed, total = walk(client, "/v1/claims", params, limit=100)
+    facets = get_json(client, "/v1/claims/facets", params)
+    assert facets["total"] == total
+    for value in facets["facets"]["kind"]:
+        if value["selected"] or not any(name == "kind" for name, _ in params):
+            expected = sum(1 for claim in listed if claim["kind"] == value["value"])
+            assert value["count"] == expected, value

@@ -357,3 +357,48 @@ def test_explorer_marks_an_orphaned_claim(browser: Browser, page: Page, live_ser
     _shot(page, "explorer-orphaned")
     assert not browser.console_errors, browser.console_errors
     assert not browser.outside
+
+
+def test_explorer_filters_by_date_and_shows_figures_with_their_units(
+    browser: Browser, page: Page, live_server: LiveServer
+) -> None:
+    # The Uber-Careem agreement (2019-03-26) states US$3.1 billion; its completion (2020-01) starts later.
+    agreement = httpx2.get(f"{live_server.url}/v1/claims/uber-to-acquire-careem-associated-press-2019").json()
+    figure = next(q for q in agreement["quantities"] if q["unit"] == "USD" and q["amount"] == 3.1e9)
+    as_of = httpx2.get(f"{live_server.url}/v1/claims", params={"as_of": "2019-06-01", "limit": 100}).json()
+    held = {claim["id"] for claim in as_of["data"]}
+    assert agreement["id"] in held
+    assert "uber-completed-careem-acquisition-wikipedia" not in held
+
+    page.goto("/")
+    page.locator("#as-of").fill("2019-06-01")
+    expect(page.locator("#summary")).to_contain_text(
+        f"{as_of['meta']['total']} claims known to hold as of 2019-06-01"
+    )
+    expect(page.locator("#summary")).to_contain_text(f"{as_of['meta']['undated_left_out']} undated left out")
+    expect(page.locator(".claim")).to_have_count(len(as_of["data"]))
+    expect(page.locator('.claim[data-id="uber-completed-careem-acquisition-wikipedia"]')).to_have_count(0)
+    assert "as_of=2019-06-01" in page.url
+    item = page.locator(f'.claim[data-id="{agreement["id"]}"]')
+    expect(item.locator(".measures-line")).to_contain_text("Since 2019-03-26")
+    expect(item.locator(".measures-line")).to_contain_text("USD 3.1B")
+    # Facet counts follow the date too: the kinds add up to the list.
+    counts = page.locator("#facet-kind .count").all_inner_texts()
+    assert sum(int(count) for count in counts if count) == as_of["meta"]["total"]
+
+    item.click()
+    expect(page.locator("#d-validity")).to_have_text("Since 2019-03-26")
+    expect(page.locator("#d-figures")).to_contain_text(f"stated as “{figure['text']}”")
+    _shot(page, "explorer-as-of-figures")
+
+    # Undated claims come back when asked for; dropping the chip shows every claim again.
+    page.locator("#include-undated").check()
+    with_undated = httpx2.get(
+        f"{live_server.url}/v1/claims", params={"as_of": "2019-06-01", "include_undated": "true", "limit": 1}
+    ).json()["meta"]["total"]
+    expect(page.locator("#summary")).to_contain_text(f"{with_undated} claims")
+    page.locator('#active-filters .chip[data-facet="as_of"]').click()
+    whole = httpx2.get(f"{live_server.url}/v1/claims", params={"limit": 1}).json()["meta"]["total"]
+    expect(page.locator("#summary")).to_contain_text(f"{whole} claims, in document order")
+    assert browser.console_errors == []
+    assert browser.outside == []
