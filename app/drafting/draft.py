@@ -193,8 +193,9 @@ class Draft:
 def _numbers_plain(claim: DraftClaim) -> dict[str, Any]:
     """The claim's `quantities` and `validity` proposals, as far as the claim format has those fields."""
     plain: dict[str, Any] = {}
-    if CLAIM_HAS_QUANTITIES and claim.quantities:
-        plain["quantities"] = [q.plain() for q in claim.quantities]
+    claimable = [q.claim_data() for q in claim.quantities if q.unit is not None]
+    if CLAIM_HAS_QUANTITIES and claimable:
+        plain["quantities"] = claimable
     if CLAIM_HAS_VALIDITY and claim.validity is not None:
         plain["validity"] = claim.validity.plain()
     return plain
@@ -503,7 +504,14 @@ def _render_numbers(claim: DraftClaim, data: dict[str, Any]) -> list[str]:
         prefix = "" if "quantities" in data else "# "
         note = "spans are offsets into the quote (shift them if you narrow it)"
         lines.append(f"    {prefix}quantities:  # proposed: {note}")
-        lines += [f"    {prefix}  - {_flow_mapping(q.plain())}" for q in claim.quantities]
+        lines += [
+            f"    {prefix}  - {_flow_mapping(q.claim_data())}" for q in claim.quantities if q.unit is not None
+        ]
+        lines += [
+            f"    #   - {_flow_mapping(q.plain())}  # no unit found: give one or drop it"
+            for q in claim.quantities
+            if q.unit is None
+        ]
     if claim.dates:
         found = "; ".join(
             f'"{d.stated}" -> {d.value} ({d.precision}' + (f", cue {d.cue})" if d.cue else ")")

@@ -229,6 +229,12 @@ class Quantity:
             "stated": self.stated,
         }
 
+    def claim_data(self) -> dict[str, Any]:
+        """The proposal in the claim format's shape (`text`: the stated words at `span`)."""
+        data = self.plain()
+        data["text"] = data.pop("stated")
+        return data
+
 
 @dataclass(frozen=True)
 class _Number:
@@ -296,9 +302,12 @@ def find_quantities(text: str) -> list[Quantity]:
             # "between 2 and 3 billion": the scale stated once applies to both ends.
             first = _Number(first.value, second.factor, second.scale, first.currency)
         if second is not None and not _is_range(first, second):
-            single = _SINGLE.match(text, match.start())
-            if single is None:  # pragma: no cover - _SINGLE matches wherever _QUANTITY does
-                raise AssertionError(text)
+            # Not a range: the first number alone. "between 2 and US$3 billion" has no single quantity
+            # starting at "between" (a single one never does), so it is read from its number.
+            single = _SINGLE.match(text, match.start()) or _SINGLE.match(text, match.start("first"))
+            if single is None:  # pragma: no cover - _SINGLE matches wherever _QUANTITY's first number does
+                position = match.start() + 1
+                continue
             match, first, second = single, _number(single["first"]), None
         position = max(match.end(), position + 1)
         currency = first.currency or (second.currency if second else None)

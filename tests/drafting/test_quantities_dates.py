@@ -326,7 +326,7 @@ def test_draft_claims_carry_quantities_and_validity_in_the_claim_shape(
             "upper": None,
             "approximate": False,
             "span": {"start": 47, "end": 61},
-            "stated": "US$3.1 billion",
+            "text": "US$3.1 billion",
         }
         assert claims[2]["validity"] == {"valid_from": "2015", "valid_to": None}
         assert "quantities" not in claims[2]
@@ -446,3 +446,11 @@ def test_a_label_the_sentence_does_not_hold_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="is not once in"):
         read_labelled(path)
+
+
+def test_between_a_bare_number_and_a_figure_reads_the_figure_alone() -> None:
+    """Found by the property test: no range and no error when the second end is unlike the first."""
+    text = "between 2 and US$3.1 billion"
+    (figure,) = find_quantities(text)
+    assert (figure.stated, figure.amount, figure.unit) == ("US$3.1 billion", 3.1e9, "USD")
+    assert text[figure.start : figure.end] == figure.stated

@@ -321,6 +321,8 @@ def test_a_changed_text_file_becomes_the_documents_next_version(
         ).all()
     assert set(anchors) == {(2, False)}  # the file places its claims in its text
     assert not load_seed(migrated_database, write_seed(tmp_path / "again", edit)).changed
+
+
 def _moved_figure(raw: Raw, folder: Path) -> None:
     figure = claim(raw, "uber-to-acquire-careem-associated-press-2019")["quantities"][0]
     figure["span"] = {"start": figure["span"]["start"] + 1, "end": figure["span"]["end"] + 1}
