@@ -17,14 +17,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table, func, select, text
+from sqlalchemy import Column, Connection, Table, delete, func, select, text
 
 from app.models import data_tables
-from app.services.claim_bodies import refresh_claim_bodies
+from app.services.claim_bodies import body_json, claims_with_revisions
+from app.services.tables import CLAIM, CLAIM_BODY
 
 Report = Callable[[str], None]
 # A progress line at most this often while one table's rows stream in.
 PROGRESS_EVERY_S = 5.0
+# Claims whose bodies are built per round: one bound id array per statement, so large rounds are cheap.
+BODY_BATCH = 5000
+
+
+def _quiet(_: str) -> None:
+    """A report that says nothing (each batch's COPY of claim bodies)."""
+
 
 # The derived tables' rows, from the data tables' rows: what the triggers of migrations 0004-0010 keep,
 # computed for every row at once. ORDER BY: rows appended in key order build the key's B-tree fastest.
@@ -107,30 +115,56 @@ def _timed(report: Report, what: str, step: Callable[[], Any]) -> None:
     report(f"{what}: {time.monotonic() - started:.1f} s")
 
 
+def _add_constraints(connection: Connection, constraints: Iterable[tuple[str, str, str]]) -> None:
+    for table, name, definition in constraints:
+        connection.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {_quote(name)} {definition}"))
+
+
+def _write_claim_bodies(connection: Connection, report: Report) -> int:
+    """Every claim's body, built by the service's own code, written by COPY a batch at a time (a COPY
+    holds the connection: the next batch is read between two)."""
+    ids = list(connection.execute(select(CLAIM.c.id).order_by(CLAIM.c.id)).scalars())
+    started = last_report = time.monotonic()
+    written = 0
+    for start in range(0, len(ids), BODY_BATCH):
+        built = claims_with_revisions(connection, ids[start : start + BODY_BATCH])
+        rows = [(claim.id, body_json(claim)) for claim, _ in built]
+        written += copy_rows(connection, CLAIM_BODY, [rows], _quiet, ("claim_id", "body"))
+        if (now := time.monotonic()) - last_report >= PROGRESS_EVERY_S:
+            last_report = now
+            report(f"claim bodies: {written:,} of {len(ids):,} ({written / (now - started):,.0f} a second)")
+    report(f"claim bodies: {written:,} in {time.monotonic() - started:.1f} s")
+    return written
+
+
 def _put_back(connection: Connection, schema: _Schema, report: Report) -> None:
+    # claim_body's key and foreign key are built after its rows, like every other table's.
+    def bodies_last(constraints: list[tuple[str, str, str]]) -> tuple[list[Any], list[Any]]:
+        body = [constraint for constraint in constraints if constraint[0] == CLAIM_BODY.name]
+        return [constraint for constraint in constraints if constraint not in body], body
+
+    keys, body_keys = bodies_last(schema.keys)
+    foreign_keys, body_foreign_keys = bodies_last(schema.foreign_keys)
+
     def derive() -> None:
         for statement in DERIVE:
             connection.execute(text(statement))
 
     def keys_and_indexes() -> None:
-        for table, name, definition in schema.keys:
-            connection.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {_quote(name)} {definition}"))
+        _add_constraints(connection, keys)
         for definition in schema.indexes:
             connection.execute(text(definition))
 
-    def foreign_keys() -> None:
-        for table, name, definition in schema.foreign_keys:
-            connection.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {_quote(name)} {definition}"))
-
     _timed(report, "derived tables (tallies, pairs, claims by theme and entity)", derive)
     _timed(report, "keys and indexes", keys_and_indexes)
-    _timed(report, "foreign keys checked", foreign_keys)
+    _timed(report, "foreign keys checked", lambda: _add_constraints(connection, foreign_keys))
     # Statistics before the claim bodies: their reads are planned from them (unanalysed tables get
-    # sequential scans), and the bodies change no statistic that matters.
+    # sequential scans).
     _timed(report, "analyze", lambda: connection.execute(text("ANALYZE")))
-    started = time.monotonic()
-    bodies = refresh_claim_bodies(connection)
-    report(f"claim bodies: {bodies:,} in {time.monotonic() - started:.1f} s")
+    connection.execute(delete(CLAIM_BODY))
+    _write_claim_bodies(connection, report)
+    _add_constraints(connection, body_keys + body_foreign_keys)
+    connection.execute(text("ANALYZE claim_body"))
     for table in schema.triggered:
         connection.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
 
