@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, Select, Table, insert, select, text
 
+from app.cli import main
 from app.config import Settings
 from app.db import Database, create_database
 from app.services import migrations
@@ -185,3 +186,18 @@ def test_a_generated_corpus_loads_the_same_by_copy_and_by_bench_fill(
                 filled.dispose()
     finally:
         source.dispose()
+
+
+def test_the_copy_command_shows_each_table_s_rate_and_each_step(
+    seeded_sqlite: Database, target: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source_url = seeded_sqlite.url.render_as_string(hide_password=False)
+    target_url = target.url.render_as_string(hide_password=False)
+    assert main(["copy", "--from", source_url, "--to", target_url]) == 0
+    printed = capsys.readouterr()
+    assert printed.out.startswith("sectorfacts: copied and verified every table (")
+    lines = printed.err.splitlines()
+    assert any(line.startswith("sectorfacts: claim: ") and line.endswith("rows/s)") for line in lines)
+    for step in ("derived tables", "keys and indexes", "foreign keys checked", "claim bodies", "verified"):
+        assert any(line.startswith(f"sectorfacts: {step}") for line in lines), step
+    assert first_difference(seeded_sqlite, target) is None
