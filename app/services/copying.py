@@ -128,7 +128,5 @@ def copy_from(reader: Connection, target: Database, *, report: Report = _quiet) 
             )
             for batch in rows.partitions(BATCH):
                 writer.execute(insert(table), [dict(row._mapping) for row in batch])
-        if target.url.get_backend_name() == "postgresql":
-            reset_sequences(writer)
         refresh_claim_bodies(writer)
         return _row_counts(writer)
