@@ -124,11 +124,16 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _progress(line: str) -> None:
+    print(f"sectorfacts: {line}", file=sys.stderr, flush=True)
+
+
 def _copy(args: argparse.Namespace, settings: Settings) -> int:
-    source = create_database(settings.model_copy(update={"database_url": args.source}))
+    # No time limit on the source's reads: a table streams out for as long as the copy takes.
+    source = create_database(settings.model_copy(update={"database_url": args.source, "query_timeout_ms": 0}))
     target = create_database(settings.model_copy(update={"database_url": args.target}))
     try:
-        counts = copy_database(source, target)
+        counts = copy_database(source, target, report=_progress)
     except CopyError as error:
         print(f"sectorfacts: copy refused: {error}", file=sys.stderr)
         return 1

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Select, or_, select, union
 
 from app.schemas.claims import RELATION_READINGS
 from app.schemas.measures import precision_of
+from app.services.id_sets import among, bound
 from app.services.tables import CLAIM, CLAIM_RELATION, DOCUMENT
 
 # How the other claim of a relation reads from this claim, by this claim's role and the stored type.
@@ -89,7 +90,8 @@ def related_claims(connection: Connection, ids: Sequence[str]) -> dict[str, list
             )
             .join(other, other.c.id == theirs)
             .join(DOCUMENT, DOCUMENT.c.id == other.c.document_id)
-            .where(mine.in_(ids))
+            .where(among(mine, "ids", connection.dialect.name)),
+            {"ids": bound(ids, connection.dialect.name)},
         )
         for row in rows:
             reading = READING[(role, row.type)]
@@ -120,6 +122,8 @@ def related_claims(connection: Connection, ids: Sequence[str]) -> dict[str, list
 def corroboration(document_id: str, publisher: str | None, links: list[dict[str, Any]]) -> dict[str, int]:
     """How many independent sources support, contradict and qualify a claim of this document, from its
     relations (`related_claims`): the claim's own document and publisher do not count."""
+    if not links:  # most claims: no relation to look through
+        return dict.fromkeys(COUNTED.values(), 0)
     own = source_key(document_id, publisher)
     sources: dict[str, set[str]] = {field: set() for field in COUNTED.values()}
     for link in links:
