@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from pydantic import TypeAdapter
 from sqlalchemy import Connection, and_, case, func, literal, or_, select, tuple_
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.db import Database
 from app.schemas.claims import ClaimPage, ClaimPageMeta, ClaimPublic
@@ -147,17 +148,11 @@ def _list_contested(
         )
         if key is not None:
             last_contradicting, last_qualifying, *position = key
-            page = page.where(
-                or_(
-                    scored.c.contradicting < last_contradicting,
-                    and_(scored.c.contradicting == last_contradicting, scored.c.qualifying < last_qualifying),
-                    and_(
-                        scored.c.contradicting == last_contradicting,
-                        scored.c.qualifying == last_qualifying,
-                        tuple_(*order) > tuple_(*position),
-                    ),
-                )
-            )
+            ranks = [
+                (scored.c.contradicting, last_contradicting, True),
+                (scored.c.qualifying, last_qualifying, True),
+            ]
+            page = page.where(_beyond(ranks, order, position))
         rows = connection.execute(page).all()
         return _ranked_page(
             connection,
@@ -188,18 +183,8 @@ def _list_by_date(database: Database, filters: ClaimFilters, *, limit: int, curs
         page = select(dated).order_by(dated.c.undated, by_date, *order).limit(limit + 1)
         if key is not None:
             last_undated, last_date, *position = key
-            beyond = dated.c.date < last_date if descending else dated.c.date > last_date
-            page = page.where(
-                or_(
-                    dated.c.undated > last_undated,
-                    and_(dated.c.undated == last_undated, beyond),
-                    and_(
-                        dated.c.undated == last_undated,
-                        dated.c.date == last_date,
-                        tuple_(*order) > tuple_(*position),
-                    ),
-                )
-            )
+            ranks = [(dated.c.undated, last_undated, False), (dated.c.date, last_date, descending)]
+            page = page.where(_beyond(ranks, order, position))
         rows = connection.execute(page).all()
         return _ranked_page(
             connection,
@@ -210,6 +195,22 @@ def _list_by_date(database: Database, filters: ClaimFilters, *, limit: int, curs
             lambda last: [int(last.undated), str(last.date)],
             undated_left_out(connection, resolved),
         )
+
+
+def _beyond(
+    ranks: Sequence[tuple[ColumnElement[Any], Any, bool]],
+    order: Sequence[ColumnElement[Any]],
+    position: Sequence[Any],
+) -> ColumnElement[bool]:
+    """The keyset condition for the rows after a page's last: ordered by each rank (its column, the last
+    row's value, descending or not), then by document `order` from `position`."""
+    after: list[ColumnElement[bool]] = []
+    equal: list[ColumnElement[bool]] = []
+    for column, last, descending in ranks:
+        after.append(and_(*equal, column < last if descending else column > last))
+        equal.append(column == last)
+    after.append(and_(*equal, tuple_(*order) > tuple_(*position)))
+    return or_(*after)
 
 
 def _ranked_page(
