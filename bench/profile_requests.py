@@ -42,6 +42,7 @@ from app.config import Settings
 from app.db import create_database
 from app.main import create_app
 from app.services import migrations
+from bench.asgi_get import asgi_get
 from bench.corpus import Corpus
 from bench.load import fill
 from bench.targets import endpoints, pick
@@ -58,53 +59,12 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def _get(app: App, path: str) -> tuple[int, bytes]:
-    """One GET through the ASGI app: its status and body."""
-    raw_path, _, query = path.partition("?")
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": raw_path,
-        "raw_path": raw_path.encode(),
-        "query_string": query.encode(),
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1:8000"), (b"accept", b"application/json")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-        "state": {},
-    }
-    sent = False
-    status = 0
-    chunks: list[bytes] = []
-
-    async def receive() -> dict[str, Any]:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await asyncio.Event().wait()  # never: the request has no more body
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await app(scope, receive, send)
-    return status, b"".join(chunks)
-
-
 async def _batch(app: App, path: str, requests: int, concurrency: int = 1) -> float:
     """µs of CPU a request over `requests` GETs of `path`, `concurrency` of them in flight at a time."""
 
     async def client(count: int) -> None:
         for _ in range(count):
-            status, _body = await _get(app, path)
+            status, _body = await asgi_get(app, path)
             if status != 200:
                 raise SystemExit(f"{path}: {status}")
 
@@ -164,7 +124,7 @@ def _profiled(app: App, path: str, requests: int, top: int) -> str:
     async def run() -> None:
         loop_profile.enable()
         for _ in range(requests):
-            await _get(app, path)
+            await asgi_get(app, path)
         loop_profile.disable()
 
     try:

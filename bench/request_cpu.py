@@ -17,7 +17,6 @@ import asyncio
 import statistics
 import sys
 import time
-from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.config import Settings  # noqa: E402
 from app.main import create_app  # noqa: E402
+from bench.asgi_get import asgi_get  # noqa: E402
 from bench.targets import pick  # noqa: E402
 
 
@@ -47,50 +47,16 @@ def facet_paths(database: Path) -> list[str]:
 HEADERS = [(b"host", b"bench")]
 
 
-async def call(app: Any, path: str) -> tuple[int, bytes]:
-    """One GET through ASGI (with `HEADERS`): the status and the body."""
-    target, _, query = path.partition("?")
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": target,
-        "raw_path": target.encode(),
-        "query_string": query.encode(),
-        "root_path": "",
-        "headers": HEADERS,
-        "client": ("127.0.0.1", 1),
-        "server": ("bench", 80),
-    }
-    status = 0
-    body = bytearray()
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: MutableMapping[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            body.extend(message.get("body", b""))
-
-    await app(scope, receive, send)
-    return status, bytes(body)
-
-
 async def measure(app: Any, path: str, warm: int, repeat: int) -> tuple[float, float, int]:
     """Median and 90th percentile CPU ms of `path`, and its answer's size in bytes."""
     for _ in range(warm):
-        status, body = await call(app, path)
+        status, body = await asgi_get(app, path, HEADERS)
         if status != 200:
             raise SystemExit(f"{path}: {status} {body[:300]!r}")
     spent = []
     for _ in range(repeat):
         began = time.process_time()
-        await call(app, path)
+        await asgi_get(app, path, HEADERS)
         spent.append((time.process_time() - began) * 1000)
     spent.sort()
     return statistics.median(spent), spent[int(0.9 * (len(spent) - 1))], len(body)
