@@ -58,6 +58,7 @@ class Editable(Generic[PublicT, KeyT]):
     key_of: Callable[[Current[PublicT]], KeyT] = _public_key
     reindex: Callable[[Connection, list[str]], object] | None = None
     # The claims whose stored bodies show the resource (ids, or a SELECT of them): refreshed by each write.
+    # None: the claim of `claim_of`, if any.
     shown_in: Callable[[PublicT], Sequence[str] | Select[Any]] | None = None
     # The claim whose history also lists a change to this resource.
     claim_of: Callable[[PublicT], str] | None = None
@@ -96,6 +97,8 @@ class Editable(Generic[PublicT, KeyT]):
         """Rewrite the stored bodies of the claims that show `resource`, as it now stands."""
         if self.shown_in is not None:
             refresh_claim_bodies(connection, self.shown_in(resource))
+        elif self.claim_of is not None:
+            refresh_claim_bodies(connection, [self.claim_of(resource)])
 
     def log(
         self,

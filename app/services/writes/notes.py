@@ -13,15 +13,14 @@ from app.services.writes import edits
 from app.services.writes.revisions import Current
 from app.services.writes.transaction import Actor, transacted
 
-# A note's changes are listed in its claim's history.
+
+def _claim_of(note: NotePublic) -> str:
+    return note.claim_id
+
+
+# A note's changes are listed in its claim's history, and its claim's stored body shows it.
 NOTES = edits.Editable(
-    "note",
-    CONTEXT_NOTE,
-    "id",
-    key_of=edits.numbered_key,
-    find=current_note,
-    claim_of=lambda note: note.claim_id,
-    shown_in=lambda note: [note.claim_id],
+    "note", CONTEXT_NOTE, "id", key_of=edits.numbered_key, find=current_note, claim_of=_claim_of
 )
 
 

@@ -21,13 +21,13 @@ from sectorfacts_client.models import (
     ClaimCreateKind,
     ClaimPatch,
     ClaimPublic,
-    PageClaimPublic,
+    ClaimPage,
     Problem,
 )
 
 
-def _page(answer: object) -> PageClaimPublic:
-    if not isinstance(answer, PageClaimPublic):
+def _page(answer: object) -> ClaimPage:
+    if not isinstance(answer, ClaimPage):
         raise SystemExit(f"expected a page of claims, got {answer!r}")
     return answer
 
