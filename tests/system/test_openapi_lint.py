@@ -36,7 +36,8 @@ def test_the_lint_refuses_a_flawed_document(tools: Path, tmp_path: Path) -> None
     # The same document with two operations sharing an id and a reference to nothing: the lint must say so.
     document = generated()
     document["paths"]["/v1/claims"]["post"]["operationId"] = "list_claims"
-    document["paths"]["/v1/claims"]["get"]["responses"]["200"] = {"$ref": "#/components/responses/NoSuchAnswer"}
+    answers = document["paths"]["/v1/claims"]["get"]["responses"]
+    answers["200"] = {"$ref": "#/components/responses/NoSuchAnswer"}
     flawed = tmp_path / "openapi.json"
     flawed.write_text(json.dumps(document), encoding="utf-8")
     code, output = _lint(flawed)

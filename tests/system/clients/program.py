@@ -19,9 +19,9 @@ from sectorfacts_client.api.themes import list_theme_claims
 from sectorfacts_client.models import (
     ClaimCreate,
     ClaimCreateKind,
+    ClaimPage,
     ClaimPatch,
     ClaimPublic,
-    ClaimPage,
     Problem,
 )
 
