@@ -9,6 +9,7 @@ import orjson
 from pydantic import TypeAdapter
 from sqlalchemy import Connection, and_, case, func, literal, or_, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Subquery
 
 from app.db import Database
 from app.schemas.claims import ClaimPage, ClaimPageMeta, ClaimPublic
@@ -16,6 +17,7 @@ from app.services import claim_plans, revisioned
 from app.services.claim_bodies import body_json, claims_with_revisions
 from app.services.claim_filters import (
     ClaimFilters,
+    ResolvedFilters,
     conditions,
     corroboration_count,
     resolve,
@@ -130,8 +132,8 @@ def _list_contested(
     key = decode_cursor("claims-contested", cursor, (int, int, *CURSOR_TYPES)) if cursor else None
     with database.read() as connection:
         dialect = connection.dialect.name
-        where = conditions(connection, filters)
-        total = connection.execute(select(func.count()).select_from(CLAIM).where(*where)).scalar_one()
+        resolved = resolve(connection, filters)
+        where = resolved.conditions(dialect)
         contradicting = corroboration_count(dialect, "contradicting_sources").label("contradicting")
         qualifying = corroboration_count(dialect, "qualifying_sources").label("qualifying")
         scored = (
@@ -140,29 +142,8 @@ def _list_contested(
             .where(*where)
             .subquery()
         )
-        order = (scored.c.document_id, scored.c.span_start, scored.c.span_end, scored.c.id)
-        page = (
-            select(scored)
-            .order_by(scored.c.contradicting.desc(), scored.c.qualifying.desc(), *order)
-            .limit(limit + 1)
-        )
-        if key is not None:
-            last_contradicting, last_qualifying, *position = key
-            ranks = [
-                (scored.c.contradicting, last_contradicting, True),
-                (scored.c.qualifying, last_qualifying, True),
-            ]
-            page = page.where(_beyond(ranks, order, position))
-        rows = connection.execute(page).all()
-        return _ranked_page(
-            connection,
-            rows,
-            limit,
-            total,
-            "claims-contested",
-            lambda last: [last.contradicting, last.qualifying],
-            undated_left_out(connection, resolve(connection, filters)),
-        )
+        ranks = [("contradicting", True), ("qualifying", True)]
+        return _ranked_list(connection, resolved, scored, ranks, key, limit, "claims-contested")
 
 
 def _list_by_date(database: Database, filters: ClaimFilters, *, limit: int, cursor: str | None) -> ClaimPage:
@@ -174,27 +155,46 @@ def _list_by_date(database: Database, filters: ClaimFilters, *, limit: int, curs
     with database.read() as connection:
         resolved = resolve(connection, filters)
         where = resolved.conditions(connection.dialect.name)
-        total = connection.execute(select(func.count()).select_from(CLAIM).where(*where)).scalar_one()
         undated = case((CLAIM.c.valid_from.is_(None), literal(1)), else_=literal(0)).label("undated")
         date = func.coalesce(CLAIM.c.valid_from, literal("")).label("date")
         dated = select(*CLAIM_ORDER, undated, date).where(*where).subquery()
-        order = (dated.c.document_id, dated.c.span_start, dated.c.span_end, dated.c.id)
-        by_date = dated.c.date.desc() if descending else dated.c.date
-        page = select(dated).order_by(dated.c.undated, by_date, *order).limit(limit + 1)
-        if key is not None:
-            last_undated, last_date, *position = key
-            ranks = [(dated.c.undated, last_undated, False), (dated.c.date, last_date, descending)]
-            page = page.where(_beyond(ranks, order, position))
-        rows = connection.execute(page).all()
-        return _ranked_page(
-            connection,
-            rows,
-            limit,
-            total,
-            kind,
-            lambda last: [int(last.undated), str(last.date)],
-            undated_left_out(connection, resolved),
-        )
+        ranks = [("undated", False), ("date", descending)]
+        return _ranked_list(connection, resolved, dated, ranks, key, limit, kind)
+
+
+def _ranked_list(
+    connection: Connection,
+    resolved: ResolvedFilters,
+    ranked: Subquery,
+    ranks: Sequence[tuple[str, bool]],
+    key: Sequence[Any] | None,
+    limit: int,
+    kind: str,
+) -> ClaimPage:
+    """A page of the filtered claims in `ranked`, ordered by its `ranks` (a column's name, descending or
+    not), then in document order, after the cursor's `key` (the ranks' values, then the order key)."""
+    where = resolved.conditions(connection.dialect.name)
+    total = connection.execute(select(func.count()).select_from(CLAIM).where(*where)).scalar_one()
+    columns = [(ranked.c[name], descending) for name, descending in ranks]
+    order = (ranked.c.document_id, ranked.c.span_start, ranked.c.span_end, ranked.c.id)
+    by = [column.desc() if descending else column for column, descending in columns]
+    page = select(ranked).order_by(*by, *order).limit(limit + 1)
+    if key is not None:
+        lasts, position = key[: len(ranks)], key[len(ranks) :]
+        after = [
+            (column, last, descending) for (column, descending), last in zip(columns, lasts, strict=True)
+        ]
+        page = page.where(_beyond(after, order, position))
+    rows = connection.execute(page).all()
+    return _ranked_page(
+        connection,
+        rows,
+        limit,
+        total,
+        kind,
+        lambda last: [getattr(last, name) for name, _ in ranks],
+        undated_left_out(connection, resolved),
+    )
 
 
 def _beyond(
