@@ -93,14 +93,13 @@ def machine() -> dict[str, Any]:
     }
 
 
-def _versions(postgres_url: str | None) -> dict[str, str]:
-    """Python, SQLite, the main packages, Datasette, wrk and (when measured) PostgreSQL."""
+def versions(postgres_url: str | None, **extra: str) -> dict[str, str]:
+    """Python, SQLite, the main packages, `extra`, wrk and (when measured) PostgreSQL."""
     found = {
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         **package_versions(),
-        "event_loop": "asyncio (Python's own; the service, Datasette and the ceiling alike)",
-        "datasette": datasette_version(),
+        **extra,
         "wrk": subprocess.run(
             [ensure_wrk(), "-v"], capture_output=True, text=True, check=False
         ).stdout.splitlines()[0],
@@ -113,6 +112,15 @@ def _versions(postgres_url: str | None) -> dict[str, str]:
             found["postgresql"] = str(connection.execute(text("SHOW server_version")).scalar_one())
         engine.dispose()
     return found
+
+
+def _versions(postgres_url: str | None) -> dict[str, str]:
+    """The versions, with Datasette's and the event loop every target runs on."""
+    return versions(
+        postgres_url,
+        event_loop="asyncio (Python's own; the service, Datasette and the ceiling alike)",
+        datasette=datasette_version(),
+    )
 
 
 def run(args: argparse.Namespace, postgres_url_for: Callable[[str], str | None]) -> int:

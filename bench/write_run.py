@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
-import sqlite3
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-
 from bench.run import _postgres_url
-from bench.session import commit, machine, package_versions
+from bench.session import commit, machine, versions
 from bench.write_report import render
 from bench.write_session import WriteOptions, measure_engine, postgres_copy, sqlite_copy
 from bench.wrk import ensure_wrk
@@ -24,22 +19,8 @@ SMOKE_SIZE = 60
 
 
 def _versions(postgres_url: str | None) -> dict[str, str]:
-    """Python, SQLite, the main packages, the writers' HTTP client, wrk and (when measured) PostgreSQL."""
-    found = {
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        **package_versions(),
-        "httpx2": _version("httpx2"),
-        "wrk": subprocess.run(
-            [ensure_wrk(), "-v"], capture_output=True, text=True, check=False
-        ).stdout.splitlines()[0],
-    }
-    if postgres_url:
-        engine = create_engine(postgres_url)
-        with engine.connect() as connection:
-            found["postgresql"] = str(connection.execute(text("SHOW server_version")).scalar_one())
-        engine.dispose()
-    return found
+    """The versions, with the writers' HTTP client's."""
+    return versions(postgres_url, httpx2=_version("httpx2"))
 
 
 def _version(name: str) -> str:
