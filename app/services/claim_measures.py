@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select
 
 from app.schemas.measures import Quantity, ValidityIn, first_day, last_day, span_problem
+from app.services.id_sets import among, bound
 from app.services.tables import CLAIM_QUANTITY
 
 # The quantity columns the answer shows, besides its span.
@@ -62,10 +63,12 @@ def replace_quantities(connection: Connection, claim_id: str, quantities: Sequen
 def quantities_of(connection: Connection, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Each claim's figures as its answer shows them (`Quantity`), in the order stated."""
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    dialect = connection.dialect.name
     rows = connection.execute(
         select(CLAIM_QUANTITY)
-        .where(CLAIM_QUANTITY.c.claim_id.in_(ids))
-        .order_by(CLAIM_QUANTITY.c.claim_id, CLAIM_QUANTITY.c.position)
+        .where(among(CLAIM_QUANTITY.c.claim_id, "ids", dialect))
+        .order_by(CLAIM_QUANTITY.c.claim_id, CLAIM_QUANTITY.c.position),
+        {"ids": bound(ids, dialect)},
     )
     for row in rows:
         shown = {name: getattr(row, name) for name in _FIELDS}
