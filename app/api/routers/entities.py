@@ -11,14 +11,7 @@ from app.api.auth import AdminKey, actor
 from app.api.deps import DatabaseDep, split_values
 from app.api.etags import IfMatch
 from app.api.openapi import INVALID, NOT_FOUND, responses
-from app.api.params import (
-    MAX_FILTER_VALUES,
-    CursorParam,
-    EntityKey,
-    FilterValues,
-    LimitParam,
-    Text,
-)
+from app.api.params import MAX_FILTER_VALUES, CursorParam, EntityKey, FilterValues, LimitParam, Text
 from app.api.reading import run_read
 from app.api.resource_reads import ResourceReads, add_resource_reads
 from app.api.route_class import ApiRoute
