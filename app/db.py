@@ -32,7 +32,8 @@ class Database:
     url: URL
     read_engine: Engine
     write_engine: Engine
-    # SQLite: the CPU time a read may spend inline on the event loop before it is offloaded to a thread.
+    # How long a read may run inline on the event loop before it is offloaded to a thread: CPU time on
+    # SQLite, each statement's time on the server on PostgreSQL (app/api/reading.py).
     inline_read_budget_s: float = 0.0
     # Reads whose offloaded run was over that budget, each with whether it was heavy (offloaded even when
     # every slot of the queue below is taken; app/api/reading.py); only the event loop's thread touches it.
@@ -58,7 +59,7 @@ class Database:
         `snapshot=False` is for a block of one statement, which SQLite answers from one snapshot anyway:
         it skips the BEGIN and ROLLBACK around it, a noticeable part of a cheap read.
         """
-        if self.is_sqlite and _inline_read.get():
+        if _inline_read.get():
             yield from self._inline_read(snapshot)
             return
         with self.read_engine.connect() as connection:
@@ -83,20 +84,51 @@ class Database:
         more than the read itself. Reads there run one at a time, whole, so the connection is never shared."""
         thread = threading.get_ident()
         connection = self.inline_connections.get(thread)
-        if connection is None or connection.invalidated or connection.closed:
-            connection = self.inline_connections[thread] = self.read_engine.connect()
+        if (
+            connection is None
+            or connection.invalidated
+            or connection.closed
+            or self._kept_is_dead(connection)
+        ):
+            connection = self.inline_connections[thread] = self._inline_connection()
         token = _inline_read.set(False)  # a read nested in this one takes a pooled connection
         try:
             raw = connection.connection.dbapi_connection
-            assert isinstance(raw, sqlite3.Connection)
-            if raw.in_transaction:  # never expected: a read always ends its transaction below
-                raw.rollback()
-            if snapshot:
-                raw.execute("BEGIN")
+            if isinstance(raw, sqlite3.Connection):
+                if raw.in_transaction:  # never expected: a read always ends its transaction below
+                    raw.rollback()
+                if snapshot:
+                    raw.execute("BEGIN")
+            # PostgreSQL reads run in autocommit: each statement has its own snapshot (_server_engine).
             yield connection
         finally:
             _inline_read.reset(token)
             self._end_inline_read(thread, connection)
+
+    def _inline_connection(self) -> Connection:
+        """The connection an event loop's thread keeps for its inline reads. On PostgreSQL the server
+        stops any of its statements at the inline budget (its own `statement_timeout`), as SQLite's
+        progress handler does by CPU time; it is detached from the pool, so that this short limit never
+        reaches a pooled read."""
+        connection = self.read_engine.connect()
+        if not self.is_sqlite:
+            connection.detach()
+            timeout_ms = max(1, round(self.inline_read_budget_s * 1000))
+            connection.exec_driver_sql(f"SET statement_timeout = {timeout_ms}")
+        return connection
+
+    def _kept_is_dead(self, connection: Connection) -> bool:
+        """On PostgreSQL, whether the server closed the kept connection (a restart, a terminated backend):
+        it is closed and replaced, as the pool replaces its own at checkout, rather than fail a read."""
+        raw = connection.connection.dbapi_connection
+        if self.is_sqlite or _server_closed(raw) is None:
+            return False
+        with contextlib.suppress(Exception):
+            # Detached from the pool, nothing else closes the driver's connection.
+            raw.close()  # type: ignore[union-attr]
+            connection.invalidate()
+            connection.close()
+        return True
 
     def _end_inline_read(self, thread: int, connection: Connection) -> None:
         """Roll the kept connection back to no transaction; one that cannot be is dropped, not kept."""
@@ -105,7 +137,7 @@ class Database:
             if connection.in_transaction():
                 connection.rollback()
             raw = None if connection.invalidated else connection.connection.dbapi_connection
-            if raw is not None and raw.in_transaction:
+            if isinstance(raw, sqlite3.Connection) and raw.in_transaction:
                 raw.rollback()
             if stopped_a_statement(connection):
                 # Its statement cache is spoiled (app/query_deadline.py): give it back to the pool,
@@ -240,16 +272,22 @@ def _drop_dead_connections(engine: Engine) -> None:
 
     @event.listens_for(engine, "checkout")
     def _check(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        pgconn = getattr(dbapi_connection, "pgconn", None)
-        if pgconn is None:  # another driver: nothing to look at
-            return
-        try:
-            idle = not dbapi_connection.closed and pgconn.transaction_status == _PQ_IDLE
-            readable = idle and bool(select.select([pgconn.socket], [], [], 0)[0])
-        except (OSError, ValueError) as error:
-            raise DisconnectionError(f"unusable connection: {error}") from error
-        if not idle or readable:
-            raise DisconnectionError("the server closed the connection")
+        if (dead := _server_closed(dbapi_connection)) is not None:
+            raise DisconnectionError(dead)
+
+
+def _server_closed(dbapi_connection: Any) -> str | None:
+    """Why a PostgreSQL connection cannot serve a read (closed, in a transaction, or its socket readable:
+    an idle connection is sent nothing unless the server closed it), or None if it can."""
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None:  # another driver: nothing to look at
+        return None
+    try:
+        idle = not dbapi_connection.closed and pgconn.transaction_status == _PQ_IDLE
+        readable = idle and bool(select.select([pgconn.socket], [], [], 0)[0])
+    except (OSError, ValueError) as error:
+        return f"unusable connection: {error}"
+    return "the server closed the connection" if not idle or readable else None
 
 
 # psycopg.pq.TransactionStatus.IDLE: connected, outside a transaction.
@@ -277,5 +315,6 @@ def create_database(settings: Settings) -> Database:
         url=url,
         read_engine=_server_engine(read_url, settings, reader=True),
         write_engine=_server_engine(url, settings),
+        inline_read_budget_s=settings.inline_read_budget_ms / 1000,
         answers=answers,
     )

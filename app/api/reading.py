@@ -1,12 +1,14 @@
 """Running read services from async routes: inline on the event loop within a CPU budget, else offloaded
 to the thread pool.
 
-On SQLite a short read costs less CPU than the hand-off to a worker thread, so it runs on the event loop
-until it has spent `inline_read_budget_ms` of CPU; then SQLite stops it and, since reads change nothing,
-it runs again from the start in the thread pool. A read whose run there is over budget too is remembered
-and offloaded straight away on its next calls. Slow reads run a few at a time, so that they finish rather
-than share the CPU until none does. PostgreSQL reads wait on the network: always offloaded, unqueued.
-docs/performance.md ("Reads on the event loop") gives the figures behind each rule.
+A short read costs less than the hand-off to a worker thread, so it runs on the event loop within
+`inline_read_budget_ms`: of CPU on SQLite, which then stops it; on PostgreSQL, of each statement's time on
+the server, which cancels it (`statement_timeout` of the loop's own connection), since the loop waits for
+the answer. Reads change nothing, so a stopped read runs again from the start in the thread pool. A read
+whose run there is over budget too is remembered and offloaded straight away on its next calls. Slow
+SQLite reads run a few at a time, so that they finish rather than share the CPU until none does; slow
+PostgreSQL reads wait on the server, unqueued. docs/performance.md ("Reads on the event loop") gives the
+figures behind each rule.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ SLOW_READS_AT_ONCE = max(2, os.cpu_count() or 2)
 # stay under one budget): it waits for a slot of the queue even when none is free, since an inline
 # attempt would only be stopped at the budget, costing the loop its kept connection, before it queued.
 HEAVY_READ_BUDGETS = 2
+# PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout (or a cancel request).
+QUERY_CANCELED = "57014"
 # Slow reads remembered, at most this many (the oldest are forgotten first).
 REMEMBERED_SLOW_READS = 4096
 
@@ -43,7 +47,7 @@ REMEMBERED_SLOW_READS = 4096
 async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """`call(*args, **kwargs)`, a read-only service call: inline within the budget, else offloaded."""
     budget = database.inline_read_budget_s
-    if not database.is_sqlite or budget <= 0:
+    if budget <= 0:
         return await run_in_threadpool(call, *args, **kwargs)
     key = _read_key(call, args, kwargs)
     if not _offload_at_once(database, key):
@@ -51,13 +55,16 @@ async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kw
             with read_budget(budget), inline_reads():
                 return call(*args, **kwargs)
         except OperationalError as error:
-            if not interrupted(error):
+            if not (interrupted(error) or _cancelled(error)):
                 raise
         # Stopped at the budget: reads change nothing, so running it again from the start is safe.
-    result, cpu_seconds = await anyio.to_thread.run_sync(
-        partial(_timed, call, *args, **kwargs), limiter=_limiter(database)
-    )
-    _remember(database.slow_reads, key, cpu_seconds, budget)
+    if database.is_sqlite:
+        result, cost = await anyio.to_thread.run_sync(
+            partial(_timed, call, *args, **kwargs), limiter=_limiter(database)
+        )
+    else:
+        result, cost = await anyio.to_thread.run_sync(partial(_clocked, call, *args, **kwargs))
+    _remember(database.slow_reads, key, cost, budget)
     return result
 
 
@@ -83,7 +90,7 @@ def _offload_at_once(database: Database, key: str) -> bool:
     heavy = database.slow_reads.get(key)
     if heavy is None:
         return False
-    return heavy or _limiter(database).available_tokens > 0
+    return heavy or not database.is_sqlite or _limiter(database).available_tokens > 0
 
 
 def _remember(slow_reads: dict[str, bool], key: str, cpu_seconds: float, budget: float) -> None:
@@ -102,6 +109,18 @@ def _timed(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> tuple[T, 
     began = time.thread_time()
     result = call(*args, **kwargs)
     return result, time.thread_time() - began
+
+
+def _clocked(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> tuple[T, float]:
+    """`call(*args, **kwargs)` and how long it took by the clock: a PostgreSQL read's cost is the wait."""
+    began = time.perf_counter()
+    result = call(*args, **kwargs)
+    return result, time.perf_counter() - began
+
+
+def _cancelled(error: OperationalError) -> bool:
+    """True when PostgreSQL cancelled the statement: the inline connection's budget passed."""
+    return getattr(error.orig, "sqlstate", None) == QUERY_CANCELED
 
 
 def _limiter(database: Database) -> CapacityLimiter:

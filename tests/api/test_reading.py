@@ -54,21 +54,17 @@ async def _run(database: Database, limit: int) -> tuple[int, list[int], int]:
 def test_a_read_within_its_budget_runs_once_on_the_event_loop(database_with_budget: Database) -> None:
     found, threads, loop_thread = asyncio.run(_run(database_with_budget, 10))
     assert found == 10
-    if engine_under_test() == "sqlite":
-        assert threads == [loop_thread]
-    else:  # PostgreSQL reads wait on the network: always in the pool
-        assert len(threads) == 1
-        assert threads[0] != loop_thread
+    assert threads == [loop_thread]
 
 
 @pytest.mark.parametrize("database_with_budget", [1], indirect=True)
 def test_a_read_over_its_budget_is_stopped_and_run_again_in_the_pool(database_with_budget: Database) -> None:
     # Millions of steps: far more than 1 ms on any machine, far less than the 5 s query time limit.
+    # (SQLite stops it by the loop thread's CPU time, PostgreSQL by the loop connection's statement_timeout.)
     found, threads, loop_thread = asyncio.run(_run(database_with_budget, 3_000_000))
     assert found == 3_000_000
-    if engine_under_test() == "sqlite":
-        assert threads[0] == loop_thread
-        assert len(threads) == 2
+    assert threads[0] == loop_thread
+    assert len(threads) == 2
     assert threads[-1] != loop_thread
 
 
@@ -109,8 +105,6 @@ def test_time_spent_waiting_does_not_count_against_the_budget(database_with_budg
 def test_after_an_offload_the_same_read_goes_straight_to_the_pool_and_others_still_try_inline(
     database_with_budget: Database,
 ) -> None:
-    if engine_under_test() != "sqlite":
-        pytest.skip("PostgreSQL reads always run in the pool")
     asyncio.run(_run(database_with_budget, 3_000_000))  # offloaded, and remembered
     _, threads, loop_thread = asyncio.run(_run(database_with_budget, 3_000_000))
     assert len(threads) == 1  # no second stopped attempt on the loop
@@ -123,8 +117,6 @@ def test_after_an_offload_the_same_read_goes_straight_to_the_pool_and_others_sti
 def test_a_read_still_slow_in_the_pool_stays_remembered(database_with_budget: Database) -> None:
     """Each pooled run measures the read again: one still over budget stays remembered, so it does not
     pay a stopped attempt on the loop on any later call."""
-    if engine_under_test() != "sqlite":
-        pytest.skip("PostgreSQL reads always run in the pool")
 
     async def five_calls() -> tuple[list[list[int]], int]:
         seen = []
@@ -157,7 +149,6 @@ def _count_as_costs_say(database: Database, costs: _Costs, threads: list[int]) -
         return int(connection.execute(text(COUNT_TO.format(limit))).scalar_one())
 
 
-@pytest.mark.skipif(engine_under_test() != "sqlite", reason="inline reads are SQLite's")
 # 50 ms: room for the pool to open its first connection within the budget.
 @pytest.mark.parametrize("database_with_budget", [50], indirect=True)
 def test_a_read_whose_pooled_run_fits_the_budget_is_forgotten(database_with_budget: Database) -> None:
@@ -446,3 +437,28 @@ def test_a_pooled_connection_whose_statement_was_stopped_is_reconnected(seeded_u
             assert connection.connection.dbapi_connection is not stopped
     finally:
         database.dispose()
+
+
+@pytest.mark.skipif(engine_under_test() != "postgresql", reason="PostgreSQL's inline connection")
+@pytest.mark.parametrize("database_with_budget", [20], indirect=True)
+def test_postgresql_inline_reads_keep_one_connection_that_the_server_stops_at_the_budget(
+    database_with_budget: Database,
+) -> None:
+    seen: list[tuple[object, bool | None]] = []
+
+    async def reads() -> int:
+        await run_read(database_with_budget, _connection_of, database_with_budget, seen)
+        counted = await run_read(database_with_budget, _count_to, database_with_budget, 3_000_000, [])
+        await run_read(database_with_budget, _connection_of, database_with_budget, seen)
+        return counted
+
+    assert asyncio.run(reads()) == 3_000_000  # cancelled on the loop's connection, answered by the pool
+    (first, _), (second, _) = seen
+    assert first is second  # the cancelled statement left the kept connection usable
+    (kept,) = database_with_budget.inline_connections.values()
+    assert kept.exec_driver_sql("SHOW statement_timeout").scalar_one() == "20ms"
+    # The short limit stays on the kept connection, which is not the pool's: pooled reads keep the
+    # configured statement time limit.
+    with database_with_budget.read() as pooled:
+        assert pooled.connection.dbapi_connection is not first
+        assert pooled.exec_driver_sql("SHOW statement_timeout").scalar_one() == "5s"

@@ -60,3 +60,29 @@ def test_writes_keep_a_quarter_of_the_reads_connections(fresh_url: str, pool_siz
         assert database.read_engine is not database.write_engine
     finally:
         database.dispose()
+
+
+def test_the_event_loops_kept_connection_is_replaced_when_the_server_closed_it(
+    migrated_database: Database,
+) -> None:
+    """Inline reads (app/api/reading.py) run on a connection the loop's thread keeps out of the pool: a
+    terminated backend is noticed the same way, before a read gets it."""
+    from app.db import inline_reads
+
+    with inline_reads(), migrated_database.read() as connection:
+        killed = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with migrated_database.write() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": killed})
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with migrated_database.write() as connection:
+            gone = connection.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": killed}
+            ).scalar_one()
+        if not gone:
+            break
+        time.sleep(0.05)
+    time.sleep(0.05)
+    with inline_reads(), migrated_database.read() as connection:
+        assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != killed
+        assert connection.execute(text("SELECT count(*) FROM claim")).scalar_one() == 0
