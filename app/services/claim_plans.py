@@ -32,7 +32,7 @@ from sqlalchemy import (
 
 from app.schemas.claims import ClaimPublic
 from app.services.claim_filters import ClaimFilters, ResolvedFilters
-from app.services.claim_rows import claims_rows
+from app.services.claim_rows import claims_rows, stored_body
 from app.services.keys import lookup_key
 from app.services.pagination import after
 from app.services.prepared import Prepared
@@ -238,7 +238,7 @@ def range_page_statement(of: str, after_key: bool, named: bool = False) -> Prepa
         keys = [bindparam(f"k{index}", type_=column.type) for index, column in enumerate(order)]
         conditions.append(tuple_(*order) > tuple_(*keys))
     # The range holds the order key, the stored answer the rest: the claim row is not read.
-    columns: list[Any] = [*extra, *order[:3], order[3].label("id"), CLAIM_BODY.c.body]
+    columns: list[Any] = [*extra, *order[:3], order[3].label("id"), stored_body(CLAIM_BODY.c.body)]
     source = table.join(CLAIM_BODY, CLAIM_BODY.c.claim_id == table.c.claim_id)
     statement = select(*columns).select_from(source).where(*conditions).order_by(*order)
     return Prepared(statement.limit(bindparam("limit", type_=Integer())))
