@@ -45,9 +45,8 @@ async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kw
     budget = database.inline_read_budget_s
     if not database.is_sqlite or budget <= 0:
         return await run_in_threadpool(call, *args, **kwargs)
-    # The read's key is worked out only when some read is remembered as slow: none, none to look up.
-    key = _read_key(call, args, kwargs) if database.slow_reads else None
-    if key is None or not _offload_at_once(database, key):
+    key = _read_key(call, args, kwargs)
+    if not _offload_at_once(database, key):
         try:
             with read_budget(budget), inline_reads():
                 return call(*args, **kwargs)
@@ -58,7 +57,7 @@ async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kw
     result, cpu_seconds = await anyio.to_thread.run_sync(
         partial(_timed, call, *args, **kwargs), limiter=_limiter(database)
     )
-    _remember(database.slow_reads, key or _read_key(call, args, kwargs), cpu_seconds, budget)
+    _remember(database.slow_reads, key, cpu_seconds, budget)
     return result
 
 
