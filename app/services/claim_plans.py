@@ -13,7 +13,7 @@ document), else counted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any
 
@@ -157,6 +157,12 @@ def range_of(resolved: ResolvedFilters) -> tuple[str, dict[str, Any]] | None:
     return ("pair" if len(values) == 2 else next(iter(values))), values
 
 
+# Every filter but the theme and the entity, and their values when they filter nothing: compared as they
+# are, rather than with a whole ClaimFilters built for the comparison on every request.
+_OTHER_FILTERS = tuple(f.name for f in fields(ClaimFilters) if f.name not in ("themes", "entities"))
+_NO_OTHER_FILTERS = tuple(getattr(ClaimFilters(), name) for name in _OTHER_FILTERS)
+
+
 def named_range(filters: ClaimFilters) -> tuple[str, dict[str, str]] | None:
     """What `named_range_page` reads for `filters` (a key of `RANGES`, and the names it binds: `slug`,
     `entity_key`) when they are one theme, one entity, or one of each, as the client names them, and
@@ -164,7 +170,7 @@ def named_range(filters: ClaimFilters) -> tuple[str, dict[str, str]] | None:
     themes, entities = filters.themes, filters.entities
     if len(themes) > 1 or len(entities) > 1 or not (themes or entities):
         return None
-    if filters != ClaimFilters(themes=themes, entities=entities):
+    if tuple(getattr(filters, name) for name in _OTHER_FILTERS) != _NO_OTHER_FILTERS:
         return None
     names = {}
     if themes:
