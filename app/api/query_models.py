@@ -10,7 +10,7 @@ claim list (docs/performance.md).
 # No `from __future__ import annotations`: FastAPI reads `__call__`'s annotations as objects, and an
 # instance has no module globals it could resolve a string annotation in (FastAPI 0.115 did not try).
 import copy
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl
 
@@ -20,11 +20,6 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ValidationError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-# The models of the query strings asked most recently, kept per dependency: clients ask the same lists
-# again and again. A query string is client text, so both their number and the length of one kept are
-# bounded; a longer one is validated every time.
-KEPT_QUERIES = 256
-KEPT_QUERY_BYTES = 1024
 
 
 def _is_list(schema: dict[str, Any]) -> bool:
@@ -43,25 +38,14 @@ class QueryModel(Generic[ModelT]):
         self.lists = frozenset(name for name, schema in properties.items() if _is_list(schema))
         self.names = tuple(model.model_fields)
         self.scalars = frozenset(self.names) - self.lists
-        # A model is a function of the query string alone, so one validated is kept and shared between
-        # requests, when it is immutable (frozen). An invalid query raises, and nothing is kept.
-        self.kept = lru_cache(maxsize=KEPT_QUERIES)(self.validated)
-        self.keeps = bool(model.model_config.get("frozen"))
 
     # `async`: it does no I/O, and FastAPI runs a plain `def` dependency in the thread pool.
     async def __call__(self, request: Request) -> ModelT:
         """The request's query parameters as the model; a 422 problem for any invalid one."""
-        query_string: bytes = request.scope["query_string"]
-        if self.keeps and len(query_string) <= KEPT_QUERY_BYTES:
-            return self.kept(query_string)
-        return self.validated(query_string)
-
-    def validated(self, query_string: bytes) -> ModelT:
-        """The query string's parameters as the model; RequestValidationError for any invalid one."""
-        # Parsed as Starlette's `request.query_params` parses it, in one pass over the parameters given
-        # rather than a lookup of each field (most of which a request leaves out).
+        # The query string parsed as Starlette's `request.query_params` parses it, in one pass over the
+        # parameters given rather than a lookup of each field (most of which a request leaves out).
         given: dict[str, Any] = {}
-        for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        for name, value in parse_qsl(request.scope["query_string"].decode("latin-1"), keep_blank_values=True):
             if name in self.lists:
                 given.setdefault(name, []).append(value)
             elif name in self.scalars:
