@@ -63,12 +63,7 @@ def claim_filters(
         kinds=split_values("query.kind", query.kind),
         query=parsed,
         sort=query.sort or ("relevance" if parsed is not None else "position"),
-        related=RelationFilters(
-            contradicted=query.contradicted,
-            supported=query.supported,
-            min_supporting_sources=query.min_supporting_sources,
-            types=split_values("query.relation", query.relation),
-        ),
+        related=_relations(query),
         orphaned=query.orphaned,
         measures=_measures(query),
         scope_theme=scope_theme,
@@ -77,8 +72,35 @@ def claim_filters(
     )
 
 
+# What a query without relation, date or quantity filters has: one instance each, shared by every such
+# request rather than built for each (never changed: the filters are frozen).
+NO_RELATIONS = RelationFilters()
+NO_MEASURES = MeasureFilters()
+
+
+def _relations(query: ClaimFilterQuery) -> RelationFilters:
+    """The filters on a claim's relations."""
+    types = split_values("query.relation", query.relation)
+    if (
+        not types
+        and query.contradicted is None
+        and query.supported is None
+        and query.min_supporting_sources is None
+    ):
+        return NO_RELATIONS
+    return RelationFilters(
+        contradicted=query.contradicted,
+        supported=query.supported,
+        min_supporting_sources=query.min_supporting_sources,
+        types=types,
+    )
+
+
 def _measures(query: ClaimFilterQuery) -> MeasureFilters:
     """The date and quantity filters."""
+    given = (query.as_of, query.include_undated, query.quantity_unit, query.quantity_min, query.quantity_max)
+    if given == (None, None, None, None, None):
+        return NO_MEASURES
     return MeasureFilters(
         as_of=query.as_of,
         include_undated=bool(query.include_undated),

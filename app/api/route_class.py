@@ -59,9 +59,9 @@ class DependencyPlan:
     cache_key: tuple[Any, ...]
     dependencies: tuple[DependencyPlan, ...]
     path_params: tuple[tuple[Any, str, tuple[str, str]], ...]
-    query_params: Sequence[Any]
-    header_params: Sequence[Any]
-    cookie_params: Sequence[Any]
+    # The parameters read from the query string, the headers and the cookies, each with the request's
+    # attribute that parses them: only the parts the dependant declares any parameter of.
+    request_parts: tuple[tuple[Sequence[Any], str], ...]
     request_param_names: tuple[str, ...]
 
     @classmethod
@@ -92,9 +92,15 @@ class DependencyPlan:
             dependencies=tuple(dependencies),
             # A path parameter is always one string once the route matched: no shape to work out.
             path_params=tuple((field, field.alias, ("path", field.alias)) for field in dependant.path_params),
-            query_params=tuple(dependant.query_params),
-            header_params=tuple(dependant.header_params),
-            cookie_params=tuple(dependant.cookie_params),
+            request_parts=tuple(
+                (tuple(fields), attribute)
+                for fields, attribute in (
+                    (dependant.query_params, "query_params"),
+                    (dependant.header_params, "headers"),
+                    (dependant.cookie_params, "cookies"),
+                )
+                if fields
+            ),
             request_param_names=tuple(name for name in request_names if name),
         )
 
@@ -124,15 +130,10 @@ class DependencyPlan:
             else:
                 values[field.name] = value
         # Only the parts of the request the dependant declares are parsed.
-        for fields, received in (
-            (self.query_params, lambda: request.query_params),
-            (self.header_params, lambda: request.headers),
-            (self.cookie_params, lambda: request.cookies),
-        ):
-            if fields:
-                found, wrong = request_params_to_args(fields, received())
-                values.update(found)
-                errors.extend(wrong)
+        for fields, attribute in self.request_parts:
+            found, wrong = request_params_to_args(fields, getattr(request, attribute))
+            values.update(found)
+            errors.extend(wrong)
         for name in self.request_param_names:
             values[name] = request
         return values, errors

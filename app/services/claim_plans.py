@@ -13,7 +13,7 @@ document), else counted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any
 
@@ -32,7 +32,7 @@ from sqlalchemy import (
 
 from app.schemas.claims import ClaimPublic
 from app.services.claim_filters import ClaimFilters, ResolvedFilters
-from app.services.claim_rows import claims_rows
+from app.services.claim_rows import claims_rows, stored_body
 from app.services.keys import lookup_key
 from app.services.pagination import after
 from app.services.prepared import Prepared
@@ -157,6 +157,12 @@ def range_of(resolved: ResolvedFilters) -> tuple[str, dict[str, Any]] | None:
     return ("pair" if len(values) == 2 else next(iter(values))), values
 
 
+# Every filter but the theme and the entity, and their values when they filter nothing: compared as they
+# are, rather than with a whole ClaimFilters built for the comparison on every request.
+_OTHER_FILTERS = tuple(f.name for f in fields(ClaimFilters) if f.name not in ("themes", "entities"))
+_NO_OTHER_FILTERS = tuple(getattr(ClaimFilters(), name) for name in _OTHER_FILTERS)
+
+
 def named_range(filters: ClaimFilters) -> tuple[str, dict[str, str]] | None:
     """What `named_range_page` reads for `filters` (a key of `RANGES`, and the names it binds: `slug`,
     `entity_key`) when they are one theme, one entity, or one of each, as the client names them, and
@@ -164,7 +170,7 @@ def named_range(filters: ClaimFilters) -> tuple[str, dict[str, str]] | None:
     themes, entities = filters.themes, filters.entities
     if len(themes) > 1 or len(entities) > 1 or not (themes or entities):
         return None
-    if filters != ClaimFilters(themes=themes, entities=entities):
+    if tuple(getattr(filters, name) for name in _OTHER_FILTERS) != _NO_OTHER_FILTERS:
         return None
     names = {}
     if themes:
@@ -238,7 +244,7 @@ def range_page_statement(of: str, after_key: bool, named: bool = False) -> Prepa
         keys = [bindparam(f"k{index}", type_=column.type) for index, column in enumerate(order)]
         conditions.append(tuple_(*order) > tuple_(*keys))
     # The range holds the order key, the stored answer the rest: the claim row is not read.
-    columns: list[Any] = [*extra, *order[:3], order[3].label("id"), CLAIM_BODY.c.body]
+    columns: list[Any] = [*extra, *order[:3], order[3].label("id"), stored_body(CLAIM_BODY.c.body)]
     source = table.join(CLAIM_BODY, CLAIM_BODY.c.claim_id == table.c.claim_id)
     statement = select(*columns).select_from(source).where(*conditions).order_by(*order)
     return Prepared(statement.limit(bindparam("limit", type_=Integer())))

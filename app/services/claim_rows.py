@@ -6,17 +6,45 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, bindparam, literal_column, text
+from sqlalchemy import ColumnElement, Connection, Integer, String, bindparam, literal_column, text
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.services.id_sets import bound
 from app.services.prepared import Prepared
 from app.services.tables import CLAIM
 
 
+class stored_answer(FunctionElement[Any]):  # noqa: N801 (an SQL function, named as SQLAlchemy's are)
+    """A claim's stored answer (`claim_body.body`) as the driver should hand it over: on SQLite its UTF-8
+    bytes as stored (`CAST(… AS BLOB)`), not decoded into a str that orjson would only encode again when
+    it splices the answer into a body; elsewhere the text as it is. Either is an `orjson.Fragment`'s text."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(stored_answer)
+def _stored_answer(element: stored_answer, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(stored_answer, "sqlite")
+def _stored_answer_sqlite(element: stored_answer, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS BLOB)"
+
+
+def stored_body(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`column` (a stored answer) read as `stored_answer` reads it, named `body`."""
+    return stored_answer(column).label("body")
+
+
 def claims_rows(connection: Connection, ids: Sequence[str]) -> list[Any]:
     """The claims with these ids, in document order, in one statement: their order key (`id`,
-    `document_id`, `span_start`, `span_end`), `revision`, and their stored answer `body`."""
+    `document_id`, `span_start`, `span_end`), `revision`, and their stored answer `body` (bytes on
+    SQLite, str elsewhere: see `stored_answer`)."""
     if not ids:
         return []
     dialect = connection.dialect.name
@@ -28,8 +56,10 @@ _CLAIMS_BY_IDS = {
     "sqlite": "WHERE c.id IN (SELECT value FROM json_each(:ids))",
     "postgresql": "WHERE c.id = ANY(:ids)",
 }
+# The stored answer as `stored_answer` reads it.
+_BODY = {"sqlite": "CAST(b.body AS BLOB) AS body", "postgresql": "b.body"}
 _STORED_SELECT = (
-    "SELECT c.id, c.document_id, c.span_start, c.span_end, c.revision, b.body\n"
+    "SELECT c.id, c.document_id, c.span_start, c.span_end, c.revision, {body}\n"
     "FROM claim c JOIN claim_body b ON b.claim_id = c.id"
 )
 
@@ -44,7 +74,7 @@ def _claims_by_ids(dialect: str) -> Prepared:
         literal_column("revision", Integer()),
         literal_column("body", String()),
     ]
-    sql = f"{_STORED_SELECT}\n{_CLAIMS_BY_IDS[dialect]}\n"
+    sql = f"{_STORED_SELECT.format(body=_BODY[dialect])}\n{_CLAIMS_BY_IDS[dialect]}\n"
     statement = (
         text(sql + "ORDER BY c.document_id, c.span_start, c.span_end, c.id").bindparams(ids).columns(*read)
     )

@@ -25,7 +25,7 @@ from app.services.claim_filters import (
 )
 from app.services.claim_plans import CLAIM_COLUMNS, CLAIM_ORDER
 from app.services.claim_rows import claims_rows
-from app.services.pagination import decode_cursor, encode_cursor, meta_dict, page_json
+from app.services.pagination import decode_cursor, encode_cursor, meta_dict
 from app.services.search.matching import matching_keys
 from app.services.search.query import Node
 from app.services.tables import CLAIM, CLAIM_BODY
@@ -85,8 +85,17 @@ def list_claims_json(
     if page.more:
         last = page.rows[-1]
         next_cursor = encode_cursor("claims", [last.document_id, last.span_start, last.span_end, last.id])
-    meta = ClaimPageMeta(total=page.total, limit=limit, next_cursor=next_cursor, undated_left_out=left_out)
-    return page_json(claims_json(page.rows), meta)
+    meta = claim_page_meta(page.total, limit, next_cursor, left_out)
+    return orjson.dumps({"data": claims_json(page.rows), "meta": meta})
+
+
+def claim_page_meta(total: int, limit: int, next_cursor: str | None, left_out: int | None) -> dict[str, Any]:
+    """`meta_dict` of the `ClaimPageMeta` of these values, without building the model (the service's own
+    values, which need no validation): `undated_left_out` shown only when set."""
+    meta: dict[str, Any] = {"total": total, "limit": limit, "next_cursor": next_cursor}
+    if left_out is not None:
+        meta["undated_left_out"] = left_out
+    return meta
 
 
 def _list_by_relevance(

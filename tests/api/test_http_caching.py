@@ -15,7 +15,9 @@ from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
+from starlette.datastructures import MutableHeaders
 
+from app.api.middleware.http import _add_vary
 from app.api.middleware.paging import next_link
 from app.config import Settings
 from app.main import create_app
@@ -147,6 +149,25 @@ def test_static_files_keep_their_own_etag(client: TestClient) -> None:
             "/static/swagger-ui.css", headers={**headers, "If-None-Match": plain.headers["etag"]}
         )
         assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        [(b"content-type", b"application/json"), (b"vary", b"Accept")],
+        [(b"vary", b"Accept"), (b"etag", b'"x"'), (b"vary", b"Origin"), (b"vary", b"Cookie")],
+        [(b"vary", b"")],
+        [(b"vary", b"\xe9tat")],
+    ],
+)
+def test_accept_encoding_joins_a_vary_as_starlettes_add_vary_header_does(
+    raw: list[tuple[bytes, bytes]],
+) -> None:
+    by_starlette = list(raw)
+    MutableHeaders(raw=by_starlette).add_vary_header("Accept-Encoding")
+    by_middleware = list(raw)
+    _add_vary(by_middleware)
+    assert by_middleware == by_starlette
 
 
 def test_bodies_over_1_kb_are_gzipped_and_small_ones_are_not(client: TestClient) -> None:

@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+import pytest
 from sqlalchemy import Connection, select, update
 
 from app.db import Database
+from app.schemas.claims import ClaimPageMeta
 from app.services import claims
 from app.services.claim_bodies import refresh_claim_bodies
 from app.services.claim_filters import ClaimFilters
 from app.services.claim_rows import claims_rows
-from app.services.claims import claim_dicts, current_claim, rendered_claim
+from app.services.claims import claim_dicts, claim_page_meta, current_claim, rendered_claim
 from app.services.pagination import meta_dict
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, CONTEXT_NOTE, ENTITY, THEME
 from seed.loader import load_seed
@@ -119,3 +121,12 @@ def test_a_claim_rendered_from_its_row_has_the_bytes_and_etag_of_the_validated_c
         assert rendered is not None
         # An If-Match taken from a GET must match the ETag a write computes from the validated claim.
         assert rendered.representation() == validated.representation()
+
+
+@pytest.mark.parametrize("left_out", [None, 0, 7])
+@pytest.mark.parametrize("next_cursor", [None, "WyJjbGFpbXMiXQ"])
+def test_a_list_bodys_meta_is_the_page_models_meta(next_cursor: str | None, left_out: int | None) -> None:
+    """The meta a claim list writes without the model: the same keys, in the same order, as the model's."""
+    model = ClaimPageMeta(total=41, limit=20, next_cursor=next_cursor, undated_left_out=left_out)
+    written = claim_page_meta(41, 20, next_cursor, left_out)
+    assert list(written.items()) == list(meta_dict(model).items())

@@ -254,7 +254,7 @@ class RequestContext:
             and (streamed or len(body) >= middleware.gzip_min_bytes)
         ):
             if b"vary" in present:
-                MutableHeaders(raw=raw).add_vary_header("Accept-Encoding")
+                _add_vary(raw)
             else:
                 raw.append((b"vary", b"Accept-Encoding"))
             if "gzip" in (header(scope, b"accept-encoding") or ""):
@@ -331,6 +331,16 @@ class RequestContext:
                     "user_agent": header(scope, b"user-agent"),
                 },
             )
+
+
+def _add_vary(raw: list[tuple[bytes, bytes]]) -> None:
+    """Starlette's `MutableHeaders(raw=raw).add_vary_header("Accept-Encoding")`, on the raw list (which has a
+    Vary): every Vary value and `Accept-Encoding` joined in the first Vary's place, the others dropped."""
+    places = [index for index, (name, _) in enumerate(raw) if name == b"vary"]
+    joined = b", ".join([*(raw[index][1] for index in places), b"Accept-Encoding"])
+    for index in reversed(places[1:]):
+        del raw[index]
+    raw[places[0]] = (b"vary", joined)
 
 
 def _compressible(media_type: str) -> bool:
