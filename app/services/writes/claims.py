@@ -3,11 +3,9 @@ cited document's claims are paraphrases, with no quote and no span."""
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, union
+from sqlalchemy import Connection, delete, insert, select
 
 from app.db import Database
 from app.schemas.annotations import SpanIn
@@ -17,16 +15,16 @@ from app.services.anchoring import current_version
 from app.services.claim_measures import quantity_problems, replace_quantities, validity_columns
 from app.services.claims import current_claim
 from app.services.search.index import reindex_claims
-from app.services.tables import CHANGE, CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
+from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
 from app.services.writes import edits
 from app.services.writes import relations as relation_writes
+from app.services.writes.claim_ids import next_claim_id
 from app.services.writes.errors import Conflict, InvalidWrite
 from app.services.writes.history import ever_recorded
 from app.services.writes.revisions import Current
 from app.services.writes.spans import check_span, find_span
 from app.services.writes.transaction import Actor, transacted
 
-_NUMBERED = re.compile(r"^(?P<prefix>[a-z0-9]+(?:-[a-z0-9]+)*?)-(?P<number>\d+)$")
 Errors = list[tuple[str, str]]
 CLAIMS = edits.Editable(
     "claim",
@@ -102,27 +100,6 @@ def _basis(
         errors.append(("body.quote", held))
         return None, (0, 1)
     return quote, _place(text, quote, span, document_id, errors)
-
-
-def next_claim_id(connection: Connection, document_id: str) -> str:
-    """A new id in the style of the document's claims (`pkit-069`), never one a deleted claim had."""
-    own = connection.execute(select(CLAIM.c.id).where(CLAIM.c.document_id == document_id)).scalars()
-    prefixes = Counter(m["prefix"] for claim_id in own if (m := _NUMBERED.match(claim_id)))
-    prefix = prefixes.most_common(1)[0][0] if prefixes else document_id[:90]
-    pattern = f"{prefix}-%"
-    used = union(
-        select(CLAIM.c.id.label("id")).where(CLAIM.c.id.like(pattern)),
-        select(CHANGE.c.resource_id).where(
-            CHANGE.c.resource_type == "claim", CHANGE.c.resource_id.like(pattern)
-        ),
-    )
-    numbers = [
-        m["number"]
-        for (claim_id,) in connection.execute(used)
-        if (m := _NUMBERED.match(claim_id)) and m["prefix"] == prefix
-    ]
-    width = max((len(n) for n in numbers), default=3)
-    return f"{prefix}-{max((int(n) for n in numbers), default=0) + 1:0{width}d}"
 
 
 def _link(connection: Connection, claim_id: str, theme_ids: list[int], entity_ids: list[int]) -> None:
