@@ -14,7 +14,7 @@ missing or stale (`ensure_claim_bodies`), e.g. after the schema gained a field.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Select, delete, exists, insert, select
@@ -136,10 +136,16 @@ def _batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:
         yield ids[start : start + BATCH]
 
 
-def refresh_claim_bodies(connection: Connection, claims: Sequence[str] | Select[Any] | None = None) -> int:
+def refresh_claim_bodies(
+    connection: Connection,
+    claims: Sequence[str] | Select[Any] | None = None,
+    known: Mapping[str, ClaimPublic | None] | None = None,
+) -> int:
     """Rewrite the stored bodies of `claims` (ids, or a SELECT of ids; None: every claim) from their rows,
     inside the caller's transaction; a listed claim that no longer exists loses its body. Returns the
-    number of bodies written."""
+    number of bodies written. `known`: claims the caller has just built from their rows in this
+    transaction (None for one it deleted), written as they are instead of read again."""
+    known = known or {}
     if claims is None:
         connection.execute(delete(CLAIM_BODY))
         ids: Sequence[str] = list(connection.execute(select(CLAIM.c.id).order_by(CLAIM.c.id)).scalars())
@@ -149,10 +155,14 @@ def refresh_claim_bodies(connection: Connection, claims: Sequence[str] | Select[
         ids = sorted(set(claims))
     written = 0
     for batch in _batches(ids):
-        if claims is not None:
-            connection.execute(delete(CLAIM_BODY).where(CLAIM_BODY.c.claim_id.in_(batch)))
-        built = claims_with_revisions(connection, batch)
-        rows = [{"claim_id": claim.id, "body": body_json(claim)} for claim, _ in built]
+        # A deleted claim's body went with it (the foreign key cascades).
+        kept = [claim_id for claim_id in batch if claim_id not in known or known[claim_id] is not None]
+        if claims is not None and kept:
+            connection.execute(delete(CLAIM_BODY).where(CLAIM_BODY.c.claim_id.in_(kept)))
+        unknown = [claim_id for claim_id in batch if claim_id not in known]
+        built = [claim for claim, _ in claims_with_revisions(connection, unknown)] if unknown else []
+        built += [claim for claim_id in batch if (claim := known.get(claim_id)) is not None]
+        rows = [{"claim_id": claim.id, "body": body_json(claim)} for claim in built]
         if rows:
             connection.execute(insert(CLAIM_BODY), rows)
             written += len(rows)

@@ -35,6 +35,7 @@ CLAIMS = edits.Editable(
     # A claim's answer, and those of the claims related to it (each shows the other).
     shown_in=lambda claim: [claim.id, *(link.claim.id for link in claim.relations)],
     cascade=relation_writes.delete_relations_of,
+    is_claim=True,
 )
 
 
