@@ -13,8 +13,10 @@ missing or stale (`ensure_claim_bodies`), e.g. after the schema gained a field.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Select, delete, exists, insert, select
@@ -25,7 +27,13 @@ from app.schemas.entities import EntityPublic
 from app.schemas.measures import validity_of
 from app.schemas.themes import ThemePublic
 from app.services.anchoring import anchor, version_texts
-from app.services.claim_links import claim_source, corroboration, linked_claims, related_claims
+from app.services.claim_links import (
+    SOURCE_COLUMNS,
+    claim_source,
+    corroboration,
+    linked_claims,
+    related_claims,
+)
 from app.services.claim_measures import quantities_of
 from app.services.id_sets import among, bound
 from app.services.tables import (
@@ -48,6 +56,37 @@ def body_json(claim: ClaimPublic) -> str:
     return ClaimPublic.__pydantic_serializer__.to_json(claim).decode()
 
 
+@dataclass(frozen=True)
+class _Reads:
+    """The statements that read claims' rows for their bodies, built once per dialect: building them
+    anew for every claim written cost more than running them."""
+
+    themes: Select[Any]
+    entities: Select[Any]
+    context: Select[Any]
+    claims: Select[Any]
+
+
+@functools.cache
+def _reads(dialect: str) -> _Reads:
+    return _Reads(
+        themes=select(CLAIM_THEME.c.claim_id, THEME.c.slug, THEME.c.name)
+        .join(THEME, THEME.c.id == CLAIM_THEME.c.theme_id)
+        .where(among(CLAIM_THEME.c.claim_id, "ids", dialect))
+        .order_by(THEME.c.position, THEME.c.id),
+        entities=select(CLAIM_ENTITY.c.claim_id, ENTITY.c.slug, ENTITY.c.name, ENTITY.c.type)
+        .join(ENTITY, ENTITY.c.id == CLAIM_ENTITY.c.entity_id)
+        .where(among(CLAIM_ENTITY.c.claim_id, "ids", dialect))
+        .order_by(ENTITY.c.name_key, ENTITY.c.id),
+        context=select(CONTEXT_NOTE.c.claim_id, CONTEXT_NOTE.c.note, CONTEXT_NOTE.c.sources)
+        .where(among(CONTEXT_NOTE.c.claim_id, "ids", dialect))
+        .order_by(CONTEXT_NOTE.c.position, CONTEXT_NOTE.c.id),
+        claims=select(CLAIM, *SOURCE_COLUMNS)
+        .join(DOCUMENT, DOCUMENT.c.id == CLAIM.c.document_id)
+        .where(among(CLAIM.c.id, "ids", dialect)),
+    )
+
+
 def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tuple[ClaimPublic, int]]:
     """The claims with these ids that exist, each built from its rows (each list in the documented order),
     with its revision: what a write reads, never the stored body it is about to rewrite."""
@@ -55,48 +94,19 @@ def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tu
     # times, and rendering thousands of placeholders each time cost more than running them.
     dialect = connection.dialect.name
     chosen = {"ids": bound(ids, dialect)}
+    reads = _reads(dialect)
     themes: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for themed in connection.execute(
-        select(CLAIM_THEME.c.claim_id, THEME.c.slug, THEME.c.name)
-        .join(THEME, THEME.c.id == CLAIM_THEME.c.theme_id)
-        .where(among(CLAIM_THEME.c.claim_id, "ids", dialect))
-        .order_by(THEME.c.position, THEME.c.id),
-        chosen,
-    ):
+    for themed in connection.execute(reads.themes, chosen):
         themes[themed.claim_id].append({"slug": themed.slug, "name": themed.name})
     entities: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for named in connection.execute(
-        select(CLAIM_ENTITY.c.claim_id, ENTITY.c.slug, ENTITY.c.name, ENTITY.c.type)
-        .join(ENTITY, ENTITY.c.id == CLAIM_ENTITY.c.entity_id)
-        .where(among(CLAIM_ENTITY.c.claim_id, "ids", dialect))
-        .order_by(ENTITY.c.name_key, ENTITY.c.id),
-        chosen,
-    ):
+    for named in connection.execute(reads.entities, chosen):
         entities[named.claim_id].append({"slug": named.slug, "name": named.name, "type": named.type})
     context: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for noted in connection.execute(
-        select(CONTEXT_NOTE.c.claim_id, CONTEXT_NOTE.c.note, CONTEXT_NOTE.c.sources)
-        .where(among(CONTEXT_NOTE.c.claim_id, "ids", dialect))
-        .order_by(CONTEXT_NOTE.c.position, CONTEXT_NOTE.c.id),
-        chosen,
-    ):
+    for noted in connection.execute(reads.context, chosen):
         context[noted.claim_id].append({"note": noted.note, "sources": noted.sources})
     relations = related_claims(connection, ids)
     quantities = quantities_of(connection, ids)
-    source = (
-        DOCUMENT.c.title,
-        DOCUMENT.c.publisher,
-        DOCUMENT.c.url,
-        DOCUMENT.c.published_date,
-        DOCUMENT.c.retrieved_date,
-        DOCUMENT.c.text.is_not(None).label("text_held"),
-    )
-    claims = connection.execute(
-        select(CLAIM, *source)
-        .join(DOCUMENT, DOCUMENT.c.id == CLAIM.c.document_id)
-        .where(among(CLAIM.c.id, "ids", dialect)),
-        chosen,
-    ).all()
+    claims = connection.execute(reads.claims, chosen).all()
     # The text of each version the quoted claims are anchored in, for their quote selectors.
     texts = version_texts(
         connection,
