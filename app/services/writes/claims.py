@@ -14,7 +14,7 @@ from app.schemas.writes import ClaimCreate, ClaimPatch
 from app.services.anchoring import current_version
 from app.services.claim_measures import quantity_problems, replace_quantities, validity_columns
 from app.services.claims import current_claim
-from app.services.search.index import reindex_claims
+from app.services.search.index import reindex_claim
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
 from app.services.writes import edits
 from app.services.writes import relations as relation_writes
@@ -31,7 +31,7 @@ CLAIMS = edits.Editable(
     CLAIM,
     "id",
     find=current_claim,
-    reindex=reindex_claims,
+    reindex_one=reindex_claim,
     # A claim's answer, and those of the claims related to it (each shows the other).
     shown_in=lambda claim: [claim.id, *(link.claim.id for link in claim.relations)],
     cascade=relation_writes.delete_relations_of,

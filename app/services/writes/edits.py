@@ -57,6 +57,8 @@ class Editable(Generic[PublicT, KeyT]):
     find: Callable[[Connection, KeyT], Current[PublicT] | None]
     key_of: Callable[[Current[PublicT]], KeyT] = _public_key
     reindex: Callable[[Connection, list[str]], object] | None = None
+    # In place of `reindex`: the search entry from the resource as it was and is (None: not there).
+    reindex_one: Callable[[Connection, PublicT | None, PublicT | None], object] | None = None
     # The claims whose stored bodies show the resource (ids, or a SELECT of them): refreshed by each write.
     # None: the claim of `claim_of`, if any.
     shown_in: Callable[[PublicT], Sequence[str] | Select[Any]] | None = None
@@ -121,7 +123,10 @@ class Editable(Generic[PublicT, KeyT]):
         assert subject is not None
         claim_id = self.claim_of(subject.public) if self.claim_of is not None else None
         record(connection, actor, action, before, after, claim_id=claim_id)
-        if self.reindex is not None:
+        if self.reindex_one is not None:
+            was = before.public if before is not None else None
+            self.reindex_one(connection, was, after.public if after is not None else None)
+        elif self.reindex is not None:
             self.reindex(connection, [subject.key])
 
     def created(self, connection: Connection, actor: Actor, key: KeyT) -> Current[PublicT]:
