@@ -14,6 +14,8 @@ from app.services.tables import CLAIM, CLAIM_NUMBER
 # The prefix part of a numbered id, as ids are written (`pkit-069`, `syn-0000001`).
 _PREFIX = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DIGITS = "0123456789"
+# How many of a document's claims show the style of its ids: a few, so a large document costs no more.
+PREFIX_SAMPLE = 50
 # Width of the first number of a prefix no id has had.
 DEFAULT_WIDTH = 3
 # Every claim id's (and change-logged claim id's) prefix, highest number and width, as migration 0018
@@ -30,10 +32,13 @@ FILL_CLAIM_NUMBERS = (
 
 
 def document_prefix(connection: Connection, document_id: str) -> str:
-    """The prefix most of the document's numbered claim ids have; the document's id for its first."""
+    """The prefix most of the document's first numbered claim ids (in document order) have; the
+    document's id for its first claim."""
     split = (
         select(func.rtrim(CLAIM.c.id, DIGITS).label("head"))
         .where(CLAIM.c.document_id == document_id)
+        .order_by(CLAIM.c.span_start, CLAIM.c.span_end, CLAIM.c.id)
+        .limit(PREFIX_SAMPLE)
         .subquery()
     )
     head, count = split.c.head, func.count()
