@@ -15,7 +15,7 @@ from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.config import Settings
-from app.db import Database, create_database
+from app.db import WRITE_CACHE_KIB, Database, create_database
 from app.models import exists_on, metadata
 from app.services import claims, migrations
 from app.services.annotations import read_annotations
@@ -132,6 +132,8 @@ def test_sqlite_connections_use_wal_and_foreign_keys(migrated_database: Database
     with migrated_database.write() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+        # The one writer keeps a cache large enough for a write's pages across writes.
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar_one() == -WRITE_CACHE_KIB
     with migrated_database.read() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
