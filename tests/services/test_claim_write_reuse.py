@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from app.db import Database
 from app.schemas.writes import ClaimPatch
@@ -62,3 +62,34 @@ def test_create_patch_and_delete_store_the_claim_as_a_rebuild_would(migrated_dat
 
     delete_claim(migrated_database, ACTOR, claim_id, "*")
     assert _stored(migrated_database, claim_id) == (None, None, None, None)
+
+
+def _links(database: Database, claim_id: str) -> tuple[Any, ...]:
+    """The claim's themes by its links and by claim_by_theme; whether the theme tallies match a count."""
+    with database.read() as connection:
+        linked = text(
+            "SELECT t.slug FROM claim_theme l JOIN theme t ON t.id = l.theme_id WHERE l.claim_id = :c"
+        )
+        ordered = text(
+            "SELECT t.slug FROM claim_by_theme l JOIN theme t ON t.id = l.theme_id WHERE l.claim_id = :c"
+        )
+        tallies = text("SELECT value, claims FROM claim_tally WHERE dimension = 'theme' AND claims > 0")
+        counted = text("SELECT CAST(theme_id AS VARCHAR), count(*) FROM claim_theme GROUP BY theme_id")
+        return (
+            sorted(connection.execute(linked, {"c": claim_id}).scalars()),
+            sorted(connection.execute(ordered, {"c": claim_id}).scalars()),
+            sorted(map(tuple, connection.execute(tallies)))
+            == sorted(map(tuple, connection.execute(counted))),
+        )
+
+
+def test_a_patch_of_links_moves_only_those_that_differ(migrated_database: Database) -> None:
+    _fill(
+        migrated_database,
+        [*ROWS, "INSERT INTO theme (slug, name, description, position) VALUES ('u', 'U', 'U.', 1)"],
+    )
+    claim_id = create_claim(migrated_database, ACTOR, _body()).public.id
+    for themes in (["t", "u"], ["u"], ["t"]):
+        after = update_claim(migrated_database, ACTOR, claim_id, "*", ClaimPatch(themes=themes)).public
+        assert [theme.slug for theme in after.themes] == themes
+        assert _links(migrated_database, claim_id) == (themes, themes, True)
