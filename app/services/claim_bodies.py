@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Select, delete, exists, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.schemas.claims import ClaimPublic
 from app.schemas.documents import DocumentPublic
@@ -165,18 +166,31 @@ def refresh_claim_bodies(
         ids = sorted(set(claims))
     written = 0
     for batch in _batches(ids):
-        # A deleted claim's body went with it (the foreign key cascades).
-        kept = [claim_id for claim_id in batch if claim_id not in known or known[claim_id] is not None]
-        if claims is not None and kept:
-            connection.execute(delete(CLAIM_BODY).where(CLAIM_BODY.c.claim_id.in_(kept)))
         unknown = [claim_id for claim_id in batch if claim_id not in known]
         built = [claim for claim, _ in claims_with_revisions(connection, unknown)] if unknown else []
         built += [claim for claim_id in batch if (claim := known.get(claim_id)) is not None]
         rows = [{"claim_id": claim.id, "body": body_json(claim)} for claim in built]
-        if rows:
-            connection.execute(insert(CLAIM_BODY), rows)
-            written += len(rows)
+        if claims is None:
+            if rows:
+                connection.execute(insert(CLAIM_BODY), rows)
+        else:
+            # A listed claim gone lost its body with it (the foreign key cascades), except on a database
+            # written outside the service.
+            written_ids = {row["claim_id"] for row in rows}
+            if gone := [claim_id for claim_id in unknown if claim_id not in written_ids]:
+                connection.execute(delete(CLAIM_BODY).where(CLAIM_BODY.c.claim_id.in_(gone)))
+            if rows:
+                connection.execute(_replacing(connection.dialect.name), rows)
+        written += len(rows)
     return written
+
+
+def _replacing(dialect: str) -> Any:
+    """INSERT of bodies that replaces a claim's body it finds (one statement, not a DELETE first)."""
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(CLAIM_BODY)
+    return statement.on_conflict_do_update(
+        index_elements=[CLAIM_BODY.c.claim_id], set_={"body": statement.excluded.body}
+    )
 
 
 def of_theme(theme: ThemePublic) -> Select[Any]:
