@@ -24,6 +24,7 @@ from app.services.claim_bodies import refresh_claim_bodies
 from app.services.copying import CopyError, copy_database
 from app.services.search import index as search_index
 from app.services.tables import DOCUMENT
+from app.services.writes.claim_ids import refresh_claim_numbers
 from seed.loader import DEFAULT_ANNOTATIONS, load_seed
 
 
@@ -151,6 +152,7 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
         with database.write() as connection:
             bodies = refresh_claim_bodies(connection)
             entries = search_index.rebuild(connection)
+            refresh_claim_numbers(connection)
     finally:
         database.dispose()
     print(f"sectorfacts: rebuilt {bodies} claim bodies and {entries} search entries")
@@ -186,7 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     copy.add_argument("--to", dest="target", required=True, metavar="URL", help="empty database to fill")
     copy.set_defaults(handler=_copy)
     rebuild = commands.add_parser(
-        "rebuild", help="rebuild what the service derives from the data: claim bodies, the search index"
+        "rebuild",
+        help="rebuild what the service derives from the data: claim bodies, the search index, claim numbers",
     )
     rebuild.set_defaults(handler=_rebuild)
     deliver = commands.add_parser(

@@ -176,6 +176,8 @@ def inline_reads() -> AbstractContextManager[None]:
 # "No map of the file").
 READ_MMAP_BYTES = 0
 READ_CACHE_KIB = 8 * 1024
+# The writer's page cache: kept across its transactions (WAL mode, one writer connection).
+WRITE_CACHE_KIB = 64 * 1024
 
 
 def _sqlite_engine(url: URL, settings: Settings, *, writer: bool) -> Engine:
@@ -209,6 +211,9 @@ def _sqlite_engine(url: URL, settings: Settings, *, writer: bool) -> Engine:
             # WAL persists in the file; only the writer sets it, so a read-only snapshot opens too.
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+            # One writer: a write touches a few pages of many indexes and derived tables, and SQLite's
+            # default cache (2 MiB) kept too few of them for that across writes to a large corpus.
+            cursor.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
         else:
             cursor.execute("PRAGMA query_only = ON")
             # Reads copy pages through SQLite's own cache rather than map the file (READ_MMAP_BYTES is 0),

@@ -11,6 +11,7 @@ from app.models.claim import (
     ContextNote,
 )
 from app.models.claim_body import ClaimBody
+from app.models.claim_number import ClaimNumber
 from app.models.claim_order import ClaimByEntity, ClaimByTheme, ClaimPair
 from app.models.curation import (
     CHANGE_ACTIONS,
@@ -47,6 +48,7 @@ __all__ = [
     "ClaimByTheme",
     "ClaimEntity",
     "ClaimKind",
+    "ClaimNumber",
     "ClaimPair",
     "ClaimQuantity",
     "ClaimRelation",

@@ -2,11 +2,11 @@
 
 Row by row, a load pays for every index, foreign key and derived-table trigger on every row: a
 1,000,000-claim corpus took over 25 minutes that way. Inside `deferred_upkeep` the triggers that keep
-the derived tables (claim_tally, claim_pair, claim_by_theme, claim_by_entity) are disabled and the
-schema's keys, foreign keys and indexes dropped; at the end the derived tables are filled by set-based
-SQL, the keys and indexes built (one sort each), the foreign keys validated in one pass each, the
-claim bodies written, the triggers enabled and the tables analysed. Everything is one transaction of
-the caller's: an error anywhere rolls all of it back, schema changes included.
+the derived tables (claim_tally, claim_pair, claim_by_theme, claim_by_entity, claim_number) are
+disabled and the schema's keys, foreign keys and indexes dropped; at the end the derived tables are
+filled by set-based SQL, the keys and indexes built (one sort each), the foreign keys validated in one
+pass each, the claim bodies written, the triggers enabled and the tables analysed. Everything is one
+transaction of the caller's: an error anywhere rolls all of it back, schema changes included.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlalchemy import Column, Connection, Table, delete, func, select, text, up
 from app.models import data_tables
 from app.services.claim_bodies import body_json, claims_with_revisions
 from app.services.tables import CLAIM, CLAIM_BODY, DATA_REVISION
+from app.services.writes.claim_ids import FILL_CLAIM_NUMBERS
 
 Report = Callable[[str], None]
 # A progress line at most this often while one table's rows stream in.
@@ -34,8 +35,8 @@ def _quiet(_: str) -> None:
     """A report that says nothing (each batch's COPY of claim bodies)."""
 
 
-# The derived tables' rows, from the data tables' rows: what the triggers of migrations 0004-0010 keep,
-# computed for every row at once. ORDER BY: rows appended in key order build the key's B-tree fastest.
+# The derived tables' rows, from the data tables' rows: what the triggers of migrations 0004-0010 and 0018
+# keep, computed for every row at once. ORDER BY: rows appended in key order build the key's B-tree fastest.
 DERIVE = (
     "INSERT INTO claim_tally (dimension, value, claims) SELECT dimension, value, count(*) FROM ("
     "SELECT 'claim' AS dimension, '' AS value FROM claim "
@@ -58,8 +59,16 @@ DERIVE = (
     "SELECT l.entity_id, c.document_id, c.span_start, c.span_end, c.id, c.kind "
     "FROM claim_entity l JOIN claim c ON c.id = l.claim_id "
     "ORDER BY l.entity_id, c.document_id, c.span_start, c.span_end, c.id",
+    FILL_CLAIM_NUMBERS,
 )
-DERIVED_TABLES = ("claim_tally", "claim_pair", "claim_by_theme", "claim_by_entity", "claim_body")
+DERIVED_TABLES = (
+    "claim_tally",
+    "claim_pair",
+    "claim_by_theme",
+    "claim_by_entity",
+    "claim_body",
+    "claim_number",
+)
 
 # The schema's keys and foreign keys, and the indexes no constraint owns, of every table but Alembic's.
 _CONSTRAINTS = text(

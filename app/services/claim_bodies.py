@@ -13,11 +13,14 @@ missing or stale (`ensure_claim_bodies`), e.g. after the schema gained a field.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Select, delete, exists, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.schemas.claims import ClaimPublic
 from app.schemas.documents import DocumentPublic
@@ -25,7 +28,13 @@ from app.schemas.entities import EntityPublic
 from app.schemas.measures import validity_of
 from app.schemas.themes import ThemePublic
 from app.services.anchoring import anchor, version_texts
-from app.services.claim_links import claim_source, corroboration, linked_claims, related_claims
+from app.services.claim_links import (
+    SOURCE_COLUMNS,
+    claim_source,
+    corroboration,
+    linked_claims,
+    related_claims,
+)
 from app.services.claim_measures import quantities_of
 from app.services.id_sets import among, bound
 from app.services.tables import (
@@ -48,6 +57,37 @@ def body_json(claim: ClaimPublic) -> str:
     return ClaimPublic.__pydantic_serializer__.to_json(claim).decode()
 
 
+@dataclass(frozen=True)
+class _Reads:
+    """The statements that read claims' rows for their bodies, built once per dialect: building them
+    anew for every claim written cost more than running them."""
+
+    themes: Select[Any]
+    entities: Select[Any]
+    context: Select[Any]
+    claims: Select[Any]
+
+
+@functools.cache
+def _reads(dialect: str) -> _Reads:
+    return _Reads(
+        themes=select(CLAIM_THEME.c.claim_id, THEME.c.slug, THEME.c.name)
+        .join(THEME, THEME.c.id == CLAIM_THEME.c.theme_id)
+        .where(among(CLAIM_THEME.c.claim_id, "ids", dialect))
+        .order_by(THEME.c.position, THEME.c.id),
+        entities=select(CLAIM_ENTITY.c.claim_id, ENTITY.c.slug, ENTITY.c.name, ENTITY.c.type)
+        .join(ENTITY, ENTITY.c.id == CLAIM_ENTITY.c.entity_id)
+        .where(among(CLAIM_ENTITY.c.claim_id, "ids", dialect))
+        .order_by(ENTITY.c.name_key, ENTITY.c.id),
+        context=select(CONTEXT_NOTE.c.claim_id, CONTEXT_NOTE.c.note, CONTEXT_NOTE.c.sources)
+        .where(among(CONTEXT_NOTE.c.claim_id, "ids", dialect))
+        .order_by(CONTEXT_NOTE.c.position, CONTEXT_NOTE.c.id),
+        claims=select(CLAIM, *SOURCE_COLUMNS)
+        .join(DOCUMENT, DOCUMENT.c.id == CLAIM.c.document_id)
+        .where(among(CLAIM.c.id, "ids", dialect)),
+    )
+
+
 def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tuple[ClaimPublic, int]]:
     """The claims with these ids that exist, each built from its rows (each list in the documented order),
     with its revision: what a write reads, never the stored body it is about to rewrite."""
@@ -55,48 +95,19 @@ def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tu
     # times, and rendering thousands of placeholders each time cost more than running them.
     dialect = connection.dialect.name
     chosen = {"ids": bound(ids, dialect)}
+    reads = _reads(dialect)
     themes: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for themed in connection.execute(
-        select(CLAIM_THEME.c.claim_id, THEME.c.slug, THEME.c.name)
-        .join(THEME, THEME.c.id == CLAIM_THEME.c.theme_id)
-        .where(among(CLAIM_THEME.c.claim_id, "ids", dialect))
-        .order_by(THEME.c.position, THEME.c.id),
-        chosen,
-    ):
+    for themed in connection.execute(reads.themes, chosen):
         themes[themed.claim_id].append({"slug": themed.slug, "name": themed.name})
     entities: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for named in connection.execute(
-        select(CLAIM_ENTITY.c.claim_id, ENTITY.c.slug, ENTITY.c.name, ENTITY.c.type)
-        .join(ENTITY, ENTITY.c.id == CLAIM_ENTITY.c.entity_id)
-        .where(among(CLAIM_ENTITY.c.claim_id, "ids", dialect))
-        .order_by(ENTITY.c.name_key, ENTITY.c.id),
-        chosen,
-    ):
+    for named in connection.execute(reads.entities, chosen):
         entities[named.claim_id].append({"slug": named.slug, "name": named.name, "type": named.type})
     context: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for noted in connection.execute(
-        select(CONTEXT_NOTE.c.claim_id, CONTEXT_NOTE.c.note, CONTEXT_NOTE.c.sources)
-        .where(among(CONTEXT_NOTE.c.claim_id, "ids", dialect))
-        .order_by(CONTEXT_NOTE.c.position, CONTEXT_NOTE.c.id),
-        chosen,
-    ):
+    for noted in connection.execute(reads.context, chosen):
         context[noted.claim_id].append({"note": noted.note, "sources": noted.sources})
     relations = related_claims(connection, ids)
     quantities = quantities_of(connection, ids)
-    source = (
-        DOCUMENT.c.title,
-        DOCUMENT.c.publisher,
-        DOCUMENT.c.url,
-        DOCUMENT.c.published_date,
-        DOCUMENT.c.retrieved_date,
-        DOCUMENT.c.text.is_not(None).label("text_held"),
-    )
-    claims = connection.execute(
-        select(CLAIM, *source)
-        .join(DOCUMENT, DOCUMENT.c.id == CLAIM.c.document_id)
-        .where(among(CLAIM.c.id, "ids", dialect)),
-        chosen,
-    ).all()
+    claims = connection.execute(reads.claims, chosen).all()
     # The text of each version the quoted claims are anchored in, for their quote selectors.
     texts = version_texts(
         connection,
@@ -136,10 +147,16 @@ def _batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:
         yield ids[start : start + BATCH]
 
 
-def refresh_claim_bodies(connection: Connection, claims: Sequence[str] | Select[Any] | None = None) -> int:
+def refresh_claim_bodies(
+    connection: Connection,
+    claims: Sequence[str] | Select[Any] | None = None,
+    known: Mapping[str, ClaimPublic | None] | None = None,
+) -> int:
     """Rewrite the stored bodies of `claims` (ids, or a SELECT of ids; None: every claim) from their rows,
     inside the caller's transaction; a listed claim that no longer exists loses its body. Returns the
-    number of bodies written."""
+    number of bodies written. `known`: claims the caller has just built from their rows in this
+    transaction (None for one it deleted), written as they are instead of read again."""
+    known = known or {}
     if claims is None:
         connection.execute(delete(CLAIM_BODY))
         ids: Sequence[str] = list(connection.execute(select(CLAIM.c.id).order_by(CLAIM.c.id)).scalars())
@@ -149,14 +166,31 @@ def refresh_claim_bodies(connection: Connection, claims: Sequence[str] | Select[
         ids = sorted(set(claims))
     written = 0
     for batch in _batches(ids):
-        if claims is not None:
-            connection.execute(delete(CLAIM_BODY).where(CLAIM_BODY.c.claim_id.in_(batch)))
-        built = claims_with_revisions(connection, batch)
-        rows = [{"claim_id": claim.id, "body": body_json(claim)} for claim, _ in built]
-        if rows:
-            connection.execute(insert(CLAIM_BODY), rows)
-            written += len(rows)
+        unknown = [claim_id for claim_id in batch if claim_id not in known]
+        built = [claim for claim, _ in claims_with_revisions(connection, unknown)] if unknown else []
+        built += [claim for claim_id in batch if (claim := known.get(claim_id)) is not None]
+        rows = [{"claim_id": claim.id, "body": body_json(claim)} for claim in built]
+        if claims is None:
+            if rows:
+                connection.execute(insert(CLAIM_BODY), rows)
+        else:
+            # A listed claim gone lost its body with it (the foreign key cascades), except on a database
+            # written outside the service.
+            written_ids = {row["claim_id"] for row in rows}
+            if gone := [claim_id for claim_id in unknown if claim_id not in written_ids]:
+                connection.execute(delete(CLAIM_BODY).where(CLAIM_BODY.c.claim_id.in_(gone)))
+            if rows:
+                connection.execute(_replacing(connection.dialect.name), rows)
+        written += len(rows)
     return written
+
+
+def _replacing(dialect: str) -> Any:
+    """INSERT of bodies that replaces a claim's body it finds (one statement, not a DELETE first)."""
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(CLAIM_BODY)
+    return statement.on_conflict_do_update(
+        index_elements=[CLAIM_BODY.c.claim_id], set_={"body": statement.excluded.body}
+    )
 
 
 def of_theme(theme: ThemePublic) -> Select[Any]:

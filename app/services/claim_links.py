@@ -6,6 +6,7 @@ claims whose answers show a given claim (its related claims), for refreshing the
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -44,6 +45,17 @@ def source_key(document_id: str, publisher: str | None) -> str:
     return "document:" + document_id
 
 
+# The document columns `claim_source` reads, for a statement that joins a claim's document.
+SOURCE_COLUMNS = (
+    DOCUMENT.c.title,
+    DOCUMENT.c.publisher,
+    DOCUMENT.c.url,
+    DOCUMENT.c.published_date,
+    DOCUMENT.c.retrieved_date,
+    DOCUMENT.c.text.is_not(None).label("text_held"),
+)
+
+
 def claim_source(row: Any) -> dict[str, Any]:
     """A claim's `source` (ClaimSource) from a row with its document's columns."""
     return {
@@ -59,16 +71,17 @@ def claim_source(row: Any) -> dict[str, Any]:
     }
 
 
-def related_claims(connection: Connection, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """Each of `ids`' relations as its answer shows them (`ClaimRelationRef`), in the documented order:
-    by reading, then the other claim's order key."""
+@functools.cache
+def _relations_read(dialect: str) -> tuple[tuple[str, Select[Any]], ...]:
+    """Per role of the claims asked for, the statement that reads their relations: built once per
+    dialect (an alias and its columns cost more to build than the statement to run)."""
     other = CLAIM.alias("other")
-    found: dict[str, list[tuple[Any, dict[str, Any]]]] = defaultdict(list)
+    reads = []
     for role, mine, theirs in (
         ("subject", CLAIM_RELATION.c.subject_id, CLAIM_RELATION.c.object_id),
         ("object", CLAIM_RELATION.c.object_id, CLAIM_RELATION.c.subject_id),
     ):
-        rows = connection.execute(
+        statement = (
             select(
                 CLAIM_RELATION.c.id.label("relation_id"),
                 CLAIM_RELATION.c.type,
@@ -81,18 +94,23 @@ def related_claims(connection: Connection, ids: Sequence[str]) -> dict[str, list
                 other.c.document_id,
                 other.c.span_start,
                 other.c.span_end,
-                DOCUMENT.c.title,
-                DOCUMENT.c.publisher,
-                DOCUMENT.c.url,
-                DOCUMENT.c.published_date,
-                DOCUMENT.c.retrieved_date,
-                DOCUMENT.c.text.is_not(None).label("text_held"),
+                *SOURCE_COLUMNS,
             )
             .join(other, other.c.id == theirs)
             .join(DOCUMENT, DOCUMENT.c.id == other.c.document_id)
-            .where(among(mine, "ids", connection.dialect.name)),
-            {"ids": bound(ids, connection.dialect.name)},
+            .where(among(mine, "ids", dialect))
         )
+        reads.append((role, statement))
+    return tuple(reads)
+
+
+def related_claims(connection: Connection, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Each of `ids`' relations as its answer shows them (`ClaimRelationRef`), in the documented order:
+    by reading, then the other claim's order key."""
+    found: dict[str, list[tuple[Any, dict[str, Any]]]] = defaultdict(list)
+    dialect = connection.dialect.name
+    for role, statement in _relations_read(dialect):
+        rows = connection.execute(statement, {"ids": bound(ids, dialect)})
         for row in rows:
             reading = READING[(role, row.type)]
             order = (_RANK[reading], row.document_id, row.span_start, row.span_end, row.id, row.relation_id)

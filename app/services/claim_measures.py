@@ -55,8 +55,12 @@ def quantity_problems(quantities: Sequence[Quantity], within: str, location: str
 def replace_quantities(connection: Connection, claim_id: str, quantities: Sequence[Quantity]) -> None:
     """Make a claim's stored figures `quantities`."""
     connection.execute(delete(CLAIM_QUANTITY).where(CLAIM_QUANTITY.c.claim_id == claim_id))
-    rows = [{"claim_id": claim_id, **row} for row in quantity_rows(quantities)]
-    if rows:
+    add_quantities(connection, claim_id, quantities)
+
+
+def add_quantities(connection: Connection, claim_id: str, quantities: Sequence[Quantity]) -> None:
+    """Store `quantities` as figures of a claim that has none."""
+    if rows := [{"claim_id": claim_id, **row} for row in quantity_rows(quantities)]:
         connection.execute(insert(CLAIM_QUANTITY), rows)
 
 

@@ -15,6 +15,7 @@ from app.models import data_tables
 from app.services import migrations
 from app.services.bulk_load import Report, copy_rows, deferred_upkeep, reset_sequences
 from app.services.claim_bodies import refresh_claim_bodies
+from app.services.writes.claim_ids import refresh_claim_numbers
 
 BATCH = 1000
 # Rows read per round when the copy is verified.
@@ -110,7 +111,8 @@ def copy_from(reader: Connection, target: Database, *, report: Report = _quiet) 
     the claim bodies there; returns rows per table.
 
     Into PostgreSQL the rows go by COPY, with the derived tables, keys and indexes built after them
-    (`app.services.bulk_load`); into SQLite by batched INSERTs, its triggers keeping the derived tables.
+    (`app.services.bulk_load`); into SQLite by batched INSERTs, its triggers keeping the derived tables
+    (the claim numbers refilled after them, deleted claims' ids included).
     """
     migrations.upgrade(target)
     with target.write() as writer:
@@ -129,4 +131,6 @@ def copy_from(reader: Connection, target: Database, *, report: Report = _quiet) 
             for batch in rows.partitions(BATCH):
                 writer.execute(insert(table), [dict(row._mapping) for row in batch])
         refresh_claim_bodies(writer)
+        # The trigger counted the claims; the change log's deleted claim ids count too.
+        refresh_claim_numbers(writer)
         return _row_counts(writer)

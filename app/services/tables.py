@@ -13,6 +13,7 @@ from app.models import (
     ClaimByEntity,
     ClaimByTheme,
     ClaimEntity,
+    ClaimNumber,
     ClaimPair,
     ClaimQuantity,
     ClaimRelation,
@@ -48,6 +49,7 @@ ENTITY = _table(Entity)
 ENTITY_ALIAS = _table(EntityAlias)
 CLAIM = _table(Claim)
 CLAIM_BODY = _table(ClaimBody)
+CLAIM_NUMBER = _table(ClaimNumber)
 CLAIM_THEME = _table(ClaimTheme)
 CLAIM_QUANTITY = _table(ClaimQuantity)
 CLAIM_ENTITY = _table(ClaimEntity)

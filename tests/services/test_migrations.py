@@ -15,7 +15,7 @@ from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.config import Settings
-from app.db import Database, create_database
+from app.db import WRITE_CACHE_KIB, Database, create_database
 from app.models import exists_on, metadata
 from app.services import claims, migrations
 from app.services.annotations import read_annotations
@@ -28,7 +28,14 @@ sqlite_only = pytest.mark.skipif(engine_under_test() != "sqlite", reason="SQLite
 
 APP_TABLES = {name for name, table in metadata.tables.items() if exists_on(table, engine_under_test())}
 # Kept by triggers, read by the services: declared as models and compared like the others.
-DERIVED_TABLES = {"claim_tally", "data_revision", "claim_pair", "claim_by_theme", "claim_by_entity"}
+DERIVED_TABLES = {
+    "claim_tally",
+    "data_revision",
+    "claim_pair",
+    "claim_by_theme",
+    "claim_by_entity",
+    "claim_number",
+}
 SQLITE_DERIVED_TABLES = {"search_posting", "search_term", "search_tally"}
 
 
@@ -125,6 +132,8 @@ def test_sqlite_connections_use_wal_and_foreign_keys(migrated_database: Database
     with migrated_database.write() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+        # The one writer keeps a cache large enough for a write's pages across writes.
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar_one() == -WRITE_CACHE_KIB
     with migrated_database.read() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, text
 
+from app.schemas.claims import ClaimPublic
 from app.services.bulk_load import copy_rows
 from app.services.search import postings
 from app.services.search.analyzer import terms
@@ -83,6 +84,19 @@ def _reindex(
 def reindex_claims(connection: Connection, ids: Sequence[str]) -> int:
     """Bring the entries of these claims up to date after a write; returns how many there now are."""
     return _reindex(connection, "claim", ids, _claim_entries(connection, ids)) if ids else 0
+
+
+def reindex_claim(connection: Connection, was: ClaimPublic | None, now: ClaimPublic | None) -> None:
+    """Bring one claim's entry up to date after a write that read the claim before (`was`, None for a
+    create) and after it (`now`, None for a delete): from those, not read again; untouched when its
+    statement and quote stayed."""
+    if was is not None and now is not None and (was.statement, was.quote) == (now.statement, now.quote):
+        return
+    subject = now or was
+    if subject is None:
+        return
+    entries = [] if now is None else [_entry("claim", now.id, now.statement, now.quote or "")]
+    _reindex(connection, "claim", [subject.id], entries)
 
 
 def reindex_entities(connection: Connection, slugs: Sequence[str]) -> int:

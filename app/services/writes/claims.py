@@ -3,46 +3,52 @@ cited document's claims are paraphrases, with no quote and no span."""
 
 from __future__ import annotations
 
-import re
-from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, union
+from sqlalchemy import Connection, delete, insert, select
 
 from app.db import Database
 from app.schemas.annotations import SpanIn
 from app.schemas.claims import ClaimPublic
 from app.schemas.writes import ClaimCreate, ClaimPatch
 from app.services.anchoring import current_version
-from app.services.claim_measures import quantity_problems, replace_quantities, validity_columns
+from app.services.claim_measures import (
+    add_quantities,
+    quantity_problems,
+    replace_quantities,
+    validity_columns,
+)
 from app.services.claims import current_claim
-from app.services.search.index import reindex_claims
-from app.services.tables import CHANGE, CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
+from app.services.search.index import reindex_claim
+from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
 from app.services.writes import edits
 from app.services.writes import relations as relation_writes
+from app.services.writes.claim_ids import next_claim_id
 from app.services.writes.errors import Conflict, InvalidWrite
 from app.services.writes.history import ever_recorded
 from app.services.writes.revisions import Current
 from app.services.writes.spans import check_span, find_span
 from app.services.writes.transaction import Actor, transacted
 
-_NUMBERED = re.compile(r"^(?P<prefix>[a-z0-9]+(?:-[a-z0-9]+)*?)-(?P<number>\d+)$")
 Errors = list[tuple[str, str]]
 CLAIMS = edits.Editable(
     "claim",
     CLAIM,
     "id",
     find=current_claim,
-    reindex=reindex_claims,
+    reindex_one=reindex_claim,
     # A claim's answer, and those of the claims related to it (each shows the other).
     shown_in=lambda claim: [claim.id, *(link.claim.id for link in claim.relations)],
     cascade=relation_writes.delete_relations_of,
+    is_claim=True,
 )
 
 
 def _slug_ids(
     connection: Connection, table: Any, kind: str, slugs: list[str], location: str, errors: Errors
-) -> list[int]:
+) -> dict[str, int]:
+    """The ids of `slugs`, in their order (each once); an error for each unknown or repeated one."""
     rows = connection.execute(select(table.c.slug, table.c.id).where(table.c.slug.in_(slugs))).all()
     found: dict[str, int] = {slug: int(key) for slug, key in rows}
     seen: set[str] = set()
@@ -52,7 +58,7 @@ def _slug_ids(
         elif slug in seen:
             errors.append((f"{location}[{index}]", f"{kind} {slug!r} listed twice"))
         seen.add(slug)
-    return [found[slug] for slug in dict.fromkeys(slugs) if slug in found]
+    return {slug: found[slug] for slug in dict.fromkeys(slugs) if slug in found}
 
 
 def _place(text: str, quote: str, span: SpanIn | None, document_id: str, errors: Errors) -> tuple[int, int]:
@@ -104,34 +110,28 @@ def _basis(
     return quote, _place(text, quote, span, document_id, errors)
 
 
-def next_claim_id(connection: Connection, document_id: str) -> str:
-    """A new id in the style of the document's claims (`pkit-069`), never one a deleted claim had."""
-    own = connection.execute(select(CLAIM.c.id).where(CLAIM.c.document_id == document_id)).scalars()
-    prefixes = Counter(m["prefix"] for claim_id in own if (m := _NUMBERED.match(claim_id)))
-    prefix = prefixes.most_common(1)[0][0] if prefixes else document_id[:90]
-    pattern = f"{prefix}-%"
-    used = union(
-        select(CLAIM.c.id.label("id")).where(CLAIM.c.id.like(pattern)),
-        select(CHANGE.c.resource_id).where(
-            CHANGE.c.resource_type == "claim", CHANGE.c.resource_id.like(pattern)
-        ),
-    )
-    numbers = [
-        m["number"]
-        for (claim_id,) in connection.execute(used)
-        if (m := _NUMBERED.match(claim_id)) and m["prefix"] == prefix
-    ]
-    width = max((len(n) for n in numbers), default=3)
-    return f"{prefix}-{max((int(n) for n in numbers), default=0) + 1:0{width}d}"
+# Each kind of link: its table and the column naming what the claim links to.
+THEMES = (CLAIM_THEME, "theme_id", THEME)
+ENTITIES = (CLAIM_ENTITY, "entity_id", ENTITY)
 
 
-def _link(connection: Connection, claim_id: str, theme_ids: list[int], entity_ids: list[int]) -> None:
-    connection.execute(delete(CLAIM_THEME).where(CLAIM_THEME.c.claim_id == claim_id))
-    connection.execute(delete(CLAIM_ENTITY).where(CLAIM_ENTITY.c.claim_id == claim_id))
-    if theme_ids:
-        connection.execute(insert(CLAIM_THEME), [{"claim_id": claim_id, "theme_id": t} for t in theme_ids])
-    if entity_ids:
-        connection.execute(insert(CLAIM_ENTITY), [{"claim_id": claim_id, "entity_id": e} for e in entity_ids])
+def _link(connection: Connection, claim_id: str, links: tuple[Any, str, Any], ids: Iterable[int]) -> None:
+    """Add the claim's links to `ids` (one statement for all)."""
+    table, column, _ = links
+    if rows := [{"claim_id": claim_id, column: key} for key in ids]:
+        connection.execute(insert(table), rows)
+
+
+def _relink(
+    connection: Connection, claim_id: str, links: tuple[Any, str, Any], old: list[str], new: dict[str, int]
+) -> None:
+    """Move the claim's links from the slugs `old` to `new` (slug: id), touching only those that differ:
+    each link removed or added costs its derived rows (tallies, pairs, claims in order)."""
+    table, column, named = links
+    if gone := [slug for slug in old if slug not in new]:
+        ids = select(named.c.id).where(named.c.slug.in_(gone))
+        connection.execute(delete(table).where(table.c.claim_id == claim_id, table.c[column].in_(ids)))
+    _link(connection, claim_id, links, [key for slug, key in new.items() if slug not in old])
 
 
 @transacted
@@ -166,8 +166,9 @@ def create_claim(
     connection.execute(
         insert(CLAIM).values(id=claim_id, document_id=body.document, span_start=start, span_end=end, **values)
     )
-    _link(connection, claim_id, theme_ids, entity_ids)
-    replace_quantities(connection, claim_id, body.quantities)
+    _link(connection, claim_id, THEMES, theme_ids.values())
+    _link(connection, claim_id, ENTITIES, entity_ids.values())
+    add_quantities(connection, claim_id, body.quantities)
     return CLAIMS.created(connection, actor, claim_id)
 
 
@@ -182,8 +183,8 @@ def update_claim(
 
 
 def _apply(connection: Connection, before: Current[ClaimPublic], changes: dict[str, Any]) -> bool:
-    """Write the patch's fields, themes and entities (always: whether that changed anything shows once
-    the claim is read again); raises InvalidWrite (422) listing every problem."""
+    """Write the patch's fields (always: whether that changed anything shows once the claim is read
+    again), and the links and figures it gives; raises InvalidWrite (422) listing every problem."""
     old = before.public
     errors: Errors = []
     values: dict[str, Any] = {k: changes[k] for k in ("statement", "kind") if k in changes}
@@ -199,10 +200,16 @@ def _apply(connection: Connection, before: Current[ClaimPublic], changes: dict[s
         # Placed in the current text: anchored in its current version (an orphaned claim so fixed).
         version = current_version(connection, old.document_id) if quote is not None else None
         values |= {"anchor_version": version, "orphaned": False}
-    themes = changes.get("themes", [t.slug for t in old.themes])
-    entities = changes.get("entities", [e.slug for e in old.entities])
-    theme_ids = _slug_ids(connection, THEME, "theme", themes, "body.themes", errors)
-    entity_ids = _slug_ids(connection, ENTITY, "entity", entities, "body.entities", errors)
+    themes = (
+        _slug_ids(connection, THEME, "theme", changes["themes"], "body.themes", errors)
+        if "themes" in changes
+        else None
+    )
+    entities = (
+        _slug_ids(connection, ENTITY, "entity", changes["entities"], "body.entities", errors)
+        if "entities" in changes
+        else None
+    )
     if "validity" in changes:
         values |= validity_columns(changes["validity"])
     # The figures, given or kept, must stand in the text they index after the patch.
@@ -215,8 +222,12 @@ def _apply(connection: Connection, before: Current[ClaimPublic], changes: dict[s
     if errors:
         raise InvalidWrite(errors)
     CLAIMS.bump(connection, before, values)
-    _link(connection, before.key, theme_ids, entity_ids)
-    replace_quantities(connection, before.key, quantities)
+    if themes is not None:
+        _relink(connection, before.key, THEMES, [theme.slug for theme in old.themes], themes)
+    if entities is not None:
+        _relink(connection, before.key, ENTITIES, [entity.slug for entity in old.entities], entities)
+    if "quantities" in changes:
+        replace_quantities(connection, before.key, quantities)
     return True
 
 

@@ -72,7 +72,7 @@ def replace_text(
         _write_placements(connection, version, changed)
         after = current_document(connection, document_id)
         assert after is not None
-        DOCUMENTS.refresh_bodies(connection, after.public)
+        DOCUMENTS.refresh_bodies(connection, after)
         if changed:
             reindex_claims(connection, sorted(changed))
         DOCUMENTS.log(connection, actor, "update", before, after)

@@ -57,6 +57,8 @@ class Editable(Generic[PublicT, KeyT]):
     find: Callable[[Connection, KeyT], Current[PublicT] | None]
     key_of: Callable[[Current[PublicT]], KeyT] = _public_key
     reindex: Callable[[Connection, list[str]], object] | None = None
+    # In place of `reindex`: the search entry from the resource as it was and is (None: not there).
+    reindex_one: Callable[[Connection, PublicT | None, PublicT | None], object] | None = None
     # The claims whose stored bodies show the resource (ids, or a SELECT of them): refreshed by each write.
     # None: the claim of `claim_of`, if any.
     shown_in: Callable[[PublicT], Sequence[str] | Select[Any]] | None = None
@@ -64,6 +66,9 @@ class Editable(Generic[PublicT, KeyT]):
     claim_of: Callable[[PublicT], str] | None = None
     # What a deletion takes with it that is a logged resource of its own (a claim's relations).
     cascade: Cascade[PublicT] | None = None
+    # The resource is a claim, built from its rows as its stored body is: a write stores the claim it
+    # has just read instead of reading it again.
+    is_claim: bool = False
 
     def row(self, current: Current[PublicT]) -> ColumnElement[bool]:
         """The condition that selects the resource's row."""
@@ -93,12 +98,17 @@ class Editable(Generic[PublicT, KeyT]):
 
         return change
 
-    def refresh_bodies(self, connection: Connection, resource: PublicT) -> None:
-        """Rewrite the stored bodies of the claims that show `resource`, as it now stands."""
+    def refresh_bodies(
+        self, connection: Connection, current: Current[PublicT], *, deleted: bool = False
+    ) -> None:
+        """Rewrite the stored bodies of the claims that show the resource, as it now stands (`deleted`:
+        it is gone)."""
+        resource = current.public
+        known: dict[str, Any] = {str(current.key): None if deleted else resource} if self.is_claim else {}
         if self.shown_in is not None:
-            refresh_claim_bodies(connection, self.shown_in(resource))
+            refresh_claim_bodies(connection, self.shown_in(resource), known)
         elif self.claim_of is not None:
-            refresh_claim_bodies(connection, [self.claim_of(resource)])
+            refresh_claim_bodies(connection, [self.claim_of(resource)], known)
 
     def log(
         self,
@@ -113,14 +123,17 @@ class Editable(Generic[PublicT, KeyT]):
         assert subject is not None
         claim_id = self.claim_of(subject.public) if self.claim_of is not None else None
         record(connection, actor, action, before, after, claim_id=claim_id)
-        if self.reindex is not None:
+        if self.reindex_one is not None:
+            was = before.public if before is not None else None
+            self.reindex_one(connection, was, after.public if after is not None else None)
+        elif self.reindex is not None:
             self.reindex(connection, [subject.key])
 
     def created(self, connection: Connection, actor: Actor, key: KeyT) -> Current[PublicT]:
         """The resource just inserted under `key`, logged as created."""
         after = self.find(connection, key)
         assert after is not None
-        self.refresh_bodies(connection, after.public)
+        self.refresh_bodies(connection, after)
         self.log(connection, actor, "create", None, after)
         return after
 
@@ -147,7 +160,7 @@ class Editable(Generic[PublicT, KeyT]):
                 # It wrote only what was there: undo it whole, so no revision is spent and nothing logged.
                 connection.rollback()
                 return before
-            self.refresh_bodies(connection, after.public)
+            self.refresh_bodies(connection, after)
             self.log(connection, actor, "update", before, after)
             return after
 
@@ -167,7 +180,7 @@ class Editable(Generic[PublicT, KeyT]):
                 self.cascade(connection, actor, before)
             revision = self.table.c.revision == before.revision
             connection.execute(delete(self.table).where(self.row(before), revision))
-            self.refresh_bodies(connection, before.public)
+            self.refresh_bodies(connection, before, deleted=True)
             self.log(connection, actor, "delete", before, None)
 
 

@@ -1,0 +1,95 @@
+"""A claim write stores what it has just built: the claim's body and search entry come from the claim it
+read in the transaction, not from reading it again, and match what a rebuild from the rows gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, text, update
+
+from app.db import Database
+from app.schemas.writes import ClaimPatch
+from app.services.claim_bodies import body_json, claims_with_revisions
+from app.services.search.index import reindex_claims
+from app.services.tables import CLAIM_BODY, SEARCH_ENTRY
+from app.services.writes.claims import create_claim, delete_claim, update_claim
+from tests.services.test_claim_numbers import ACTOR, ROWS, _body, _fill
+
+
+def _stored(database: Database, claim_id: str) -> tuple[Any, ...]:
+    """The claim's stored body and search entry, and what a rebuild from its rows gives."""
+    with database.write() as connection:
+        body = connection.execute(select(CLAIM_BODY.c.body).where(CLAIM_BODY.c.claim_id == claim_id)).scalar()
+        entry = select(SEARCH_ENTRY.c.title, SEARCH_ENTRY.c.body).where(
+            SEARCH_ENTRY.c.kind == "claim", SEARCH_ENTRY.c.key == claim_id
+        )
+        stored = connection.execute(entry).one_or_none()
+        built = [body_json(claim) for claim, _ in claims_with_revisions(connection, [claim_id])]
+        reindex_claims(connection, [claim_id])
+        rebuilt = connection.execute(entry).one_or_none()
+        connection.rollback()
+    return body, stored, built[0] if built else None, rebuilt
+
+
+def _mark(database: Database, claim_id: str) -> None:
+    """Write a title into the claim's search entry that no rebuild would give."""
+    with database.write() as connection:
+        connection.execute(
+            update(SEARCH_ENTRY)
+            .where(SEARCH_ENTRY.c.kind == "claim", SEARCH_ENTRY.c.key == claim_id)
+            .values(title="marked")
+        )
+
+
+def test_create_patch_and_delete_store_the_claim_as_a_rebuild_would(migrated_database: Database) -> None:
+    _fill(migrated_database, ROWS)
+    claim_id = create_claim(migrated_database, ACTOR, _body()).public.id
+    body, entry, built, rebuilt = _stored(migrated_database, claim_id)
+    assert body == built
+    assert tuple(entry) == tuple(rebuilt) == ("A statement.", "Imports fell")
+
+    # The kind alone: the body changes; the search entry, whose text did not, is left as it was.
+    _mark(migrated_database, claim_id)
+    update_claim(migrated_database, ACTOR, claim_id, "*", ClaimPatch(kind="opinion"))
+    body, kept, built, _ = _stored(migrated_database, claim_id)
+    assert body == built
+    assert '"kind":"opinion"' in body
+    assert tuple(kept) == ("marked", "Imports fell")
+    update_claim(migrated_database, ACTOR, claim_id, "*", ClaimPatch(statement="Another statement."))
+    body, moved, built, rebuilt = _stored(migrated_database, claim_id)
+    assert body == built
+    assert tuple(moved) == tuple(rebuilt) == ("Another statement.", "Imports fell")
+
+    delete_claim(migrated_database, ACTOR, claim_id, "*")
+    assert _stored(migrated_database, claim_id) == (None, None, None, None)
+
+
+def _links(database: Database, claim_id: str) -> tuple[Any, ...]:
+    """The claim's themes by its links and by claim_by_theme; whether the theme tallies match a count."""
+    with database.read() as connection:
+        linked = text(
+            "SELECT t.slug FROM claim_theme l JOIN theme t ON t.id = l.theme_id WHERE l.claim_id = :c"
+        )
+        ordered = text(
+            "SELECT t.slug FROM claim_by_theme l JOIN theme t ON t.id = l.theme_id WHERE l.claim_id = :c"
+        )
+        tallies = text("SELECT value, claims FROM claim_tally WHERE dimension = 'theme' AND claims > 0")
+        counted = text("SELECT CAST(theme_id AS VARCHAR), count(*) FROM claim_theme GROUP BY theme_id")
+        return (
+            sorted(connection.execute(linked, {"c": claim_id}).scalars()),
+            sorted(connection.execute(ordered, {"c": claim_id}).scalars()),
+            sorted(map(tuple, connection.execute(tallies)))
+            == sorted(map(tuple, connection.execute(counted))),
+        )
+
+
+def test_a_patch_of_links_moves_only_those_that_differ(migrated_database: Database) -> None:
+    _fill(
+        migrated_database,
+        [*ROWS, "INSERT INTO theme (slug, name, description, position) VALUES ('u', 'U', 'U.', 1)"],
+    )
+    claim_id = create_claim(migrated_database, ACTOR, _body()).public.id
+    for themes in (["t", "u"], ["u"], ["t"]):
+        after = update_claim(migrated_database, ACTOR, claim_id, "*", ClaimPatch(themes=themes)).public
+        assert [theme.slug for theme in after.themes] == themes
+        assert _links(migrated_database, claim_id) == (themes, themes, True)
