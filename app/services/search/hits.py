@@ -192,7 +192,8 @@ def _hits(
         if kinds:
             params["kinds"] = bound(kinds, dialect)
         rows: list[Any]
-        if dialect == "sqlite" and not kinds and isinstance(node, Term) and not node.prefix:
+        # One word, no type filter: its best entries read from the postings, on either engine.
+        if not kinds and isinstance(node, Term) and not node.prefix:
             total, rows = postings.best(connection, node.text, limit + 1, key)
             texts = {row.id: (row.title, row.body) for row in rows[:limit]}
         elif statements.ranked is not None:
