@@ -29,9 +29,6 @@ down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Frozen copies of app.services.search.matching.TITLE_WEIGHT and BODY_WEIGHT, as the column's type.
-TITLE_WEIGHT, BODY_WEIGHT = "CAST(2.0 AS REAL)", "CAST(1.0 AS REAL)"
-
 TABLES = [
     """CREATE TABLE search_posting (
         term TEXT COLLATE "C" NOT NULL,
@@ -53,6 +50,9 @@ TABLES = [
         CONSTRAINT ck_search_tally_one_row CHECK (id = 1)
     )""",
 ]
+
+# Frozen copies of app.services.search.matching.TITLE_WEIGHT and BODY_WEIGHT, as the column's type.
+TITLE_WEIGHT, BODY_WEIGHT = "CAST(2.0 AS REAL)", "CAST(1.0 AS REAL)"
 
 
 def _length(row: str) -> str:
@@ -143,13 +143,15 @@ def upgrade() -> None:
         op.execute(statement)
 
 
+# What upgrade creates, dropped in the reverse order.
+DROPS = [
+    *(f"DROP TRIGGER search_entry_postings_{suffix} ON search_entry" for suffix in ("ai", "ad", "au")),
+    *(f"DROP FUNCTION search_postings_{name}()" for name in ("added", "removed", "replaced")),
+    *(f"DROP TABLE {table}" for table in ("search_tally", "search_term", "search_posting")),
+]
+
+
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for suffix in ("ai", "ad", "au"):
-        op.execute(f"DROP TRIGGER search_entry_postings_{suffix} ON search_entry")
-    for name in ("added", "removed", "replaced"):
-        op.execute(f"DROP FUNCTION search_postings_{name}()")
-    op.execute("DROP TABLE search_tally")
-    op.execute("DROP TABLE search_term")
-    op.execute("DROP TABLE search_posting")
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in DROPS:
+            op.execute(statement)

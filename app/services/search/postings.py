@@ -7,8 +7,8 @@ on an entry only through `f`, the term's weighted count in it (a title hit count
 the entry's length, and falls as the length grows. `search_posting` (migration 0007) keeps each term's
 entries grouped by `f` and shortest first, so the best k of a term are among the first k of each of its
 few groups (ties at each group's k-th length included). The scores are computed here exactly as FTS5
-computes them, from the same counts, so a page is the one ranking every match would give, and
-PostgreSQL (migration 0018) answers a one-word search with the same page as SQLite.
+computes them, from the same counts, so a page is the one ranking every match would give. PostgreSQL
+(migration 0018) reads the same page from the same tables in one statement (`one_statement`).
 """
 
 from __future__ import annotations
@@ -76,18 +76,11 @@ _SHORTEST = Prepared(
         "ORDER BY length, entry_id LIMIT 1 OFFSET :skip), :longest)"
     ).columns(column("entry_id", Integer()), column("length", Integer()))
 )
-_ENTRIES = {
-    dialect: Prepared(
-        select(
-            SEARCH_ENTRY.c.id,
-            SEARCH_ENTRY.c.kind,
-            SEARCH_ENTRY.c.key,
-            SEARCH_ENTRY.c.title,
-            SEARCH_ENTRY.c.body,
-        ).where(among(SEARCH_ENTRY.c.id, "ids", dialect, integers=True))
-    )
-    for dialect in ("sqlite", "postgresql")
-}
+_ENTRIES = Prepared(
+    select(
+        SEARCH_ENTRY.c.id, SEARCH_ENTRY.c.kind, SEARCH_ENTRY.c.key, SEARCH_ENTRY.c.title, SEARCH_ENTRY.c.body
+    ).where(among(SEARCH_ENTRY.c.id, "ids", "sqlite", integers=True))
+)
 
 
 @dataclass(frozen=True)
@@ -129,8 +122,8 @@ def _scorer(matches: int, entries: int, terms: int) -> _Scorer:
 def best(
     connection: Any, term: str, wanted: int, after: Sequence[Any] | None = None
 ) -> tuple[int, list[RankedEntry]]:
-    """How many entries hold `term`, and the best `wanted` past the cursor `after` (score, type, id), in
-    score, type, id order."""
+    """On SQLite: how many entries hold `term`, and the best `wanted` past the cursor `after` (score,
+    type, id), in score, type, id order."""
     groups = _GROUPS.tuples(connection, term=term)
     if not groups or not groups[0][0]:
         return 0, []
@@ -167,8 +160,7 @@ def best(
         # on the page, so its entry is not read.
         cut = settled[wanted - 1]
         candidates = {entry_id: score for entry_id, score in candidates.items() if score >= cut}
-    dialect = connection.dialect.name
-    entries = _ENTRIES[dialect].rows(connection, ids=bound(list(candidates), dialect))
+    entries = _ENTRIES.rows(connection, ids=bound(list(candidates), "sqlite"))
     ranked = sorted(
         (RankedEntry(row.id, row.kind, row.key, candidates[row.id], row.title, row.body) for row in entries),
         key=lambda hit: (-hit.score, hit.kind, hit.key),
