@@ -82,7 +82,7 @@ def _add(rows: str) -> str:
         "INSERT INTO search_term AS s (term, entries) "
         f"SELECT term, count(*) FROM ({postings(rows)}) AS p GROUP BY term ORDER BY term "
         "ON CONFLICT (term) DO UPDATE SET entries = s.entries + excluded.entries;"
-        f"UPDATE search_tally SET entries = entries + (SELECT count(*) FROM {rows}), "
+        f"UPDATE search_tally SET entries = entries + (SELECT count(*) FROM {rows} AS c), "
         f"terms = terms + (SELECT coalesce(sum({_length('e')}), 0) FROM {rows} e) WHERE id = 1;"
     )
 
@@ -97,7 +97,7 @@ def _remove(rows: str) -> str:
         "WHERE s.term = o.term;"
         "DELETE FROM search_term s WHERE s.entries = 0 "
         f"AND s.term IN (SELECT term FROM ({postings(rows)}) AS p);"
-        f"UPDATE search_tally SET entries = entries - (SELECT count(*) FROM {rows}), "
+        f"UPDATE search_tally SET entries = entries - (SELECT count(*) FROM {rows} AS c), "
         f"terms = terms - (SELECT coalesce(sum({_length('e')}), 0) FROM {rows} e) WHERE id = 1;"
     )
 
