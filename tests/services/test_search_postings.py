@@ -16,7 +16,8 @@ from sqlalchemy import event, select, text
 
 from app.config import Settings
 from app.db import Database, create_database
-from app.services.search import hits
+from app.services.pagination import decode_cursor
+from app.services.search import hits, one_statement
 from app.services.search import index as search_index
 from app.services.search.analyzer import term
 from app.services.search.query import parse
@@ -196,6 +197,58 @@ def test_posting_reads_are_primary_key_ranges(synthetic: Database) -> None:
         else r".*Index (Only )?Scan( Backward)? using pk_search_posting on search_posting"
     )
     assert all(re.match(key_range, line) for line in posting_lines), posting_lines
+
+
+def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+@pytest.mark.skipif(engine_under_test() != "postgresql", reason="PostgreSQL's generic plans")
+@pytest.mark.parametrize("cursor", [False, True])
+def test_the_one_statement_reads_each_weight_group_once_in_a_generic_plan_too(
+    synthetic: Database, cursor: bool
+) -> None:
+    """A prepared statement is planned generically after a few runs (psycopg prepares it on the server):
+    flattened into one join, such a plan once read every posting of the word, each with a subquery."""
+    word = term(Corpus(3000).words[0])
+    after = None
+    if cursor:
+        first = hits.search(synthetic, parse(word), kinds=[], limit=20)
+        after = decode_cursor("search", first.meta.next_cursor or "", (float, str, str))
+    params = {"term": word, "wanted": 21, "k1": K1, "b": B}
+    params |= dict(zip(("last_score", "last_kind", "last_key"), after or (math.inf, "", ""), strict=True))
+    with synthetic.read() as connection:
+        sql = one_statement._PAGE._for(connection).sql
+        names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", sql)))
+        numbered = re.sub(r"%\((\w+)\)s", lambda found: f"${names.index(found.group(1)) + 1}", sql)
+        types = {"term": "text", "wanted": "bigint", "last_kind": "text", "last_key": "text"}
+        declared = [types.get(name, "float8") for name in names]
+        connection.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+        connection.exec_driver_sql(f"PREPARE page ({', '.join(declared)}) AS {numbered}".replace("%%", "%"))
+        # EXECUTE inside EXPLAIN takes no bound parameters: the test's own values, as literals.
+        arguments = ", ".join(
+            f"CAST('{str(params[name]).replace(chr(39), chr(39) * 2)}' AS {kind})"
+            for name, kind in zip(names, declared, strict=True)
+        )
+        try:
+            explained = connection.exec_driver_sql(
+                f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE page({arguments})".replace("%", "%%")
+            ).scalar_one()
+        finally:
+            connection.exec_driver_sql("DEALLOCATE page")
+            connection.exec_driver_sql("RESET plan_cache_mode")
+        groups = connection.execute(
+            text("SELECT count(DISTINCT weight) FROM search_posting WHERE term = :term"), {"term": word}
+        ).scalar_one()
+    posting_reads = [
+        node for node in _nodes(explained[0]["Plan"]) if node.get("Relation Name") == "search_posting"
+    ]
+    assert posting_reads
+    assert all(node["Actual Loops"] <= groups for node in posting_reads), [
+        (node["Node Type"], node["Actual Loops"]) for node in posting_reads
+    ]
 
 
 def _page(database: Database, word: str, limit: int = 10) -> list[Hit]:
