@@ -5,7 +5,7 @@ on SQLite through the FTS5 table `search_fts` (external content, kept in sync by
 PostgreSQL through the generated `tsv` column and its GIN index, which only the migration declares
 (no model type stands for a generated tsvector). One-word searches read `search_posting`, `search_term`
 and `search_tally` (app.services.search.postings) on both engines, derived from the entries by triggers
-(migrations 0007 on SQLite, 0018 on PostgreSQL).
+(migrations 0007 on SQLite, 0020 on PostgreSQL).
 """
 
 from sqlalchemy import REAL, CheckConstraint, Text, UniqueConstraint
@@ -51,7 +51,7 @@ _TERM = Text().with_variant(Text(collation="C"), "postgresql")
 
 
 class SearchPosting(SQLModel, table=True):
-    """One term of one entry (migrations 0007, 0018): its weighted count there (a title hit counts 2, a body
+    """One term of one entry (migrations 0007, 0020): its weighted count there (a title hit counts 2, a body
     hit 1) and the entry's length in terms, keyed so a term's best entries come first."""
 
     __tablename__ = "search_posting"
@@ -64,7 +64,7 @@ class SearchPosting(SQLModel, table=True):
 
 
 class SearchTerm(SQLModel, table=True):
-    """How many entries hold a term (migrations 0007, 0018): bm25's document frequency."""
+    """How many entries hold a term (migrations 0007, 0020): bm25's document frequency."""
 
     __tablename__ = "search_term"
     __table_args__ = {"info": DERIVED, "sqlite_with_rowid": False}
@@ -74,7 +74,7 @@ class SearchTerm(SQLModel, table=True):
 
 
 class SearchTally(SQLModel, table=True):
-    """The index's size (migrations 0007, 0018): its one row (id 1, which the table checks) holds how many
+    """The index's size (migrations 0007, 0020): its one row (id 1, which the table checks) holds how many
     entries there are and how many terms they hold in all, for bm25's average length."""
 
     __tablename__ = "search_tally"

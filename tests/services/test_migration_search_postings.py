@@ -1,4 +1,4 @@
-"""Migration 0018 derives PostgreSQL's search postings from the entries a database already holds, and the
+"""Migration 0020 derives PostgreSQL's search postings from the entries a database already holds, and the
 triggers it creates keep them; downgraded, they go (SQLite's, from 0007, stay)."""
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ def _postings(database: Database) -> set[tuple[str, float, int, str]]:
         return {(found, float(weight), length, key) for found, weight, length, key in rows}
 
 
-def test_0018_derives_the_postings_of_a_database_with_entries(fresh_database: Database) -> None:
-    migrations.upgrade(fresh_database, "0017")
+def test_0020_derives_the_postings_of_a_database_with_entries(fresh_database: Database) -> None:
+    migrations.upgrade(fresh_database, "0019")
     with fresh_database.write() as connection:
         for kind, key, title, body, title_terms, body_terms in ENTRIES:
             connection.execute(
@@ -79,7 +79,7 @@ def test_0018_derives_the_postings_of_a_database_with_entries(fresh_database: Da
     # c2 and t1 tie (3 terms each, "mobil" twice): the claim first; e1 holds it once.
     assert [hit.id for hit in page.data] == ["c2", "t1", "e1"]
 
-    migrations.downgrade(fresh_database, "0017")
+    migrations.downgrade(fresh_database, "0019")
     derived = {"search_posting", "search_term", "search_tally"}
     assert (
         derived <= _tables(fresh_database)

@@ -8,7 +8,7 @@ the entry's length, and falls as the length grows. `search_posting` (migration 0
 entries grouped by `f` and shortest first, so the best k of a term are among the first k of each of its
 few groups (ties at each group's k-th length included). The scores are computed here exactly as FTS5
 computes them, from the same counts, so a page is the one ranking every match would give. PostgreSQL
-(migration 0018) reads the same page from the same tables in one statement (`one_statement`).
+(migration 0020) reads the same page from the same tables in one statement (`one_statement`).
 """
 
 from __future__ import annotations
@@ -240,7 +240,7 @@ _POSTING_TRIGGERS = {
 def derived_after(connection: Connection) -> Iterator[None]:
     """Replace every search entry inside this block, then derive all their postings in one pass.
 
-    The triggers that keep the postings (migrations 0007, 0018) are off for the block and back after it,
+    The triggers that keep the postings (migrations 0007, 0020) are off for the block and back after it,
     in the same transaction: an error inside rolls all of it back. SQLite's are dropped and created again
     from their own definitions; PostgreSQL's disabled (a lock that blocks writers, not readers). Does
     nothing where there are no such triggers, or none enabled.

@@ -12,8 +12,8 @@ many-row INSERT or DELETE derives its postings in one set-based statement, not r
 rebuild of the whole index does the same (app.services.search.postings.derived_after). The existing
 entries' postings are derived here.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06
 """
 
@@ -24,8 +24,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0018"
-down_revision: str | None = "0017"
+revision: str = "0020"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
