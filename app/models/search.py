@@ -3,14 +3,15 @@
 The engines index `title_terms` and `body_terms` (already analysed by app.services.search.analyzer):
 on SQLite through the FTS5 table `search_fts` (external content, kept in sync by triggers), on
 PostgreSQL through the generated `tsv` column and its GIN index, which only the migration declares
-(no model type stands for a generated tsvector). SQLite's one-word searches read `search_posting`,
-`search_term` and `search_tally` (app.services.search.postings), derived from the entries by triggers.
+(no model type stands for a generated tsvector). One-word searches read `search_posting`, `search_term`
+and `search_tally` (app.services.search.postings) on both engines, derived from the entries by triggers
+(migrations 0007 on SQLite, 0020 on PostgreSQL).
 """
 
 from sqlalchemy import REAL, CheckConstraint, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.base import SQLITE_ONLY, key_text
+from app.models.base import DERIVED, SQLITE_ONLY, key_text
 
 SEARCH_KINDS = ("claim", "entity", "theme")
 
@@ -45,35 +46,39 @@ class SearchFts(SQLModel, table=True):
     body_terms: str
 
 
+# A term compared byte-wise: only ever looked up by equality, and "C" is PostgreSQL's cheapest comparison.
+_TERM = Text().with_variant(Text(collation="C"), "postgresql")
+
+
 class SearchPosting(SQLModel, table=True):
-    """One term of one entry (migration 0007): its weighted count there (a title hit counts 2, a body
+    """One term of one entry (migrations 0007, 0020): its weighted count there (a title hit counts 2, a body
     hit 1) and the entry's length in terms, keyed so a term's best entries come first."""
 
     __tablename__ = "search_posting"
-    __table_args__ = {"info": SQLITE_ONLY, "sqlite_with_rowid": False}
+    __table_args__ = {"info": DERIVED, "sqlite_with_rowid": False}
 
-    term: str = Field(primary_key=True, sa_type=Text())
+    term: str = Field(primary_key=True, sa_type=_TERM)
     weight: float = Field(primary_key=True, sa_type=REAL())
     length: int = Field(primary_key=True)
     entry_id: int = Field(primary_key=True)
 
 
 class SearchTerm(SQLModel, table=True):
-    """How many entries hold a term (migration 0007): bm25's document frequency."""
+    """How many entries hold a term (migrations 0007, 0020): bm25's document frequency."""
 
     __tablename__ = "search_term"
-    __table_args__ = {"info": SQLITE_ONLY, "sqlite_with_rowid": False}
+    __table_args__ = {"info": DERIVED, "sqlite_with_rowid": False}
 
-    term: str = Field(primary_key=True, sa_type=Text())
+    term: str = Field(primary_key=True, sa_type=_TERM)
     entries: int
 
 
 class SearchTally(SQLModel, table=True):
-    """The index's size (migration 0007): its one row (id 1, which the table checks) holds how many
+    """The index's size (migrations 0007, 0020): its one row (id 1, which the table checks) holds how many
     entries there are and how many terms they hold in all, for bm25's average length."""
 
     __tablename__ = "search_tally"
-    __table_args__ = {"info": SQLITE_ONLY}
+    __table_args__ = {"info": DERIVED}
 
     # Declared `INTEGER PRIMARY KEY` (SQLite's rowid) without NOT NULL: SQLite reports it nullable.
     id: int | None = Field(default=None, primary_key=True, nullable=True)

@@ -2,7 +2,8 @@
 
 Row by row, a load pays for every index, foreign key and derived-table trigger on every row: a
 1,000,000-claim corpus took over 25 minutes that way. Inside `deferred_upkeep` the triggers that keep
-the derived tables (claim_tally, claim_pair, claim_by_theme, claim_by_entity, claim_number) are
+the derived tables (claim_tally, claim_pair, claim_by_theme, claim_by_entity, claim_number, the search
+postings) are
 disabled and the schema's keys, foreign keys and indexes dropped; at the end the derived tables are
 filled by set-based SQL, the keys and indexes built (one sort each), the foreign keys validated in one
 pass each, the claim bodies written, the triggers enabled and the tables analysed. Everything is one
@@ -21,6 +22,7 @@ from sqlalchemy import Column, Connection, Table, delete, func, select, text, up
 
 from app.models import data_tables
 from app.services.claim_bodies import body_json, claims_with_revisions
+from app.services.search import postings
 from app.services.tables import CLAIM, CLAIM_BODY, DATA_REVISION
 from app.services.writes.claim_ids import FILL_CLAIM_NUMBERS
 
@@ -68,6 +70,9 @@ DERIVED_TABLES = (
     "claim_by_entity",
     "claim_body",
     "claim_number",
+    "search_posting",
+    "search_term",
+    "search_tally",
 )
 
 # The schema's keys and foreign keys, and the indexes no constraint owns, of every table but Alembic's.
@@ -158,13 +163,14 @@ def _put_back(connection: Connection, schema: _Schema, report: Report) -> None:
     def derive() -> None:
         for statement in DERIVE:
             connection.execute(text(statement))
+        postings.derive(connection)
 
     def keys_and_indexes() -> None:
         _add_constraints(connection, keys)
         for definition in schema.indexes:
             connection.execute(text(definition))
 
-    _timed(report, "derived tables (tallies, pairs, claims by theme and entity)", derive)
+    _timed(report, "derived tables (tallies, pairs, claims by theme and entity, search postings)", derive)
     _timed(report, "keys and indexes", keys_and_indexes)
     _timed(report, "foreign keys checked", lambda: _add_constraints(connection, foreign_keys))
     # Statistics before the claim bodies: their reads are planned from them (unanalysed tables get

@@ -85,6 +85,9 @@ def downgrade(database: Database, revision: str = "base") -> None:
 _UNCOMPARED_TABLES = ("search_fts",)
 _UNCOMPARED_COLUMNS = {("search_entry", "tsv")}
 _UNCOMPARED_INDEXES = {"ix_search_entry_tsv"}
+# Model columns not compared on one engine: search_tally's key is SQLite's rowid, which SQLite reports
+# nullable, and the model says so; a PostgreSQL key column is never nullable.
+_UNCOMPARED_MODEL_COLUMNS = {"postgresql": {("search_tally", "id")}}
 
 IncludeObject = Callable[[Any, str | None, str, bool, Any], bool]
 
@@ -97,7 +100,9 @@ def object_filter(dialect: str) -> IncludeObject:
         if type_ == "table" and name is not None:
             model = metadata.tables.get(name)
             return not name.startswith(_UNCOMPARED_TABLES) and (model is None or exists_on(model, dialect))
-        if type_ == "column" and reflected and (getattr(obj, "table", None) is not None):
+        if type_ == "column" and (getattr(obj, "table", None) is not None):
+            if not reflected:
+                return (obj.table.name, name) not in _UNCOMPARED_MODEL_COLUMNS.get(dialect, set())
             return (obj.table.name, name) not in _UNCOMPARED_COLUMNS
         return not (type_ == "index" and name in _UNCOMPARED_INDEXES)
 

@@ -83,12 +83,16 @@ def test_one_claim_and_a_search_page_are_one_statement(
     client: TestClient, statement_log: StatementLog
 ) -> None:
     """GET a claim reads it whole in one statement; on PostgreSQL a search page (count, ranks, texts) is
-    one too (SQLite reads its postings in a few)."""
+    one too, whether it reads one word's postings or ranks several words on the tsvector (SQLite reads
+    its postings in a few)."""
     claim_id = get_json(client, "/v1/claims", [("limit", 1)])["data"][0]["id"]
     statement_log.statements.clear()
     get_json(client, f"/v1/claims/{claim_id}", [])
     assert len(statement_log.statements) == 1, statement_log.statements
-    statement_log.statements.clear()
-    get_json(client, "/v1/search", [("q", "software")])
-    if engine_under_test() == "postgresql":
-        assert len(statement_log.statements) == 1, statement_log.statements
+    for query in ("software", "pakistan software"):
+        statement_log.statements.clear()
+        get_json(client, "/v1/search", [("q", query)])
+        if engine_under_test() == "postgresql":
+            assert len(statement_log.statements) == 1, statement_log.statements
+            one_word = "search_posting" in statement_log.statements[0]
+            assert one_word == (query == "software"), statement_log.statements

@@ -9,7 +9,6 @@ from sqlalchemy import text
 from app.db import Database
 from app.services.search import hits
 from app.services.search.query import parse
-from tests.databases import engine_under_test
 
 QUERIES = ["pakistan", "freelanc*", '"IT sector"', "careem OR daraz", "mobile -banking", "zzzz-no-match"]
 
@@ -37,7 +36,6 @@ def test_a_search_body_is_the_validated_pages_bytes(
     assert pages
 
 
-@pytest.mark.skipif(engine_under_test() != "sqlite", reason="the search postings are SQLite's")
 def test_every_word_of_the_seed_renders_as_the_validated_page(seeded_database: Database) -> None:
     with seeded_database.read() as connection:
         words = [row[0] for row in connection.execute(text("SELECT DISTINCT term FROM search_posting"))]

@@ -147,10 +147,10 @@ def expected_postings(title_terms: str, body_terms: str) -> dict[str, float]:
 
 def check(connection: Connection) -> None:
     """Raise if the full-text index or the search postings disagree with search_entry (FTS5
-    integrity-check, then every posting and tally derived again here; needs the writer)."""
-    if connection.dialect.name != "sqlite":
-        return
-    connection.execute(text("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)"))
+    integrity-check on SQLite, PostgreSQL's tsvector being generated; then, on both engines, every posting
+    and tally derived again here; needs the writer)."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(text("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)"))
     expected: set[tuple[str, float, int, int]] = set()
     entries = lengths = 0
     for row in connection.execute(

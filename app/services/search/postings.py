@@ -1,12 +1,14 @@
-"""One-word searches on SQLite, best first without scoring every match: read from `search_posting`.
+"""One-word searches, best first without scoring every match: read from `search_posting`, on both engines.
 
-FTS5 ranks by scoring every entry a word is in, so a common word's search grows with the data. For one
+FTS5 and ts_rank_cd rank by scoring every entry a word is in, so a common word's search grows with the
+data. For one
 term, FTS5's bm25 is `idf * f * (K1 + 1) / (f + K1 * (1 - B + B * length / average length))`: it depends
 on an entry only through `f`, the term's weighted count in it (a title hit counts 2, a body hit 1), and
 the entry's length, and falls as the length grows. `search_posting` (migration 0007) keeps each term's
 entries grouped by `f` and shortest first, so the best k of a term are among the first k of each of its
 few groups (ties at each group's k-th length included). The scores are computed here exactly as FTS5
-computes them, from the same counts, so a page is the one ranking every match would give.
+computes them, from the same counts, so a page is the one ranking every match would give. PostgreSQL
+(migration 0020) reads the same page from the same tables in one statement (`one_statement`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Float, Integer, column, select, text
+from sqlalchemy import Connection, Integer, column, select, text
 
 from app.services.id_sets import among, bound
 from app.services.prepared import Prepared
@@ -59,7 +61,7 @@ _GROUPS = Prepared(
         column("matches", Integer()),
         column("entries", Integer()),
         column("terms", Integer()),
-        column("weight", Float()),
+        column("weight"),  # untyped: read as the driver gives it, a float on both engines
         column("shortest", Integer()),
     )
 )
@@ -120,8 +122,8 @@ def _scorer(matches: int, entries: int, terms: int) -> _Scorer:
 def best(
     connection: Any, term: str, wanted: int, after: Sequence[Any] | None = None
 ) -> tuple[int, list[RankedEntry]]:
-    """How many entries hold `term`, and the best `wanted` past the cursor `after` (score, type, id), in
-    score, type, id order."""
+    """On SQLite: how many entries hold `term`, and the best `wanted` past the cursor `after` (score,
+    type, id), in score, type, id order."""
     groups = _GROUPS.tuples(connection, term=term)
     if not groups or not groups[0][0]:
         return 0, []
@@ -169,53 +171,92 @@ def best(
     return int(matches), ranked[:wanted]
 
 
-def _length(column_of: str) -> str:
+def _count(column_of: str, dialect: str) -> str:
     """SQL: how many space-separated terms a column holds."""
+    if dialect == "postgresql":
+        return f"cardinality(string_to_array({column_of}, ' '))"
     return f"(length({column_of}) - length(replace({column_of}, ' ', '')) + ({column_of} <> ''))"
 
 
-def _terms(column_of: str) -> str:
-    """SQL: the terms of a space-separated column (letters and digits only), one row each."""
-    return f"""json_each('["' || replace({column_of}, ' ', '","') || '"]')"""
+def _weighted_terms(dialect: str) -> str:
+    """SQL: every term of every entry, one row each, with its weight and its entry's id and length."""
+    length = f"({_count('e.title_terms', dialect)} + {_count('e.body_terms', dialect)})"
+    if dialect == "postgresql":
+        # The weights as the column's type, so they sum and compare as stored.
+        weights = f"CAST({TITLE_WEIGHT} AS REAL)", f"CAST({BODY_WEIGHT} AS REAL)"
+        terms_of = [
+            f"unnest(string_to_array(e.{name}, ' ')) AS t(value)" for name in ("title_terms", "body_terms")
+        ]
+    else:
+        weights = str(TITLE_WEIGHT), str(BODY_WEIGHT)
+        terms_of = [
+            f"""json_each('["' || replace(e.{name}, ' ', '","') || '"]') AS t"""
+            for name in ("title_terms", "body_terms")
+        ]
+    return " UNION ALL ".join(
+        f"SELECT e.id, t.value AS term, {weight} AS weight, {length} AS length "  # noqa: S608
+        f"FROM search_entry e, {terms}"
+        for weight, terms in zip(weights, terms_of, strict=True)
+    )
 
 
-_ENTRY_LENGTH = f"({_length('e.title_terms')} + {_length('e.body_terms')})"
-_WEIGHTED_TERMS = (
-    f"SELECT e.id, t.value AS term, {TITLE_WEIGHT} AS weight, {_ENTRY_LENGTH} AS length "  # noqa: S608
-    f"FROM search_entry e, {_terms('e.title_terms')} t UNION ALL "
-    f"SELECT e.id, t.value, {BODY_WEIGHT}, {_ENTRY_LENGTH} FROM search_entry e, {_terms('e.body_terms')} t"
-)
-# Every entry's postings at once, in key order: appending to the B-tree instead of inserting all over it
-# as the row triggers do, which is much faster for a whole rebuild. Built from constants only: no input.
-_DERIVE = [
-    "DELETE FROM search_posting",
-    "DELETE FROM search_term",
-    "DELETE FROM search_tally",
-    "INSERT INTO search_posting (term, weight, length, entry_id) SELECT term, sum(weight), length, id "  # noqa: S608
-    f"FROM ({_WEIGHTED_TERMS}) WHERE term <> '' GROUP BY id, term ORDER BY term, 2, length, id",
-    "INSERT INTO search_term (term, entries) SELECT term, count(*) FROM search_posting GROUP BY term",
-    "INSERT INTO search_tally (id, entries, terms) "  # noqa: S608
-    f"SELECT 1, count(*), coalesce(sum({_ENTRY_LENGTH}), 0) FROM search_entry e",
-]
-_POSTING_TRIGGERS = text(
-    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_entry_postings_%'"
-)
+def _derive(dialect: str) -> list[str]:
+    """Every entry's postings at once, in key order: appending to the B-tree instead of inserting all over
+    it as the triggers do, which is much faster for a whole index. Built from constants only: no input."""
+    length = f"({_count('e.title_terms', dialect)} + {_count('e.body_terms', dialect)})"
+    return [
+        "DELETE FROM search_posting",
+        "DELETE FROM search_term",
+        "DELETE FROM search_tally",
+        "INSERT INTO search_posting (term, weight, length, entry_id) "  # noqa: S608
+        f"SELECT term, sum(weight), length, id FROM ({_weighted_terms(dialect)}) AS w "
+        "WHERE term <> '' GROUP BY id, term, length ORDER BY term, 2, length, id",
+        "INSERT INTO search_term (term, entries) SELECT term, count(*) FROM search_posting GROUP BY term",
+        "INSERT INTO search_tally (id, entries, terms) "  # noqa: S608
+        f"SELECT 1, count(*), coalesce(sum({length}), 0) FROM search_entry e",
+    ]
+
+
+def derive(connection: Connection) -> None:
+    """Derive every posting, term count and the tally again from search_entry, in one pass (their triggers
+    off, or the postings would be counted twice)."""
+    for statement in _derive(connection.dialect.name):
+        connection.execute(text(statement))
+
+
+_POSTING_TRIGGERS = {
+    "sqlite": text(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_entry_postings_%'"
+    ),
+    # Only those enabled: inside the bulk loader's `deferred_upkeep` they are all off, and it derives them.
+    "postgresql": text(
+        "SELECT tgname, NULL FROM pg_trigger WHERE tgrelid = 'search_entry'::regclass "
+        "AND tgname LIKE 'search_entry_postings_%' AND tgenabled <> 'D'"
+    ),
+}
 
 
 @contextmanager
 def derived_after(connection: Connection) -> Iterator[None]:
     """Replace every search entry inside this block, then derive all their postings in one pass.
 
-    The row triggers that keep the postings (migration 0007) are dropped for the block and created again
-    from their own definitions after it, in the same transaction: an error inside rolls all of it back.
-    Does nothing where there are no such triggers (PostgreSQL, or before migration 0007).
+    The triggers that keep the postings (migrations 0007, 0020) are off for the block and back after it,
+    in the same transaction: an error inside rolls all of it back. SQLite's are dropped and created again
+    from their own definitions; PostgreSQL's disabled (a lock that blocks writers, not readers). Does
+    nothing where there are no such triggers, or none enabled.
     """
-    triggers = connection.execute(_POSTING_TRIGGERS).all() if connection.dialect.name == "sqlite" else []
+    dialect = connection.dialect.name
+    triggers = connection.execute(_POSTING_TRIGGERS[dialect]).all() if dialect in _POSTING_TRIGGERS else []
     for name, _ in triggers:
-        connection.execute(text(f'DROP TRIGGER "{name}"'))
+        if dialect == "sqlite":
+            connection.execute(text(f'DROP TRIGGER "{name}"'))
+        else:
+            connection.execute(text(f'ALTER TABLE search_entry DISABLE TRIGGER "{name}"'))
     yield
     if triggers:
-        for statement in _DERIVE:
-            connection.execute(text(statement))
-    for _, definition in triggers:
-        connection.execute(text(definition))
+        derive(connection)
+    for name, definition in triggers:
+        if dialect == "sqlite":
+            connection.execute(text(definition))
+        else:
+            connection.execute(text(f'ALTER TABLE search_entry ENABLE TRIGGER "{name}"'))
