@@ -330,3 +330,22 @@ def test_check_notices_postings_out_of_step(migrated_database: Database) -> None
         connection.execute(text("DELETE FROM search_posting WHERE term = 'money'"))
         with pytest.raises(AssertionError, match="1 missing"):
             search_index.check(connection)
+
+
+@pytest.mark.skipif(engine_under_test() != "postgresql", reason="PostgreSQL's statement time limit")
+def test_deriving_every_posting_is_not_held_to_a_requests_time_limit(tmp_path: Path) -> None:
+    """`sectorfacts rebuild` derives all postings in one statement, which at 100,000 claims ran past the
+    5 s limit meant for requests and failed; the limit is lifted for that transaction only."""
+    with fresh_database_url(tmp_path) as url:
+        database = create_database(Settings(database_url=url, statement_timeout_ms=100))
+        try:
+            fill(database, Corpus(500))
+            with database.write() as connection:
+                assert connection.execute(text("SHOW statement_timeout")).scalar_one() == "100ms"
+                search_index.rebuild(connection)
+                assert connection.execute(text("SHOW statement_timeout")).scalar_one() == "0"
+            with database.write() as connection:  # the next transaction has the limit again
+                assert connection.execute(text("SHOW statement_timeout")).scalar_one() == "100ms"
+                search_index.check(connection)
+        finally:
+            database.dispose()
