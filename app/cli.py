@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging.config
+import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic.util import CommandError
 from sqlalchemy import func, select
@@ -26,6 +28,9 @@ from app.services.search import index as search_index
 from app.services.tables import DOCUMENT
 from app.services.writes.claim_ids import refresh_claim_numbers
 from seed.loader import DEFAULT_ANNOTATIONS, load_seed
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 def _is_empty(database: Database) -> bool:
@@ -53,7 +58,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             prepare(database, seed_if_empty=settings.seed_on_empty)
         finally:
             database.dispose()
-    uvicorn.run(
+    config = uvicorn.Config(
         "app.main:create_app",
         factory=True,
         host=args.host,
@@ -68,7 +73,26 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         # Open change streams never end by themselves: past this, shutdown cancels what still runs.
         timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout_s)),
     )
-    return 0
+    if config.workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, sockets=[tcp_listener(config)]).run()
+        return 0
+    server = uvicorn.Server(config)
+    server.run()
+    return 0 if server.started else 3
+
+
+def tcp_listener(config: uvicorn.Config) -> socket.socket:
+    """The listening socket uvicorn binds for its worker processes, marked as TCP (`IPPROTO_TCP`).
+
+    uvicorn leaves its `proto` at 0, accepted connections inherit it, and asyncio sets TCP_NODELAY only
+    on sockets whose `proto` is TCP: without it every keep-alive request after a connection's first
+    waited for the client's delayed ACK, about 40 ms (uvicorn issue 3149)."""
+    bound = config.bind_socket()
+    listener = socket.socket(bound.family, bound.type, socket.IPPROTO_TCP, fileno=bound.detach())
+    listener.set_inheritable(True)
+    return listener
 
 
 def _deliver(args: argparse.Namespace, settings: Settings) -> int:
