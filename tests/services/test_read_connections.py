@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from app.config import Settings
-from app.db import Database, create_database
+from app.db import Database, create_database, inline_reads
 from tests.databases import engine_under_test
 
 pytestmark = pytest.mark.skipif(engine_under_test() != "postgresql", reason="PostgreSQL connections")
@@ -29,22 +29,28 @@ def test_reads_run_outside_a_transaction(migrated_database: Database) -> None:
         assert raw.autocommit is False  # writes keep their transaction
 
 
-def test_a_connection_the_server_closed_is_replaced(migrated_database: Database) -> None:
-    """A pooled read connection whose backend was terminated is dropped at checkout; the read succeeds."""
-    with migrated_database.read() as connection:
-        killed = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
-    with migrated_database.write() as connection:
-        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": killed})
+def _terminate(database: Database, pid: int) -> None:
+    """Terminate the backend `pid` and wait until it is gone (the termination reaches its socket
+    asynchronously)."""
+    with database.write() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:  # the termination reaches the socket asynchronously
-        with migrated_database.write() as connection:
+    while time.monotonic() < deadline:
+        with database.write() as connection:
             gone = connection.execute(
-                text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": killed}
+                text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
             ).scalar_one()
         if not gone:
             break
         time.sleep(0.05)
     time.sleep(0.05)
+
+
+def test_a_connection_the_server_closed_is_replaced(migrated_database: Database) -> None:
+    """A pooled read connection whose backend was terminated is dropped at checkout; the read succeeds."""
+    with migrated_database.read() as connection:
+        killed = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    _terminate(migrated_database, killed)
     with migrated_database.read() as connection:
         assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != killed
         assert connection.execute(text("SELECT count(*) FROM claim")).scalar_one() == 0
@@ -67,22 +73,9 @@ def test_the_event_loops_kept_connection_is_replaced_when_the_server_closed_it(
 ) -> None:
     """Inline reads (app/api/reading.py) run on a connection the loop's thread keeps out of the pool: a
     terminated backend is noticed the same way, before a read gets it."""
-    from app.db import inline_reads
-
     with inline_reads(), migrated_database.read() as connection:
         killed = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
-    with migrated_database.write() as connection:
-        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": killed})
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        with migrated_database.write() as connection:
-            gone = connection.execute(
-                text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": killed}
-            ).scalar_one()
-        if not gone:
-            break
-        time.sleep(0.05)
-    time.sleep(0.05)
+    _terminate(migrated_database, killed)
     with inline_reads(), migrated_database.read() as connection:
         assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != killed
         assert connection.execute(text("SELECT count(*) FROM claim")).scalar_one() == 0

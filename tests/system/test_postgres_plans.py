@@ -5,20 +5,19 @@ sequentially. Loading the corpus (COPY, as the benchmark does) takes about a min
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Engine, create_engine, event, text
 
 from app.config import Settings
 from app.db import create_database
 from app.main import create_app
 from bench.corpus import Corpus
 from bench.load import fill
-from tests.databases import POSTGRES_ENV
+from tests.databases import POSTGRES_ENV, fresh_database_url
 
 CLAIMS = 100_000
 # A table this large is read through an index when a filter names its rows; smaller ones (themes,
@@ -29,24 +28,14 @@ pytestmark = pytest.mark.skipif(not os.environ.get(POSTGRES_ENV), reason="needs 
 
 
 @pytest.fixture(scope="module")
-def corpus_url() -> Iterator[str]:
-    server_url = os.environ[POSTGRES_ENV]
-    name = f"sectorfacts_plans_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    try:
+def corpus_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_database_url(tmp_path_factory.mktemp("plans")) as url:
         database = create_database(Settings(database_url=url))
         try:
             fill(database, Corpus(CLAIMS))
         finally:
             database.dispose()
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 class Statements:
