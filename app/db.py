@@ -120,8 +120,10 @@ class Database:
     def _kept_is_dead(self, connection: Connection) -> bool:
         """On PostgreSQL, whether the server closed the kept connection (a restart, a terminated backend):
         it is closed and replaced, as the pool replaces its own at checkout, rather than fail a read."""
+        if self.is_sqlite:
+            return False
         raw = connection.connection.dbapi_connection
-        if self.is_sqlite or _server_closed(raw) is None:
+        if _server_closed(raw) is None:
             return False
         with contextlib.suppress(Exception):
             # Detached from the pool, nothing else closes the driver's connection.
