@@ -235,6 +235,14 @@ def _sqlite_engine(url: URL, settings: Settings, *, writer: bool) -> Engine:
     return engine
 
 
+# A read's prepared statement is planned once, for any parameters: its filters are keys and ranges that
+# one plan serves whatever the values. Under the default (auto), PostgreSQL keeps a custom plan for a
+# statement whose generic plan it estimates dearer (`= ANY($1)`, a slug looked up in a subquery) and so
+# plans it again on every execution, which costs several times the execution itself.
+# tests/system/test_postgres_plans.py explains every benchmarked read's generic plan.
+READ_PLAN_CACHE_MODE = "force_generic_plan"
+
+
 def _server_engine(url: URL, settings: Settings, *, reader: bool = False) -> Engine:
     """A PostgreSQL engine. The writer's pool pings a connection before lending it; the reader's runs in
     autocommit and only looks at the socket (`_drop_dead_connections`): a read costs no BEGIN, ROLLBACK
@@ -242,6 +250,8 @@ def _server_engine(url: URL, settings: Settings, *, reader: bool = False) -> Eng
     connect_args: dict[str, Any] = {}
     if url.get_backend_name() == "postgresql":
         connect_args["options"] = f"-c statement_timeout={int(settings.statement_timeout_ms)}"
+        if reader:
+            connect_args["options"] += f" -c plan_cache_mode={READ_PLAN_CACHE_MODE}"
     if not reader:
         return create_engine(
             url,

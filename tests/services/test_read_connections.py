@@ -1,5 +1,5 @@
-"""PostgreSQL read connections: autocommit (no transaction round trips), and a connection the server closed
-is replaced before a read gets it, without a ping."""
+"""PostgreSQL read connections: autocommit (no transaction round trips), generic plans (no planning per
+execution), and a connection the server closed is replaced before a read gets it, without a ping."""
 
 from __future__ import annotations
 
@@ -27,6 +27,16 @@ def test_reads_run_outside_a_transaction(migrated_database: Database) -> None:
         raw = connection.connection.dbapi_connection
         assert raw is not None
         assert raw.autocommit is False  # writes keep their transaction
+
+
+def test_reads_keep_one_plan_per_statement_and_writes_plan_per_execution(migrated_database: Database) -> None:
+    """A read connection plans each prepared statement once, generically; writes keep PostgreSQL's default."""
+    with migrated_database.read() as connection:
+        assert connection.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_generic_plan"
+    with inline_reads(), migrated_database.read() as connection:
+        assert connection.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_generic_plan"
+    with migrated_database.write() as connection:
+        assert connection.execute(text("SHOW plan_cache_mode")).scalar_one() == "auto"
 
 
 def _terminate(database: Database, pid: int) -> None:

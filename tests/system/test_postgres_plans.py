@@ -1,6 +1,7 @@
 """On PostgreSQL at 100,000 claims, the benchmarked reads find their rows through indexes: every statement
-they run is explained (`EXPLAIN (FORMAT JSON)` with its real parameters) and none scans a large table
-sequentially. Loading the corpus (COPY, as the benchmark does) takes about a minute; SQLite runs skip it."""
+they run is explained (`EXPLAIN (FORMAT JSON)` with its real parameters, and the generic plan the app's
+read connections keep for it) and none scans a large table sequentially. Loading the corpus (COPY, as the
+benchmark does) takes about a minute; SQLite runs skip it."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 
 from app.config import Settings
-from app.db import create_database
+from app.db import READ_PLAN_CACHE_MODE, create_database
 from app.main import create_app
 from bench.corpus import Corpus
 from bench.load import fill
@@ -143,6 +145,26 @@ def test_benchmarked_reads_use_indexes_at_100000_claims(client: TestClient, corp
                 cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
                 plan = cursor.fetchone()[0][0]["Plan"]
                 scanned += [(table, statement) for table in _sequential_scans(plan) if table in large]
+                generic = _generic_plan(corpus_url, statement, parameters)
+                scanned += [
+                    (table, "generic: " + statement) for table in _sequential_scans(generic) if table in large
+                ]
     finally:
         engine.dispose()
     assert scanned == []
+
+
+def _generic_plan(url: str, statement: str, parameters: Any) -> dict[str, Any]:
+    """The plan PostgreSQL keeps for a prepared statement on the app's read connections, which force
+    generic plans (app/db.py, READ_PLAN_CACHE_MODE): one plan for any parameters, so it is explained
+    with every parameter NULL."""
+    with psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(False)) as raw:
+        raw.execute(f"SET plan_cache_mode = {READ_PLAN_CACHE_MODE}")
+        raw.execute(statement, parameters, prepare=True)
+        name, count = raw.execute(
+            "SELECT name, cardinality(parameter_types) FROM pg_prepared_statements"
+        ).fetchone()  # type: ignore[misc]
+        nulls = ", ".join(["NULL"] * count)
+        explained = raw.execute(f"EXPLAIN (FORMAT JSON) EXECUTE {name}" + (f"({nulls})" if count else ""))
+        plan: dict[str, Any] = explained.fetchone()[0][0]["Plan"]  # type: ignore[index]
+    return plan
