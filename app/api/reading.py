@@ -49,8 +49,9 @@ async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kw
     budget = database.inline_read_budget_s
     if budget <= 0:
         return await run_in_threadpool(call, *args, **kwargs)
-    key = _read_key(call, args, kwargs)
-    if not _offload_at_once(database, key):
+    # The key costs a repr of the arguments: only worth building when some read is remembered as slow.
+    key = _read_key(call, args, kwargs) if database.slow_reads else None
+    if key is None or not _offload_at_once(database, key):
         try:
             with read_budget(budget), inline_reads():
                 return call(*args, **kwargs)
@@ -64,7 +65,7 @@ async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kw
         )
     else:
         result, cost = await anyio.to_thread.run_sync(partial(_clocked, call, *args, **kwargs))
-    _remember(database.slow_reads, key, cost, budget)
+    _remember(database.slow_reads, key or _read_key(call, args, kwargs), cost, budget)
     return result
 
 

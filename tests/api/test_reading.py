@@ -37,6 +37,15 @@ def database_with_budget(seeded_url: str, request: pytest.FixtureRequest) -> Ite
     database.dispose()
 
 
+class Attempts(list[int]):
+    """The threads a read ran on, noted by the read itself. Its repr stays the same whatever it holds: the
+    read is identified by its arguments as they were when it was called (a service's arguments never
+    change while it runs), and reading.run_read may only build that key after an attempt."""
+
+    def __repr__(self) -> str:
+        return "attempts"
+
+
 def _count_to(database: Database, limit: int, threads: list[int]) -> int:
     """A read whose cost grows with `limit`, noting the thread of each attempt."""
     threads.append(threading.get_ident())
@@ -45,7 +54,7 @@ def _count_to(database: Database, limit: int, threads: list[int]) -> int:
 
 
 async def _run(database: Database, limit: int) -> tuple[int, list[int], int]:
-    threads: list[int] = []
+    threads = Attempts()
     found = await run_read(database, _count_to, database, limit, threads)
     return found, threads, threading.get_ident()
 
@@ -90,7 +99,7 @@ def _count_waiting(database: Database, limit: int, threads: list[int]) -> int:
 @pytest.mark.parametrize("database_with_budget", [20], indirect=True)
 def test_time_spent_waiting_does_not_count_against_the_budget(database_with_budget: Database) -> None:
     async def run() -> tuple[int, list[int], int, float]:
-        threads: list[int] = []
+        threads = Attempts()
         began = time.monotonic()
         found = await run_read(database_with_budget, _count_waiting, database_with_budget, 4_000, threads)
         return found, threads, threading.get_ident(), time.monotonic() - began
@@ -121,7 +130,7 @@ def test_a_read_still_slow_in_the_pool_stays_remembered(database_with_budget: Da
     async def five_calls() -> tuple[list[list[int]], int]:
         seen = []
         for _ in range(5):
-            threads: list[int] = []
+            threads = Attempts()
             await run_read(database_with_budget, _count_to, database_with_budget, 3_000_000, threads)
             seen.append(threads)
         return seen, threading.get_ident()
@@ -159,7 +168,7 @@ def test_a_read_whose_pooled_run_fits_the_budget_is_forgotten(database_with_budg
         costs = _Costs(3_000_000, 10, 10)  # stopped inline; cheap in the pool; cheap again
         seen = []
         for _ in range(2):
-            threads: list[int] = []
+            threads = Attempts()
             await run_read(database_with_budget, _count_as_costs_say, database_with_budget, costs, threads)
             seen.append(threads)
         return seen, threading.get_ident()
@@ -184,7 +193,7 @@ async def _call_while_the_pool_is_busy(
 ) -> tuple[list[int], int]:
     """Remember a read as slow, then call it again while every pool slot is held (released after
     `release_after_s`); the threads its attempts ran on, and the loop's."""
-    await run_read(database, _count_as_costs_say, database, costs, [])
+    await run_read(database, _count_as_costs_say, database, costs, Attempts())
     limiter = database.slow_read_queues[id(asyncio.get_running_loop())]
     holders = [object() for _ in range(int(limiter.total_tokens))]
     for holder in holders:
@@ -196,7 +205,7 @@ async def _call_while_the_pool_is_busy(
             limiter.release_on_behalf_of(holder)
 
     releasing = asyncio.create_task(release())
-    threads: list[int] = []
+    threads = Attempts()
     # Bounded: queued for the pool, it waits for the slots held here.
     await asyncio.wait_for(run_read(database, _count_as_costs_say, database, costs, threads), timeout=10)
     await releasing
@@ -322,7 +331,7 @@ def test_inline_reads_reuse_the_loop_threads_connection_in_a_fresh_transaction(
     async def three_reads() -> None:
         await run_read(database_with_budget, _connection_of, database_with_budget, seen)
         await run_read(database_with_budget, _connection_of, database_with_budget, seen)
-        threads: list[int] = []
+        threads = Attempts()
         await run_read(database_with_budget, _count_to, database_with_budget, 10, threads)
         await run_read(database_with_budget, _connection_of, database_with_budget, seen)
 
