@@ -21,10 +21,9 @@ from bench.wrk import WrkResult, run_wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER_CORE, LOAD_CORE = 0, 1
+
+
 # Endpoints the PostgreSQL service is measured on.
-POSTGRES_ENDPOINTS = ("list_theme", "list_theme_entity", "claim", "search", "deep_page")
-
-
 @dataclass(frozen=True)
 class Options:
     """How hard and how long to measure."""
@@ -302,7 +301,7 @@ def measure_size(
                     Target(
                         "service-pg",
                         service_pg,
-                        lambda e: service_pg.base_url + e.path if e.name in POSTGRES_ENDPOINTS else None,
+                        lambda e: service_pg.base_url + e.path,
                     )
                 )
             slow = _check_answers(targets, chosen)

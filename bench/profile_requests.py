@@ -50,7 +50,7 @@ from seed.loader import load_seed
 
 App = Callable[..., Any]
 # The endpoints of issue 27's comparison (bench/targets.py names them).
-ENDPOINTS = ("claim", "list_theme", "list_theme_entity", "search", "deep_page", "facets")
+ENDPOINTS = ("claim", "list_theme", "list_theme_entity", "search", "deep_page", "facets", "entity_alias")
 
 
 def _cpu() -> float:

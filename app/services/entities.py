@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, or_, select, union
+from sqlalchemy import (
+    ARRAY,
+    BindParameter,
+    ColumnElement,
+    Connection,
+    String,
+    Text,
+    bindparam,
+    func,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from app.db import Database
 from app.models import ENTITY_TYPES
@@ -174,12 +188,61 @@ def entity_id_for(connection: Connection, key: str) -> int:
     return found[key]
 
 
+def _aliases_in_order(dialect: str) -> ColumnElement[Any]:
+    """A correlated subquery: the entity's aliases in their order, as a list (PostgreSQL's array) or a
+    JSON array (SQLite's text)."""
+    if dialect == "postgresql":
+        ordered = aggregate_order_by(ENTITY_ALIAS.c.alias, ENTITY_ALIAS.c.position, ENTITY_ALIAS.c.id)
+        return (
+            select(func.array_agg(ordered, type_=ARRAY(Text)))
+            .where(ENTITY_ALIAS.c.entity_id == ENTITY.c.id)
+            .scalar_subquery()
+        )
+    in_order = (
+        select(ENTITY_ALIAS.c.alias)
+        .where(ENTITY_ALIAS.c.entity_id == ENTITY.c.id)
+        .order_by(ENTITY_ALIAS.c.position, ENTITY_ALIAS.c.id)
+        .correlate(ENTITY)  # a subquery in FROM is not correlated unless told
+        .subquery()
+    )
+    return select(func.json_group_array(in_order.c.alias)).scalar_subquery()
+
+
+@cache
+def _entity_named(dialect: str) -> Prepared:
+    key: BindParameter[str] = bindparam("key", type_=String())
+    # Slugs, names and aliases are each unique; a key that is one entity's slug and another's name or
+    # alias names the first (as claim filters read it, app/services/claim_filters.py).
+    named = func.coalesce(
+        select(ENTITY.c.id).where(ENTITY.c.slug == key).scalar_subquery(),
+        select(ENTITY.c.id).where(ENTITY.c.name_key == key).scalar_subquery(),
+        select(ENTITY_ALIAS.c.entity_id).where(ENTITY_ALIAS.c.alias_key == key).scalar_subquery(),
+    )
+    return Prepared(
+        select(
+            *_COLUMNS, _claim_count(), ENTITY.c.revision, _aliases_in_order(dialect).label("aliases")
+        ).where(ENTITY.c.id == named)
+    )
+
+
 def read_entity(database: Database, key: str) -> Current[EntityPublic]:
-    """An entity, by slug, name or alias, for GET; raises Gone (410) or NotFound."""
-    with database.read() as connection:
-        found = current_entity(connection, entity_id_for(connection, key))
-        assert found is not None
-        return found
+    """An entity, by slug, name or alias, for GET, read in one statement; raises Gone (410) or NotFound."""
+    with database.read(snapshot=False) as connection:
+        row = _entity_named(connection.dialect.name).first(connection, key=lookup_key(key))
+        if row is None:
+            error = revisioned.missing(connection, "entity", lookup_key(key))
+            raise NotFound("entity", key) if isinstance(error, NotFound) else error
+    aliases = row.aliases if isinstance(row.aliases, list) else json.loads(row.aliases or "[]")
+    public = EntityPublic(
+        slug=row.slug,
+        name=row.name,
+        type=row.type,
+        description=row.description,
+        aliases=aliases,
+        external_ids=row.external_ids,
+        claim_count=row.claim_count,
+    )
+    return Current("entity", row.slug, int(row.revision), public)
 
 
 def every_entity(connection: Connection, batch: int = 1000) -> Iterator[EntityPublic]:
