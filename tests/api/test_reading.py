@@ -128,7 +128,7 @@ def test_a_read_still_slow_in_the_pool_stays_remembered(database_with_budget: Da
     pay a stopped attempt on the loop on any later call."""
 
     async def five_calls() -> tuple[list[list[int]], int]:
-        seen = []
+        seen: list[list[int]] = []
         for _ in range(5):
             threads = Attempts()
             await run_read(database_with_budget, _count_to, database_with_budget, 3_000_000, threads)
@@ -166,7 +166,7 @@ def test_a_read_whose_pooled_run_fits_the_budget_is_forgotten(database_with_budg
 
     async def three_calls() -> tuple[list[list[int]], int]:
         costs = _Costs(3_000_000, 10, 10)  # stopped inline; cheap in the pool; cheap again
-        seen = []
+        seen: list[list[int]] = []
         for _ in range(2):
             threads = Attempts()
             await run_read(database_with_budget, _count_as_costs_say, database_with_budget, costs, threads)
