@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import sqlite3
 import statistics
 import sys
@@ -32,18 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # Of every this many requests wrk sends, one is a facets request.
 FACETS_EVERY = 10
 PROBE_INTERVAL_S = 0.005
-
-
-def _in_a_venv() -> None:
-    """Re-run with the project's .venv Python (created by dev.py when missing), unless already in a venv."""
-    if sys.prefix != sys.base_prefix:
-        return
-    sys.path.insert(0, str(ROOT))
-    import dev
-
-    dev.ensure_environment()
-    venv_python = ROOT / ".venv" / "bin" / "python"
-    os.execv(str(venv_python), [str(venv_python), str(Path(__file__).resolve()), *sys.argv[1:]])
 
 
 @dataclass(frozen=True)
@@ -171,8 +158,10 @@ def measure(engine: str, database_url: str, sqlite_file: Path, size: int, second
 
 
 def main(argv: list[str] | None = None) -> int:
-    _in_a_venv()
     sys.path.insert(0, str(ROOT))
+    from bench.writes import _in_a_venv  # the write benchmark's: re-run with the project's .venv
+
+    _in_a_venv()
     from bench.load import postgres_corpus, sqlite_corpus
     from bench.run import _postgres_url
     from bench.session import commit, machine, versions

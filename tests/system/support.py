@@ -82,3 +82,19 @@ def serving(database_url: str, cwd: Path, log: Path, *options: str) -> Iterator[
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait(timeout=10)
+
+
+def bench_script(script: str, *arguments: str, timeout_s: float = 900) -> subprocess.CompletedProcess[str]:
+    """Run `bench/<script>` with this Python; fails the test, with its output, unless it exits 0."""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, str(root / "bench" / script), *arguments],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )
+    assert done.returncode == 0, f"bench/{script} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+    return done

@@ -5,16 +5,12 @@ speed: CI machines vary."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from bench.facets_mix import FACETS_EVERY, mixed_paths
 from bench.load import sqlite_corpus
 from tests.databases import engine_under_test
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.system.support import bench_script
 
 
 def test_a_tenth_of_the_mixed_requests_are_facets_with_changing_filters() -> None:
@@ -33,19 +29,7 @@ def test_a_tenth_of_the_mixed_requests_are_facets_with_changing_filters() -> Non
 def test_facets_mix_smoke_run_records_claims_latency_beside_counted_facets(tmp_path: Path) -> None:
     out = tmp_path / "facets-mix.json"
     engine = "postgres" if engine_under_test() == "postgresql" else "sqlite"
-    argv = [sys.executable, str(ROOT / "bench" / "facets_mix.py"), "--size", "60", "--seconds", "2"]
-    done = subprocess.run(
-        [*argv, "--engine", engine, "--out", str(out)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, (
-        f"bench/facets_mix.py failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
-    )
+    bench_script("facets_mix.py", "--size", "60", "--seconds", "2", "--engine", engine, "--out", str(out))
     results = json.loads(out.read_text())
     assert len(results["commit"]["sha"]) == 40, results["commit"]
     runs = {run["mix"]: run for run in results["runs"]}

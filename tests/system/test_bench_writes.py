@@ -4,9 +4,6 @@ count check catches a lost or an unacknowledged write. It asserts no speed: CI m
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,26 +17,13 @@ from bench.write_load import Tally, Written
 from bench.write_report import markdown
 from tests.curation import seed_database
 from tests.databases import engine_under_test
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.system.support import bench_script
 
 
 def test_write_benchmark_smoke_run_counts_every_write(tmp_path: Path) -> None:
     out = tmp_path / "writes.json"
-    argv = [sys.executable, str(ROOT / "bench" / "writes.py"), "--smoke", "--out", str(out)]
     engine = "postgres" if engine_under_test() == "postgresql" else "sqlite"
-    done = subprocess.run(
-        [*argv, "--engine", engine],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert done.returncode == 0, (
-        f"bench/writes.py --smoke failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
-    )
+    done = bench_script("writes.py", "--smoke", "--out", str(out), "--engine", engine)
     assert "create p50/p99 ms" in done.stdout, done.stdout
     results = json.loads(out.read_text())
     assert len(results["commit"]["sha"]) == 40, results["commit"]
