@@ -225,18 +225,19 @@ def _hits(
     hits: list[dict[str, Any]] = []
     for row in rows[:limit]:
         row_title, row_body = texts[row.id]
-        body, body_matches = highlight(row_body)
-        use_body = body_matches > 0
         # The title is the snippet only when the body has no match: highlighted only then.
-        title = "" if use_body else highlight(row_title)[0]
+        if body_spans := highlight.spans(row_body):
+            snippet, field = highlight.render(row_body, body_spans), "body"
+        else:
+            snippet, field = highlight.render(row_title, highlight.spans(row_title)), "title"
         hits.append(
             {
                 "type": row.kind,
                 "id": row.key,
                 "title": row_title,
                 "score": round(float(row.score), 6),
-                "snippet": body if use_body else title,
-                "field": "body" if use_body else "title",
+                "snippet": snippet,
+                "field": field,
             }
         )
     next_cursor = None

@@ -20,16 +20,35 @@ def _unchanged(text: str) -> str:
 class Highlighter:
     """Marks one query's words in texts: built once a page, since its texts share the query's terms."""
 
-    __slots__ = ("exact", "length", "prefixes")
+    __slots__ = ("exact", "length", "needles", "prefixes")
 
     def __init__(self, wanted: list[Term], length: int = SNIPPET_LENGTH) -> None:
         self.exact = frozenset(term.text for term in wanted if not term.prefix)
         self.prefixes = tuple(term.text for term in wanted if term.prefix)
+        self.needles = tuple({term.text[: max(1, len(term.text) - 2)] for term in wanted})
         self.length = length
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the query's words stand in `text` (start, end), in order."""
+        if text.isascii():
+            # English stemming rewrites at most a word's last two characters (dying -> die,
+            # possibility -> possibl): a word whose term is, or starts with, a wanted one holds all but
+            # the last two characters of it, case- and apostrophe-folded. A text holding none of those
+            # has no match, found without analysing its words; most texts of a page are such.
+            folded = text.lower()
+            if "'" in folded:
+                folded = folded.replace("'", "")
+            if not any(needle in folded for needle in self.needles):
+                return []
+        return matching_spans(text, self.exact, self.prefixes)
 
     def __call__(self, text: str) -> tuple[str, int]:
         """A window of `text` around its first match, marked and escaped; and how many words matched."""
-        spans = matching_spans(text, self.exact, self.prefixes)
+        spans = self.spans(text)
+        return self.render(text, spans), len(spans)
+
+    def render(self, text: str, spans: list[tuple[int, int]]) -> str:
+        """A window of `text` around the first of its `spans`, those in it marked, the rest escaped."""
         length, size = self.length, len(text)
         start, end = 0, size
         if size > length:
@@ -56,7 +75,7 @@ class Highlighter:
             ]
             cursor = span_end
         parts += [escaped(text[cursor:end]), "…" if end < size else ""]
-        return "".join(parts), len(spans)
+        return "".join(parts)
 
 
 def highlight(text: str, wanted: list[Term], length: int = SNIPPET_LENGTH) -> tuple[str, int]:
