@@ -102,7 +102,7 @@ ASCII_WORDS = st.one_of(
     st.sampled_from([*TRICKY[:7], "tying", "possibility", "Happy", "O'Brien", "news", "skies"]),
     st.builds(
         lambda stem, ending, upper: (stem + ending).upper() if upper else stem + ending,
-        st.text("abcdeilnorstuy'", min_size=1, max_size=7),
+        st.text("abcdeilnorstuy'_0-", min_size=1, max_size=7),
         st.sampled_from(ENDINGS),
         st.booleans(),
     ),

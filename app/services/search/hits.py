@@ -16,7 +16,7 @@ from app.schemas.search import SearchHit
 from app.services.id_sets import among, bound
 from app.services.pagination import decode_cursor, encode_cursor, page_json
 from app.services.prepared import Prepared
-from app.services.search import one_statement, postings
+from app.services.search import one_statement
 from app.services.search.matching import match_text, query_text
 from app.services.search.postings import RankedEntry
 from app.services.search.query import Node, Term, positive_terms
@@ -194,8 +194,7 @@ def _hits(
         rows: list[Any]
         # One word, no type filter: its best entries read from the postings, on either engine.
         if not kinds and isinstance(node, Term) and not node.prefix:
-            best = one_statement.best if dialect == "postgresql" else postings.best
-            total, rows = best(connection, node.text, limit + 1, key)
+            total, rows = one_statement.best(connection, node.text, limit + 1, key)
             texts = {row.id: (row.title, row.body) for row in rows[:limit]}
         elif statements.ranked is not None:
             total = int(statements.count.scalar(connection, **params) or 0)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from html import escape
 
-from app.services.search.analyzer import matching_spans
+from app.services.search.analyzer import matching_spans, term
 from app.services.search.query import Term
 
 SNIPPET_LENGTH = 200
 # What html.escape changes: a window without any of these is its own escape.
 _ESCAPED = re.compile("[&<>\"']")
+_ALNUM = re.compile("[a-z0-9]+")
 
 
 def _unchanged(text: str) -> str:
@@ -30,17 +31,33 @@ class Highlighter:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where the query's words stand in `text` (start, end), in order."""
-        if text.isascii():
-            # English stemming rewrites at most a word's last two characters (dying -> die,
-            # possibility -> possibl): a word whose term is, or starts with, a wanted one holds all but
-            # the last two characters of it, case- and apostrophe-folded. A text holding none of those
-            # has no match, found without analysing its words; most texts of a page are such.
-            folded = text.lower()
-            if "'" in folded:
-                folded = folded.replace("'", "")
-            if not any(needle in folded for needle in self.needles):
+        if not text.isascii():
+            return matching_spans(text, self.exact, self.prefixes)
+        # English stemming rewrites at most a word's last two characters (dying -> die, possibility ->
+        # possibl): a word whose term is, or starts with, a wanted one begins with all but the last two
+        # characters of it, case- and apostrophe-folded (a needle). Only words beginning with a needle are
+        # analysed, and a text holding no needle not at all: most words, and most texts, are neither.
+        folded = text.lower()
+        if "'" in folded:
+            # An apostrophe inside a word is dropped by folding: the needles are looked for without them.
+            if not any(needle in folded.replace("'", "") for needle in self.needles):
                 return []
-        return matching_spans(text, self.exact, self.prefixes)
+            return matching_spans(text, self.exact, self.prefixes)
+        starts: set[int] = set()
+        for needle in self.needles:
+            at = folded.find(needle)
+            while at >= 0:
+                if at == 0 or not folded[at - 1].isalnum():
+                    starts.add(at)
+                at = folded.find(needle, at + 1)
+        spans: list[tuple[int, int]] = []
+        for start in sorted(starts):
+            # Without apostrophes, a plain ASCII word is a run of letters and digits, as `_WORD` reads it.
+            end = _ALNUM.match(folded, start).end()  # type: ignore[union-attr]  # a needle is alphanumeric
+            found = term(text[start:end])
+            if found in self.exact or (self.prefixes and found.startswith(self.prefixes)):
+                spans.append((start, end))
+        return spans
 
     def __call__(self, text: str) -> tuple[str, int]:
         """A window of `text` around its first match, marked and escaped; and how many words matched."""
