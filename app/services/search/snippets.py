@@ -43,15 +43,17 @@ class Highlighter:
             if not any(needle in folded.replace("'", "") for needle in self.needles):
                 return []
             return matching_spans(text, self.exact, self.prefixes)
-        starts: set[int] = set()
+        starts: list[int] = []
         for needle in self.needles:
             at = folded.find(needle)
             while at >= 0:
                 if at == 0 or not folded[at - 1].isalnum():
-                    starts.add(at)
+                    starts.append(at)
                 at = folded.find(needle, at + 1)
+        if len(self.needles) > 1:
+            starts = sorted(set(starts))
         spans: list[tuple[int, int]] = []
-        for start in sorted(starts):
+        for start in starts:
             # Without apostrophes, a plain ASCII word is a run of letters and digits, as `_WORD` reads it.
             end = _ALNUM.match(folded, start).end()  # type: ignore[union-attr]  # a needle is alphanumeric
             found = term(text[start:end])
@@ -67,6 +69,15 @@ class Highlighter:
     def render(self, text: str, spans: list[tuple[int, int]]) -> str:
         """A window of `text` around the first of its `spans`, those in it marked, the rest escaped."""
         length, size = self.length, len(text)
+        if size <= length and not _ESCAPED.search(text):
+            # The whole text, with nothing to escape (most texts): only the marks to put in.
+            pieces: list[str] = []
+            cursor = 0
+            for span_start, span_end in spans:
+                pieces += [text[cursor:span_start], "<mark>", text[span_start:span_end], "</mark>"]
+                cursor = span_end
+            pieces.append(text[cursor:])
+            return "".join(pieces)
         start, end = 0, size
         if size > length:
             centre = spans[0][0] if spans else 0
