@@ -1,4 +1,5 @@
-"""One-word searches on PostgreSQL: `postings.best`'s page, read and scored in one statement.
+"""One-word searches: `postings.best`'s page, read and scored in one statement (after the term's counts on
+SQLite).
 
 Each statement costs a PostgreSQL round trip through psycopg, more CPU than reading a few postings, so the
 page is not read group by group from Python as on SQLite (where a statement costs little): one statement
