@@ -14,6 +14,12 @@ _ESCAPED = re.compile("[&<>\"']")
 _ALNUM = re.compile("[a-z0-9]+")
 
 
+def _needs_escaping(text: str) -> bool:
+    """Whether html.escape would change `text`: five substring scans in C cost less than one scan by a
+    regular expression."""
+    return "&" in text or "<" in text or ">" in text or '"' in text or "'" in text
+
+
 def _unchanged(text: str) -> str:
     return text
 
@@ -69,7 +75,7 @@ class Highlighter:
     def render(self, text: str, spans: list[tuple[int, int]]) -> str:
         """A window of `text` around the first of its `spans`, those in it marked, the rest escaped."""
         length, size = self.length, len(text)
-        if size <= length and not _ESCAPED.search(text):
+        if size <= length and not _needs_escaping(text):
             # The whole text, with nothing to escape (most texts): only the marks to put in.
             pieces: list[str] = []
             cursor = 0
