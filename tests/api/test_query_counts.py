@@ -84,7 +84,7 @@ def test_one_claim_and_a_search_page_are_one_statement(
 ) -> None:
     """GET a claim reads it whole in one statement; on PostgreSQL a search page (count, ranks, texts) is
     one too, whether it reads one word's postings or ranks several words on the tsvector (SQLite reads
-    its postings in a few)."""
+    one word's term counts, then its page of postings and texts: two)."""
     claim_id = get_json(client, "/v1/claims", [("limit", 1)])["data"][0]["id"]
     statement_log.statements.clear()
     get_json(client, f"/v1/claims/{claim_id}", [])
@@ -96,3 +96,5 @@ def test_one_claim_and_a_search_page_are_one_statement(
             assert len(statement_log.statements) == 1, statement_log.statements
             one_word = "search_posting" in statement_log.statements[0]
             assert one_word == (query == "software"), statement_log.statements
+        elif query == "software":
+            assert len(statement_log.statements) == 2, statement_log.statements

@@ -10,9 +10,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.services.search.analyzer import matching_spans, tokens
+from app.services.search.analyzer import Token, matching_spans, tokens
 from app.services.search.query import Term
-from app.services.search.snippets import highlight
+from app.services.search.snippets import Highlighter, highlight
 
 ARTICLE = (Path(__file__).resolve().parents[2] / "seed" / "pakistan-it-sector.txt").read_text()
 
@@ -50,6 +50,13 @@ def test_matching_spans_are_the_filtered_tokens_of_any_text(words: list[str], da
     assert matching_spans(text, frozenset(), prefixes) == expected
 
 
+def _analysed(words: list[str]) -> tuple[str, list[Token], list[str]]:
+    """The words as one text, its tokens and their distinct terms."""
+    text = " ".join(words)
+    every = tokens(text)
+    return text, every, sorted({token.term for token in every})
+
+
 SPECIAL = st.sampled_from(["<b>", "a&b", "O'Brien", '"quoted"', "&amp;", "x<y>z", "fin", "tech"])
 
 
@@ -58,9 +65,7 @@ SPECIAL = st.sampled_from(["<b>", "a&b", "O'Brien", '"quoted"', "&amp;", "x<y>z"
 def test_a_snippet_is_a_window_of_the_text_escaped_with_its_matches_marked(
     words: list[str], data: st.DataObject
 ) -> None:
-    text = " ".join(words)
-    every = tokens(text)
-    terms = sorted({token.term for token in every})
+    text, every, terms = _analysed(words)
     wanted = (
         [Term(text=term, prefix=False) for term in data.draw(st.lists(st.sampled_from(terms), max_size=3))]
         if terms
@@ -74,3 +79,47 @@ def test_a_snippet_is_a_window_of_the_text_escaped_with_its_matches_marked(
     window = plain.removeprefix("…").removesuffix("…") if plain != "…" else plain
     assert html.escape(html.unescape(window)) == window  # every special character escaped, once
     assert html.unescape(window) in text
+
+
+# ASCII words stemming rewrites the end of, in every case and with apostrophes: highlighting skips a plain
+# ASCII text that holds no wanted term but its last two characters (Highlighter.spans).
+ENDINGS = [
+    "ational",
+    "ization",
+    "biliti",
+    "bility",
+    "ies",
+    "ied",
+    "ying",
+    "ing",
+    "edly",
+    "ably",
+    "y",
+    "'s",
+    "ly",
+]
+ASCII_WORDS = st.one_of(
+    st.sampled_from([*TRICKY[:7], "tying", "possibility", "Happy", "O'Brien", "news", "skies"]),
+    st.builds(
+        lambda stem, ending, upper: (stem + ending).upper() if upper else stem + ending,
+        st.text("abcdeilnorstuy'_0-", min_size=1, max_size=7),
+        st.sampled_from(ENDINGS),
+        st.booleans(),
+    ),
+)
+
+
+@given(st.lists(ASCII_WORDS, min_size=1, max_size=20), st.data())
+@settings(max_examples=500, deadline=None)
+def test_a_highlighters_spans_are_the_filtered_tokens_of_an_ascii_text(
+    words: list[str], data: st.DataObject
+) -> None:
+    text, every, terms = _analysed(words)
+    terms = sorted({*terms, "dy", "happi", "possibl"})
+    wanted = data.draw(st.lists(st.sampled_from(terms), min_size=1, max_size=3))
+    cut = data.draw(st.integers(1, 8))
+    exact = Highlighter([Term(text=term) for term in wanted])
+    assert exact.spans(text) == [(t.start, t.end) for t in every if t.term in wanted]
+    prefixes = tuple(term[:cut] for term in wanted)
+    by_prefix = Highlighter([Term(text=prefix, prefix=True) for prefix in prefixes])
+    assert by_prefix.spans(text) == [(t.start, t.end) for t in every if t.term.startswith(prefixes)]

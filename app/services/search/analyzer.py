@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import compress
 from typing import Any
 
 import snowballstemmer
@@ -19,6 +20,7 @@ import snowballstemmer
 _WORD = re.compile(r"[^\W_]+(?:['\u2019\u2018\u02bc][^\W_]+)*")
 _APOSTROPHES = re.compile(r"['\u2019\u2018\u02bc]")
 MAX_TERM_LENGTH = 64
+_GROUP = re.Match.group
 
 
 @dataclass(frozen=True)
@@ -63,17 +65,18 @@ def tokens(text: str) -> list[Token]:
 def matching_spans(text: str, exact: frozenset[str], prefixes: tuple[str, ...] = ()) -> list[tuple[int, int]]:
     """Where in `text` the words whose term is in `exact` or starts with one of `prefixes` stand: what
     `tokens` finds, filtered, without building a Token for every word (highlighting reads many texts).
-    The words' terms are looked up by `map`, so the cache's C wrapper is called from C rather than from a
-    Python loop word by word."""
+    With exact terms only, every word is looked up and filtered by `map` and `compress`, in C: no Python
+    step word by word."""
     words = list(_WORD.finditer(text))
-    analysed = map(term, [word.group() for word in words])
+    analysed = map(term, map(_GROUP, words))
     if prefixes:
         return [
             word.span()
             for word, found in zip(words, analysed, strict=True)
             if found and (found in exact or found.startswith(prefixes))
         ]
-    return [word.span() for word, found in zip(words, analysed, strict=True) if found and found in exact]
+    # An empty term is never in `exact`: no word that analyses to nothing is kept.
+    return [word.span() for word in compress(words, map(exact.__contains__, analysed))]
 
 
 def terms(text: str) -> str:

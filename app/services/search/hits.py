@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import orjson
 from pydantic import TypeAdapter
 from sqlalchemy import Float, String, and_, bindparam, func, or_, select, tuple_
 
@@ -14,9 +15,9 @@ from app.db import Database
 from app.schemas.common import Page, PageMeta
 from app.schemas.search import SearchHit
 from app.services.id_sets import among, bound
-from app.services.pagination import decode_cursor, encode_cursor, page_json
+from app.services.pagination import decode_cursor, encode_cursor
 from app.services.prepared import Prepared
-from app.services.search import one_statement, postings
+from app.services.search import one_statement
 from app.services.search.matching import match_text, query_text
 from app.services.search.postings import RankedEntry
 from app.services.search.query import Node, Term, positive_terms
@@ -167,7 +168,7 @@ def search(
 ) -> Page[SearchHit]:
     """One page of hits for a parsed query, best first (ties in type, then id, order)."""
     found, meta = _hits(database, node, kinds=kinds, limit=limit, cursor=cursor)
-    return Page[SearchHit](data=_HITS.validate_python(found), meta=meta)
+    return Page[SearchHit](data=_HITS.validate_python(found), meta=PageMeta(**meta))
 
 
 def search_json(
@@ -177,70 +178,80 @@ def search_json(
     and serialising those cost more than the rest of the answer's rendering. The same bytes as the
     page's (tests/services/test_search_json.py)."""
     found, meta = _hits(database, node, kinds=kinds, limit=limit, cursor=cursor)
-    return page_json(found, meta)
+    return orjson.dumps({"data": found, "meta": meta})
 
 
 def _hits(
     database: Database, node: Node, *, kinds: list[str], limit: int, cursor: str | None
-) -> tuple[list[dict[str, Any]], PageMeta]:
-    """The page's hits as plain dicts in `SearchHit`'s field order, and its meta."""
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The page's hits as plain dicts in `SearchHit`'s field order, and its meta in `PageMeta`'s."""
     key = decode_cursor("search", cursor, (float, str, str)) if cursor else None
     with database.read() as connection:
-        dialect = connection.dialect.name
-        statements = _statements(dialect, bool(kinds), key is not None)
-        params: dict[str, object] = {"q": query_text(dialect, node)}
-        if kinds:
-            params["kinds"] = bound(kinds, dialect)
-        rows: list[Any]
         # One word, no type filter: its best entries read from the postings, on either engine.
         if not kinds and isinstance(node, Term) and not node.prefix:
-            best = one_statement.best if dialect == "postgresql" else postings.best
-            total, rows = best(connection, node.text, limit + 1, key)
-            texts = {row.id: (row.title, row.body) for row in rows[:limit]}
-        elif statements.ranked is not None:
-            total = int(statements.count.scalar(connection, **params) or 0)
-            if key is not None:
-                params["score"] = key[0]
-            rows = _ranked_on_index(connection, statements, params, limit + 1, key)
-            texts = {row.id: (row.title, row.body) for row in rows[:limit]}
-        elif statements.page_with_texts is not None:
-            if key is not None:
-                params |= dict(zip(("score", "kind", "key"), key, strict=True))
-            rows = statements.page_with_texts.rows(connection, **params, limit=limit + 1)
-            # No row: no match, or a page past the last; the total is then counted on its own.
-            params.pop("score", None)
-            total = int(rows[0].total) if rows else int(statements.count.scalar(connection, **params) or 0)
-            texts = {row.id: (row.title, row.body) for row in rows[:limit]}
+            total, rows = one_statement.best(connection, node.text, limit + 1, key)
         else:
-            total = int(statements.count.scalar(connection, **params) or 0)
-            if key is not None:
-                params |= dict(zip(("score", "kind", "key"), key, strict=True))
-            rows = statements.page.rows(connection, **params, limit=limit + 1)
-            ids = [row.id for row in rows[:limit]]
-            texts = {
-                row.id: (row.title, row.body)
-                for row in statements.texts.rows(connection, ids=bound(ids, dialect))
-            }
+            total, rows = _ranked(connection, node, kinds, limit, key)
     highlight = Highlighter(positive_terms(node))
     hits: list[dict[str, Any]] = []
     for row in rows[:limit]:
-        row_title, row_body = texts[row.id]
-        body, body_matches = highlight(row_body)
-        use_body = body_matches > 0
         # The title is the snippet only when the body has no match: highlighted only then.
-        title = "" if use_body else highlight(row_title)[0]
+        if body_spans := highlight.spans(row.body):
+            snippet, field = highlight.render(row.body, body_spans), "body"
+        else:
+            snippet, field = highlight.render(row.title, highlight.spans(row.title)), "title"
         hits.append(
             {
                 "type": row.kind,
                 "id": row.key,
-                "title": row_title,
+                "title": row.title,
                 "score": round(float(row.score), 6),
-                "snippet": body if use_body else title,
-                "field": "body" if use_body else "title",
+                "snippet": snippet,
+                "field": field,
             }
         )
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
         next_cursor = encode_cursor("search", [float(last.score), last.kind, last.key])
-    return hits, PageMeta(total=total, limit=limit, next_cursor=next_cursor)
+    return hits, {"total": total, "limit": limit, "next_cursor": next_cursor}
+
+
+def _ranked(
+    connection: Any, node: Node, kinds: list[str], limit: int, key: Sequence[Any] | None
+) -> tuple[int, list[RankedEntry]]:
+    """How many entries match `node`, and the best `limit + 1` past the cursor, ranked on the full-text
+    index (any query but one word without a type filter)."""
+    dialect = connection.dialect.name
+    statements = _statements(dialect, bool(kinds), key is not None)
+    params: dict[str, object] = {"q": query_text(dialect, node)}
+    if kinds:
+        params["kinds"] = bound(kinds, dialect)
+    rows: list[Any]
+    if statements.ranked is not None:
+        total = int(statements.count.scalar(connection, **params) or 0)
+        if key is not None:
+            params["score"] = key[0]
+        rows = _ranked_on_index(connection, statements, params, limit + 1, key)
+    elif statements.page_with_texts is not None:
+        if key is not None:
+            params |= dict(zip(("score", "kind", "key"), key, strict=True))
+        rows = statements.page_with_texts.rows(connection, **params, limit=limit + 1)
+        # No row: no match, or a page past the last; the total is then counted on its own.
+        params.pop("score", None)
+        total = int(rows[0].total) if rows else int(statements.count.scalar(connection, **params) or 0)
+    else:
+        total = int(statements.count.scalar(connection, **params) or 0)
+        if key is not None:
+            params |= dict(zip(("score", "kind", "key"), key, strict=True))
+        rows = statements.page.rows(connection, **params, limit=limit + 1)
+        ids = [row.id for row in rows[:limit]]
+        texts = {
+            row.id: (row.title, row.body)
+            for row in statements.texts.rows(connection, ids=bound(ids, dialect))
+        }
+        # Past the page (the one row read to know there is a next page) no text is needed.
+        rows = [
+            RankedEntry(row.id, row.kind, row.key, row.score, *texts.get(row.id, ("", ""))) for row in rows
+        ]
+    return total, rows

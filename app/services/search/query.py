@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.services.search.analyzer import fold, tokens
 
@@ -130,6 +131,8 @@ class _Parser:
         return _word_node(lexeme)
 
 
+# A parsed query is immutable, and the same few queries come again and again: each is read once.
+@lru_cache(maxsize=4096)
 def parse(text: str) -> Node:
     """The query a user typed, as a tree of analysed terms; raises QueryError if nothing is searchable."""
     lexemes = _LEXEME.findall(text[:MAX_QUERY_LENGTH])
