@@ -159,3 +159,55 @@ def test_a_claim_a_write_builds_without_reading_it_is_the_claim_read_again(
         assert stored == body_json(public)
         assert [theme.slug for theme in public.themes] == ["first"]
         assert [entity.slug for entity in public.entities] == ["zed", "abe"]
+
+
+def _claim_tallies(database: Database) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The tallies of all claims, each kind and each document (those above 0), and the same counted."""
+    with database.read() as connection:
+        tallied = text(
+            "SELECT dimension, value, claims FROM claim_tally "
+            "WHERE dimension IN ('claim', 'kind', 'document') AND claims > 0"
+        )
+        counted = text(
+            "SELECT 'claim', '', count(*) FROM claim UNION ALL "
+            "SELECT 'kind', kind, count(*) FROM claim GROUP BY kind UNION ALL "
+            "SELECT 'document', document_id, count(*) FROM claim GROUP BY document_id"
+        )
+        return (
+            sorted(map(tuple, connection.execute(tallied))),
+            sorted(tuple(row) for row in connection.execute(counted) if row[2] > 0),
+        )
+
+
+def _tally_row_versions(database: Database) -> list[Any]:
+    """On PostgreSQL, the row version (xmin) of each claim tally; nothing on SQLite."""
+    if database.write_engine.dialect.name != "postgresql":
+        return []
+    with database.read() as connection:
+        versions = text("SELECT dimension, value, CAST(xmin AS TEXT) FROM claim_tally ORDER BY 1, 2")
+        return [tuple(row) for row in connection.execute(versions)]
+
+
+def test_claim_edits_keep_the_claim_tallies_exact(migrated_database: Database) -> None:
+    """An edit of the statement leaves the tallies as they were; a change of kind moves the claim from one
+    kind's tally to the other's (PostgreSQL writes only the tallies that change, migration 0021)."""
+    _fill(migrated_database, ROWS)
+    claim_id = create_claim(migrated_database, ACTOR, _body()).public.id
+    create_claim(migrated_database, ACTOR, _body(quote="Prices rose"))
+    before = _claim_tallies(migrated_database)
+    assert before[0] == before[1]
+    assert ("kind", "fact", 2) in before[0]
+    written = _tally_row_versions(migrated_database)
+    update_claim(migrated_database, ACTOR, claim_id, "*", ClaimPatch(statement="Edited."))
+    assert _claim_tallies(migrated_database) == before
+    # Not rewritten either: on PostgreSQL a rewritten row has a new version (every writer updates them).
+    assert _tally_row_versions(migrated_database) == written
+    update_claim(migrated_database, ACTOR, claim_id, "*", ClaimPatch(kind="opinion"))
+    tallied, counted = _claim_tallies(migrated_database)
+    assert tallied == counted
+    assert ("kind", "fact", 1) in tallied
+    assert ("kind", "opinion", 1) in tallied
+    delete_claim(migrated_database, ACTOR, claim_id, "*")
+    tallied, counted = _claim_tallies(migrated_database)
+    assert tallied == counted
+    assert ("claim", "", 1) in tallied

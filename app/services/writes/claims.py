@@ -82,14 +82,6 @@ def _slug_refs(
     return found
 
 
-def _slug_ids(
-    connection: Connection, table: Any, kind: str, slugs: list[str], location: str, errors: Errors
-) -> dict[str, int]:
-    """The ids of `slugs`, in their order (each once); an error for each unknown or repeated one."""
-    found = _slug_refs(connection, table, kind, slugs, location, errors)
-    return {slug: int(found[slug].id) for slug in dict.fromkeys(slugs) if slug in found}
-
-
 def _shown(refs: dict[str, Any]) -> list[dict[str, Any]]:
     """The themes or entities of `_slug_refs` as a claim's answer lists them."""
     return [{name: value for name, value in row._mapping.items() if name != "id"} for row in refs.values()]
