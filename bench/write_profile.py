@@ -69,16 +69,14 @@ def main() -> int:
     from bench.writes import _in_a_venv
 
     _in_a_venv()
-    from sqlalchemy import event, select
+    from sqlalchemy import event
 
     from app.config import Settings
     from app.db import create_database
-    from app.schemas.annotations import SpanIn
-    from app.schemas.writes import ClaimCreate, ClaimPatch
     from app.services import migrations
-    from app.services.tables import CLAIM, ENTITY, THEME
     from app.services.writes.claims import create_claim, delete_claim, update_claim
     from app.services.writes.transaction import Actor
+    from bench.write_claims import material
 
     parser = argparse.ArgumentParser(prog="bench/write_profile.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=100_000, help="claims of the cached SQLite corpus")
@@ -92,11 +90,7 @@ def main() -> int:
     with _database(arguments) as url:
         database = create_database(Settings(database_url=url))
         migrations.upgrade(database)
-        with database.read() as connection:
-            columns = (CLAIM.c.document_id, CLAIM.c.quote, CLAIM.c.span_start, CLAIM.c.span_end)
-            bases = connection.execute(select(*columns).where(CLAIM.c.quote.is_not(None)).limit(5000)).all()
-            themes = list(connection.execute(select(THEME.c.slug)).scalars())
-            entities = list(connection.execute(select(ENTITY.c.slug).limit(50)).scalars())
+        writing = material(database)
         recorder = Recorder()
         event.listen(database.write_engine, "before_cursor_execute", recorder.before)
         event.listen(database.write_engine, "after_cursor_execute", recorder.after)
@@ -114,20 +108,9 @@ def main() -> int:
             return result
 
         for index in range(arguments.writes):
-            basis = rng.choice(bases)
-            body = ClaimCreate(
-                document=basis.document_id,
-                statement=f"Profiled claim {index}: {basis.quote[:200]}",
-                quote=basis.quote,
-                span=SpanIn(start=basis.span_start, end=basis.span_end),
-                kind="fact",
-                themes=sorted(rng.sample(themes, 2)),
-                entities=rng.sample(entities, 2),
-            )
+            body = writing.claim(rng, f"Profiled claim {index}")
             claim_id = timed("create", partial(create_claim, database, actor, body)).public.id
-            patch = ClaimPatch(
-                statement=f"Profiled claim {index}, edited.", themes=sorted(rng.sample(themes, 2))
-            )
+            patch = writing.patch(rng, f"Profiled claim {index}")
             timed("patch", partial(update_claim, database, actor, claim_id, "*", patch))
             timed("delete", partial(delete_claim, database, actor, claim_id, "*"))
         database.dispose()

@@ -8,12 +8,14 @@ from typing import Any
 from sqlalchemy import select, text, update
 
 from app.db import Database
-from app.schemas.writes import ClaimPatch
+from app.schemas.writes import ClaimCreate, ClaimPatch
+from app.services.anchoring import add_version
 from app.services.claim_bodies import body_json, claims_with_revisions
+from app.services.claims import current_claim
 from app.services.search.index import reindex_claims
 from app.services.tables import CLAIM_BODY, SEARCH_ENTRY
 from app.services.writes.claims import create_claim, delete_claim, update_claim
-from tests.services.test_claim_numbers import ACTOR, ROWS, _body, _fill
+from tests.services.test_claim_numbers import ACTOR, ROWS, TEXT, _body, _fill
 
 
 def _stored(database: Database, claim_id: str) -> tuple[Any, ...]:
@@ -93,3 +95,119 @@ def test_a_patch_of_links_moves_only_those_that_differ(migrated_database: Databa
         after = update_claim(migrated_database, ACTOR, claim_id, "*", ClaimPatch(themes=themes)).public
         assert [theme.slug for theme in after.themes] == themes
         assert _links(migrated_database, claim_id) == (themes, themes, True)
+
+
+def _read_again(database: Database, claim_id: str) -> tuple[Any, ...]:
+    """The claim as a read builds it from its rows (public shape, revision, ETag), and its stored body."""
+    with database.read() as connection:
+        again = current_claim(connection, claim_id)
+        stored = connection.execute(
+            select(CLAIM_BODY.c.body).where(CLAIM_BODY.c.claim_id == claim_id)
+        ).scalar()
+    assert again is not None
+    return again.public, again.revision, again.etag, stored
+
+
+KNOWN_ROWS = [
+    *ROWS,
+    "INSERT INTO document (id, title, publisher, url, published_date, retrieved_date) "
+    "VALUES ('cited', 'Cited', 'Pub', 'https://example.org/c', '2021-04', '2022-01-02')",
+    "INSERT INTO theme (slug, name, description, position) VALUES ('first', 'First', 'F.', -1)",
+    "INSERT INTO entity (slug, name, name_key, type, description, external_ids) "
+    "VALUES ('zed', 'Alpha', 'alpha', 'company', 'A.', '{}')",
+    "INSERT INTO entity (slug, name, name_key, type, description, external_ids) "
+    "VALUES ('abe', 'Zulu', 'zulu', 'country', 'Z.', '{}')",
+]
+
+
+def test_a_claim_a_write_builds_without_reading_it_is_the_claim_read_again(
+    migrated_database: Database,
+) -> None:
+    """A create (of a quote, with and without a recorded version, and of a paraphrase) and a patch of
+    statement, kind, validity, themes and entities answer the claim without reading it again: exactly
+    what a read builds from the rows, with the same revision and ETag, and the same stored body."""
+    _fill(migrated_database, KNOWN_ROWS)
+    with migrated_database.write() as connection:
+        add_version(connection, "other", TEXT)
+    bodies = [
+        ClaimCreate(
+            document=document,
+            statement="A statement.",
+            quote=quote,
+            kind="fact",
+            themes=["t", "first"],
+            entities=["abe", "zed"],
+            validity={"valid_from": "2020-03"},
+        )
+        for document, quote in (("trade", "Imports fell"), ("other", "Prices rose"), ("cited", None))
+    ]
+    for body in bodies:
+        created = create_claim(migrated_database, ACTOR, body)
+        public, revision, etag, stored = _read_again(migrated_database, created.key)
+        assert (created.public, created.revision, created.etag) == (public, revision, etag)
+        assert stored == body_json(public)
+        patch = ClaimPatch(
+            statement="Edited.",
+            kind="opinion",
+            themes=["first"],
+            entities=["zed", "abe"],
+            validity={"valid_from": "2019", "valid_to": "2021-05-02"},
+        )
+        patched = update_claim(migrated_database, ACTOR, created.key, created.etag, patch)
+        public, revision, etag, stored = _read_again(migrated_database, created.key)
+        assert (patched.public, patched.revision, patched.etag) == (public, revision, etag)
+        assert stored == body_json(public)
+        assert [theme.slug for theme in public.themes] == ["first"]
+        assert [entity.slug for entity in public.entities] == ["zed", "abe"]
+
+
+def _claim_tallies(database: Database) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The tallies of all claims, each kind and each document (those above 0), and the same counted."""
+    with database.read() as connection:
+        tallied = text(
+            "SELECT dimension, value, claims FROM claim_tally "
+            "WHERE dimension IN ('claim', 'kind', 'document') AND claims > 0"
+        )
+        counted = text(
+            "SELECT 'claim', '', count(*) FROM claim UNION ALL "
+            "SELECT 'kind', kind, count(*) FROM claim GROUP BY kind UNION ALL "
+            "SELECT 'document', document_id, count(*) FROM claim GROUP BY document_id"
+        )
+        return (
+            sorted(map(tuple, connection.execute(tallied))),
+            sorted(tuple(row) for row in connection.execute(counted) if row[2] > 0),
+        )
+
+
+def _tally_row_versions(database: Database) -> list[Any]:
+    """On PostgreSQL, the row version (xmin) of each claim tally; nothing on SQLite."""
+    if database.write_engine.dialect.name != "postgresql":
+        return []
+    with database.read() as connection:
+        versions = text("SELECT dimension, value, CAST(xmin AS TEXT) FROM claim_tally ORDER BY 1, 2")
+        return [tuple(row) for row in connection.execute(versions)]
+
+
+def test_claim_edits_keep_the_claim_tallies_exact(migrated_database: Database) -> None:
+    """An edit of the statement leaves the tallies as they were; a change of kind moves the claim from one
+    kind's tally to the other's (PostgreSQL writes only the tallies that change, migration 0021)."""
+    _fill(migrated_database, ROWS)
+    claim_id = create_claim(migrated_database, ACTOR, _body()).public.id
+    create_claim(migrated_database, ACTOR, _body(quote="Prices rose"))
+    before = _claim_tallies(migrated_database)
+    assert before[0] == before[1]
+    assert ("kind", "fact", 2) in before[0]
+    written = _tally_row_versions(migrated_database)
+    update_claim(migrated_database, ACTOR, claim_id, "*", ClaimPatch(statement="Edited."))
+    assert _claim_tallies(migrated_database) == before
+    # Not rewritten either: on PostgreSQL a rewritten row has a new version (every writer updates them).
+    assert _tally_row_versions(migrated_database) == written
+    update_claim(migrated_database, ACTOR, claim_id, "*", ClaimPatch(kind="opinion"))
+    tallied, counted = _claim_tallies(migrated_database)
+    assert tallied == counted
+    assert ("kind", "fact", 1) in tallied
+    assert ("kind", "opinion", 1) in tallied
+    delete_claim(migrated_database, ACTOR, claim_id, "*")
+    tallied, counted = _claim_tallies(migrated_database)
+    assert tallied == counted
+    assert ("claim", "", 1) in tallied

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, text
+from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 
 from app.schemas.claims import ClaimPublic
 from app.services.bulk_load import copy_rows
@@ -89,14 +89,32 @@ def reindex_claims(connection: Connection, ids: Sequence[str]) -> int:
 def reindex_claim(connection: Connection, was: ClaimPublic | None, now: ClaimPublic | None) -> None:
     """Bring one claim's entry up to date after a write that read the claim before (`was`, None for a
     create) and after it (`now`, None for a delete): from those, not read again; untouched when its
-    statement and quote stayed."""
+    statement and quote stayed. One statement: a new claim's entry is inserted (its id was never a
+    claim's, so no entry holds it), an edited one's rewritten in place, a deleted one's deleted."""
     if was is not None and now is not None and (was.statement, was.quote) == (now.statement, now.quote):
         return
-    subject = now or was
-    if subject is None:
+    if now is None:
+        if was is not None:
+            connection.execute(_CLAIM_ENTRY_DELETE, {"key": was.id})
         return
-    entries = [] if now is None else [_entry("claim", now.id, now.statement, now.quote or "")]
-    _reindex(connection, "claim", [subject.id], entries)
+    entry = _entry("claim", now.id, now.statement, now.quote or "")
+    if was is not None:
+        # In place: the FTS and posting triggers replace the entry's terms; no id is spent.
+        named = {f"entry_{name}": value for name, value in entry.items() if name != "kind"}
+        if connection.execute(_CLAIM_ENTRY_UPDATE, named).rowcount == 1:
+            return
+    connection.execute(_ENTRY_INSERT, entry)
+
+
+_CLAIM_ENTRY_DELETE = delete(SEARCH_ENTRY).where(
+    SEARCH_ENTRY.c.kind == "claim", SEARCH_ENTRY.c.key == bindparam("key")
+)
+_CLAIM_ENTRY_UPDATE = (
+    update(SEARCH_ENTRY)
+    .where(SEARCH_ENTRY.c.kind == "claim", SEARCH_ENTRY.c.key == bindparam("entry_key"))
+    .values({name: bindparam(f"entry_{name}") for name in ("title", "body", "title_terms", "body_terms")})
+)
+_ENTRY_INSERT = insert(SEARCH_ENTRY)
 
 
 def reindex_entities(connection: Connection, slugs: Sequence[str]) -> int:

@@ -4,9 +4,11 @@ share one."""
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, text
+from sqlalchemy import Connection, Select, bindparam, delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.services.tables import CLAIM, CLAIM_NUMBER
@@ -31,43 +33,57 @@ FILL_CLAIM_NUMBERS = (
 )
 
 
-def document_prefix(connection: Connection, document_id: str) -> str:
-    """The prefix most of the document's first numbered claim ids (in document order) have; the
-    document's id for its first claim."""
+def _document_prefixes() -> Select[Any]:
+    """The id prefixes (each with its claims) of the first claims of the document bound as `document`."""
     split = (
         select(func.rtrim(CLAIM.c.id, DIGITS).label("head"))
-        .where(CLAIM.c.document_id == document_id)
+        .where(CLAIM.c.document_id == bindparam("document"))
         .order_by(CLAIM.c.span_start, CLAIM.c.span_end, CLAIM.c.id)
         .limit(PREFIX_SAMPLE)
         .subquery()
     )
     head, count = split.c.head, func.count()
-    rows = connection.execute(
+    return (
         select(head, count)
         .where(func.length(head) > 1, func.substr(head, func.length(head), 1) == "-")
         .group_by(head)
         .order_by(count.desc(), head)
     )
-    for found, _ in rows:
+
+
+# Built once: a statement built for every write costs more to compile-cache than to run.
+_DOCUMENT_PREFIXES = _document_prefixes()
+
+
+def document_prefix(connection: Connection, document_id: str) -> str:
+    """The prefix most of the document's first numbered claim ids (in document order) have; the
+    document's id for its first claim."""
+    for found, _ in connection.execute(_DOCUMENT_PREFIXES, {"document": document_id}):
         if _PREFIX.match(prefix := found[:-1]):
             return str(prefix)
     return document_id[:90]
+
+
+@functools.cache
+def _taking(dialect_name: str) -> Any:
+    """The upsert that moves the counter of the prefix bound as `prefix` on (or starts it at 1), returning
+    the number taken and the width of the prefix's ids."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return (
+        dialect.insert(CLAIM_NUMBER)
+        .values(prefix=bindparam("prefix"), last_number=1, width=DEFAULT_WIDTH)
+        .on_conflict_do_update(
+            index_elements=[CLAIM_NUMBER.c.prefix], set_={"last_number": CLAIM_NUMBER.c.last_number + 1}
+        )
+        .returning(CLAIM_NUMBER.c.last_number, CLAIM_NUMBER.c.width)
+    )
 
 
 def next_claim_id(connection: Connection, document_id: str) -> str:
     """A new id in the style of the document's claims (`pkit-069`), never one a claim had: the prefix's
     counter moves on in this transaction (its row stays locked on PostgreSQL until the write ends)."""
     prefix = document_prefix(connection, document_id)
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    taken = (
-        dialect.insert(CLAIM_NUMBER)
-        .values(prefix=prefix, last_number=1, width=DEFAULT_WIDTH)
-        .on_conflict_do_update(
-            index_elements=[CLAIM_NUMBER.c.prefix], set_={"last_number": CLAIM_NUMBER.c.last_number + 1}
-        )
-        .returning(CLAIM_NUMBER.c.last_number, CLAIM_NUMBER.c.width)
-    )
-    number, width = connection.execute(taken).one()
+    number, width = connection.execute(_taking(connection.dialect.name), {"prefix": prefix}).one()
     return f"{prefix}-{number:0{width}d}"
 
 

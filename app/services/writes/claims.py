@@ -3,16 +3,20 @@ cited document's claims are paraphrases, with no quote and no span."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, Select, bindparam, delete, func, insert, select
 
 from app.db import Database
 from app.schemas.annotations import SpanIn
 from app.schemas.claims import ClaimPublic
+from app.schemas.measures import validity_of
 from app.schemas.writes import ClaimCreate, ClaimPatch
-from app.services.anchoring import current_version
+from app.services.anchoring import anchor, current_version
+from app.services.claim_links import SOURCE_COLUMNS, claim_source, corroboration
 from app.services.claim_measures import (
     add_quantities,
     quantity_problems,
@@ -20,8 +24,9 @@ from app.services.claim_measures import (
     validity_columns,
 )
 from app.services.claims import current_claim
+from app.services.id_sets import among, bound
 from app.services.search.index import reindex_claim
-from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, ENTITY, THEME
+from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, DOCUMENT_VERSION, ENTITY, THEME
 from app.services.writes import edits
 from app.services.writes import relations as relation_writes
 from app.services.writes.claim_ids import next_claim_id
@@ -45,12 +50,28 @@ CLAIMS = edits.Editable(
 )
 
 
-def _slug_ids(
+@functools.cache
+def _refs(table: Any, dialect: str) -> Select[Any]:
+    """The themes (or entities) with the slugs bound as `slugs`: slug, id, and what a claim's answer
+    shows of each, in the order its answer lists them (app/services/claim_bodies.py)."""
+    shown: tuple[Any, ...]
+    if table is THEME:
+        shown, order = (THEME.c.name,), (THEME.c.position, THEME.c.id)
+    else:
+        shown, order = (ENTITY.c.name, ENTITY.c.type), (ENTITY.c.name_key, ENTITY.c.id)
+    return (
+        select(table.c.slug, table.c.id, *shown).where(among(table.c.slug, "slugs", dialect)).order_by(*order)
+    )
+
+
+def _slug_refs(
     connection: Connection, table: Any, kind: str, slugs: list[str], location: str, errors: Errors
-) -> dict[str, int]:
-    """The ids of `slugs`, in their order (each once); an error for each unknown or repeated one."""
-    rows = connection.execute(select(table.c.slug, table.c.id).where(table.c.slug.in_(slugs))).all()
-    found: dict[str, int] = {slug: int(key) for slug, key in rows}
+) -> dict[str, Any]:
+    """The rows (slug, id, what a claim shows of it) of `slugs`, in the order a claim's answer lists them
+    (each once); an error for each unknown or repeated one."""
+    dialect = connection.dialect.name
+    rows = connection.execute(_refs(table, dialect), {"slugs": bound(slugs, dialect)}).all()
+    found: dict[str, Any] = {row.slug: row for row in rows}
     seen: set[str] = set()
     for index, slug in enumerate(slugs):
         if slug not in found:
@@ -58,7 +79,12 @@ def _slug_ids(
         elif slug in seen:
             errors.append((f"{location}[{index}]", f"{kind} {slug!r} listed twice"))
         seen.add(slug)
-    return {slug: found[slug] for slug in dict.fromkeys(slugs) if slug in found}
+    return found
+
+
+def _shown(refs: dict[str, Any]) -> list[dict[str, Any]]:
+    """The themes or entities of `_slug_refs` as a claim's answer lists them."""
+    return [{name: value for name, value in row._mapping.items() if name != "id"} for row in refs.values()]
 
 
 def _place(text: str, quote: str, span: SpanIn | None, document_id: str, errors: Errors) -> tuple[int, int]:
@@ -123,15 +149,95 @@ def _link(connection: Connection, claim_id: str, links: tuple[Any, str, Any], id
 
 
 def _relink(
-    connection: Connection, claim_id: str, links: tuple[Any, str, Any], old: list[str], new: dict[str, int]
+    connection: Connection, claim_id: str, links: tuple[Any, str, Any], old: list[str], new: dict[str, Any]
 ) -> None:
-    """Move the claim's links from the slugs `old` to `new` (slug: id), touching only those that differ:
-    each link removed or added costs its derived rows (tallies, pairs, claims in order)."""
+    """Move the claim's links from the slugs `old` to `new` (slug: row of `_slug_refs`), touching only
+    those that differ: each link removed or added costs its derived rows (tallies, pairs, claims in order)."""
     table, column, named = links
     if gone := [slug for slug in old if slug not in new]:
-        ids = select(named.c.id).where(named.c.slug.in_(gone))
-        connection.execute(delete(table).where(table.c.claim_id == claim_id, table.c[column].in_(ids)))
-    _link(connection, claim_id, links, [key for slug, key in new.items() if slug not in old])
+        dialect = connection.dialect.name
+        connection.execute(
+            _unlinking(table, column, named, dialect), {"claim_id": claim_id, "slugs": bound(gone, dialect)}
+        )
+    _link(connection, claim_id, links, [int(row.id) for slug, row in new.items() if slug not in old])
+
+
+@functools.cache
+def _unlinking(table: Any, column: str, named: Any, dialect: str) -> Any:
+    """DELETE of the claim's (bound as `claim_id`) links to the slugs bound as `slugs`."""
+    ids = select(named.c.id).where(among(named.c.slug, "slugs", dialect))
+    return delete(table).where(table.c.claim_id == bindparam("claim_id"), table.c[column].in_(ids))
+
+
+@functools.cache
+def _document_read() -> Select[Any]:
+    """A claim's document bound as `document`: its text, what a claim's `source` shows of it, its newest
+    version and whether that version's text is the document's (a claim anchored in it quotes that text)."""
+    newest = (
+        select(func.max(DOCUMENT_VERSION.c.version))
+        .where(DOCUMENT_VERSION.c.document_id == DOCUMENT.c.id)
+        .correlate(DOCUMENT)
+        .scalar_subquery()
+    )
+    newest_text = (
+        select(DOCUMENT_VERSION.c.text)
+        .where(DOCUMENT_VERSION.c.document_id == DOCUMENT.c.id)
+        .order_by(DOCUMENT_VERSION.c.version.desc())
+        .limit(1)
+        .correlate(DOCUMENT)
+        .scalar_subquery()
+    )
+    return select(
+        DOCUMENT.c.id.label("document_id"),
+        DOCUMENT.c.text,
+        *SOURCE_COLUMNS,
+        newest.label("version"),
+        (newest_text == DOCUMENT.c.text).label("version_is_text"),
+    ).where(DOCUMENT.c.id == bindparam("document"))
+
+
+def _created(
+    document: Any, claim_id: str, body: ClaimCreate, quote: str | None, span: tuple[int, int], refs: list[Any]
+) -> ClaimPublic | None:
+    """The claim just inserted as its answer shows it, from what the write holds: it has no context,
+    relations or figures yet. None when that cannot be told without reading it (it has figures, whose
+    stored values its answer shows; or its anchor version's text is not the document's)."""
+    if body.quantities or (
+        quote is not None and document.version is not None and not document.version_is_text
+    ):
+        return None
+    row = SimpleNamespace(
+        document_id=body.document,
+        quote=quote,
+        anchor_version=document.version if quote is not None else None,
+        orphaned=False,
+        span_start=span[0],
+        span_end=span[1],
+    )
+    texts = {(body.document, document.version): document.text} if row.anchor_version is not None else {}
+    themes, entities = refs
+    return ClaimPublic.model_validate(
+        {
+            "id": claim_id,
+            "statement": body.statement,
+            "basis": "quote" if quote is not None else "paraphrase",
+            "quote": quote,
+            "kind": body.kind,
+            "document_id": body.document,
+            "span": {"start": span[0], "end": span[1]} if quote is not None else None,
+            "anchor": anchor(texts, row),
+            "source": claim_source(document),
+            "themes": _shown(themes),
+            "entities": _shown(entities),
+            "context": [],
+            "relations": [],
+            "corroboration": corroboration(body.document, document.publisher, []),
+            "validity": validity_of(body.validity.valid_from, body.validity.valid_to)
+            if body.validity is not None
+            else validity_of(None, None),
+            "quantities": [],
+        }
+    )
 
 
 @transacted
@@ -141,16 +247,21 @@ def create_claim(
     """Add a claim, with a server-chosen id unless ingest gives one; raises InvalidWrite (422) listing every
     problem, Conflict (409) for a taken id."""
     errors: Errors = []
-    text = _document_text(connection, body.document, errors)
+    document = connection.execute(_document_read(), {"document": body.document}).one_or_none()
+    if document is None:
+        errors.append(("body.document", f"unknown document {body.document!r}"))
+    # A cited document holds no text: "" (a held text is never empty).
+    text = None if document is None else document.text if document.text is not None else ""
     quote, (start, end) = (
         _basis(text, body.quote, body.span, body.document, errors) if text is not None else (None, (0, 1))
     )
-    theme_ids = _slug_ids(connection, THEME, "theme", body.themes, "body.themes", errors)
-    entity_ids = _slug_ids(connection, ENTITY, "entity", body.entities, "body.entities", errors)
+    themes = _slug_refs(connection, THEME, "theme", body.themes, "body.themes", errors)
+    entities = _slug_refs(connection, ENTITY, "entity", body.entities, "body.entities", errors)
     within = quote if quote is not None else body.statement
     errors += quantity_problems(body.quantities, within, "body.quantities")
     if errors:
         raise InvalidWrite(errors)
+    assert document is not None  # an unknown document is an error above
     if claim_id is None:
         claim_id = next_claim_id(connection, body.document)
     elif current_claim(connection, claim_id) is not None or ever_recorded(connection, "claim", claim_id):
@@ -162,14 +273,19 @@ def create_claim(
         **validity_columns(body.validity),
     }
     # A quote is placed in the document's current text: anchored in its current version.
-    values["anchor_version"] = current_version(connection, body.document) if quote is not None else None
+    values["anchor_version"] = document.version if quote is not None else None
     connection.execute(
-        insert(CLAIM).values(id=claim_id, document_id=body.document, span_start=start, span_end=end, **values)
+        _INSERT_CLAIM,
+        {"id": claim_id, "document_id": body.document, "span_start": start, "span_end": end, **values},
     )
-    _link(connection, claim_id, THEMES, theme_ids.values())
-    _link(connection, claim_id, ENTITIES, entity_ids.values())
+    _link(connection, claim_id, THEMES, [int(row.id) for row in themes.values()])
+    _link(connection, claim_id, ENTITIES, [int(row.id) for row in entities.values()])
     add_quantities(connection, claim_id, body.quantities)
-    return CLAIMS.created(connection, actor, claim_id)
+    known = _created(document, claim_id, body, quote, (start, end), [themes, entities])
+    return CLAIMS.created(connection, actor, claim_id, known)
+
+
+_INSERT_CLAIM = insert(CLAIM)
 
 
 def update_claim(
@@ -182,9 +298,18 @@ def update_claim(
     )
 
 
-def _apply(connection: Connection, before: Current[ClaimPublic], changes: dict[str, Any]) -> bool:
+# What a patch may change and the claim read again tell apart: the quote (its span and anchor with it)
+# and the figures. A patch of none of them changes only what it sends (and the revision).
+_REREAD = ("quote", "span", "quantities")
+
+
+def _apply(
+    connection: Connection, before: Current[ClaimPublic], changes: dict[str, Any]
+) -> bool | ClaimPublic:
     """Write the patch's fields (always: whether that changed anything shows once the claim is read
-    again), and the links and figures it gives; raises InvalidWrite (422) listing every problem."""
+    again), and the links and figures it gives; raises InvalidWrite (422) listing every problem. Answers
+    the claim as it now stands when the patch changes only its statement, kind, validity, themes or
+    entities (the rest of its answer is as `before` shows it); True when it must be read again."""
     old = before.public
     errors: Errors = []
     values: dict[str, Any] = {k: changes[k] for k in ("statement", "kind") if k in changes}
@@ -200,18 +325,17 @@ def _apply(connection: Connection, before: Current[ClaimPublic], changes: dict[s
         # Placed in the current text: anchored in its current version (an orphaned claim so fixed).
         version = current_version(connection, old.document_id) if quote is not None else None
         values |= {"anchor_version": version, "orphaned": False}
-    themes = (
-        _slug_ids(connection, THEME, "theme", changes["themes"], "body.themes", errors)
-        if "themes" in changes
-        else None
-    )
-    entities = (
-        _slug_ids(connection, ENTITY, "entity", changes["entities"], "body.entities", errors)
-        if "entities" in changes
-        else None
-    )
+    shown: dict[str, Any] = {k: values[k] for k in ("statement", "kind") if k in values}
+    themes = entities = None
+    if "themes" in changes:
+        themes = _slug_refs(connection, THEME, "theme", changes["themes"], "body.themes", errors)
+        shown["themes"] = _shown(themes)
+    if "entities" in changes:
+        entities = _slug_refs(connection, ENTITY, "entity", changes["entities"], "body.entities", errors)
+        shown["entities"] = _shown(entities)
     if "validity" in changes:
         values |= validity_columns(changes["validity"])
+        shown["validity"] = validity_of(values["valid_from"], values["valid_to"])
     # The figures, given or kept, must stand in the text they index after the patch.
     quantities = changes.get("quantities")
     if quantities is None:
@@ -228,7 +352,9 @@ def _apply(connection: Connection, before: Current[ClaimPublic], changes: dict[s
         _relink(connection, before.key, ENTITIES, [entity.slug for entity in old.entities], entities)
     if "quantities" in changes:
         replace_quantities(connection, before.key, quantities)
-    return True
+    if any(name in changes for name in _REREAD):
+        return True
+    return ClaimPublic.model_validate({**old.model_dump(), **shown})
 
 
 def delete_claim(database: Database, actor: Actor, claim_id: str, if_match: str | None) -> None:

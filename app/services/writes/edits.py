@@ -22,8 +22,9 @@ from app.services.writes.transaction import Actor, writing
 PublicT = TypeVar("PublicT", bound=BaseModel)
 KeyT = TypeVar("KeyT", str, int)
 # Writes an edit into a loaded resource (its values and next revision, through `Editable.bump`);
-# answers False when the edit asks for nothing the resource does not already have, having written nothing.
-Change = Callable[[Connection, Current[PublicT]], bool]
+# answers False when the edit asks for nothing the resource does not already have, having written nothing,
+# True when it wrote, or the resource as it now stands when the change knows it without reading it again.
+Change = Callable[[Connection, Current[PublicT]], "bool | PublicT"]
 # Refuses to delete a resource still in use (raises Conflict).
 Check = Callable[[Current[PublicT]], None]
 # Deletes, and logs, what goes with a resource about to be deleted.
@@ -129,9 +130,12 @@ class Editable(Generic[PublicT, KeyT]):
         elif self.reindex is not None:
             self.reindex(connection, [subject.key])
 
-    def created(self, connection: Connection, actor: Actor, key: KeyT) -> Current[PublicT]:
-        """The resource just inserted under `key`, logged as created."""
-        after = self.find(connection, key)
+    def created(
+        self, connection: Connection, actor: Actor, key: KeyT, known: PublicT | None = None
+    ) -> Current[PublicT]:
+        """The resource just inserted under `key`, logged as created: `known` when the write built it
+        from what it inserted, else read."""
+        after = Current(self.kind, str(key), 1, known) if known is not None else self.find(connection, key)
         assert after is not None
         self.refresh_bodies(connection, after)
         self.log(connection, actor, "create", None, after)
@@ -152,10 +156,15 @@ class Editable(Generic[PublicT, KeyT]):
         """Apply `change` to the resource at the revision If-Match names; an edit that changes nothing
         visible writes nothing and answers the resource as it stands."""
         with self._loading(database, key, if_match) as (connection, before):
-            if not change(connection, before):
+            outcome = change(connection, before)
+            if outcome is False:
                 return before
-            after = self.find(connection, self.key_of(before))
-            assert after is not None
+            if outcome is True:
+                after = self.find(connection, self.key_of(before))
+                assert after is not None
+            else:
+                # `bump` moved the revision on by one, and nothing else in this transaction did.
+                after = Current(self.kind, before.key, before.revision + 1, outcome)
             if after.public == before.public:
                 # It wrote only what was there: undo it whole, so no revision is spent and nothing logged.
                 connection.rollback()

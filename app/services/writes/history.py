@@ -46,8 +46,12 @@ def record(
         "before": before.dump() if before is not None else None,
         "after": after.dump() if after is not None else None,
     }
-    change_id: int = connection.execute(insert(CHANGE).values(values).returning(CHANGE.c.id)).scalar_one()
+    change_id: int = connection.execute(_RECORD, values).scalar_one()
     return change_id
+
+
+# Built once: a statement built for every write costs more to compile-cache than to run.
+_RECORD = insert(CHANGE).returning(CHANGE.c.id)
 
 
 def last_change(connection: Connection, kind: str, key: str) -> Any:
