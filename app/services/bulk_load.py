@@ -12,8 +12,12 @@ transaction of the caller's: an error anywhere rolls all of it back, schema chan
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +25,7 @@ from typing import Any
 from sqlalchemy import Column, Connection, Table, delete, func, select, text, update
 
 from app.models import data_tables
-from app.services.claim_bodies import body_json, claims_with_revisions
+from app.services.claim_bodies import bodies_of, claim_rows
 from app.services.search import postings
 from app.services.tables import CLAIM, CLAIM_BODY, DATA_REVISION
 from app.services.writes.claim_ids import FILL_CLAIM_NUMBERS
@@ -31,6 +35,9 @@ Report = Callable[[str], None]
 PROGRESS_EVERY_S = 5.0
 # Claims whose bodies are built per round: one bound id array per statement, so large rounds are cheap.
 BODY_BATCH = 5000
+# Claims from which bodies are built in worker processes, and how many (at most one per core).
+POOL_FROM = 4 * BODY_BATCH
+BODY_WORKERS = 2
 
 
 def _quiet(_: str) -> None:
@@ -38,7 +45,8 @@ def _quiet(_: str) -> None:
 
 
 # The derived tables' rows, from the data tables' rows: what the triggers of migrations 0004-0010 and 0018
-# keep, computed for every row at once. ORDER BY: rows appended in key order build the key's B-tree fastest.
+# keep, computed for every row at once. Unordered: their keys are built after them, and sorting the rows
+# first cost more than the keys' own sorts (text sorts by the database's collation).
 DERIVE = (
     "INSERT INTO claim_tally (dimension, value, claims) SELECT dimension, value, count(*) FROM ("
     "SELECT 'claim' AS dimension, '' AS value FROM claim "
@@ -51,16 +59,13 @@ DERIVE = (
     ") AS counted GROUP BY dimension, value ORDER BY dimension, value",
     "INSERT INTO claim_pair (theme_id, entity_id, document_id, span_start, span_end, claim_id) "
     "SELECT t.theme_id, e.entity_id, c.document_id, c.span_start, c.span_end, c.id FROM claim_theme t "
-    "JOIN claim_entity e ON e.claim_id = t.claim_id JOIN claim c ON c.id = t.claim_id "
-    "ORDER BY t.theme_id, e.entity_id, c.document_id, c.span_start, c.span_end, c.id",
+    "JOIN claim_entity e ON e.claim_id = t.claim_id JOIN claim c ON c.id = t.claim_id",
     "INSERT INTO claim_by_theme (theme_id, document_id, span_start, span_end, claim_id, kind) "
     "SELECT l.theme_id, c.document_id, c.span_start, c.span_end, c.id, c.kind "
-    "FROM claim_theme l JOIN claim c ON c.id = l.claim_id "
-    "ORDER BY l.theme_id, c.document_id, c.span_start, c.span_end, c.id",
+    "FROM claim_theme l JOIN claim c ON c.id = l.claim_id",
     "INSERT INTO claim_by_entity (entity_id, document_id, span_start, span_end, claim_id, kind) "
     "SELECT l.entity_id, c.document_id, c.span_start, c.span_end, c.id, c.kind "
-    "FROM claim_entity l JOIN claim c ON c.id = l.claim_id "
-    "ORDER BY l.entity_id, c.document_id, c.span_start, c.span_end, c.id",
+    "FROM claim_entity l JOIN claim c ON c.id = l.claim_id",
     FILL_CLAIM_NUMBERS,
 )
 DERIVED_TABLES = (
@@ -134,19 +139,49 @@ def _add_constraints(connection: Connection, constraints: Iterable[tuple[str, st
         connection.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {_quote(name)} {definition}"))
 
 
+def _builders(claims: int) -> ProcessPoolExecutor | None:
+    """Processes that build bodies while this one reads the next claims and writes the last bodies (the
+    schema's validation is most of a body's cost): None, to build them here, when there are too few
+    claims to be worth starting processes, or no fork to start them with (a forked worker starts at once,
+    with the schema already imported, and never touches the inherited connection)."""
+    if claims < POOL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    workers = min(BODY_WORKERS, os.cpu_count() or 1)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+
+
 def _write_claim_bodies(connection: Connection, report: Report) -> int:
     """Every claim's body, built by the service's own code, written by COPY a batch at a time (a COPY
-    holds the connection: the next batch is read between two)."""
+    holds the connection: the next batch is read between two). Bodies are built in worker processes
+    when there are many claims, a few batches ahead of the one being written."""
     ids = list(connection.execute(select(CLAIM.c.id).order_by(CLAIM.c.id)).scalars())
     started = last_report = time.monotonic()
     written = 0
-    for start in range(0, len(ids), BODY_BATCH):
-        built = claims_with_revisions(connection, ids[start : start + BODY_BATCH])
-        rows = [(claim.id, body_json(claim)) for claim, _ in built]
+    pool = _builders(len(ids))
+    building: deque[Future[list[tuple[str, str]]]] = deque()
+
+    def write(rows: list[tuple[str, str]]) -> None:
+        nonlocal written, last_report
         written += copy_rows(connection, CLAIM_BODY, [rows], _quiet, ("claim_id", "body"))
         if (now := time.monotonic()) - last_report >= PROGRESS_EVERY_S:
             last_report = now
             report(f"claim bodies: {written:,} of {len(ids):,} ({written / (now - started):,.0f} a second)")
+
+    try:
+        for start in range(0, len(ids), BODY_BATCH):
+            rows = claim_rows(connection, ids[start : start + BODY_BATCH])
+            if pool is None:
+                write(bodies_of(rows))
+                continue
+            building.append(pool.submit(bodies_of, rows.detached()))
+            # Enough batches in flight to keep every worker busy, few enough to bound the memory held.
+            if len(building) > 2 * BODY_WORKERS:
+                write(building.popleft().result())
+        while building:
+            write(building.popleft().result())
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     report(f"claim bodies: {written:,} in {time.monotonic() - started:.1f} s")
     return written
 
@@ -163,7 +198,7 @@ def _put_back(connection: Connection, schema: _Schema, report: Report) -> None:
     def derive() -> None:
         for statement in DERIVE:
             connection.execute(text(statement))
-        postings.derive(connection)
+        postings.derive(connection, ordered=False)
 
     def keys_and_indexes() -> None:
         _add_constraints(connection, keys)
