@@ -12,6 +12,7 @@ transaction of the caller's: an error anywhere rolls all of it back, schema chan
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -150,11 +151,30 @@ def _builders(claims: int) -> ProcessPoolExecutor | None:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """No cyclic garbage collection inside the block (in worker processes forked inside it neither): bodies
+    allocate millions of short-lived containers, freed by their reference counts, and the collector's
+    passes over them were a third of the CPU time of building them. Cycles left are collected after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _write_claim_bodies(connection: Connection, report: Report) -> int:
     """Every claim's body, built by the service's own code, written by COPY a batch at a time (a COPY
     holds the connection: the next batch is read between two). Bodies are built in worker processes
     when there are many claims, a few batches ahead of the one being written."""
     ids = list(connection.execute(select(CLAIM.c.id).order_by(CLAIM.c.id)).scalars())
+    with _no_cycle_collection():
+        return _build_and_write_bodies(connection, ids, report)
+
+
+def _build_and_write_bodies(connection: Connection, ids: list[str], report: Report) -> int:
     started = last_report = time.monotonic()
     written = 0
     pool = _builders(len(ids))
