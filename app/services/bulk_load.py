@@ -46,8 +46,8 @@ def _quiet(_: str) -> None:
 
 
 # The derived tables' rows, from the data tables' rows: what the triggers of migrations 0004-0010 and 0018
-# keep, computed for every row at once. Unordered: their keys are built after them, and sorting the rows
-# first cost more than the keys' own sorts (text sorts by the database's collation).
+# keep, computed for every row at once. ORDER BY: rows appended in key order build the key's B-tree fastest,
+# and a table stored in its key's order has its key ranges read by index scans.
 DERIVE = (
     "INSERT INTO claim_tally (dimension, value, claims) SELECT dimension, value, count(*) FROM ("
     "SELECT 'claim' AS dimension, '' AS value FROM claim "
@@ -60,13 +60,16 @@ DERIVE = (
     ") AS counted GROUP BY dimension, value ORDER BY dimension, value",
     "INSERT INTO claim_pair (theme_id, entity_id, document_id, span_start, span_end, claim_id) "
     "SELECT t.theme_id, e.entity_id, c.document_id, c.span_start, c.span_end, c.id FROM claim_theme t "
-    "JOIN claim_entity e ON e.claim_id = t.claim_id JOIN claim c ON c.id = t.claim_id",
+    "JOIN claim_entity e ON e.claim_id = t.claim_id JOIN claim c ON c.id = t.claim_id "
+    "ORDER BY t.theme_id, e.entity_id, c.document_id, c.span_start, c.span_end, c.id",
     "INSERT INTO claim_by_theme (theme_id, document_id, span_start, span_end, claim_id, kind) "
     "SELECT l.theme_id, c.document_id, c.span_start, c.span_end, c.id, c.kind "
-    "FROM claim_theme l JOIN claim c ON c.id = l.claim_id",
+    "FROM claim_theme l JOIN claim c ON c.id = l.claim_id "
+    "ORDER BY l.theme_id, c.document_id, c.span_start, c.span_end, c.id",
     "INSERT INTO claim_by_entity (entity_id, document_id, span_start, span_end, claim_id, kind) "
     "SELECT l.entity_id, c.document_id, c.span_start, c.span_end, c.id, c.kind "
-    "FROM claim_entity l JOIN claim c ON c.id = l.claim_id",
+    "FROM claim_entity l JOIN claim c ON c.id = l.claim_id "
+    "ORDER BY l.entity_id, c.document_id, c.span_start, c.span_end, c.id",
     FILL_CLAIM_NUMBERS,
 )
 DERIVED_TABLES = (
@@ -218,7 +221,7 @@ def _put_back(connection: Connection, schema: _Schema, report: Report) -> None:
     def derive() -> None:
         for statement in DERIVE:
             connection.execute(text(statement))
-        postings.derive(connection, ordered=False)
+        postings.derive(connection)
 
     def keys_and_indexes() -> None:
         _add_constraints(connection, keys)
