@@ -88,9 +88,64 @@ def _reads(dialect: str) -> _Reads:
     )
 
 
-def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tuple[ClaimPublic, int]]:
-    """The claims with these ids that exist, each built from its rows (each list in the documented order),
-    with its revision: what a write reads, never the stored body it is about to rewrite."""
+class _Row(dict[str, Any]):
+    """A claim's row as plain data that pickles (to a worker process), read by attribute like the row."""
+
+    __getattr__ = dict.__getitem__
+
+
+@dataclass(frozen=True)
+class ClaimRows:
+    """What some claims' bodies are built from, read and nothing else: plain data, so a worker process
+    can build the bodies (`bodies_of`) while this one reads the next claims."""
+
+    claims: Sequence[Any]  # rows of `_Reads.claims`
+    anchors: dict[str, dict[str, Any] | None]  # by claim id: computed here, from texts too large to send
+    themes: dict[str, list[dict[str, Any]]]
+    entities: dict[str, list[dict[str, Any]]]
+    context: dict[str, list[dict[str, Any]]]
+    relations: dict[str, list[dict[str, Any]]]
+    quantities: dict[str, list[dict[str, Any]]]
+
+    def detached(self) -> ClaimRows:
+        """The same, with each claim's row as a plain `_Row`."""
+        claims = [_Row(row._mapping) for row in self.claims]
+        return ClaimRows(
+            claims, self.anchors, self.themes, self.entities, self.context, self.relations, self.quantities
+        )
+
+    def fields(self) -> list[tuple[dict[str, Any], int]]:
+        """Each claim's fields, as `ClaimPublic` is validated from them, with its revision."""
+        relations = self.relations
+        return [
+            (
+                {
+                    "id": row.id,
+                    "statement": row.statement,
+                    "basis": "quote" if row.quote is not None else "paraphrase",
+                    "quote": row.quote,
+                    "kind": row.kind,
+                    "document_id": row.document_id,
+                    # A paraphrase's (0, 0) is its order key, not a span (app/models/claim.py).
+                    "span": {"start": row.span_start, "end": row.span_end} if row.quote is not None else None,
+                    "anchor": self.anchors[row.id],
+                    "source": claim_source(row),
+                    "themes": self.themes.get(row.id, []),
+                    "entities": self.entities.get(row.id, []),
+                    "context": self.context.get(row.id, []),
+                    "relations": relations.get(row.id, []),
+                    "corroboration": corroboration(row.document_id, row.publisher, relations.get(row.id, [])),
+                    "validity": validity_of(row.valid_from, row.valid_to),
+                    "quantities": self.quantities.get(row.id, []),
+                },
+                row.revision,
+            )
+            for row in self.claims
+        ]
+
+
+def claim_rows(connection: Connection, ids: Sequence[str]) -> ClaimRows:
+    """The rows the claims with these ids (those that exist) are built from."""
     # The ids bound as one parameter, not one each: a full rebuild runs these statements thousands of
     # times, and rendering thousands of placeholders each time cost more than running them.
     dialect = connection.dialect.name
@@ -113,33 +168,21 @@ def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tu
         connection,
         ((row.document_id, row.anchor_version) for row in claims if row.anchor_version is not None),
     )
-    return [
-        (
-            ClaimPublic.model_validate(
-                {
-                    "id": row.id,
-                    "statement": row.statement,
-                    "basis": "quote" if row.quote is not None else "paraphrase",
-                    "quote": row.quote,
-                    "kind": row.kind,
-                    "document_id": row.document_id,
-                    # A paraphrase's (0, 0) is its order key, not a span (app/models/claim.py).
-                    "span": {"start": row.span_start, "end": row.span_end} if row.quote is not None else None,
-                    "anchor": anchor(texts, row),
-                    "source": claim_source(row),
-                    "themes": themes[row.id],
-                    "entities": entities[row.id],
-                    "context": context[row.id],
-                    "relations": relations.get(row.id, []),
-                    "corroboration": corroboration(row.document_id, row.publisher, relations.get(row.id, [])),
-                    "validity": validity_of(row.valid_from, row.valid_to),
-                    "quantities": quantities[row.id],
-                }
-            ),
-            row.revision,
-        )
-        for row in claims
-    ]
+    anchors = {row.id: anchor(texts, row) for row in claims}
+    return ClaimRows(claims, anchors, themes, entities, context, relations, quantities)
+
+
+def claims_with_revisions(connection: Connection, ids: Sequence[str]) -> list[tuple[ClaimPublic, int]]:
+    """The claims with these ids that exist, each built from its rows (each list in the documented order),
+    with its revision: what a write reads, never the stored body it is about to rewrite."""
+    built = claim_rows(connection, ids).fields()
+    return [(ClaimPublic.model_validate(fields), revision) for fields, revision in built]
+
+
+def bodies_of(rows: ClaimRows) -> list[tuple[str, str]]:
+    """Each claim's id and body from its rows: validated into a `ClaimPublic` and serialised by
+    `body_json`. Reads nothing: a worker process can run it."""
+    return [(fields["id"], body_json(ClaimPublic.model_validate(fields))) for fields, _ in rows.fields()]
 
 
 def _batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:

@@ -14,8 +14,9 @@ from sqlalchemy import Connection, Select, Table, insert, select, text
 from app.cli import main
 from app.config import Settings
 from app.db import Database, create_database
-from app.services import migrations
+from app.services import bulk_load, migrations
 from app.services.bulk_load import deferred_upkeep
+from app.services.claim_bodies import body_json, claims_with_revisions
 from app.services.copying import copy_database, first_difference, table_dump
 from app.services.search import index as search_index
 from app.services.tables import (
@@ -118,6 +119,20 @@ def test_a_copy_of_the_seed_into_postgres_has_the_derived_tables_its_triggers_wo
     assert derived == _derived(seeded_database)
     assert any(line.startswith("claim: ") and "rows/s" in line for line in lines)
     assert any(line.startswith("claim bodies: ") for line in lines)
+
+
+def test_claim_bodies_built_in_worker_processes_are_those_built_here(
+    seeded_sqlite: Database, target: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small batches, and workers from the first claim: many batches in flight, written in claim order.
+    monkeypatch.setattr(bulk_load, "BODY_BATCH", 7)
+    monkeypatch.setattr(bulk_load, "POOL_FROM", 1)
+    copy_database(seeded_sqlite, target)
+    assert _rows(target, CLAIM_BODY) == _rows(seeded_sqlite, CLAIM_BODY)
+    with target.read() as connection:
+        ids = list(connection.execute(select(CLAIM.c.id).order_by(CLAIM.c.id)).scalars())
+        built = {claim.id: body_json(claim) for claim, _ in claims_with_revisions(connection, ids)}
+    assert dict(_rows(target, CLAIM_BODY)) == built
 
 
 def test_after_a_bulk_load_the_schema_is_whole_and_its_triggers_keep_the_derived_tables(
