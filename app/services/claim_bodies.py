@@ -228,8 +228,10 @@ def refresh_claim_bodies(
     return written
 
 
+@functools.cache
 def _replacing(dialect: str) -> Any:
-    """INSERT of bodies that replaces a claim's body it finds (one statement, not a DELETE first)."""
+    """INSERT of bodies that replaces a claim's body it finds (one statement, not a DELETE first); built
+    once per dialect, as building it on every write cost more than running it."""
     statement = (postgresql if dialect == "postgresql" else sqlite).insert(CLAIM_BODY)
     return statement.on_conflict_do_update(
         index_elements=[CLAIM_BODY.c.claim_id], set_={"body": statement.excluded.body}
