@@ -235,12 +235,14 @@ def _sqlite_engine(url: URL, settings: Settings, *, writer: bool) -> Engine:
     return engine
 
 
-# A read's prepared statement is planned once, for any parameters: its filters are keys and ranges that
-# one plan serves whatever the values. Under the default (auto), PostgreSQL keeps a custom plan for a
-# statement whose generic plan it estimates dearer (`= ANY($1)`, a slug looked up in a subquery) and so
-# plans it again on every execution, which costs several times the execution itself.
-# tests/system/test_postgres_plans.py explains every benchmarked read's generic plan.
-READ_PLAN_CACHE_MODE = "force_generic_plan"
+# What the read connections set on PostgreSQL. A read's prepared statement is planned once, for any
+# parameters: its filters are keys and ranges that one plan serves whatever the values. Under the default
+# (plan_cache_mode auto), PostgreSQL keeps a custom plan for a statement whose generic plan it estimates
+# dearer (`= ANY($1)`, a slug looked up in a subquery) and plans it again on every execution, which costs
+# several times the execution itself. No parallel workers: a generic plan does not know a page's LIMIT,
+# assumes a tenth of the rows, and would start a worker for a 20-claim page, which costs more than the
+# page. tests/system/test_postgres_plans.py explains every benchmarked read's plan with these settings.
+READ_SETTINGS = {"plan_cache_mode": "force_generic_plan", "max_parallel_workers_per_gather": "0"}
 
 
 def _server_engine(url: URL, settings: Settings, *, reader: bool = False) -> Engine:
@@ -251,7 +253,7 @@ def _server_engine(url: URL, settings: Settings, *, reader: bool = False) -> Eng
     if url.get_backend_name() == "postgresql":
         connect_args["options"] = f"-c statement_timeout={int(settings.statement_timeout_ms)}"
         if reader:
-            connect_args["options"] += f" -c plan_cache_mode={READ_PLAN_CACHE_MODE}"
+            connect_args["options"] += "".join(f" -c {name}={value}" for name, value in READ_SETTINGS.items())
     if not reader:
         return create_engine(
             url,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from app.config import Settings
 from app.db import Database, create_database, inline_reads
@@ -29,14 +29,24 @@ def test_reads_run_outside_a_transaction(migrated_database: Database) -> None:
         assert raw.autocommit is False  # writes keep their transaction
 
 
-def test_reads_keep_one_plan_per_statement_and_writes_plan_per_execution(migrated_database: Database) -> None:
-    """A read connection plans each prepared statement once, generically; writes keep PostgreSQL's default."""
+def test_reads_keep_one_plan_per_statement_and_start_no_parallel_workers(migrated_database: Database) -> None:
+    """A read connection plans each prepared statement once, generically, and never for parallel workers
+    (a generic plan does not know a page's LIMIT); writes keep PostgreSQL's defaults."""
+    shown = text(
+        "SELECT current_setting('plan_cache_mode'), current_setting('max_parallel_workers_per_gather')"
+    )
     with migrated_database.read() as connection:
-        assert connection.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_generic_plan"
+        assert tuple(connection.execute(shown).one()) == ("force_generic_plan", "0")
     with inline_reads(), migrated_database.read() as connection:
-        assert connection.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_generic_plan"
+        assert tuple(connection.execute(shown).one()) == ("force_generic_plan", "0")
+    server_defaults = create_engine(migrated_database.write_engine.url)
+    try:
+        with server_defaults.connect() as connection:
+            defaults = tuple(connection.execute(shown).one())
+    finally:
+        server_defaults.dispose()
     with migrated_database.write() as connection:
-        assert connection.execute(text("SHOW plan_cache_mode")).scalar_one() == "auto"
+        assert tuple(connection.execute(shown).one()) == defaults
 
 
 def _terminate(database: Database, pid: int) -> None:

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, event, make_url, text
 
 from app.config import Settings
-from app.db import READ_PLAN_CACHE_MODE, create_database
+from app.db import READ_SETTINGS, create_database
 from app.main import create_app
 from bench.corpus import Corpus
 from bench.load import fill
@@ -156,10 +156,11 @@ def test_benchmarked_reads_use_indexes_at_100000_claims(client: TestClient, corp
 
 def _generic_plan(url: str, statement: str, parameters: Any) -> dict[str, Any]:
     """The plan PostgreSQL keeps for a prepared statement on the app's read connections, which force
-    generic plans (app/db.py, READ_PLAN_CACHE_MODE): one plan for any parameters, so it is explained
-    with every parameter NULL."""
+    generic plans with no parallel workers (app/db.py, READ_SETTINGS): one plan for any parameters, so it
+    is explained with every parameter NULL."""
     with psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(False)) as raw:
-        raw.execute(f"SET plan_cache_mode = {READ_PLAN_CACHE_MODE}")
+        for name, value in READ_SETTINGS.items():
+            raw.execute(f"SET {name} = {value}")
         raw.execute(statement, parameters, prepare=True)
         name, count = raw.execute(
             "SELECT name, cardinality(parameter_types) FROM pg_prepared_statements"
