@@ -33,7 +33,8 @@ def _in_a_venv() -> None:
 
     dev.ensure_environment()
     venv_python = ROOT / ".venv" / "bin" / "python"
-    os.execv(str(venv_python), [str(venv_python), str(Path(__file__).resolve()), *sys.argv[1:]])
+    # The script that was run (this one, or another benchmark that calls this function), not this file.
+    os.execv(str(venv_python), [str(venv_python), str(Path(sys.argv[0]).resolve()), *sys.argv[1:]])
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
