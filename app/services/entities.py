@@ -94,18 +94,20 @@ def _shape(connection: Connection, rows: Sequence[Any]) -> list[EntityPublic]:
         ids = bound([row.id for row in rows], dialect)
         for entity_id, alias in _aliases_of(dialect).rows(connection, ids=ids):
             aliases[entity_id].append(alias)
-    return [
-        EntityPublic(
-            slug=row.slug,
-            name=row.name,
-            type=row.type,
-            description=row.description,
-            aliases=aliases[row.id],
-            external_ids=row.external_ids,
-            claim_count=row.claim_count,
-        )
-        for row in rows
-    ]
+    return [_public(row, aliases[row.id]) for row in rows]
+
+
+def _public(row: Any, aliases: list[str]) -> EntityPublic:
+    """An entity row (`_COLUMNS` and its claim count) with its aliases, as the API answers it."""
+    return EntityPublic(
+        slug=row.slug,
+        name=row.name,
+        type=row.type,
+        description=row.description,
+        aliases=aliases,
+        external_ids=row.external_ids,
+        claim_count=row.claim_count,
+    )
 
 
 _COLUMNS = (
@@ -233,16 +235,7 @@ def read_entity(database: Database, key: str) -> Current[EntityPublic]:
             error = revisioned.missing(connection, "entity", lookup_key(key))
             raise NotFound("entity", key) if isinstance(error, NotFound) else error
     aliases = row.aliases if isinstance(row.aliases, list) else json.loads(row.aliases or "[]")
-    public = EntityPublic(
-        slug=row.slug,
-        name=row.name,
-        type=row.type,
-        description=row.description,
-        aliases=aliases,
-        external_ids=row.external_ids,
-        claim_count=row.claim_count,
-    )
-    return Current("entity", row.slug, int(row.revision), public)
+    return Current("entity", row.slug, int(row.revision), _public(row, aliases))
 
 
 def every_entity(connection: Connection, batch: int = 1000) -> Iterator[EntityPublic]:
