@@ -16,13 +16,23 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.pool import QueuePool
 
 from app.answer_cache import AnswerCache
 from app.config import Settings
 from app.contextvar_block import ContextVarBlock
 from app.optional import require_database_driver
 from app.query_deadline import disarm, limit_query_time, stopped_a_statement
+
+
+@dataclass
+class WriteAheadLog:
+    """SQLite: this process's commits, and how many of them the last checkpoint of the log saw."""
+
+    commits: int = 0
+    checkpointed: int = 0
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,11 @@ class Database:
     inline_connections: dict[int, Connection] = field(default_factory=dict, compare=False, repr=False)
     # Answers kept while the data revision stays the same (app/answer_cache.py); this process's own.
     answers: AnswerCache = field(default_factory=lambda: AnswerCache(0), compare=False, repr=False)
+    # SQLite: held by each write of this process for its whole transaction (around the pool's one write
+    # connection), so that a write on the event loop can see the connection is free without waiting.
+    writer_turn: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+    # SQLite: this process's commits, counted, and how many of them the last checkpoint saw.
+    log: WriteAheadLog = field(default_factory=lambda: WriteAheadLog(), compare=False, repr=False)
 
     @cached_property
     def is_sqlite(self) -> bool:
@@ -74,9 +89,70 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One transaction on the write path: committed if the block succeeds, rolled back if not."""
-        with self.write_engine.begin() as connection:
-            yield connection
+        """One transaction on the write path: committed if the block succeeds, rolled back if not.
+
+        On SQLite, inside `inline_writes()`, the first write of the block does not wait: it raises
+        WriterBusy when another write holds the connection or another process the database's write lock.
+        """
+        if not self.is_sqlite:
+            with self.write_engine.begin() as connection:
+                yield connection
+            return
+        inline = _inline_write.get()
+        if inline is not None and not inline.began:
+            inline.began = True
+            with self._write_at_once() as connection:
+                yield connection
+            return
+        pool = self.write_engine.pool
+        if not self.writer_turn.acquire(timeout=pool.timeout() if isinstance(pool, QueuePool) else -1):
+            raise PoolTimeoutError("No turn to write came within the pool's timeout.")
+        try:
+            with self.write_engine.begin() as connection:
+                yield connection
+            self.log.commits += 1
+        finally:
+            self.writer_turn.release()
+
+    @contextmanager
+    def _write_at_once(self) -> Iterator[Connection]:
+        """A SQLite write transaction begun only if no other write needs waiting for (else WriterBusy)."""
+        if not self.writer_turn.acquire(blocking=False):
+            raise WriterBusy
+        try:
+            with self.write_engine.connect() as connection:
+                raw = connection.connection.dbapi_connection
+                assert isinstance(raw, sqlite3.Connection)
+                waits_ms = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+                raw.execute("PRAGMA busy_timeout = 0")
+                try:
+                    try:
+                        transaction = connection.begin()  # BEGIN IMMEDIATE: takes the write lock
+                    except OperationalError as error:
+                        if getattr(error.orig, "sqlite_errorname", "") == "SQLITE_BUSY":
+                            raise WriterBusy from error
+                        raise
+                    with transaction:
+                        yield connection
+                    self.log.commits += 1
+                finally:
+                    raw.execute(f"PRAGMA busy_timeout = {int(waits_ms)}")
+        finally:
+            self.writer_turn.release()
+
+    def checkpoint(self) -> None:
+        """Copy the SQLite write-ahead log's committed pages into the database file, if anything was
+        committed since the last time: PASSIVE, so it waits for no reader or writer. The service's
+        write connection never checkpoints at commit (wal_autocheckpoint is off), which would make that
+        write wait for the copy; the app calls this in the background instead."""
+        commits = self.log.commits
+        if not self.is_sqlite or commits == self.log.checkpointed:
+            return
+        with self.read_engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            assert isinstance(raw, sqlite3.Connection)
+            raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        self.log.checkpointed = commits
 
     def _inline_read(self, snapshot: bool) -> Iterator[Connection]:
         """`read` for a read running inline on an event loop (`inline_reads`): on the connection that
@@ -173,6 +249,23 @@ def inline_reads() -> AbstractContextManager[None]:
     return ContextVarBlock(_inline_read, True)
 
 
+class WriterBusy(Exception):
+    """A write inside `inline_writes()` found the writer busy before it began: nothing was written."""
+
+
+@dataclass
+class _InlineWrite:
+    began: bool = False
+
+
+_inline_write: ContextVar[_InlineWrite | None] = ContextVar("sectorfacts_inline_write", default=None)
+
+
+def inline_writes() -> AbstractContextManager[None]:
+    """On SQLite, the first write transaction in this block begins at once or raises WriterBusy."""
+    return ContextVarBlock(_inline_write, _InlineWrite())
+
+
 # No map of the file: a read connection's mapped pages count in the process's RSS once per connection,
 # and maps of any size bought no throughput in the benchmark, only memory (docs/performance.md,
 # "No map of the file").
@@ -182,7 +275,9 @@ READ_CACHE_KIB = 8 * 1024
 WRITE_CACHE_KIB = 64 * 1024
 
 
-def _sqlite_engine(url: URL, settings: Settings, *, writer: bool) -> Engine:
+def _sqlite_engine(
+    url: URL, settings: Settings, *, writer: bool, checkpoints_in_background: bool = False
+) -> Engine:
     database = url.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         # Best effort: if the folder cannot be made, connecting fails later and answers 503.
@@ -216,6 +311,10 @@ def _sqlite_engine(url: URL, settings: Settings, *, writer: bool) -> Engine:
             # One writer: a write touches a few pages of many indexes and derived tables, and SQLite's
             # default cache (2 MiB) kept too few of them for that across writes to a large corpus.
             cursor.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
+            if checkpoints_in_background:
+                # No checkpoint at commit: the commit that crosses the threshold would wait for the
+                # copy of the log into the file (the app runs Database.checkpoint in the background).
+                cursor.execute("PRAGMA wal_autocheckpoint = 0")
         else:
             cursor.execute("PRAGMA query_only = ON")
             # Reads copy pages through SQLite's own cache rather than map the file (READ_MMAP_BYTES is 0),
@@ -255,14 +354,7 @@ def _server_engine(url: URL, settings: Settings, *, reader: bool = False) -> Eng
         if reader:
             connect_args["options"] += "".join(f" -c {name}={value}" for name, value in READ_SETTINGS.items())
     if not reader:
-        return create_engine(
-            url,
-            pool_size=write_pool_size(settings),
-            max_overflow=write_pool_size(settings),
-            pool_timeout=settings.pool_timeout_s,
-            pool_pre_ping=True,
-            connect_args=connect_args,
-        )
+        return create_engine(url, **_write_pool_options(settings, connect_args))
     engine = create_engine(
         url,
         pool_size=settings.pool_size,
@@ -276,6 +368,17 @@ def _server_engine(url: URL, settings: Settings, *, reader: bool = False) -> Eng
     )
     _drop_dead_connections(engine)
     return engine
+
+
+def _write_pool_options(settings: Settings, connect_args: dict[str, Any]) -> dict[str, Any]:
+    """The PostgreSQL write pool's options: it pings a connection before lending it."""
+    return {
+        "pool_size": write_pool_size(settings),
+        "max_overflow": write_pool_size(settings),
+        "pool_timeout": settings.pool_timeout_s,
+        "pool_pre_ping": True,
+        "connect_args": connect_args,
+    }
 
 
 def write_pool_size(settings: Settings) -> int:
@@ -313,8 +416,9 @@ def _server_closed(dbapi_connection: Any) -> str | None:
 _PQ_IDLE = 0
 
 
-def create_database(settings: Settings) -> Database:
-    """Build the engines for `settings.database_url` (nothing connects until first use)."""
+def create_database(settings: Settings, *, serving: bool = False) -> Database:
+    """Build the engines for `settings.database_url` (nothing connects until first use). `serving`: for
+    the API's process, whose SQLite commits never checkpoint (it runs `checkpoint` often instead)."""
     require_database_driver(settings.database_url, "the database URL")
     if settings.read_database_url:
         require_database_driver(settings.read_database_url, "the read database URL")
@@ -324,7 +428,7 @@ def create_database(settings: Settings) -> Database:
         return Database(
             url=url,
             read_engine=_sqlite_engine(url, settings, writer=False),
-            write_engine=_sqlite_engine(url, settings, writer=True),
+            write_engine=_sqlite_engine(url, settings, writer=True, checkpoints_in_background=serving),
             inline_read_budget_s=settings.inline_read_budget_ms / 1000,
             answers=answers,
         )

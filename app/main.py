@@ -42,6 +42,7 @@ from app.config import Settings
 from app.db import create_database
 from app.heap import freeze_startup_heap
 from app.services.change_hub import ChangeHub
+from app.services.wal_checkpoints import checkpointing
 from app.services.webhook_delivery import delivering_webhooks
 
 DESCRIPTION = """
@@ -66,7 +67,7 @@ def operation_id(route: APIRoute) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API for `settings` (read from SECTORFACTS_* variables when omitted)."""
     settings = settings or Settings()
-    database = create_database(settings)
+    database = create_database(settings, serving=True)
     change_hub = ChangeHub(database, settings.stream_poll_interval_s)
     # Engines of its own for webhook delivery, so requests never wait for a connection it holds; made
     # here (nothing connects yet) so that they live as long as the app, however often its lifespan runs.
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.gc_freeze:
             freeze_startup_heap()
-        async with delivering_webhooks(delivery_database, settings):
+        async with checkpointing(database), delivering_webhooks(delivery_database, settings):
             yield
         await change_hub.close()
         database.dispose()

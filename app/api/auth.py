@@ -4,14 +4,14 @@ unless SECTORFACTS_READS_REQUIRE_KEY is set. The key itself is never logged or e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import DatabaseDep
+from app.api.reading import run_read
 from app.db import Database
 from app.services.api_keys import ApiKeyInfo, authenticate
 from app.services.writes.errors import Forbidden, Unauthorized
@@ -25,14 +25,21 @@ bearer = HTTPBearer(
 )
 
 
-def _key_from(request: Request, database: Database) -> ApiKeyInfo:
+def _token(request: Request) -> str:
+    """The key a request sends as `Authorization: Bearer <key>` (401 without one, or with another scheme)."""
     header = request.headers.get("authorization")
     if header is None or not header.strip():
         raise Unauthorized("This request needs an API key: send `Authorization: Bearer <key>`.")
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("The Authorization header must be `Bearer <key>`.", error="invalid_request")
-    key = authenticate(database, token.strip())
+    return token.strip()
+
+
+async def _key_from(request: Request, database: Database) -> ApiKeyInfo:
+    """The request's valid key (401 otherwise): its lookup is a read, run like any other (inline when
+    cheap), so a write costs no extra hop to the thread pool before it starts."""
+    key = await run_read(database, authenticate, database, _token(request))
     if key is None:
         raise Unauthorized(
             "The API key is not valid: it is unknown or has been revoked.", error="invalid_token"
@@ -40,15 +47,15 @@ def _key_from(request: Request, database: Database) -> ApiKeyInfo:
     return key
 
 
-def require_scope(scope: str) -> Callable[..., ApiKeyInfo]:
+def require_scope(scope: str) -> Callable[..., Awaitable[ApiKeyInfo]]:
     """A dependency: the request's key, which must allow `scope` (401 without a valid key, 403 otherwise)."""
 
-    def key_with_scope(
+    async def key_with_scope(
         request: Request,
         database: DatabaseDep,
         _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
     ) -> ApiKeyInfo:
-        key = _key_from(request, database)
+        key = await _key_from(request, database)
         if not key.allows(scope):
             raise Forbidden(
                 f"This request needs a key with scope {scope!r} or wider; this key's is {key.scope!r}.",
@@ -71,10 +78,9 @@ def actor(key: ApiKeyInfo) -> Actor:
 async def read_access(request: Request) -> None:
     """App-wide: with reads_require_key, a /v1 read needs a valid key of any scope.
 
-    `async`: most requests need no key and return at once, without a hop to the thread pool; the key
-    lookup, which reads the database, still runs in the pool.
+    `async`: most requests need no key and return at once, without a hop to the thread pool.
     """
     if not request.app.state.settings.reads_require_key or request.method not in {"GET", "HEAD"}:
         return
     if request.url.path.startswith("/v1/"):
-        await run_in_threadpool(_key_from, request, request.app.state.database)
+        await _key_from(request, request.app.state.database)

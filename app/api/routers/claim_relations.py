@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 
-from app.api.auth import WriteKey, actor
 from app.api.deps import DatabaseDep, split_values
 from app.api.etags import IfMatch, tagged
 from app.api.openapi import INVALID, NOT_FOUND, responses
@@ -48,12 +47,12 @@ async def list_relations(
 
 
 @router.post("/v1/relations", **write_route(201, "Relate two claims", "relation", CONFLICT))
-def create_relation(
+async def create_relation(
     writer: WriterDep,
     body: Annotated[RelationCreate, Body(openapi_examples=body_examples("relation_create"))],
 ) -> RelationPublic:
     """Record how the subject claim bears on the object claim, with a note. Needs scope `write`."""
-    created = relation_writes.create_relation(writer.database, writer.actor, body)
+    created = await writer.quick_write(relation_writes.create_relation, body)
     return writer.answer(created, location=f"/v1/relations/{created.key}")
 
 
@@ -69,18 +68,16 @@ async def get_relation(database: DatabaseDep, response: Response, relation_id: R
     "/v1/relations/{relation_id}",
     **write_route(200, "Edit a claim relation", "relation", CONFLICT, *EDITS),
 )
-def update_relation(
+async def update_relation(
     writer: WriterDep, relation_id: RelationId, body: RelationPatch, if_match: IfMatch = None
 ) -> RelationPublic:
     """Change a relation's type or note. Needs `If-Match` and scope `write`."""
-    updated = relation_writes.update_relation(writer.database, writer.actor, relation_id, if_match, body)
+    updated = await writer.quick_write(relation_writes.update_relation, relation_id, if_match, body)
     return writer.answer(updated)
 
 
 @router.delete("/v1/relations/{relation_id}", **write_route(204, "Delete a claim relation", None, *EDITS))
-def delete_relation(
-    key: WriteKey, database: DatabaseDep, relation_id: RelationId, if_match: IfMatch = None
-) -> Response:
+async def delete_relation(writer: WriterDep, relation_id: RelationId, if_match: IfMatch = None) -> Response:
     """Remove a relation; it stays in its subject claim's history. Needs `If-Match` and scope `write`."""
-    relation_writes.delete_relation(database, actor(key), relation_id, if_match)
+    await writer.quick_write(relation_writes.delete_relation, relation_id, if_match)
     return Response(status_code=204)

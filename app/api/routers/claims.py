@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Request, Response
 from pydantic import Field
 
-from app.api.auth import WriteKey, actor
 from app.api.deps import DatabaseDep, claim_filters
 from app.api.etags import IfMatch, tagged_json
 from app.api.formats import answer_claim_list, claim_list_docs
@@ -115,7 +114,7 @@ async def cite_claim(request: Request, database: DatabaseDep, claim_id: ClaimId)
 
 
 @router.post("", tags=CURATION, **write_route(201, "Create a claim", "claim"))
-def create_claim(
+async def create_claim(
     writer: WriterDep, body: Annotated[ClaimCreate, Body(openapi_examples=body_examples("claim_create"))]
 ) -> ClaimPublic:
     """Add a claim to a document; the server gives it its id (in the style of the document's claims).
@@ -125,12 +124,12 @@ def create_claim(
     than once). Themes and entities are slugs that must exist. Context notes are added afterwards with
     `POST /v1/claims/{claim_id}/context`. Needs a key with scope `write`.
     """
-    created = claim_writes.create_claim(writer.database, writer.actor, body)
+    created = await writer.quick_write(claim_writes.create_claim, body)
     return writer.answer(created, location=f"/v1/claims/{created.key}")
 
 
 @router.patch("/{claim_id}", tags=CURATION, **write_route(200, "Edit a claim", "claim", *EDITS))
-def update_claim(
+async def update_claim(
     writer: WriterDep,
     claim_id: ClaimId,
     body: Annotated[ClaimPatch, Body(openapi_examples=body_examples("claim_patch"))],
@@ -142,17 +141,15 @@ def update_claim(
     A new quote without a span is looked up in the document; `themes` and `entities` replace the lists.
     A patch that changes nothing writes nothing. Needs a key with scope `write`.
     """
-    return writer.answer(claim_writes.update_claim(writer.database, writer.actor, claim_id, if_match, body))
+    return writer.answer(await writer.quick_write(claim_writes.update_claim, claim_id, if_match, body))
 
 
 @router.delete("/{claim_id}", tags=CURATION, **write_route(204, "Delete a claim", None, *EDITS))
-def delete_claim(
-    key: WriteKey, database: DatabaseDep, claim_id: ClaimId, if_match: IfMatch = None
-) -> Response:
+async def delete_claim(writer: WriterDep, claim_id: ClaimId, if_match: IfMatch = None) -> Response:
     """Delete a claim with its theme and entity links and its context notes.
 
     Its history stays: `GET /v1/claims/{claim_id}` then answers 410 Gone with a link to it, and the id
     is never given to another claim. Needs `If-Match` and a key with scope `write`.
     """
-    claim_writes.delete_claim(database, actor(key), claim_id, if_match)
+    await writer.quick_write(claim_writes.delete_claim, claim_id, if_match)
     return Response(status_code=204)

@@ -50,7 +50,7 @@ add_resource_reads(router, TAGS, READS, READ_DOCS, listing=(documents.list_docum
 
 
 @router.post("", tags=CURATION, **write_route(201, "Add a document", "document", CONFLICT))
-def create_document(
+async def create_document(
     writer: WriterDep,
     body: Annotated[DocumentCreate, Body(openapi_examples=body_examples("document_create"))],
 ) -> DocumentPublic:
@@ -59,7 +59,7 @@ def create_document(
     Claims then quote it with `POST /v1/claims`. For a document with its annotations, in one step, use
     `sectorfacts ingest FILE`. Needs scope `write`.
     """
-    created = document_writes.create_document(writer.database, writer.actor, body)
+    created = await writer.write(document_writes.create_document, body)
     return writer.answer(created, location=f"/v1/documents/{created.key}")
 
 
@@ -69,14 +69,14 @@ def create_document(
     tags=CURATION,
     **write_route(200, "Edit a document's metadata", "document", NOT_FOUND, *IF_MATCH),
 )
-def update_document(
+async def update_document(
     writer: WriterDep, document_id: DocumentId, body: DocumentPatch, if_match: IfMatch = None
 ) -> DocumentPublic:
     """Correct a document's title, language, publisher, URL or dates (`null` clears an optional one).
 
     A new text is a new version (`POST …/versions`). Needs `If-Match` and scope `write`.
     """
-    updated = document_writes.update_document(writer.database, writer.actor, document_id, if_match, body)
+    updated = await writer.write(document_writes.update_document, document_id, if_match, body)
     return writer.answer(updated)
 
 
@@ -126,7 +126,7 @@ def _illustrated(status: int, example: str, value: object, *errors: Responses) -
         *(UNAUTHORIZED, FORBIDDEN, INVALID_WRITE, NOT_FOUND, CONFLICT, *IF_MATCH),
     ),
 )
-def replace_document_text(
+async def replace_document_text(
     writer: WriterDep,
     document_id: DocumentId,
     body: DocumentVersionCreate,
@@ -139,7 +139,7 @@ def replace_document_text(
     text; the others are `orphaned` (never matched to similar text). 409 for a cited document or an
     unchanged text. Needs `If-Match` (the document's ETag) and scope `write`.
     """
-    replaced = document_writes.replace_text(writer.database, writer.actor, document_id, if_match, body)
+    replaced = await writer.write(document_writes.replace_text, document_id, if_match, body)
     response.headers["Location"] = f"/v1/documents/{document_id}/versions/{replaced.version}"
     return replaced
 

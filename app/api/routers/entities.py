@@ -16,7 +16,7 @@ from app.api.reading import run_read
 from app.api.resource_reads import ResourceReads, add_resource_reads
 from app.api.route_class import ApiRoute
 from app.api.write_docs import CONFLICT, CURATION, EDITS, body_examples, write_route
-from app.api.writing import WriterDep
+from app.api.writing import WriterDep, run_write
 from app.schemas.common import Page
 from app.schemas.entities import EntityPublic
 from app.schemas.relations import EntityRelations
@@ -75,7 +75,7 @@ async def get_entity_relations(database: DatabaseDep, key: EntityKey) -> EntityR
 
 
 @router.post("", tags=CURATION, **write_route(201, "Create an entity", "entity", CONFLICT))
-def create_entity(
+async def create_entity(
     writer: WriterDep, body: Annotated[EntityCreate, Body(openapi_examples=body_examples("entity_create"))]
 ) -> EntityPublic:
     """Add an entity with its aliases and external ids.
@@ -83,25 +83,25 @@ def create_entity(
     Every slug, name and alias must name one entity, case-insensitively: 409 if another entity already
     has one of them, 422 if an alias repeats the entity's own name. Needs scope `write`.
     """
-    created = entity_writes.create_entity(writer.database, writer.actor, body)
+    created = await writer.write(entity_writes.create_entity, body)
     return writer.answer(created, location=f"/v1/entities/{created.key}")
 
 
 @router.patch("/{key}", tags=CURATION, **write_route(200, "Edit an entity", "entity", CONFLICT, *EDITS))
-def update_entity(
+async def update_entity(
     writer: WriterDep, key: EntityKey, body: EntityPatch, if_match: IfMatch = None
 ) -> EntityPublic:
     """Change an entity's name, type, description, aliases or external ids (lists and maps are replaced).
 
     The entity is found by slug, name or alias; its slug stays. Needs `If-Match` and scope `write`.
     """
-    return writer.answer(entity_writes.update_entity(writer.database, writer.actor, key, if_match, body))
+    return writer.answer(await writer.write(entity_writes.update_entity, key, if_match, body))
 
 
 @router.delete("/{key}", tags=CURATION, **write_route(204, "Delete an entity", None, CONFLICT, *EDITS))
-def delete_entity(
+async def delete_entity(
     api_key: AdminKey, database: DatabaseDep, key: EntityKey, if_match: IfMatch = None
 ) -> Response:
     """Delete an entity that no claim names (409 while claims do). Needs `If-Match` and scope `admin`."""
-    entity_writes.delete_entity(database, actor(api_key), key, if_match)
+    await run_write(entity_writes.delete_entity, database, actor(api_key), key, if_match)
     return Response(status_code=204)

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Response
 
-from app.api.auth import WriteKey, actor
 from app.api.deps import DatabaseDep
 from app.api.etags import IfMatch, tagged
 from app.api.openapi import NOT_FOUND, responses
@@ -41,13 +40,13 @@ async def list_notes(
 @router.post(
     "/v1/claims/{claim_id}/context", **write_route(201, "Add a context note", "note", NOT_FOUND, GONE)
 )
-def create_note(
+async def create_note(
     writer: WriterDep,
     claim_id: ClaimId,
     body: Annotated[NoteCreate, Body(openapi_examples=body_examples("note_create"))],
 ) -> NotePublic:
     """Add what another source says about the claim, citing at least one source. Needs scope `write`."""
-    created = note_writes.create_note(writer.database, writer.actor, claim_id, body)
+    created = await writer.quick_write(note_writes.create_note, claim_id, body)
     return writer.answer(created, location=f"/v1/notes/{created.key}")
 
 
@@ -58,13 +57,15 @@ async def get_note(database: DatabaseDep, response: Response, note_id: NoteId) -
 
 
 @router.patch("/v1/notes/{note_id}", **write_route(200, "Edit a context note", "note", *EDITS))
-def update_note(writer: WriterDep, note_id: NoteId, body: NotePatch, if_match: IfMatch = None) -> NotePublic:
+async def update_note(
+    writer: WriterDep, note_id: NoteId, body: NotePatch, if_match: IfMatch = None
+) -> NotePublic:
     """Change a note's text or its sources (the list is replaced). Needs `If-Match` and scope `write`."""
-    return writer.answer(note_writes.update_note(writer.database, writer.actor, note_id, if_match, body))
+    return writer.answer(await writer.quick_write(note_writes.update_note, note_id, if_match, body))
 
 
 @router.delete("/v1/notes/{note_id}", **write_route(204, "Delete a context note", None, *EDITS))
-def delete_note(key: WriteKey, database: DatabaseDep, note_id: NoteId, if_match: IfMatch = None) -> Response:
+async def delete_note(writer: WriterDep, note_id: NoteId, if_match: IfMatch = None) -> Response:
     """Remove a note from its claim; it stays in the claim's history. Needs `If-Match` and scope `write`."""
-    note_writes.delete_note(database, actor(key), note_id, if_match)
+    await writer.quick_write(note_writes.delete_note, note_id, if_match)
     return Response(status_code=204)

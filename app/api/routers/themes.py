@@ -14,7 +14,7 @@ from app.api.params import ThemeSlug
 from app.api.resource_reads import ResourceReads, add_resource_reads
 from app.api.route_class import ApiRoute
 from app.api.write_docs import CONFLICT, CURATION, EDITS, body_examples, write_route
-from app.api.writing import WriterDep
+from app.api.writing import WriterDep, run_write
 from app.schemas.common import Page
 from app.schemas.themes import ThemePublic
 from app.schemas.writes import ThemeCreate, ThemePatch
@@ -35,24 +35,26 @@ add_resource_reads(router, TAGS, READS, READ_DOCS, listing=(themes.list_themes, 
 
 
 @router.post("", tags=CURATION, **write_route(201, "Create a theme", "theme", CONFLICT))
-def create_theme(
+async def create_theme(
     writer: WriterDep, body: Annotated[ThemeCreate, Body(openapi_examples=body_examples("theme_create"))]
 ) -> ThemePublic:
     """Add a theme, listed after the existing ones; its slug is its permanent id (409 if taken)."""
-    created = theme_writes.create_theme(writer.database, writer.actor, body)
+    created = await writer.write(theme_writes.create_theme, body)
     return writer.answer(created, location=f"/v1/themes/{created.key}")
 
 
 @router.patch("/{slug}", tags=CURATION, **write_route(200, "Edit a theme", "theme", *EDITS))
-def update_theme(
+async def update_theme(
     writer: WriterDep, slug: ThemeSlug, body: ThemePatch, if_match: IfMatch = None
 ) -> ThemePublic:
     """Change a theme's name or description (its slug stays). Needs `If-Match` and scope `write`."""
-    return writer.answer(theme_writes.update_theme(writer.database, writer.actor, slug, if_match, body))
+    return writer.answer(await writer.write(theme_writes.update_theme, slug, if_match, body))
 
 
 @router.delete("/{slug}", tags=CURATION, **write_route(204, "Delete a theme", None, CONFLICT, *EDITS))
-def delete_theme(key: AdminKey, database: DatabaseDep, slug: ThemeSlug, if_match: IfMatch = None) -> Response:
+async def delete_theme(
+    key: AdminKey, database: DatabaseDep, slug: ThemeSlug, if_match: IfMatch = None
+) -> Response:
     """Delete a theme that no claim carries (409 while claims do). Needs `If-Match` and scope `admin`."""
-    theme_writes.delete_theme(database, actor(key), slug, if_match)
+    await run_write(theme_writes.delete_theme, database, actor(key), slug, if_match)
     return Response(status_code=204)

@@ -1,0 +1,122 @@
+"""Writes of one claim, note or relation: on SQLite they run on the event loop when the writer is free;
+a write that must wait for the write lock waits in a worker thread, and the API keeps answering meanwhile.
+SQLite's write-ahead log is copied into the database file in the background, not by a request's commit."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import make_url, text
+
+from app.api.writing import run_quick_write
+from app.db import Database
+from app.services.writes.transaction import writing
+from tests.api.test_writes_claims import NEW_CLAIM
+from tests.curation import Curator, curating
+from tests.databases import engine_under_test
+
+ON_SQLITE = engine_under_test() == "sqlite"
+
+
+@contextmanager
+def write_lock_held_elsewhere(database: Database) -> Iterator[None]:
+    """The database's write lock, held by a connection that is not the app's until the block ends."""
+    if database.is_sqlite:
+        holder = sqlite3.connect(make_url(str(database.url)).database or "", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            holder.execute("COMMIT")
+            holder.close()
+        return
+    with database.write_engine.connect() as connection, connection.begin():
+        # What every writer of the service takes first (app/services/writes/transaction.py).
+        connection.execute(text('LOCK TABLE "change" IN SHARE ROW EXCLUSIVE MODE'))
+        yield
+
+
+def test_a_write_waiting_for_the_lock_leaves_the_api_answering(curator: Curator) -> None:
+    before = curator.change_count()
+    with ThreadPoolExecutor(1) as pool:
+        with write_lock_held_elsewhere(curator.database):
+            posted = pool.submit(curator.write, "POST", "/v1/claims", NEW_CLAIM)
+            time.sleep(0.3)  # the write has started, and waits for the lock
+            read = curator.client.get("/v1/claims/pkit-001")
+            assert read.status_code == 200, read.text
+            assert not posted.done()
+            assert curator.change_count() == before
+        created = posted.result(timeout=30)
+    assert created.status_code == 201, created.text
+    assert curator.change_count() == before + 1
+    assert curator.client.get(created.headers["location"]).json()["statement"] == NEW_CLAIM["statement"]
+
+
+def _thread_of_a_write(database: Database) -> int:
+    """A write of nothing in particular (a statement in a write transaction); the thread it ran on."""
+    with writing(database) as connection:
+        connection.execute(text("SELECT 1"))
+    return threading.get_ident()
+
+
+def test_a_quick_write_runs_on_the_loop_only_when_the_sqlite_writer_is_free(curator: Curator) -> None:
+    database = curator.database
+
+    async def write_from_the_loop() -> tuple[int, int]:
+        return threading.get_ident(), await run_quick_write(database, _thread_of_a_write, database)
+
+    loop_thread, write_thread = asyncio.run(write_from_the_loop())
+    assert (write_thread == loop_thread) is ON_SQLITE
+
+    # Another write of this process holds the writer: the quick write waits for it in a worker thread.
+    database.writer_turn.acquire()
+    releaser = threading.Timer(0.3, database.writer_turn.release)
+    releaser.start()
+    began = time.monotonic()
+    loop_thread, write_thread = asyncio.run(write_from_the_loop())
+    releaser.join()
+    assert write_thread != loop_thread
+    if ON_SQLITE:
+        assert time.monotonic() - began >= 0.25
+
+
+@pytest.mark.skipif(not ON_SQLITE, reason="SQLite's write-ahead log")
+def test_the_app_checkpoints_the_log_in_the_background(fresh_url: str) -> None:
+    path = make_url(fresh_url).database or ""
+    with curating(fresh_url) as curator:
+        with curator.database.write_engine.connect() as connection:
+            # The seed was loaded by a plain Database (the command line's): its commits checkpoint.
+            assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 1000
+        app_database = curator.client.app.state.database  # type: ignore[attr-defined]
+        with app_database.write_engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 0
+        created = curator.write("POST", "/v1/claims", NEW_CLAIM)
+        assert created.status_code == 201, created.text
+        claim_id = created.json()["id"]
+        deadline = time.monotonic() + 10
+        found = _in_the_file_itself(path, claim_id)
+        while found is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            found = _in_the_file_itself(path, claim_id)
+        assert found == (claim_id,)
+
+
+def _in_the_file_itself(path: str, claim_id: str) -> tuple[object, ...] | None:
+    """The claim's row as the database file holds it, without the log (`immutable`: SQLite reads no -wal
+    file); None while the file has no such row (or, before the first checkpoint, no claim table)."""
+    with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as file_only:
+        try:
+            row: tuple[object, ...] | None = file_only.execute(
+                "SELECT id FROM claim WHERE id = ?", (claim_id,)
+            ).fetchone()
+        except sqlite3.OperationalError:
+            row = None
+    file_only.close()
+    return row
