@@ -85,19 +85,49 @@ def summary(values: list[float]) -> dict[str, float | int]:
     }
 
 
-class Writer:
-    """One writer task: create -> patch (If-Match) -> delete (If-Match) cycles on claims of its own."""
+class Pacer:
+    """When a paced writer's next write is due: arrivals at `rate` writes a second, at random (exponential)
+    intervals, as from people working independently."""
 
-    def __init__(self, client: httpx2.AsyncClient, number: int, vocabulary: Vocabulary, tally: Tally) -> None:
+    def __init__(self, rate: float, rng: random.Random) -> None:
+        self.rate = rate
+        self.rng = rng
+        self.due = time.perf_counter() + rng.expovariate(rate)
+
+    async def wait(self) -> float:
+        """Sleep until the next write is due and return when it was due. A write that starts late (the
+        previous one took longer than the interval) counts its latency from when it was due, so a backlog
+        shows in the latencies instead of silently lowering the rate."""
+        due = self.due
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        self.due = due + self.rng.expovariate(self.rate)
+        return due
+
+
+class Writer:
+    """One writer task: create -> patch (If-Match) -> delete (If-Match) cycles on claims of its own, each
+    write as soon as the last is answered, or when its `pacer` says it is due."""
+
+    def __init__(
+        self,
+        client: httpx2.AsyncClient,
+        number: int,
+        vocabulary: Vocabulary,
+        tally: Tally,
+        pace: float | None = None,
+    ) -> None:
         self.client = client
         self.number = number
         self.vocabulary = vocabulary
         self.tally = tally
         self.rng = random.Random(number)
+        self.pacer = Pacer(pace, self.rng) if pace else None
 
     async def _send(self, kind: str, method: str, path: str, **kwargs: Any) -> httpx2.Response | None:
         """The request, retried on 503; its latency (retries included) is recorded under `kind`."""
-        started = time.perf_counter()
+        started = time.perf_counter() if self.pacer is None else await self.pacer.wait()
         for _ in range(MAX_RETRIES):
             try:
                 response = await self.client.request(method, path, **kwargs)
@@ -171,13 +201,25 @@ class Writer:
 
 
 async def run_writers(
-    base_url: str, key: str, writers: int, vocabulary: Vocabulary, stop: asyncio.Event
+    base_url: str,
+    key: str,
+    writers: int,
+    vocabulary: Vocabulary,
+    stop: asyncio.Event,
+    *,
+    rate: float | None = None,
+    first: int = 0,
 ) -> Tally:
-    """`writers` concurrent writers until `stop` is set; what they saw."""
+    """`writers` concurrent writers (numbered from `first`) until `stop` is set; what they saw. With a
+    `rate` (writes a second, all writers together) each writer writes when due; without, back to back."""
     tally = Tally()
     limits = httpx2.Limits(max_connections=writers, max_keepalive_connections=writers)
     headers = {"Authorization": f"Bearer {key}"}
+    pace = rate / writers if rate else None
     async with httpx2.AsyncClient(base_url=base_url, headers=headers, timeout=120, limits=limits) as client:
-        tasks = [Writer(client, number, vocabulary, tally).run(stop) for number in range(writers)]
+        tasks = [
+            Writer(client, number, vocabulary, tally, pace).run(stop)
+            for number in range(first, first + writers)
+        ]
         await asyncio.gather(*tasks)
     return tally

@@ -30,24 +30,41 @@ def _rebuild(rebuild: dict[str, Any] | None) -> str:
     return f"{rebuild['seconds']:.1f}" + (f" ({cpu:.1f})" if cpu is not None else "")
 
 
-def _rows(results: dict[str, Any]) -> list[list[str]]:
-    """One row per engine and size: write latencies, readers alone and mixed, counts, ingest, rebuild."""
+def _phase_rows(results: dict[str, Any]) -> list[list[str]]:
+    """Two rows per engine and size, paced writers and back to back: latencies, rate, CPU, readers."""
     rows = []
     for result in results["runs"]:
-        writes = result["writes"]
-        alone, mixed = result["readers_alone"], result["readers_mixed"]
+        alone = result["readers_alone"]
+        for name, phase in (("paced", result["paced"]), ("back to back", result["saturated"])):
+            offered = phase["offered_writes_per_s"]
+            writes, readers = phase["writes"], phase["readers"]
+            rows.append(
+                [
+                    f"{result['size']:,}",
+                    _engine(result),
+                    f"{name} ({offered:g}/s)" if offered else name,
+                    *(f"{writes[kind]['p50_ms']:.1f} / {writes[kind]['p99_ms']:.1f}" for kind in KINDS),
+                    f"{phase['writes_per_s']:.0f}",
+                    f"{phase['server_cpu_ms_per_write']:.1f}",
+                    f"{alone['p99_ms']:.1f} -> {readers['p99_ms']:.1f}",
+                    f"{alone['rps']:.0f} -> {readers['rps']:.0f}",
+                ]
+            )
+    return rows
+
+
+def _engine_rows(results: dict[str, Any]) -> list[list[str]]:
+    """One row per engine and size: the count check, the targets missed, ingest and rebuild."""
+    rows = []
+    for result in results["runs"]:
         checked = result["count_check"]
         rows.append(
             [
                 f"{result['size']:,}",
                 _engine(result),
-                *(f"{writes[kind]['p50_ms']:.1f} / {writes[kind]['p99_ms']:.1f}" for kind in KINDS),
-                f"{result['writes_per_s']:.0f}",
-                f"{result.get('server_cpu_ms_per_write', 0):.1f}",
-                f"{alone['p99_ms']:.1f} -> {mixed['p99_ms']:.1f}",
-                f"{alone['rps']:.0f} -> {mixed['rps']:.0f}",
                 f"{checked['created']}/{checked['deleted']}/{checked['kept']}",
                 str(len(result["failures"])),
+                "; ".join(result.get("target_misses", [])) or "none",
                 _ingest(result["ingest"]),
                 _rebuild(result["rebuild"]),
             ]
@@ -55,9 +72,10 @@ def _rows(results: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-HEADER = [
+PHASE_HEADER = [
     "claims",
     "engine",
+    "writers",
     "create p50/p99 ms",
     "patch p50/p99 ms",
     "delete p50/p99 ms",
@@ -65,37 +83,47 @@ HEADER = [
     "server CPU ms/write",
     "readers p99 alone -> mixed",
     "readers req/s",
+]
+ENGINE_HEADER = [
+    "claims",
+    "engine",
     "created/deleted/kept",
     "problems",
+    "targets missed (paced)",
     "ingest claims/s (per CPU s)",
     "rebuild s (CPU s)",
 ]
 
 
+def _text_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    cells = [header, *rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)) for line in cells]
+
+
+def _markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|---|---|" + "--:|" * (len(header) - 2)]
+    return out + ["| " + " | ".join(row) + " |" for row in rows]
+
+
 def render(results: dict[str, Any]) -> str:
-    """The results as a text table (one line per engine and size) and the problems found."""
+    """The results as text tables (writes by phase, then counts, targets, ingest and rebuild)."""
     settings = results["settings"]
-    cells = [HEADER, *_rows(results)]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(HEADER))]
     out = [
         f"\n== writes: {settings['writers']} writers beside {settings['reader_connections']} reader "
-        "connections, "
-        f"{settings['seconds']:g} s a phase; ingest of {settings['ingest_claims']:,} claims =="
+        f"connections, {settings['seconds']:g} s a phase; ingest of {settings['ingest_claims']:,} claims =="
     ]
-    out += ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)) for line in cells]
+    out += _text_table(PHASE_HEADER, _phase_rows(results))
+    out += ["", *_text_table(ENGINE_HEADER, _engine_rows(results))]
     out.append(f"(wall time {results['wall_seconds']} s)")
     return "\n".join(out)
 
 
 def markdown(results: dict[str, Any]) -> str:
-    """The results as Markdown: provenance, then one table row per engine and size."""
-    out = [
-        _provenance(results),
-        "",
-        "| " + " | ".join(HEADER) + " |",
-        "|---|---|" + "--:|" * (len(HEADER) - 2),
-    ]
-    out += ["| " + " | ".join(row) + " |" for row in _rows(results)]
+    """The results as Markdown: provenance, then the two tables."""
+    out = [_provenance(results), ""]
+    out += _markdown_table(PHASE_HEADER, _phase_rows(results))
+    out += ["", *_markdown_table(ENGINE_HEADER, _engine_rows(results))]
     return "\n".join(out)
 
 

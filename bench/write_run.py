@@ -16,6 +16,12 @@ from bench.write_session import WriteOptions, measure_engine, postgres_copy, sql
 from bench.wrk import ensure_wrk
 
 SMOKE_SIZE = 60
+# The targets for single-claim writes at the paced rate, beside readers.
+WRITE_P50_MS = 20
+WRITE_P99_MS = 100
+READER_P99_RISE = 2.0
+# Writes a second offered by all writers together in the paced phase (the --paced-rate default).
+PACED_RATE = 48.0
 
 
 def _versions(postgres_url: str | None) -> dict[str, str]:
@@ -35,9 +41,27 @@ def _version(name: str) -> str:
 def failures(result: dict[str, Any]) -> list[str]:
     """Why one engine's measurement fails: lost, duplicated or refused writes, or readers' errors."""
     found = list(result["count_check"]["problems"]) + list(result["unexpected"])
-    for phase in ("readers_alone", "readers_mixed"):
-        if result[phase]["errors"]:
-            found.append(f"{phase}: {result[phase]['errors']} wrk errors")
+    readers = {
+        "readers alone": result["readers_alone"],
+        "readers beside paced writers": result["paced"]["readers"],
+        "readers beside writers back to back": result["saturated"]["readers"],
+    }
+    found += [f"{name}: {wrk['errors']} wrk errors" for name, wrk in readers.items() if wrk["errors"]]
+    return found
+
+
+def misses(result: dict[str, Any]) -> list[str]:
+    """The write targets the paced phase misses: each write's p50 and p99, and the readers' p99 rise."""
+    paced = result["paced"]
+    found = [
+        f"{kind} {label} {summary[key]:.1f} ms > {limit} ms"
+        for kind, summary in paced["writes"].items()
+        for key, label, limit in (("p50_ms", "p50", WRITE_P50_MS), ("p99_ms", "p99", WRITE_P99_MS))
+        if summary[key] > limit
+    ]
+    ratio = paced["reader_p99_ratio"]
+    if ratio is not None and ratio > READER_P99_RISE:
+        found.append(f"readers' p99 rose {ratio:.2f}x > {READER_P99_RISE:g}x")
     return found
 
 
@@ -54,6 +78,7 @@ def run(args: argparse.Namespace, out: Path) -> bool:
     options = WriteOptions(
         seconds=args.seconds or (2.0 if args.smoke else 20.0),
         writers=args.writers,
+        paced_rate=args.paced_rate or PACED_RATE,
         reader_connections=args.reader_connections,
         ingest_claims=args.ingest_claims or (200 if args.smoke else 10_000),
         warmup=0.0 if args.smoke else 2.0,
@@ -66,6 +91,7 @@ def run(args: argparse.Namespace, out: Path) -> bool:
     def save(result: dict[str, Any]) -> None:
         """Write the results file with the runs so far and `result` as it stands."""
         result["failures"] = failures(result)
+        result["target_misses"] = misses(result)
         results.update(wall_seconds=round(time.monotonic() - started), runs=[*runs, result])
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(results, indent=1) + "\n")
@@ -77,6 +103,12 @@ def run(args: argparse.Namespace, out: Path) -> bool:
         "settings": {
             "seconds": options.seconds,
             "writers": options.writers,
+            "paced_writes_per_s": options.paced_rate,
+            "targets": {
+                "write_p50_ms": WRITE_P50_MS,
+                "write_p99_ms": WRITE_P99_MS,
+                "reader_p99_rise": READER_P99_RISE,
+            },
             "reader_connections": options.reader_connections,
             "ingest_claims": options.ingest_claims,
             "smoke": args.smoke,

@@ -43,6 +43,8 @@ class WriteOptions:
 
     seconds: float
     writers: int
+    # Writes a second from all writers together in the paced phase.
+    paced_rate: float
     reader_connections: int
     ingest_claims: int
     warmup: float
@@ -153,16 +155,47 @@ def _reads(base_url: str, paths: list[str], seconds: float, connections: int) ->
 
 
 async def _mixed(
-    base_url: str, key: str, vocabulary: Vocabulary, paths: list[str], options: WriteOptions
+    base_url: str,
+    key: str,
+    vocabulary: Vocabulary,
+    paths: list[str],
+    options: WriteOptions,
+    *,
+    rate: float | None,
+    first: int,
 ) -> tuple[WrkResult, Tally, float]:
     """Readers (wrk) and writers at once, for as long as wrk runs; the writers finish their cycles."""
     stop = asyncio.Event()
     started = time.monotonic()
-    writers = asyncio.create_task(run_writers(base_url, key, options.writers, vocabulary, stop))
+    writers = asyncio.create_task(
+        run_writers(base_url, key, options.writers, vocabulary, stop, rate=rate, first=first)
+    )
     readers = await asyncio.to_thread(_reads, base_url, paths, options.seconds, options.reader_connections)
     stop.set()
     tally = await writers
     return readers, tally, time.monotonic() - started
+
+
+@dataclass(frozen=True)
+class Phase:
+    """Readers beside writers: what wrk and the writers saw, and the server's CPU for the writes."""
+
+    readers: WrkResult
+    tally: Tally
+    wall: float
+    write_cpu: float
+
+    def row(self, alone: WrkResult, rate: float | None) -> dict[str, Any]:
+        writes = sum(len(values) for values in self.tally.latencies.values())
+        return {
+            "offered_writes_per_s": rate,
+            "readers": _wrk_row(self.readers),
+            "reader_p99_ratio": round(self.readers.p99_ms / alone.p99_ms, 2) if alone.p99_ms else None,
+            "writes": {kind: summary(values) for kind, values in self.tally.latencies.items()},
+            "writes_per_s": round(writes / self.wall, 1),
+            "server_cpu_ms_per_write": round(1000 * self.write_cpu / max(1, writes), 2),
+            "retried_503": self.tally.retried_503,
+        }
 
 
 @dataclass(frozen=True)
@@ -247,29 +280,38 @@ def measure_engine(
                 alone = _reads(server.base_url, paths, options.seconds, options.reader_connections)
                 server.wait_until_idle()
                 read_cpu = (server.cpu_seconds() - cpu) / max(1, alone.requests)
-                _log(f"  {engine}: readers with {options.writers} writers ({options.seconds:g} s)")
-                cpu = server.cpu_seconds()
-                mixed, tally, wall = asyncio.run(_mixed(server.base_url, key, vocabulary, paths, options))
-                server.wait_until_idle()
-                # The server's CPU beside the readers' (at their CPU a read alone): the writes' share.
-                write_cpu = server.cpu_seconds() - cpu - read_cpu * mixed.requests
-                checked = count_check(server.base_url, database, KEY_NAME, tally, claims_before)
+
+                def phase(rate: float | None, first: int) -> Phase:
+                    cpu = server.cpu_seconds()
+                    readers, tally, wall = asyncio.run(
+                        _mixed(server.base_url, key, vocabulary, paths, options, rate=rate, first=first)
+                    )
+                    server.wait_until_idle()
+                    # The server's CPU beside the readers' (at their CPU a read alone): the writes' share.
+                    write_cpu = server.cpu_seconds() - cpu - read_cpu * readers.requests
+                    return Phase(readers, tally, wall, write_cpu)
+
+                writers = f"{engine}: readers with {options.writers} writers"
+                _log(f"  {writers} at {options.paced_rate:g} writes/s ({options.seconds:g} s)")
+                paced = phase(options.paced_rate, 0)
+                _log(f"  {writers} back to back ({options.seconds:g} s)")
+                saturated = phase(None, options.writers)
+                both = Tally(
+                    claims=paced.tally.claims + saturated.tally.claims,
+                    unexpected=paced.tally.unexpected + saturated.tally.unexpected,
+                )
+                checked = count_check(server.base_url, database, KEY_NAME, both, claims_before)
             finally:
                 server.stop()
-        writes = sum(len(values) for values in tally.latencies.values())
         result: dict[str, Any] = {
             "engine": engine,
             "size": size,
             "reader_paths": paths,
             "readers_alone": _wrk_row(alone),
-            "readers_mixed": _wrk_row(mixed),
-            "reader_p99_ratio": round(mixed.p99_ms / alone.p99_ms, 2) if alone.p99_ms else None,
-            "writes": {kind: summary(values) for kind, values in tally.latencies.items()},
-            "writes_per_s": round(writes / wall, 1),
             "server_cpu_ms_per_read": round(1000 * read_cpu, 2),
-            "server_cpu_ms_per_write": round(1000 * write_cpu / max(1, writes), 2),
-            "retried_503": tally.retried_503,
-            "unexpected": tally.unexpected[:20],
+            "paced": paced.row(alone, options.paced_rate),
+            "saturated": saturated.row(alone, None),
+            "unexpected": both.unexpected[:20],
             "count_check": checked,
             "ingest": None,
             "rebuild": None,

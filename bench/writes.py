@@ -7,7 +7,9 @@ large document, and `rebuild`, on SQLite and PostgreSQL.
     python3 bench/writes.py --smoke                60 claims, SQLite, 2 s: checks the counting (CI)
 
 Readers (wrk, reading one claim and a theme's first page in turn) run alone, then beside 16 writers each
-creating a claim, editing it (If-Match) and deleting it (If-Match), over and over. Afterwards every
+creating a claim, editing it (If-Match) and deleting it (If-Match): first paced (48 writes a second in
+all, at random intervals; a write's latency counts from when it was due), where the write targets apply,
+then back to back, which measures how many writes a second the service can take. Afterwards every
 acknowledged write is counted (API, change log, tallies): the run fails on a lost or duplicated write,
 or any answer but the expected one. Prints tables and writes JSON to bench/results/writes-<time>.json.
 """
@@ -44,6 +46,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true", help="CI-sized: 60 claims, SQLite, 2 s, 200 ingested")
     parser.add_argument("--seconds", type=float, help="seconds of each load phase (default 20; 2 smoke)")
     parser.add_argument("--writers", type=int, default=16, help="concurrent writers (default 16)")
+    parser.add_argument(
+        "--paced-rate",
+        type=float,
+        help="writes a second from all writers together in the paced phase (default 48)",
+    )
     parser.add_argument("--reader-connections", type=int, default=8, help="wrk connections (default 8)")
     parser.add_argument("--ingest-claims", type=int, help="claims in the ingested document (default 10,000)")
     parser.add_argument(

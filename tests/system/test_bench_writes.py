@@ -25,6 +25,7 @@ def test_write_benchmark_smoke_run_counts_every_write(tmp_path: Path) -> None:
     engine = "postgres" if engine_under_test() == "postgresql" else "sqlite"
     done = bench_script("writes.py", "--smoke", "--out", str(out), "--engine", engine)
     assert "create p50/p99 ms" in done.stdout, done.stdout
+    assert "targets missed (paced)" in done.stdout, done.stdout
     results = json.loads(out.read_text())
     assert len(results["commit"]["sha"]) == 40, results["commit"]
     assert {"cpu", "cores", "memory_gb", "kernel"} <= results["machine"].keys()
@@ -39,18 +40,30 @@ def test_write_benchmark_smoke_run_counts_every_write(tmp_path: Path) -> None:
     assert checked["kept"] >= 16
     assert checked["deleted"] > 0
     assert checked["claims_after"] == checked["claims_before"] + checked["kept"] == 60 + checked["kept"]
-    assert run["writes"]["create"]["count"] == checked["created"]
-    assert run["writes"]["delete"]["count"] == checked["deleted"]
-    assert run["server_cpu_ms_per_write"] > 0
+    paced, saturated = run["paced"], run["saturated"]
+    for kind in ("create", "delete"):
+        written = paced["writes"][kind]["count"] + saturated["writes"][kind]["count"]
+        assert written == checked[f"{kind}d"], (kind, paced["writes"], saturated["writes"], checked)
+    # The paced phase offers the rate asked for; back to back, writers take what the server gives.
+    assert paced["offered_writes_per_s"] == results["settings"]["paced_writes_per_s"] > 0
+    assert saturated["offered_writes_per_s"] is None
+    assert saturated["server_cpu_ms_per_write"] > 0
     assert run["readers_alone"]["requests"] > 0
-    assert run["readers_mixed"]["requests"] > 0
+    assert paced["readers"]["requests"] > 0
+    assert saturated["readers"]["requests"] > 0
+    # The write targets are judged on the paced phase: each miss names the measure and its limit.
+    targets = results["settings"]["targets"]
+    assert targets == {"write_p50_ms": 20, "write_p99_ms": 100, "reader_p99_rise": 2.0}
+    slow = [kind for kind, summary in paced["writes"].items() if summary["p50_ms"] > 20]
+    assert [miss.split()[0] for miss in run["target_misses"] if " p50 " in miss] == slow
     assert run["ingest"]["claims"] == 200
     assert "claims 200" in run["ingest"]["output"]
     assert run["rebuild"]["output"].startswith("sectorfacts: rebuilt")
     # The Markdown for docs/performance.md: provenance, then one row for the run.
     table = markdown(results).splitlines()
     assert table[0].startswith(f"Commit `{results['commit']['sha'][:7]}")
-    assert table[-1].startswith("| 60 | ")
+    assert table[-1].startswith(f"| 60 | {'SQLite' if engine == 'sqlite' else 'PostgreSQL'} | ")
+    assert sum(line.startswith("| 60 | ") for line in table) == 3
 
 
 def test_count_check_finds_a_lost_and_an_unacknowledged_write(fresh_url: str) -> None:
