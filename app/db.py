@@ -23,8 +23,14 @@ from sqlalchemy.pool import QueuePool
 from app.answer_cache import AnswerCache
 from app.config import Settings
 from app.contextvar_block import ContextVarBlock
+from app.loop_share import LoopShare
 from app.optional import require_database_driver
 from app.query_deadline import disarm, limit_query_time, stopped_a_statement
+
+# Writes on the event loop take at most this share of its time, in bursts of at most this long; past it
+# they run in a worker thread, so a stream of writes cannot starve the reads (app/api/writing.py).
+WRITES_LOOP_SHARE = 0.25
+WRITES_LOOP_BURST_S = 0.02
 
 
 @dataclass
@@ -58,6 +64,10 @@ class Database:
     # SQLite: held by each write of this process for its whole transaction (around the pool's one write
     # connection), so that a write on the event loop can see the connection is free without waiting.
     writer_turn: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+    # SQLite: the share of the event loop's time that writes on it may take (app/api/writing.py).
+    loop_share_for_writes: LoopShare = field(
+        default_factory=lambda: LoopShare(WRITES_LOOP_SHARE, WRITES_LOOP_BURST_S), compare=False, repr=False
+    )
     # SQLite: this process's commits, counted, and how many of them the last checkpoint saw.
     log: WriteAheadLog = field(default_factory=lambda: WriteAheadLog(), compare=False, repr=False)
 

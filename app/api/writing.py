@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -32,7 +33,8 @@ async def run_write(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> 
 
 async def run_quick_write(database: Database, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """`call(*args, **kwargs)`, a write of one small resource (a claim, a note, a relation): on SQLite,
-    on the event loop when the writer is free at once, else as `run_write`.
+    on the event loop when the writer is free at once and writes there have not used up their share of
+    the loop's time (Database.loop_share_for_writes), else as `run_write`.
 
     On the loop a write runs whole, without waiting for the loop between its key lookup, its transaction
     and its answer, or sharing the interpreter with the loop while it runs: beside a busy loop that made
@@ -40,12 +42,16 @@ async def run_quick_write(database: Database, call: Callable[P, T], *args: P.arg
     nothing is written, and the thread runs it instead). Writes whose size grows with the corpus (a
     theme, an entity, a document touch every claim naming it) always run in a thread; so do PostgreSQL's,
     whose waits on the server a thread overlaps with other requests."""
-    if database.is_sqlite:
+    share = database.loop_share_for_writes
+    if database.is_sqlite and share.allows():
+        began = time.perf_counter()
         try:
             with inline_writes():
                 return call(*args, **kwargs)
         except WriterBusy:
             pass
+        finally:
+            share.spend(time.perf_counter() - began)
     return await run_write(call, *args, **kwargs)
 
 

@@ -1,5 +1,6 @@
-"""Writes of one claim, note or relation: on SQLite they run on the event loop when the writer is free;
-a write that must wait for the write lock waits in a worker thread, and the API keeps answering meanwhile.
+"""Writes of one claim, note or relation: on SQLite they run on the event loop when the writer is free
+(and within their share of the loop's time); a write that must wait for the write lock waits in a worker
+thread, and the API keeps answering meanwhile.
 SQLite's write-ahead log is copied into the database file in the background, not by a request's commit."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import make_url, text
 
 from app.api.writing import run_quick_write
 from app.db import Database
+from app.loop_share import LoopShare
 from app.services.writes.transaction import writing
 from tests.api.test_writes_claims import NEW_CLAIM
 from tests.curation import Curator, curating
@@ -120,3 +122,24 @@ def _in_the_file_itself(path: str, claim_id: str) -> tuple[object, ...] | None:
             row = None
     file_only.close()
     return row
+
+
+def test_writes_on_the_loop_take_at_most_their_share_of_its_time() -> None:
+    share = LoopShare(0.25, burst_s=0.02)
+    assert share.allows()
+    share.spend(0.03)  # a write that ran past the burst
+    assert not share.allows()
+    # The bucket refills at a quarter of the time that passes: 40 ms bring back the 10 ms overdrawn.
+    time.sleep(0.05)
+    assert share.allows()
+
+
+def test_a_quick_write_goes_to_a_thread_once_the_loop_share_is_used_up(curator: Curator) -> None:
+    database = curator.database
+
+    async def write_from_the_loop() -> tuple[int, int]:
+        return threading.get_ident(), await run_quick_write(database, _thread_of_a_write, database)
+
+    database.loop_share_for_writes.spend(1.0)  # as after a second of writes on the loop
+    loop_thread, write_thread = asyncio.run(write_from_the_loop())
+    assert write_thread != loop_thread
