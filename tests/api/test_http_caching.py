@@ -106,6 +106,15 @@ def test_if_none_match_that_does_not_match_answers_200(client: TestClient, if_no
     assert response.json()["data"]
 
 
+@pytest.mark.parametrize(
+    "path", ["/v1/claims?limit=0", "/v1/claims/facets?theme=a%01b", "/v1/claims/facets?size=-1"]
+)
+def test_an_invalid_query_answers_422_whatever_if_none_match_says(client: TestClient, path: str) -> None:
+    response = client.get(path, headers={"If-None-Match": "*"})
+    assert response.status_code == 422, response.text
+    assert response.headers["cache-control"] == "no-store"
+
+
 def test_errors_are_not_cached_and_carry_no_etag(client: TestClient) -> None:
     response = client.get("/v1/claims/no-such-claim", headers={"If-None-Match": "*"})
     assert_problem(response, 404, "not-found")
