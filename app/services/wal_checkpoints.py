@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from app.db import Database
+from app.services.background import in_background
 from app.services.worker_threads import run_to_the_end
 
 logger = logging.getLogger("sectorfacts.checkpoints")
@@ -32,10 +33,5 @@ async def checkpointing(database: Database) -> AsyncIterator[None]:
     if not database.is_sqlite:
         yield
         return
-    task = asyncio.create_task(_checkpoint_often(database))
-    try:
+    async with in_background(_checkpoint_often(database), "wal-checkpoints"):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

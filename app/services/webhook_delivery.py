@@ -29,6 +29,7 @@ from app import __version__
 from app.config import Settings
 from app.db import Database
 from app.services import leases
+from app.services.background import in_background
 from app.services.change_feed import FeedChange, changes_after
 from app.services.tables import WEBHOOK, WEBHOOK_DELIVERY
 from app.services.webhook_signing import signed_headers
@@ -223,11 +224,8 @@ async def delivering_webhooks(database: Database | None, settings: Settings) -> 
     if database is None:
         yield
         return
-    task = asyncio.create_task(Deliverer(database, settings).run(), name="webhook-delivery")
     try:
-        yield
+        async with in_background(Deliverer(database, settings).run(), "webhook-delivery"):
+            yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         database.dispose()
