@@ -32,7 +32,7 @@ EXAMPLE_REQUESTS = {
     "theme": "/v1/themes/talent-workforce",
     "entities_page": "/v1/entities?type=company",
     "entity": "/v1/entities/Careem%20Networks",
-    "documents_page": "/v1/documents",
+    "documents_page": "/v1/documents?limit=3",
     "document": "/v1/documents/pakistan-it-sector",
     "versions_page": "/v1/documents/pakistan-it-sector/versions",
     "healthz": "/healthz",
@@ -51,8 +51,6 @@ EXAMPLE_REQUESTS = {
     "note": "/v1/notes/1",
     "relations_page": "/v1/relations?claim=pkit-037",
     "relation": "/v1/relations/1",
-    "annotation_schema": "/v1/schema/annotations",
-    "jsonld_context": "/v1/context.jsonld",
 }
 UNMIGRATED_REQUESTS = {"problem_unavailable": "/readyz"}
 

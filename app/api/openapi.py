@@ -77,6 +77,15 @@ def responses(example: str, *errors: Responses) -> Responses:
     return documented
 
 
+def served_document(description: str) -> Responses:
+    """The answers of a route serving one fixed document (a JSON Schema, a JSON-LD context).
+
+    It shows no example: the example would be a copy of that document, which its URL already serves
+    (`externalValue` would say so, but code generators then try to fetch that URL as a file).
+    """
+    return {200: {"description": description}} | UNAVAILABLE
+
+
 def read_route(summary: str, example: str, *errors: Responses, model: Any = None) -> dict[str, Any]:
     """A read route's decorator arguments: its summary, documented answers and, for a route that answers
     bytes it rendered itself, the `model` those bytes follow."""
@@ -136,6 +145,36 @@ def add_links(schema: dict[str, Any]) -> None:
                     links[f"{_LINK_VERBS[method]}{resource}"] = _link(operation_id, method, parameter, field)
 
 
+def _generated_title(name: str) -> str:
+    return name.replace("_", " ").title()
+
+
+def drop_generated_titles(schema: dict[str, Any]) -> None:
+    """Remove the titles pydantic and FastAPI derive from a property's or parameter's own name ("claim_id"
+    -> "Claim Id"): they repeat the name. Titles written on purpose (a model's, a field's `title=`) stay."""
+
+    def visit(value: Any) -> None:
+        if isinstance(value, list):
+            for item in value:
+                visit(item)
+            return
+        if not isinstance(value, dict):
+            return
+        properties = value.get("properties")
+        if isinstance(properties, dict):
+            for name, subschema in properties.items():
+                if isinstance(subschema, dict) and subschema.get("title") == _generated_title(name):
+                    del subschema["title"]
+        parameter_schema = value.get("schema")
+        generated = {_generated_title(value["name"]), value["name"]} if "in" in value else set()
+        if isinstance(parameter_schema, dict) and parameter_schema.get("title") in generated:
+            del parameter_schema["title"]
+        for item in value.values():
+            visit(item)
+
+    visit(schema)
+
+
 def document_read_security(schema: dict[str, Any], *, reads_require_key: bool) -> None:
     """State each operation's security: the writes name the key they need already; a read needs none, or
     (with SECTORFACTS_READS_REQUIRE_KEY) a key of any scope under /v1/ (app.api.auth.read_access)."""
@@ -172,6 +211,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     if "HTTPValidationError" not in json.dumps(schema["paths"]):
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)
+    drop_generated_titles(schema)
     document_read_security(schema, reads_require_key=app.state.settings.reads_require_key)
     document_http_behaviour(schema)
     add_links(schema)

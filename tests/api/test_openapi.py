@@ -21,6 +21,8 @@ from tests.api.support import PROBLEM_JSON, get_json
 from tests.record_examples import EXAMPLE_REQUESTS, UNMIGRATED_REQUESTS, answers, engine_neutral
 
 Operation = tuple[str, str, dict[str, Any]]
+# Routes whose answer is one fixed document, served at their URL, by media type.
+SERVED_DOCUMENTS = {"/v1/schema/annotations": "application/json", "/v1/context.jsonld": "application/ld+json"}
 
 
 @pytest.fixture(scope="module")
@@ -89,9 +91,36 @@ def test_openapi_every_200_json_answer_has_an_example(spec: dict[str, Any]) -> N
         f"{method} {path}"
         for method, path, operation in _operations(spec)
         for media_type, content in operation["responses"].get("200", {}).get("content", {}).items()
-        if "json" in media_type and "example" not in content and not content.get("examples")
+        if "json" in media_type
+        and "example" not in content
+        and not content.get("examples")
+        and path not in SERVED_DOCUMENTS
     ]
     assert missing == []
+
+
+def test_a_route_serving_a_fixed_document_shows_no_copy_of_it(
+    client: TestClient, spec: dict[str, Any]
+) -> None:
+    # The annotation JSON Schema and the JSON-LD context are documents in their own right: an example
+    # would copy them into the contract, so their 200 describes them and their URL serves them.
+    for path, media_type in SERVED_DOCUMENTS.items():
+        answer = documented_answer(spec, path, "get", "200")
+        assert list(answer["content"]) == [media_type]
+        assert "examples" not in answer["content"][media_type]
+        served = client.get(path)
+        assert served.status_code == 200
+        assert served.headers["content-type"].startswith(media_type)
+        assert served.json()
+
+
+def test_generated_titles_are_left_out_and_chosen_ones_kept(spec: dict[str, Any]) -> None:
+    claim = spec["components"]["schemas"]["ClaimPublic"]
+    assert claim["title"] == "ClaimPublic"
+    assert [name for name, field in claim["properties"].items() if "title" in field] == []
+    claim_id = spec["components"]["parameters"]["claim_id"]
+    assert claim_id["name"] == "claim_id"
+    assert "title" not in claim_id["schema"]
 
 
 def test_openapi_error_answers_are_documented_as_problem_details(spec: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.api.openapi import responses
+from app.api.openapi import served_document
 from app.api.route_class import ApiRoute
 from app.schemas.annotations import FORMAT, AnnotationFile
 
@@ -27,7 +27,9 @@ def annotation_schema() -> dict[str, Any]:
 
 
 @router.get(
-    "/v1/schema/annotations", summary="Get the annotation format", responses=responses("annotation_schema")
+    "/v1/schema/annotations",
+    summary="Get the annotation format",
+    responses=served_document("The JSON Schema (draft 2020-12) of annotation files."),
 )
 def get_annotation_schema() -> dict[str, Any]:
     """The JSON Schema of annotation files, the YAML (or JSON) format of the seed and of `sectorfacts ingest`.

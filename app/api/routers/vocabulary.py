@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from app.api.openapi import Responses, responses
+from app.api.openapi import served_document
 from app.api.route_class import ApiRoute
 from app.services import vocabulary
 
@@ -19,19 +19,11 @@ class JsonLdResponse(JSONResponse):
     media_type = JSONLD
 
 
-def _documented() -> Responses:
-    """The route's answers, its 200 in JSON-LD rather than JSON."""
-    documented = responses("jsonld_context")
-    content = documented[200]["content"]
-    content[JSONLD] = content.pop("application/json")
-    return documented
-
-
 @router.get(
     vocabulary.CONTEXT_PATH,
     summary="Get the JSON-LD context of claim relations",
     response_class=JsonLdResponse,
-    responses=_documented(),
+    responses=served_document("The JSON-LD context document."),
 )
 def get_jsonld_context(request: Request) -> JsonLdResponse:
     """The JSON-LD context that claim lists in JSON-LD (`format=jsonld`) use after schema.org's.
