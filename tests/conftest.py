@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 from app.config import Settings
 from app.db import Database, create_database
@@ -87,11 +88,20 @@ class StatementLog:
             self.statements.append(statement)
 
 
+@contextmanager
+def statements_on(engine: Engine) -> Iterator[StatementLog]:
+    """Records every query `engine` runs inside the block."""
+    log = StatementLog()
+    event.listen(engine, "before_cursor_execute", log)
+    try:
+        yield log
+    finally:
+        event.remove(engine, "before_cursor_execute", log)
+
+
 @pytest.fixture
 def statement_log(client: TestClient) -> Iterator[StatementLog]:
     """Records every query the `client` app's read engine runs during the test."""
     database: Database = client.app.state.database  # type: ignore[attr-defined]
-    log = StatementLog()
-    event.listen(database.read_engine, "before_cursor_execute", log)
-    yield log
-    event.remove(database.read_engine, "before_cursor_execute", log)
+    with statements_on(database.read_engine) as log:
+        yield log

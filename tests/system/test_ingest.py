@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from app.services.annotations import read_annotations
 from app.services.copying import table_dump
 from app.services.writes.ingest import IngestError, ingest
 from seed.loader import DEFAULT_ANNOTATIONS
+from tests.conftest import statements_on
 from tests.curation import seed_database
 from tests.system.support import SECTORFACTS
 
@@ -176,6 +178,18 @@ def test_existing_themes_and_entities_are_kept_as_the_database_has_them(
     assert "theme 'outlook' is in the database with another description: kept as it is there" in result.stderr
     with _client(seeded) as client:
         assert client.get("/v1/themes/outlook").json()["description"] != "Something else."
+
+
+def test_ingest_reads_a_document_once_however_many_claims_quote_it(seeded: Database) -> None:
+    # Each claim's quote is placed in its document's text; read once a claim, the text cost grew with
+    # the file (a 10,000-claim document's text read 10,000 times).
+    with statements_on(seeded.write_engine) as log:
+        report = ingest(seeded, FIXTURE)
+    assert report.claims == 25
+    texts_read = [
+        s for s in log.statements if re.search(r"SELECT document\.id AS document_id, document\.text\b", s)
+    ]
+    assert len(texts_read) == 1
 
 
 def test_the_service_reports_progress_and_refuses_a_missing_file(seeded: Database, tmp_path: Path) -> None:

@@ -179,8 +179,9 @@ def _document_read() -> Select[Any]:
         .correlate(DOCUMENT)
         .scalar_subquery()
     )
-    newest_text = (
-        select(DOCUMENT_VERSION.c.text)
+    # The texts compared by their digests: comparing the texts read both whole, at every claim written.
+    newest_digest = (
+        select(DOCUMENT_VERSION.c.sha256)
         .where(DOCUMENT_VERSION.c.document_id == DOCUMENT.c.id)
         .order_by(DOCUMENT_VERSION.c.version.desc())
         .limit(1)
@@ -192,8 +193,25 @@ def _document_read() -> Select[Any]:
         DOCUMENT.c.text,
         *SOURCE_COLUMNS,
         newest.label("version"),
-        (newest_text == DOCUMENT.c.text).label("version_is_text"),
+        (newest_digest == DOCUMENT.c.sha256).label("version_is_text"),
     ).where(DOCUMENT.c.id == bindparam("document"))
+
+
+class ClaimDocuments:
+    """The documents of the claims a transaction creates, each read once: for a run of claims written
+    while no document changes (ingest, which creates a file's documents before its claims). A document's
+    text is read whole to place each quote, so reading it once per claim grew with the text."""
+
+    def __init__(self) -> None:
+        self._read: dict[str, Any] = {}
+
+    def read(self, connection: Connection, document_id: str) -> Any:
+        """The `_document_read` row of the document, or None when there is no such document."""
+        if document_id not in self._read:
+            self._read[document_id] = connection.execute(
+                _document_read(), {"document": document_id}
+            ).one_or_none()
+        return self._read[document_id]
 
 
 def _created(
@@ -242,12 +260,16 @@ def _created(
 
 @transacted
 def create_claim(
-    connection: Connection, actor: Actor, body: ClaimCreate, claim_id: str | None = None
+    connection: Connection,
+    actor: Actor,
+    body: ClaimCreate,
+    claim_id: str | None = None,
+    documents: ClaimDocuments | None = None,
 ) -> Current[ClaimPublic]:
     """Add a claim, with a server-chosen id unless ingest gives one; raises InvalidWrite (422) listing every
-    problem, Conflict (409) for a taken id."""
+    problem, Conflict (409) for a taken id. `documents`: a run's documents, read once (ClaimDocuments)."""
     errors: Errors = []
-    document = connection.execute(_document_read(), {"document": body.document}).one_or_none()
+    document = (documents or ClaimDocuments()).read(connection, body.document)
     if document is None:
         errors.append(("body.document", f"unknown document {body.document!r}"))
     # A cited document holds no text: "" (a held text is never empty).
@@ -264,7 +286,7 @@ def create_claim(
     assert document is not None  # an unknown document is an error above
     if claim_id is None:
         claim_id = next_claim_id(connection, body.document)
-    elif current_claim(connection, claim_id) is not None or ever_recorded(connection, "claim", claim_id):
+    elif _claim_exists(connection, claim_id) or ever_recorded(connection, "claim", claim_id):
         raise Conflict(f"The claim id {claim_id!r} is taken (by a claim, or by a deleted one's history).")
     values: dict[str, Any] = {
         "statement": body.statement,
@@ -286,6 +308,11 @@ def create_claim(
 
 
 _INSERT_CLAIM = insert(CLAIM)
+_CLAIM_EXISTS = select(CLAIM.c.id).where(CLAIM.c.id == bindparam("id"))
+
+
+def _claim_exists(connection: Connection, claim_id: str) -> bool:
+    return connection.execute(_CLAIM_EXISTS, {"id": claim_id}).first() is not None
 
 
 def update_claim(

@@ -32,7 +32,7 @@ from app.services.entities import current_entity
 from app.services.errors import ProblemError
 from app.services.tables import DOCUMENT, ENTITY, THEME
 from app.services.themes import current_theme
-from app.services.writes.claims import create_claim
+from app.services.writes.claims import ClaimDocuments, create_claim
 from app.services.writes.documents import create_document
 from app.services.writes.entities import create_entity
 from app.services.writes.history import ever_recorded
@@ -197,11 +197,15 @@ class _Run:
             document_body = _build(DocumentCreate, values, label, self.problems)
             if document_body is not None and self.attempt(label, create_document.within, document_body):
                 self.report.documents.append(document.id)
+        # No document changes from here on: each is read once for all its claims.
+        documents = ClaimDocuments()
         for index, claim in enumerate(annotations.claims):
             label = f"claims[{index}] (claim {claim.id!r})"
             claim_values = claim.model_dump(mode="json", exclude={"id", "context"})
             claim_body = _build(ClaimCreate, claim_values, label, self.problems)
-            if claim_body is None or not self.attempt(label, create_claim.within, claim_body, claim.id):
+            if claim_body is None or not self.attempt(
+                label, create_claim.within, claim_body, claim.id, documents
+            ):
                 continue
             self.report.claims += 1
             for position, note in enumerate(claim.context):
