@@ -66,32 +66,3 @@ def test_a_write_elsewhere_leaves_it(seeded: Database) -> None:
     assert _touch(seeded, metadata.tables["api_key"]) in {0, 1}
     assert _touch(seeded, metadata.tables["change"]) in {0, 1}
     assert _revision(seeded) == before
-
-
-def test_a_transaction_of_many_writes_moves_it_on(seeded: Database) -> None:
-    # PostgreSQL moves it once a transaction (migration 0022): a file ingested in one transaction must
-    # not update that row once a statement. SQLite moves it once a row.
-    before = _revision(seeded)
-    with seeded.write_engine.begin() as connection:
-        for name in ("claim", "theme", "entity"):
-            table = metadata.tables[name]
-            column = next(column for column in table.columns if not column.primary_key)
-            connection.execute(update(table).values({column.name: column}))
-    moved = _revision(seeded) - before
-    if seeded.write_engine.dialect.name == "postgresql":
-        assert moved == 1
-    else:
-        assert moved > 3
-
-
-def test_a_savepoint_rolled_back_does_not_keep_it_from_moving(seeded: Database) -> None:
-    # The write that moved it is undone with the savepoint; the next write of the transaction moves it.
-    before = _revision(seeded)
-    theme = metadata.tables["theme"]
-    with seeded.write_engine.begin() as connection:
-        savepoint = connection.begin_nested()
-        connection.execute(update(theme).values(name=theme.c.name))
-        savepoint.rollback()
-        assert connection.execute(select(metadata.tables["data_revision"].c.revision)).scalar_one() == before
-        connection.execute(update(theme).values(description=theme.c.description))
-    assert _revision(seeded) > before
