@@ -145,6 +145,9 @@ def add_links(schema: dict[str, Any]) -> None:
                     links[f"{_LINK_VERBS[method]}{resource}"] = _link(operation_id, method, parameter, field)
 
 
+_PARAMETER_PLACES = frozenset({"query", "path", "header", "cookie"})
+
+
 def _generated_title(name: str) -> str:
     return name.replace("_", " ").title()
 
@@ -165,10 +168,13 @@ def drop_generated_titles(schema: dict[str, Any]) -> None:
             for name, subschema in properties.items():
                 if isinstance(subschema, dict) and subschema.get("title") == _generated_title(name):
                     del subschema["title"]
-        parameter_schema = value.get("schema")
-        generated = {_generated_title(value["name"]), value["name"]} if "in" in value else set()
-        if isinstance(parameter_schema, dict) and parameter_schema.get("title") in generated:
-            del parameter_schema["title"]
+        # A Parameter Object (not a schema's `properties` that happens to hold a property named "in").
+        name, parameter_schema = value.get("name"), value.get("schema")
+        is_parameter = value.get("in") in _PARAMETER_PLACES and isinstance(name, str)
+        if is_parameter and isinstance(parameter_schema, dict):
+            generated = {_generated_title(str(name)), name}
+            if parameter_schema.get("title") in generated:
+                del parameter_schema["title"]
         for item in value.values():
             visit(item)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 from pydantic import TypeAdapter
-from sqlalchemy import Connection, and_, case, func, literal, or_, select, tuple_
+from sqlalchemy import Connection, and_, bindparam, case, func, literal, or_, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 
@@ -258,6 +258,14 @@ def claims_json(rows: Sequence[Any]) -> list[Any]:
 def claim_dicts(rows: Sequence[Any]) -> list[dict[str, Any]]:
     """Rows of `claims_rows` as the API's claim objects (plain dicts, in the schema's key order)."""
     return [orjson.loads(row.body) for row in rows]
+
+
+_CLAIM_ID = select(CLAIM.c.id).where(CLAIM.c.id == bindparam("claim_id"))
+
+
+def claim_exists(connection: Connection, claim_id: str) -> bool:
+    """Whether a claim with this id exists (one indexed lookup; nothing of it is built)."""
+    return connection.execute(_CLAIM_ID, {"claim_id": claim_id}).first() is not None
 
 
 def current_claim(connection: Connection, claim_id: str) -> Current[ClaimPublic] | None:

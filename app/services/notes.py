@@ -12,8 +12,9 @@ from app.schemas.claims import Source
 from app.schemas.common import Page, PageMeta
 from app.schemas.notes import NotePublic
 from app.services import revisioned
+from app.services.claims import claim_exists
 from app.services.pagination import after, decode_cursor, encode_cursor
-from app.services.tables import CLAIM, CONTEXT_NOTE
+from app.services.tables import CONTEXT_NOTE
 from app.services.writes.revisions import Current
 
 NOTE_ORDER = (CONTEXT_NOTE.c.position, CONTEXT_NOTE.c.id)
@@ -42,7 +43,7 @@ def read_note(database: Database, note_id: int) -> Current[NotePublic]:
 
 def require_claim(connection: Connection, claim_id: str) -> None:
     """Raise Gone (410) or NotFound unless the claim exists."""
-    if connection.execute(select(CLAIM.c.id).where(CLAIM.c.id == claim_id)).first() is None:
+    if not claim_exists(connection, claim_id):
         raise revisioned.missing(connection, "claim", claim_id)
 
 

@@ -23,7 +23,7 @@ from app.services.claim_measures import (
     replace_quantities,
     validity_columns,
 )
-from app.services.claims import current_claim
+from app.services.claims import claim_exists, current_claim
 from app.services.id_sets import among, bound
 from app.services.search.index import reindex_claim
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, DOCUMENT_VERSION, ENTITY, THEME
@@ -286,7 +286,7 @@ def create_claim(
     assert document is not None  # an unknown document is an error above
     if claim_id is None:
         claim_id = next_claim_id(connection, body.document)
-    elif _claim_exists(connection, claim_id) or ever_recorded(connection, "claim", claim_id):
+    elif claim_exists(connection, claim_id) or ever_recorded(connection, "claim", claim_id):
         raise Conflict(f"The claim id {claim_id!r} is taken (by a claim, or by a deleted one's history).")
     values: dict[str, Any] = {
         "statement": body.statement,
@@ -308,11 +308,6 @@ def create_claim(
 
 
 _INSERT_CLAIM = insert(CLAIM)
-_CLAIM_EXISTS = select(CLAIM.c.id).where(CLAIM.c.id == bindparam("id"))
-
-
-def _claim_exists(connection: Connection, claim_id: str) -> bool:
-    return connection.execute(_CLAIM_EXISTS, {"id": claim_id}).first() is not None
 
 
 def update_claim(
