@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 # (layer, pattern on the top frame's "function (file:line)") — first match wins.
 LAYERS: tuple[tuple[str, str], ...] = (
@@ -66,7 +67,7 @@ def main() -> int:
         os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
     sys.path.insert(0, str(ROOT))
     from bench.harness import LOAD_CORE, service_server
-    from bench.load import sqlite_corpus
+    from bench.load import postgres_corpus, sqlite_corpus
     from bench.targets import endpoints, pick
     from bench.wrk import run_wrk
 
@@ -74,12 +75,23 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--endpoint", default="claim")
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument(
+        "--engine", choices=("sqlite", "postgres"), default="sqlite", help="the service's database"
+    )
     args = parser.parse_args()
     path = sqlite_corpus(args.size)
+    # PostgreSQL serves the same corpus (its endpoints are picked from the SQLite file, as bench/run.py does).
+    database_url = (
+        postgres_corpus(args.size, os.environ.get("SECTORFACTS_TEST_POSTGRES_URL", POSTGRES_SERVER))
+        if args.engine == "postgres"
+        else f"sqlite:///{path}"
+    )
     endpoint = next(e for e in endpoints(pick(path)) if e.name == args.endpoint)
     spy = Path(sys.executable).parent / "py-spy"
     with tempfile.TemporaryDirectory() as folder:
-        server = service_server("service", f"sqlite:///{path}", Path(folder))
+        server = service_server(
+            "service" if args.engine == "sqlite" else "service-pg", database_url, Path(folder)
+        )
         server.start()
         try:
             url = server.base_url + endpoint.path
@@ -108,7 +120,7 @@ def main() -> int:
         finally:
             server.stop()
         rate = f"{result.rps:.0f} req/s while sampled (slowed by py-spy)"
-        print(f"{endpoint.name} at {args.size:,} claims: {rate}")
+        print(f"{endpoint.name} at {args.size:,} claims on {args.engine}: {rate}")
         for name, share in summarise(raw):
             print(f"  {share:5.1f}%  {name}")
     return 0

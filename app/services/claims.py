@@ -277,6 +277,15 @@ def current_claim(connection: Connection, claim_id: str) -> Current[ClaimPublic]
     return Current("claim", claim_id, revision, claim)
 
 
+def stored_claim(connection: Connection, claim_id: str) -> Current[ClaimPublic] | None:
+    """The claim with this id as its stored answer shows it, with its revision, or None: one statement,
+    where `current_claim` runs one per part of the claim (an edit loads a claim this way)."""
+    rows = claims_rows(connection, [claim_id])
+    if not rows:
+        return None
+    return Current("claim", claim_id, rows[0].revision, ClaimPublic.model_validate_json(rows[0].body))
+
+
 def rendered_claim(connection: Connection, claim_id: str) -> Rendered | None:
     """The claim with this id as its JSON body (the bytes `current_claim` would serialise), or None."""
     rows = claims_rows(connection, [claim_id])

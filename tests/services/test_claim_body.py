@@ -38,6 +38,7 @@ from app.services.writes import notes as note_writes
 from app.services.writes import themes as theme_writes
 from app.services.writes.transaction import Actor
 from seed.loader import load_seed
+from tests.conftest import statements_on
 from tests.databases import engine_under_test
 from tests.services.cascades import delete_a_theme_an_entity_and_a_document
 
@@ -353,4 +354,28 @@ def test_the_migrate_step_rebuilds_missing_or_stale_answers(seeded: Database) ->
         # As if the schema had changed: every stored answer differs from what it serialises today.
         connection.execute(text("UPDATE claim_body SET body = '{}'"))
     migrations.upgrade(seeded)
+    assert _stale(seeded) == []
+
+
+def test_an_edit_starts_from_the_claims_stored_answer(seeded: Database) -> None:
+    with seeded.read() as connection:
+        # Claims related to none: a write also refreshes the stored answers of related claims.
+        related = select(CLAIM_RELATION.c.subject_id).union(select(CLAIM_RELATION.c.object_id))
+        related_ids = set(connection.execute(related).scalars())
+        first, second, *_ = [claim for claim in _ids(connection)[0] if claim not in related_ids]
+        before = current_claim(connection, second)
+    assert before is not None
+    with statements_on(seeded.write_engine) as log:
+        claim_writes.update_claim(seeded, ACTOR, second, before.etag, ClaimPatch(statement="Edited."))
+        claim_writes.delete_claim(seeded, ACTOR, first, _etag(seeded, "claim", first))
+    # Loaded from the stored answer in one statement; its parts (notes, figures) are not read one by one.
+    parts_read = [
+        s for s in log.statements if s.lstrip().upper().startswith("SELECT") and "context_note" in s
+    ]
+    assert parts_read == []
+    with seeded.read() as connection:
+        after = current_claim(connection, second)
+    assert after is not None
+    assert after.public == before.public.model_copy(update={"statement": "Edited."})
+    assert after.revision == before.revision + 1
     assert _stale(seeded) == []

@@ -23,7 +23,7 @@ from app.services.claim_measures import (
     replace_quantities,
     validity_columns,
 )
-from app.services.claims import claim_exists, current_claim
+from app.services.claims import claim_exists, current_claim, stored_claim
 from app.services.id_sets import among, bound
 from app.services.search.index import reindex_claim
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, DOCUMENT_VERSION, ENTITY, THEME
@@ -42,6 +42,7 @@ CLAIMS = edits.Editable(
     CLAIM,
     "id",
     find=current_claim,
+    find_to_edit=stored_claim,
     reindex_one=reindex_claim,
     # A claim's answer, and those of the claims related to it (each shows the other).
     shown_in=lambda claim: [claim.id, *(link.claim.id for link in claim.relations)],
@@ -145,7 +146,9 @@ def _link(connection: Connection, claim_id: str, links: tuple[Any, str, Any], id
     """Add the claim's links to `ids` (one statement for all)."""
     table, column, _ = links
     if rows := [{"claim_id": claim_id, column: key} for key in ids]:
-        connection.execute(insert(table), rows)
+        # One INSERT of several rows, not one executed for each: psycopg runs an executemany as a
+        # pipeline of statements, and every statement fires the statement-level triggers again.
+        connection.execute(insert(table).values(rows))
 
 
 def _relink(

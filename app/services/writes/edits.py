@@ -56,6 +56,10 @@ class Editable(Generic[PublicT, KeyT]):
     column: str
     # The resource by the key a request names, or None when there is none (or it raises Gone/NotFound).
     find: Callable[[Connection, KeyT], Current[PublicT] | None]
+    # `find` for loading the resource an edit starts from, when something quicker gives the same answer
+    # (a claim's stored body: one statement where `find` runs one per part). After a write in the
+    # transaction `find` is used: what is stored is rewritten from it.
+    find_to_edit: Callable[[Connection, KeyT], Current[PublicT] | None] | None = None
     key_of: Callable[[Current[PublicT]], KeyT] = _public_key
     reindex: Callable[[Connection, list[str]], object] | None = None
     # In place of `reindex`: the search entry from the resource as it was and is (None: not there).
@@ -78,7 +82,7 @@ class Editable(Generic[PublicT, KeyT]):
     def load(self, connection: Connection, key: KeyT, if_match: str) -> Current[PublicT]:
         """The resource as it stands; raises Gone/NotFound, or PreconditionFailed (412) when If-Match
         names another revision."""
-        found = self.find(connection, key)
+        found = (self.find_to_edit or self.find)(connection, key)
         if found is None:
             raise missing(connection, self.kind, str(key))
         check_if_match(if_match, found)
