@@ -24,11 +24,16 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-async def run_write(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """`call(*args, **kwargs)`, a write service call, in a worker thread run to the end (a write is never
-    abandoned midway). Write routes are `async` and call this once: a sync route would cost two more hops
-    through a loop busy with reads (its key lookup and its answer's validation run in the pool too)."""
-    return await run_to_the_end(partial(call, *args, **kwargs))
+async def run_write(database: Database, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`call(*args, **kwargs)`, a write service call on `database`, in a worker thread run to the end (a
+    write is never abandoned midway). Write routes are `async` and call this once: a sync route would cost
+    two more hops through a loop busy with reads (its key lookup and its answer's validation run in the
+    pool too).
+
+    On PostgreSQL every write runs in a thread, handed over and back promptly. On SQLite a write comes
+    here only when the event loop is busy writing (its share used up, or the writer taken): promptly
+    handed back, such writes crowded the readers out of the loop (docs/performance.md, "Writes")."""
+    return await run_to_the_end(partial(call, *args, **kwargs), prompt=not database.is_sqlite)
 
 
 async def run_quick_write(database: Database, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -52,7 +57,7 @@ async def run_quick_write(database: Database, call: Callable[P, T], *args: P.arg
             pass
         finally:
             share.spend(time.perf_counter() - began)
-    return await run_write(call, *args, **kwargs)
+    return await run_write(database, call, *args, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,7 @@ class Writer:
         self, call: Callable[Concatenate[Database, Actor, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """The write service `call`, given the database and this writer, with `args` (see run_write)."""
-        return await run_write(call, self.database, self.actor, *args, **kwargs)
+        return await run_write(self.database, call, self.database, self.actor, *args, **kwargs)
 
     async def quick_write(
         self, call: Callable[Concatenate[Database, Actor, P], T], *args: P.args, **kwargs: P.kwargs

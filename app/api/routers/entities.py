@@ -103,5 +103,5 @@ async def delete_entity(
     api_key: AdminKey, database: DatabaseDep, key: EntityKey, if_match: IfMatch = None
 ) -> Response:
     """Delete an entity that no claim names (409 while claims do). Needs `If-Match` and scope `admin`."""
-    await run_write(entity_writes.delete_entity, database, actor(api_key), key, if_match)
+    await run_write(database, entity_writes.delete_entity, database, actor(api_key), key, if_match)
     return Response(status_code=204)

@@ -56,5 +56,5 @@ async def delete_theme(
     key: AdminKey, database: DatabaseDep, slug: ThemeSlug, if_match: IfMatch = None
 ) -> Response:
     """Delete a theme that no claim carries (409 while claims do). Needs `If-Match` and scope `admin`."""
-    await run_write(theme_writes.delete_theme, database, actor(key), slug, if_match)
+    await run_write(database, theme_writes.delete_theme, database, actor(key), slug, if_match)
     return Response(status_code=204)
