@@ -51,6 +51,12 @@ def claims_rows(connection: Connection, ids: Sequence[str]) -> list[Any]:
     return _claims_by_ids(dialect).rows(connection, ids=bound(ids, dialect))
 
 
+def claim_row(connection: Connection, claim_id: str) -> Any | None:
+    """The claim with this id as `claims_rows` reads it, or None: its own statement, an equality on the
+    key (no list to bind and unpack for one id)."""
+    return _claim_by_id(connection.dialect.name).first(connection, id=claim_id)
+
+
 # A claim, or a page of them, in one statement, with its stored answer (app.services.claim_bodies).
 _CLAIMS_BY_IDS = {
     "sqlite": "WHERE c.id IN (SELECT value FROM json_each(:ids))",
@@ -64,16 +70,28 @@ _STORED_SELECT = (
 )
 
 
-@cache
-def _claims_by_ids(dialect: str) -> Prepared:
-    """The statement behind `claims_rows`, built once per dialect."""
-    ids = bindparam("ids", type_=ARRAY(String()) if dialect == "postgresql" else String())
+def _stored_columns() -> list[Any]:
+    """What `claims_rows` reads of each claim: its order key, revision and stored answer."""
     columns = [CLAIM.c.id, CLAIM.c.document_id, CLAIM.c.span_start, CLAIM.c.span_end]
-    read = [
+    return [
         *(literal_column(column.name, column.type) for column in columns),
         literal_column("revision", Integer()),
         literal_column("body", String()),
     ]
+
+
+@cache
+def _claim_by_id(dialect: str) -> Prepared:
+    """The statement behind `claim_row`, built once per dialect."""
+    sql = f"{_STORED_SELECT.format(body=_BODY[dialect])}\nWHERE c.id = :id"
+    return Prepared(text(sql).bindparams(bindparam("id", type_=String())).columns(*_stored_columns()))
+
+
+@cache
+def _claims_by_ids(dialect: str) -> Prepared:
+    """The statement behind `claims_rows`, built once per dialect."""
+    ids = bindparam("ids", type_=ARRAY(String()) if dialect == "postgresql" else String())
+    read = _stored_columns()
     sql = f"{_STORED_SELECT.format(body=_BODY[dialect])}\n{_CLAIMS_BY_IDS[dialect]}\n"
     statement = (
         text(sql + "ORDER BY c.document_id, c.span_start, c.span_end, c.id").bindparams(ids).columns(*read)

@@ -24,7 +24,7 @@ from app.services.claim_filters import (
     undated_left_out,
 )
 from app.services.claim_plans import CLAIM_COLUMNS, CLAIM_ORDER
-from app.services.claim_rows import claims_rows
+from app.services.claim_rows import claim_row, claims_rows
 from app.services.pagination import decode_cursor, encode_cursor, meta_dict
 from app.services.search.matching import matching_keys
 from app.services.search.query import Node
@@ -280,18 +280,18 @@ def current_claim(connection: Connection, claim_id: str) -> Current[ClaimPublic]
 def stored_claim(connection: Connection, claim_id: str) -> Current[ClaimPublic] | None:
     """The claim with this id as its stored answer shows it, with its revision, or None: one statement,
     where `current_claim` runs one per part of the claim (an edit loads a claim this way)."""
-    rows = claims_rows(connection, [claim_id])
-    if not rows:
+    row = claim_row(connection, claim_id)
+    if row is None:
         return None
-    return Current("claim", claim_id, rows[0].revision, ClaimPublic.model_validate_json(rows[0].body))
+    return Current("claim", claim_id, row.revision, ClaimPublic.model_validate_json(row.body))
 
 
 def rendered_claim(connection: Connection, claim_id: str) -> Rendered | None:
     """The claim with this id as its JSON body (the bytes `current_claim` would serialise), or None."""
-    rows = claims_rows(connection, [claim_id])
-    if not rows:
+    row = claim_row(connection, claim_id)
+    if row is None:
         return None
-    return Rendered("claim", claim_id, rows[0].revision, orjson.dumps(claims_json(rows)[0]))
+    return Rendered("claim", claim_id, row.revision, orjson.dumps(claims_json([row])[0]))
 
 
 def read_claim(database: Database, claim_id: str) -> Rendered:
