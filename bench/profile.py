@@ -19,7 +19,6 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 # (layer, pattern on the top frame's "function (file:line)") — first match wins.
 LAYERS: tuple[tuple[str, str], ...] = (
@@ -68,6 +67,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from bench.harness import LOAD_CORE, service_server
     from bench.load import postgres_corpus, sqlite_corpus
+    from bench.run import _postgres_url
     from bench.targets import endpoints, pick
     from bench.wrk import run_wrk
 
@@ -81,11 +81,8 @@ def main() -> int:
     args = parser.parse_args()
     path = sqlite_corpus(args.size)
     # PostgreSQL serves the same corpus (its endpoints are picked from the SQLite file, as bench/run.py does).
-    database_url = (
-        postgres_corpus(args.size, os.environ.get("SECTORFACTS_TEST_POSTGRES_URL", POSTGRES_SERVER))
-        if args.engine == "postgres"
-        else f"sqlite:///{path}"
-    )
+    server_url = _postgres_url(args.engine)
+    database_url = postgres_corpus(args.size, server_url) if server_url else f"sqlite:///{path}"
     endpoint = next(e for e in endpoints(pick(path)) if e.name == args.endpoint)
     spy = Path(sys.executable).parent / "py-spy"
     with tempfile.TemporaryDirectory() as folder:

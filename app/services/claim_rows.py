@@ -10,7 +10,9 @@ from sqlalchemy import ColumnElement, Connection, Integer, String, bindparam, li
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import TextualSelect
 
 from app.services.id_sets import bound
 from app.services.prepared import Prepared
@@ -70,30 +72,27 @@ _STORED_SELECT = (
 )
 
 
-def _stored_columns() -> list[Any]:
-    """What `claims_rows` reads of each claim: its order key, revision and stored answer."""
+def _stored_select(dialect: str, where: str, ids: BindParameter[Any]) -> TextualSelect:
+    """The SELECT of claims' order key, revision and stored answer, filtered by `where` on `ids`."""
     columns = [CLAIM.c.id, CLAIM.c.document_id, CLAIM.c.span_start, CLAIM.c.span_end]
-    return [
+    read = [
         *(literal_column(column.name, column.type) for column in columns),
         literal_column("revision", Integer()),
         literal_column("body", String()),
     ]
+    sql = f"{_STORED_SELECT.format(body=_BODY[dialect])}\n{where}"
+    return text(sql).bindparams(ids).columns(*read)
 
 
 @cache
 def _claim_by_id(dialect: str) -> Prepared:
     """The statement behind `claim_row`, built once per dialect."""
-    sql = f"{_STORED_SELECT.format(body=_BODY[dialect])}\nWHERE c.id = :id"
-    return Prepared(text(sql).bindparams(bindparam("id", type_=String())).columns(*_stored_columns()))
+    return Prepared(_stored_select(dialect, "WHERE c.id = :id", bindparam("id", type_=String())))
 
 
 @cache
 def _claims_by_ids(dialect: str) -> Prepared:
     """The statement behind `claims_rows`, built once per dialect."""
     ids = bindparam("ids", type_=ARRAY(String()) if dialect == "postgresql" else String())
-    read = _stored_columns()
-    sql = f"{_STORED_SELECT.format(body=_BODY[dialect])}\n{_CLAIMS_BY_IDS[dialect]}\n"
-    statement = (
-        text(sql + "ORDER BY c.document_id, c.span_start, c.span_end, c.id").bindparams(ids).columns(*read)
-    )
-    return Prepared(statement)
+    where = f"{_CLAIMS_BY_IDS[dialect]}\nORDER BY c.document_id, c.span_start, c.span_end, c.id"
+    return Prepared(_stored_select(dialect, where, ids))
