@@ -44,6 +44,7 @@ from app.heap import freeze_startup_heap
 from app.services.change_hub import ChangeHub
 from app.services.wal_checkpoints import checkpointing
 from app.services.webhook_delivery import delivering_webhooks
+from app.thread_switching import switch_interval
 
 DESCRIPTION = """
 Precise, queryable, citable facts from published sources on Pakistan's IT sector.
@@ -77,8 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.gc_freeze:
             freeze_startup_heap()
-        async with checkpointing(database), delivering_webhooks(delivery_database, settings):
-            yield
+        with switch_interval(settings.thread_switch_interval_ms / 1000):
+            async with checkpointing(database), delivering_webhooks(delivery_database, settings):
+                yield
         await change_hub.close()
         database.dispose()
 
