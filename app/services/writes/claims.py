@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, delete, func, insert, select
+from sqlalchemy import Connection, Select, String, bindparam, delete, func, insert, select
 
 from app.db import Database
 from app.schemas.annotations import SpanIn
@@ -144,11 +144,25 @@ ENTITIES = (CLAIM_ENTITY, "entity_id", ENTITY)
 
 def _link(connection: Connection, claim_id: str, links: tuple[Any, str, Any], ids: Iterable[int]) -> None:
     """Add the claim's links to `ids` (one statement for all)."""
-    table, column, _ = links
-    if rows := [{"claim_id": claim_id, column: key} for key in ids]:
+    table, column, named = links
+    if keys := list(ids):
         # One INSERT of several rows, not one executed for each: psycopg runs an executemany as a
         # pipeline of statements, and every statement fires the statement-level triggers again.
-        connection.execute(insert(table).values(rows))
+        dialect = connection.dialect.name
+        connection.execute(
+            _linking(table, column, named, dialect), {"claim_id": claim_id, "ids": bound(keys, dialect)}
+        )
+
+
+@functools.cache
+def _linking(table: Any, column: str, named: Any, dialect: str) -> Any:
+    """INSERT of the claim's (bound as `claim_id`) links to the rows of `named` whose ids are bound as
+    `ids`: one statement for any number of links, compiled once (a multi-row VALUES is compiled again
+    at every execution, which SQLAlchemy cannot cache)."""
+    chosen = select(bindparam("claim_id", type_=String()), named.c.id).where(
+        among(named.c.id, "ids", dialect, integers=True)
+    )
+    return insert(table).from_select(["claim_id", column], chosen)
 
 
 def _relink(
