@@ -25,6 +25,7 @@ from app.config import Settings
 from app.contextvar_block import ContextVarBlock
 from app.loop_share import LoopShare
 from app.optional import require_database_driver
+from app.pipelining import answer_read_statements
 from app.query_deadline import disarm, limit_query_time, stopped_a_statement
 
 # Writes on the event loop take at most this share of its time, in bursts of at most this long; past it
@@ -355,16 +356,20 @@ READ_SETTINGS = {"plan_cache_mode": "force_generic_plan", "max_parallel_workers_
 
 
 def _server_engine(url: URL, settings: Settings, *, reader: bool = False) -> Engine:
-    """A PostgreSQL engine. The writer's pool pings a connection before lending it; the reader's runs in
-    autocommit and only looks at the socket (`_drop_dead_connections`): a read costs no BEGIN, ROLLBACK
-    or ping round trip, each of which cost a one-statement read more of our CPU than the statement."""
+    """A PostgreSQL engine. Neither pool pings a connection before lending it: each only looks at the
+    socket (`_drop_dead_connections`), so a request costs no ping round trip. The reader's runs in
+    autocommit: a read costs no BEGIN or ROLLBACK either, each of which cost a one-statement read more
+    of our CPU than the statement."""
     connect_args: dict[str, Any] = {}
     if url.get_backend_name() == "postgresql":
         connect_args["options"] = f"-c statement_timeout={int(settings.statement_timeout_ms)}"
         if reader:
             connect_args["options"] += "".join(f" -c {name}={value}" for name, value in READ_SETTINGS.items())
     if not reader:
-        return create_engine(url, **_write_pool_options(settings, connect_args))
+        writer = create_engine(url, **_write_pool_options(settings, connect_args))
+        _drop_dead_connections(writer)
+        answer_read_statements(writer)
+        return writer
     engine = create_engine(
         url,
         pool_size=settings.pool_size,
@@ -381,12 +386,11 @@ def _server_engine(url: URL, settings: Settings, *, reader: bool = False) -> Eng
 
 
 def _write_pool_options(settings: Settings, connect_args: dict[str, Any]) -> dict[str, Any]:
-    """The PostgreSQL write pool's options: it pings a connection before lending it."""
+    """The PostgreSQL write pool's options."""
     return {
         "pool_size": write_pool_size(settings),
         "max_overflow": write_pool_size(settings),
         "pool_timeout": settings.pool_timeout_s,
-        "pool_pre_ping": True,
         "connect_args": connect_args,
     }
 

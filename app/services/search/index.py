@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 
+from app.pipelining import UNREAD
 from app.schemas.claims import ClaimPublic
 from app.services.bulk_load import copy_rows
 from app.services.search import postings
@@ -106,15 +107,18 @@ def reindex_claim(connection: Connection, was: ClaimPublic | None, now: ClaimPub
     connection.execute(_ENTRY_INSERT, entry)
 
 
-_CLAIM_ENTRY_DELETE = delete(SEARCH_ENTRY).where(
-    SEARCH_ENTRY.c.kind == "claim", SEARCH_ENTRY.c.key == bindparam("key")
+_CLAIM_ENTRY_DELETE = (
+    delete(SEARCH_ENTRY)
+    .where(SEARCH_ENTRY.c.kind == "claim", SEARCH_ENTRY.c.key == bindparam("key"))
+    .execution_options(**UNREAD)
 )
 _CLAIM_ENTRY_UPDATE = (
     update(SEARCH_ENTRY)
     .where(SEARCH_ENTRY.c.kind == "claim", SEARCH_ENTRY.c.key == bindparam("entry_key"))
     .values({name: bindparam(f"entry_{name}") for name in ("title", "body", "title_terms", "body_terms")})
 )
-_ENTRY_INSERT = insert(SEARCH_ENTRY)
+# `inline`: the new entry's id is not fetched back (no RETURNING), so nothing of its answer is read.
+_ENTRY_INSERT = insert(SEARCH_ENTRY).inline().execution_options(**UNREAD)
 
 
 def reindex_entities(connection: Connection, slugs: Sequence[str]) -> int:

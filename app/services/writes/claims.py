@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, String, bindparam, delete, func, insert, select
 
 from app.db import Database
+from app.pipelining import UNREAD
 from app.schemas.annotations import SpanIn
 from app.schemas.claims import ClaimPublic
 from app.schemas.measures import validity_of
@@ -34,7 +35,7 @@ from app.services.writes.errors import Conflict, InvalidWrite
 from app.services.writes.history import ever_recorded
 from app.services.writes.revisions import Current
 from app.services.writes.spans import check_span, find_span
-from app.services.writes.transaction import Actor, transacted
+from app.services.writes.transaction import Actor, transacted_in_pipeline
 
 Errors = list[tuple[str, str]]
 CLAIMS = edits.Editable(
@@ -48,6 +49,7 @@ CLAIMS = edits.Editable(
     shown_in=lambda claim: [claim.id, *(link.claim.id for link in claim.relations)],
     cascade=relation_writes.delete_relations_of,
     is_claim=True,
+    pipeline=True,
 )
 
 
@@ -71,7 +73,8 @@ def _slug_refs(
     """The rows (slug, id, what a claim shows of it) of `slugs`, in the order a claim's answer lists them
     (each once); an error for each unknown or repeated one."""
     dialect = connection.dialect.name
-    rows = connection.execute(_refs(table, dialect), {"slugs": bound(slugs, dialect)}).all()
+    # None asked (a claim may name no entity): no round trip to learn so.
+    rows = connection.execute(_refs(table, dialect), {"slugs": bound(slugs, dialect)}).all() if slugs else []
     found: dict[str, Any] = {row.slug: row for row in rows}
     seen: set[str] = set()
     for index, slug in enumerate(slugs):
@@ -162,7 +165,7 @@ def _linking(table: Any, column: str, named: Any, dialect: str) -> Any:
     chosen = select(bindparam("claim_id", type_=String()), named.c.id).where(
         among(named.c.id, "ids", dialect, integers=True)
     )
-    return insert(table).from_select(["claim_id", column], chosen)
+    return insert(table).from_select(["claim_id", column], chosen).execution_options(**UNREAD)
 
 
 def _relink(
@@ -183,7 +186,11 @@ def _relink(
 def _unlinking(table: Any, column: str, named: Any, dialect: str) -> Any:
     """DELETE of the claim's (bound as `claim_id`) links to the slugs bound as `slugs`."""
     ids = select(named.c.id).where(among(named.c.slug, "slugs", dialect))
-    return delete(table).where(table.c.claim_id == bindparam("claim_id"), table.c[column].in_(ids))
+    return (
+        delete(table)
+        .where(table.c.claim_id == bindparam("claim_id"), table.c[column].in_(ids))
+        .execution_options(**UNREAD)
+    )
 
 
 @functools.cache
@@ -275,7 +282,7 @@ def _created(
     )
 
 
-@transacted
+@transacted_in_pipeline
 def create_claim(
     connection: Connection,
     actor: Actor,
@@ -324,7 +331,7 @@ def create_claim(
     return CLAIMS.created(connection, actor, claim_id, known)
 
 
-_INSERT_CLAIM = insert(CLAIM)
+_INSERT_CLAIM = insert(CLAIM).execution_options(**UNREAD)
 
 
 def update_claim(

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Connection, Select, Table, delete
 
 from app.db import Database
+from app.pipelining import UNREAD
 from app.services.claim_bodies import refresh_claim_bodies
 from app.services.revisioned import missing
 from app.services.writes.errors import Conflict
@@ -74,6 +75,9 @@ class Editable(Generic[PublicT, KeyT]):
     # The resource is a claim, built from its rows as its stored body is: a write stores the claim it
     # has just read instead of reading it again.
     is_claim: bool = False
+    # A write's transaction runs in a pipeline on PostgreSQL (transaction.writing): for kinds whose
+    # writes send no COPY.
+    pipeline: bool = False
 
     def row(self, current: Current[PublicT]) -> ColumnElement[bool]:
         """The condition that selects the resource's row."""
@@ -151,7 +155,7 @@ class Editable(Generic[PublicT, KeyT]):
     ) -> Iterator[tuple[Connection, Current[PublicT]]]:
         """A write transaction, with the resource at the revision If-Match names (428 without one)."""
         if_match = require_if_match(if_match)
-        with writing(database) as connection:
+        with writing(database, pipeline=self.pipeline) as connection:
             yield connection, self.load(connection, key, if_match)
 
     def update(
@@ -191,8 +195,9 @@ class Editable(Generic[PublicT, KeyT]):
                 check(before)
             if self.cascade is not None:
                 self.cascade(connection, actor, before)
-            revision = self.table.c.revision == before.revision
-            connection.execute(delete(self.table).where(self.row(before), revision))
+            # Its row count is not read: the transaction holds the writers' lock since the load.
+            deleting = delete(self.table).where(self.row(before), self.table.c.revision == before.revision)
+            connection.execute(deleting.execution_options(**UNREAD))
             self.refresh_bodies(connection, before, deleted=True)
             self.log(connection, actor, "delete", before, None)
 
