@@ -48,6 +48,14 @@ def pipelined(connection: Connection) -> Iterator[None]:
         raise
 
 
+def answer_arrived(connection: Connection, cursor: Any) -> None:
+    """Inside a pipeline, sync it unless the answer of the statement `cursor` ran has arrived already (a
+    read sent before another: one sync brought both answers). Outside one, nothing to do."""
+    pipeline = connection.info.get(_PIPELINE)
+    if pipeline is not None and cursor.pgresult is None:
+        pipeline.sync()
+
+
 def answer_read_statements(engine: Engine) -> None:
     """Sync each statement not run with `UNREAD` right after it is sent, inside a pipeline: SQLAlchemy
     reads a statement's rows, columns and row count as soon as it has run."""

@@ -18,11 +18,16 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.sql.selectable import SelectBase
 
+from app.pipelining import UNREAD, answer_arrived
+
 
 class _Context:
-    """What the cursor-execute listeners may annotate (the metrics listener records a start time)."""
+    """What the cursor-execute listeners may annotate (the metrics listener records a start time), and
+    read: a Prepared statement's answer is read by its caller, so a pipeline need not sync after it
+    (app/pipelining.py)."""
 
     __slots__ = ("__dict__",)
+    execution_options = UNREAD
 
 
 @dataclass(frozen=True)
@@ -65,28 +70,42 @@ class Prepared:
 
     def rows(self, connection: Connection, **params: Any) -> list[Any]:
         """Every row, as named tuples (`row.id`, or by position)."""
+        return self.sent(connection, **params)()
+
+    def sent(self, connection: Connection, **params: Any) -> Callable[[], list[Any]]:
+        """The statement sent now; call the answer for its rows (as `rows` gives them). Inside a pipeline
+        (app/pipelining.py) reads sent one after another travel together, and their answers come back in
+        one round trip; elsewhere it runs at once."""
         compiled = self._for(connection)
-        raw = self._execute(connection, compiled, params)
-        processors = compiled.result_processors
-        make = compiled.row._make
-        if not any(processors):
-            return [make(row) for row in raw]
-        return [
-            make(
-                value if processor is None else processor(value)
-                for processor, value in zip(processors, row, strict=True)
-            )
-            for row in raw
-        ]
+        receive = self._send(connection, compiled, params)
+
+        def answer() -> list[Any]:
+            raw = receive()
+            processors = compiled.result_processors
+            make = compiled.row._make
+            if not any(processors):
+                return [make(row) for row in raw]
+            return [
+                make(
+                    value if processor is None else processor(value)
+                    for processor, value in zip(processors, row, strict=True)
+                )
+                for row in raw
+            ]
+
+        return answer
 
     def tuples(self, connection: Connection, **params: Any) -> list[tuple[Any, ...]]:
         """Every row as a plain tuple: for many rows, where building named tuples would cost more than
         the query (statements whose columns need no result processing only)."""
         compiled = self._for(connection)
         assert not any(compiled.result_processors), "tuples() skips result processing"
-        return self._execute(connection, compiled, params)  # DBAPI rows are tuples
+        return self._send(connection, compiled, params)()  # DBAPI rows are tuples
 
-    def _execute(self, connection: Connection, compiled: _Compiled, params: dict[str, Any]) -> list[Any]:
+    def _send(
+        self, connection: Connection, compiled: _Compiled, params: dict[str, Any]
+    ) -> Callable[[], list[Any]]:
+        """Execute on a cursor of its own; the answer fetches its rows and closes it."""
         values = compiled.defaults | params
         for name, processor in compiled.bind_processors.items():
             values[name] = processor(values[name])
@@ -99,15 +118,25 @@ class Prepared:
         try:
             dispatch.before_cursor_execute(connection, cursor, compiled.sql, parameters, context, False)
             cursor.execute(compiled.sql, parameters)
-            raw: list[Any] = list(cursor.fetchall())
-            dispatch.after_cursor_execute(connection, cursor, compiled.sql, parameters, context, False)
         except Exception as error:
+            cursor.close()
             # Wrapped (and a lost connection invalidated) exactly as Connection.execute does.
             connection._handle_dbapi_exception(error, compiled.sql, parameters, cursor, None)
             raise
-        finally:
-            cursor.close()
-        return raw
+
+        def receive() -> list[Any]:
+            try:
+                answer_arrived(connection, cursor)
+                raw: list[Any] = list(cursor.fetchall())
+                dispatch.after_cursor_execute(connection, cursor, compiled.sql, parameters, context, False)
+            except Exception as error:
+                connection._handle_dbapi_exception(error, compiled.sql, parameters, cursor, None)
+                raise
+            finally:
+                cursor.close()
+            return raw
+
+        return receive
 
     def first(self, connection: Connection, **params: Any) -> Any | None:
         """The first row, or None."""

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app.services.prepared import Prepared
 from app.services.tables import CLAIM, CLAIM_NUMBER
 
 # The prefix part of a numbered id, as ids are written (`pkit-069`, `syn-0000001`).
@@ -52,16 +54,22 @@ def _document_prefixes() -> Select[Any]:
 
 
 # Built once: a statement built for every write costs more to compile-cache than to run.
-_DOCUMENT_PREFIXES = _document_prefixes()
+_DOCUMENT_PREFIXES = Prepared(_document_prefixes())
 
 
-def document_prefix(connection: Connection, document_id: str) -> str:
+def document_prefix(connection: Connection, document_id: str) -> Callable[[], str]:
     """The prefix most of the document's first numbered claim ids (in document order) have; the
-    document's id for its first claim."""
-    for found, _ in connection.execute(_DOCUMENT_PREFIXES, {"document": document_id}):
-        if _PREFIX.match(prefix := found[:-1]):
-            return str(prefix)
-    return document_id[:90]
+    document's id for its first claim. Read when called, sent now (Prepared.sent): a write sends its
+    other reads with it."""
+    answer = _DOCUMENT_PREFIXES.sent(connection, document=document_id)
+
+    def prefix() -> str:
+        for found, _ in answer():
+            if _PREFIX.match(candidate := found[:-1]):
+                return str(candidate)
+        return document_id[:90]
+
+    return prefix
 
 
 @functools.cache
@@ -79,10 +87,9 @@ def _taking(dialect_name: str) -> Any:
     )
 
 
-def next_claim_id(connection: Connection, document_id: str) -> str:
-    """A new id in the style of the document's claims (`pkit-069`), never one a claim had: the prefix's
+def take_claim_id(connection: Connection, prefix: str) -> str:
+    """A new id with the prefix (`pkit-069`, from `document_prefix`), never one a claim had: the prefix's
     counter moves on in this transaction (its row stays locked on PostgreSQL until the write ends)."""
-    prefix = document_prefix(connection, document_id)
     number, width = connection.execute(_taking(connection.dialect.name), {"prefix": prefix}).one()
     return f"{prefix}-{number:0{width}d}"
 

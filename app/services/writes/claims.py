@@ -4,11 +4,11 @@ cited document's claims are paraphrases, with no quote and no span."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Select, String, bindparam, delete, func, insert, select
+from sqlalchemy import Connection, String, bindparam, delete, func, insert, select
 
 from app.db import Database
 from app.pipelining import UNREAD
@@ -26,11 +26,12 @@ from app.services.claim_measures import (
 )
 from app.services.claims import claim_exists, current_claim, stored_claim
 from app.services.id_sets import among, bound
+from app.services.prepared import Prepared
 from app.services.search.index import reindex_claim
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME, DOCUMENT, DOCUMENT_VERSION, ENTITY, THEME
 from app.services.writes import edits
 from app.services.writes import relations as relation_writes
-from app.services.writes.claim_ids import next_claim_id
+from app.services.writes.claim_ids import document_prefix, take_claim_id
 from app.services.writes.errors import Conflict, InvalidWrite
 from app.services.writes.history import ever_recorded
 from app.services.writes.revisions import Current
@@ -54,7 +55,7 @@ CLAIMS = edits.Editable(
 
 
 @functools.cache
-def _refs(table: Any, dialect: str) -> Select[Any]:
+def _refs(table: Any, dialect: str) -> Prepared:
     """The themes (or entities) with the slugs bound as `slugs`: slug, id, and what a claim's answer
     shows of each, in the order its answer lists them (app/services/claim_bodies.py)."""
     shown: tuple[Any, ...]
@@ -62,19 +63,22 @@ def _refs(table: Any, dialect: str) -> Select[Any]:
         shown, order = (THEME.c.name,), (THEME.c.position, THEME.c.id)
     else:
         shown, order = (ENTITY.c.name, ENTITY.c.type), (ENTITY.c.name_key, ENTITY.c.id)
-    return (
+    return Prepared(
         select(table.c.slug, table.c.id, *shown).where(among(table.c.slug, "slugs", dialect)).order_by(*order)
     )
 
 
-def _slug_refs(
-    connection: Connection, table: Any, kind: str, slugs: list[str], location: str, errors: Errors
-) -> dict[str, Any]:
-    """The rows (slug, id, what a claim shows of it) of `slugs`, in the order a claim's answer lists them
-    (each once); an error for each unknown or repeated one."""
+def _refs_read(connection: Connection, table: Any, slugs: list[str]) -> Callable[[], list[Any]]:
+    """The `_refs` rows of `slugs`, sent now and read when called (Prepared.sent)."""
+    if not slugs:  # none asked (a claim may name no entity): no round trip to learn so
+        return list
     dialect = connection.dialect.name
-    # None asked (a claim may name no entity): no round trip to learn so.
-    rows = connection.execute(_refs(table, dialect), {"slugs": bound(slugs, dialect)}).all() if slugs else []
+    return _refs(table, dialect).sent(connection, slugs=bound(slugs, dialect))
+
+
+def _slug_refs(rows: list[Any], kind: str, slugs: list[str], location: str, errors: Errors) -> dict[str, Any]:
+    """The rows of `_refs_read` by slug, in the order a claim's answer lists them (each once); an error
+    for each of `slugs` unknown or repeated."""
     found: dict[str, Any] = {row.slug: row for row in rows}
     seen: set[str] = set()
     for index, slug in enumerate(slugs):
@@ -88,7 +92,7 @@ def _slug_refs(
 
 def _shown(refs: dict[str, Any]) -> list[dict[str, Any]]:
     """The themes or entities of `_slug_refs` as a claim's answer lists them."""
-    return [{name: value for name, value in row._mapping.items() if name != "id"} for row in refs.values()]
+    return [{name: value for name, value in row._asdict().items() if name != "id"} for row in refs.values()]
 
 
 def _place(text: str, quote: str, span: SpanIn | None, document_id: str, errors: Errors) -> tuple[int, int]:
@@ -194,7 +198,7 @@ def _unlinking(table: Any, column: str, named: Any, dialect: str) -> Any:
 
 
 @functools.cache
-def _document_read() -> Select[Any]:
+def _document_read() -> Prepared:
     """A claim's document bound as `document`: its text, what a claim's `source` shows of it, its newest
     version and whether that version's text is the document's (a claim anchored in it quotes that text)."""
     newest = (
@@ -212,13 +216,15 @@ def _document_read() -> Select[Any]:
         .correlate(DOCUMENT)
         .scalar_subquery()
     )
-    return select(
-        DOCUMENT.c.id.label("document_id"),
-        DOCUMENT.c.text,
-        *SOURCE_COLUMNS,
-        newest.label("version"),
-        (newest_digest == DOCUMENT.c.sha256).label("version_is_text"),
-    ).where(DOCUMENT.c.id == bindparam("document"))
+    return Prepared(
+        select(
+            DOCUMENT.c.id.label("document_id"),
+            DOCUMENT.c.text,
+            *SOURCE_COLUMNS,
+            newest.label("version"),
+            (newest_digest == DOCUMENT.c.sha256).label("version_is_text"),
+        ).where(DOCUMENT.c.id == bindparam("document"))
+    )
 
 
 class ClaimDocuments:
@@ -229,13 +235,19 @@ class ClaimDocuments:
     def __init__(self) -> None:
         self._read: dict[str, Any] = {}
 
-    def read(self, connection: Connection, document_id: str) -> Any:
-        """The `_document_read` row of the document, or None when there is no such document."""
-        if document_id not in self._read:
-            self._read[document_id] = connection.execute(
-                _document_read(), {"document": document_id}
-            ).one_or_none()
-        return self._read[document_id]
+    def read(self, connection: Connection, document_id: str) -> Callable[[], Any]:
+        """The `_document_read` row of the document, or None when there is no such document: sent now
+        (unless read before) and read when called (Prepared.sent)."""
+        if document_id in self._read:
+            return lambda: self._read[document_id]
+        answer = _document_read().sent(connection, document=document_id)
+
+        def row() -> Any:
+            rows = answer()
+            self._read[document_id] = rows[0] if rows else None
+            return self._read[document_id]
+
+        return row
 
 
 def _created(
@@ -293,7 +305,13 @@ def create_claim(
     """Add a claim, with a server-chosen id unless ingest gives one; raises InvalidWrite (422) listing every
     problem, Conflict (409) for a taken id. `documents`: a run's documents, read once (ClaimDocuments)."""
     errors: Errors = []
-    document = (documents or ClaimDocuments()).read(connection, body.document)
+    # Every read the claim needs sent before any is read: on PostgreSQL one round trip brings them all.
+    read_document = (documents or ClaimDocuments()).read(connection, body.document)
+    read_themes = _refs_read(connection, THEME, body.themes)
+    read_entities = _refs_read(connection, ENTITY, body.entities)
+    read_prefix = document_prefix(connection, body.document) if claim_id is None else None
+    document, theme_rows, entity_rows = read_document(), read_themes(), read_entities()
+    prefix = read_prefix() if read_prefix is not None else None
     if document is None:
         errors.append(("body.document", f"unknown document {body.document!r}"))
     # A cited document holds no text: "" (a held text is never empty).
@@ -301,15 +319,16 @@ def create_claim(
     quote, (start, end) = (
         _basis(text, body.quote, body.span, body.document, errors) if text is not None else (None, (0, 1))
     )
-    themes = _slug_refs(connection, THEME, "theme", body.themes, "body.themes", errors)
-    entities = _slug_refs(connection, ENTITY, "entity", body.entities, "body.entities", errors)
+    themes = _slug_refs(theme_rows, "theme", body.themes, "body.themes", errors)
+    entities = _slug_refs(entity_rows, "entity", body.entities, "body.entities", errors)
     within = quote if quote is not None else body.statement
     errors += quantity_problems(body.quantities, within, "body.quantities")
     if errors:
         raise InvalidWrite(errors)
     assert document is not None  # an unknown document is an error above
     if claim_id is None:
-        claim_id = next_claim_id(connection, body.document)
+        assert prefix is not None  # read above when no id is given
+        claim_id = take_claim_id(connection, prefix)
     elif claim_exists(connection, claim_id) or ever_recorded(connection, "claim", claim_id):
         raise Conflict(f"The claim id {claim_id!r} is taken (by a claim, or by a deleted one's history).")
     values: dict[str, Any] = {
@@ -374,10 +393,12 @@ def _apply(
     shown: dict[str, Any] = {k: values[k] for k in ("statement", "kind") if k in values}
     themes = entities = None
     if "themes" in changes:
-        themes = _slug_refs(connection, THEME, "theme", changes["themes"], "body.themes", errors)
+        rows = _refs_read(connection, THEME, changes["themes"])()
+        themes = _slug_refs(rows, "theme", changes["themes"], "body.themes", errors)
         shown["themes"] = _shown(themes)
     if "entities" in changes:
-        entities = _slug_refs(connection, ENTITY, "entity", changes["entities"], "body.entities", errors)
+        rows = _refs_read(connection, ENTITY, changes["entities"])()
+        entities = _slug_refs(rows, "entity", changes["entities"], "body.entities", errors)
         shown["entities"] = _shown(entities)
     if "validity" in changes:
         values |= validity_columns(changes["validity"])
