@@ -19,6 +19,7 @@ from app.pipelining import UNREAD
 from app.schemas.writes import ClaimCreate, ClaimPatch
 from app.services.tables import CHANGE, CLAIM, CLAIM_THEME
 from app.services.writes.claims import create_claim, delete_claim, update_claim
+from app.services.writes.errors import InvalidWrite
 from app.services.writes.transaction import writing
 from tests.conftest import statements_on
 from tests.databases import engine_under_test
@@ -78,30 +79,29 @@ def test_a_claim_write_waits_for_the_server_far_fewer_times_than_it_runs_stateme
         created.append(create_claim(migrated_database, ACTOR, _body(quote="Prices rose")).public.id)
 
     waits, statements = _waits_and_statements(migrated_database, create)
-    # BEGIN (psycopg syncs it on its own); the lock with every read the claim needs (its document, its
-    # themes, its id's prefix; it names no entity, so none is looked up); the claim number's update; the
-    # claim, its links, body, change and search entry with the sync that ends the pipeline; COMMIT.
-    # Without the pipeline: 12.
-    assert statements == 10
-    assert waits == 5, (waits, statements)
+    # BEGIN and the lock with every read the claim needs (its document, its themes, its id's prefix; it
+    # names no entity, so none is looked up); the claim number's update; the claim, its links, body,
+    # change and search entry with COMMIT. Without the pipeline: 12 (BEGIN, one each, COMMIT).
+    assert statements == 10  # BEGIN and COMMIT aside
+    assert waits == 3, (waits, statements)
 
     patch = ClaimPatch(statement="Prices rose again.", themes=["u"])
     waits, statements = _waits_and_statements(
         migrated_database, lambda: update_claim(migrated_database, ACTOR, created[0], "*", patch)
     )
-    # BEGIN; the lock with the claim's read; the themes'; the claim's update (its row count is read); its
-    # links, body and change with the search entry's update (its row count read too); the pipeline's end;
-    # COMMIT. Without the pipeline: 11.
+    # BEGIN and the lock with the claim's read; the themes'; the claim's update (its row count is read);
+    # its links, body and change with the search entry's update (its row count read too); COMMIT.
+    # Without the pipeline: 11.
     assert statements == 9
-    assert waits == 7, (waits, statements)
+    assert waits == 5, (waits, statements)
 
     waits, statements = _waits_and_statements(
         migrated_database, lambda: delete_claim(migrated_database, ACTOR, created[0], "*")
     )
-    # BEGIN; the lock with the claim's read; its deletion, change and search entry with the pipeline's end;
-    # COMMIT. Without the pipeline: 7.
+    # BEGIN and the lock with the claim's read; its deletion, change and search entry with COMMIT.
+    # Without the pipeline: 7.
     assert statements == 5
-    assert waits == 4, (waits, statements)
+    assert waits == 2, (waits, statements)
 
 
 def test_inside_a_pipeline_reads_see_the_unread_statements_before_them(migrated_database: Database) -> None:
@@ -151,3 +151,41 @@ def test_a_failing_unread_statement_undoes_the_whole_write(migrated_database: Da
     # The connection went back to the pool usable: the next write is made.
     create_claim(migrated_database, ACTOR, _body())
     assert counts() == (before[0] + 1, before[1] + 1)
+    _transactions_are_whole_again(migrated_database)
+
+
+def _transactions_are_whole_again(database: Database) -> None:
+    """A write outside a pipeline that raises leaves nothing: the pool lends no connection in autocommit."""
+
+    def write_then_fail() -> None:
+        with database.write() as connection:
+            connection.execute(
+                text("INSERT INTO theme (slug, name, description, position) VALUES ('x', 'X', '', 9)")
+            )
+            raise RuntimeError("undo")
+
+    with pytest.raises(RuntimeError):
+        write_then_fail()
+    with database.read() as connection:
+        assert connection.execute(text("SELECT count(*) FROM theme WHERE slug = 'x'")).scalar_one() == 0
+
+
+def test_a_refused_or_empty_write_leaves_nothing_and_the_connection_as_it_was(
+    migrated_database: Database,
+) -> None:
+    _fill(migrated_database, ROWS)
+    claim_id = create_claim(migrated_database, ACTOR, _body()).public.id
+    with migrated_database.read() as connection:
+        changes = connection.execute(select(func.count()).select_from(CHANGE)).scalar_one()
+    # Refused before it writes (an unknown theme), then a patch that asks for nothing new (rolled back by
+    # the write itself, inside the pipeline).
+    with pytest.raises(InvalidWrite):
+        create_claim(
+            migrated_database, ACTOR, ClaimCreate.model_validate({**_body().model_dump(), "themes": ["nope"]})
+        )
+    unchanged = update_claim(migrated_database, ACTOR, claim_id, "*", ClaimPatch(kind="fact"))
+    assert unchanged.revision == 1
+    with migrated_database.read() as connection:
+        assert connection.execute(select(func.count()).select_from(CHANGE)).scalar_one() == changes
+        assert connection.execute(select(func.count()).select_from(CLAIM)).scalar_one() == 1
+    _transactions_are_whole_again(migrated_database)
