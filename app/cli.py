@@ -173,7 +173,7 @@ def _copy(args: argparse.Namespace, settings: Settings) -> int:
 def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
     database = create_database(settings)
     try:
-        with database.write() as connection:
+        with database.maintenance() as connection:
             bodies = refresh_claim_bodies(connection)
             entries = search_index.rebuild(connection)
             refresh_claim_numbers(connection)

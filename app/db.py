@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -124,6 +124,16 @@ class Database:
             self.log.commits += 1
         finally:
             self.writer_turn.release()
+
+    @contextmanager
+    def maintenance(self) -> Iterator[Connection]:
+        """A write transaction for a command that rewrites whole tables (`sectorfacts rebuild`): on
+        PostgreSQL its statements have no time limit. SECTORFACTS_STATEMENT_TIMEOUT_MS bounds the
+        statements of requests; a rebuild at 1,000,000 claims deletes a million search entries in one."""
+        with self.write() as connection:
+            if not self.is_sqlite:
+                connection.execute(text("SET LOCAL statement_timeout = 0"))
+            yield connection
 
     @contextmanager
     def _write_at_once(self) -> Iterator[Connection]:
