@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event, text
 
 # The execution options of a statement whose answer is never read.
-UNREAD: dict[str, Any] = {"sectorfacts_unread": True}
+_UNREAD_OPTION = "sectorfacts_unread"
+UNREAD: dict[str, Any] = {_UNREAD_OPTION: True}
 # Where the open pipeline of a connection is kept while `pipelined` runs (Connection.info).
 _PIPELINE = "sectorfacts_pipeline"
 _BEGIN = text("BEGIN").execution_options(**UNREAD)
@@ -100,5 +101,5 @@ def answer_read_statements(engine: Engine) -> None:
         if pipeline is None:
             return
         options = getattr(context, "execution_options", None) or {}
-        if not options.get("sectorfacts_unread"):
+        if not options.get(_UNREAD_OPTION):
             pipeline.sync()

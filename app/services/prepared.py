@@ -70,7 +70,8 @@ class Prepared:
 
     def rows(self, connection: Connection, **params: Any) -> list[Any]:
         """Every row, as named tuples (`row.id`, or by position)."""
-        return self.sent(connection, **params)()
+        compiled = self._for(connection)
+        return _made(compiled, self._send(connection, compiled, params)())
 
     def sent(self, connection: Connection, **params: Any) -> Callable[[], list[Any]]:
         """The statement sent now; call the answer for its rows (as `rows` gives them). Inside a pipeline
@@ -78,22 +79,7 @@ class Prepared:
         one round trip; elsewhere it runs at once."""
         compiled = self._for(connection)
         receive = self._send(connection, compiled, params)
-
-        def answer() -> list[Any]:
-            raw = receive()
-            processors = compiled.result_processors
-            make = compiled.row._make
-            if not any(processors):
-                return [make(row) for row in raw]
-            return [
-                make(
-                    value if processor is None else processor(value)
-                    for processor, value in zip(processors, row, strict=True)
-                )
-                for row in raw
-            ]
-
-        return answer
+        return lambda: _made(compiled, receive())
 
     def tuples(self, connection: Connection, **params: Any) -> list[tuple[Any, ...]]:
         """Every row as a plain tuple: for many rows, where building named tuples would cost more than
@@ -147,3 +133,18 @@ class Prepared:
         """The first column of the first row, or None."""
         found = self.rows(connection, **params)
         return found[0][0] if found else None
+
+
+def _made(compiled: _Compiled, raw: list[Any]) -> list[Any]:
+    """The DBAPI rows as named tuples, each value through its result processor."""
+    processors = compiled.result_processors
+    make = compiled.row._make
+    if not any(processors):
+        return [make(row) for row in raw]
+    return [
+        make(
+            value if processor is None else processor(value)
+            for processor, value in zip(processors, row, strict=True)
+        )
+        for row in raw
+    ]
