@@ -85,9 +85,9 @@ class Settings(BaseSettings):
         default=5,
         ge=0,
         le=1000,
-        description="A read runs on the event loop (no thread hand-off) while it takes at most this long "
-        "(SQLite: CPU time; PostgreSQL: each statement's time on the server); past it, it is run again in "
-        "the thread pool (0: every read in the pool).",
+        description="SQLite: a read runs on the event loop (no thread hand-off) while it takes at most this "
+        "much CPU time; past it, it is run again in the thread pool (0: every read in the pool). PostgreSQL "
+        "reads through psycopg always run on the event loop, which serves other requests while they wait.",
     )
     answer_cache_mb: int = Field(
         default=32,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import select
 import sqlite3
 import threading
@@ -49,8 +50,19 @@ class Database:
     url: URL
     read_engine: Engine
     write_engine: Engine
-    # How long a read may run inline on the event loop before it is offloaded to a thread: CPU time on
-    # SQLite, each statement's time on the server on PostgreSQL (app/api/reading.py).
+    # PostgreSQL through psycopg: the engine of the reads that run on the event loop (app/api/reading.py),
+    # in a greenlet, on connections that await the server there (app/loop_waits.py).
+    awaiting_read_engine: Engine | None = None
+    # How many of those reads may run at once per event loop, each on a connection of its own (the rest
+    # wait on the loop for a slot: app/api/reading.py).
+    awaiting_read_slots: int = 0
+    # Per event loop, the semaphore of those slots (an asyncio.Semaphore).
+    awaiting_read_semaphores: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
+    # The connections those reads keep between them, free ones last: taking one out of the pool and
+    # returning it cost a one-statement read more than its wait for the server.
+    awaiting_connections: list[Connection] = field(default_factory=list, compare=False, repr=False)
+    # SQLite: how much CPU time a read may spend inline on the event loop before it is offloaded to a
+    # thread (app/api/reading.py).
     inline_read_budget_s: float = 0.0
     # Reads whose offloaded run was over that budget, each with whether it was heavy (offloaded even when
     # every slot of the queue below is taken; app/api/reading.py); only the event loop's thread touches it.
@@ -72,6 +84,13 @@ class Database:
     # SQLite: this process's commits, counted, and how many of them the last checkpoint saw.
     log: WriteAheadLog = field(default_factory=lambda: WriteAheadLog(), compare=False, repr=False)
 
+    @property
+    def read_engines(self) -> tuple[Engine, ...]:
+        """Every engine reads run on: the read pool's, and on PostgreSQL the event loop's awaiting one."""
+        if self.awaiting_read_engine is None:
+            return (self.read_engine,)
+        return (self.read_engine, self.awaiting_read_engine)
+
     @cached_property
     def is_sqlite(self) -> bool:
         """True when the backend is SQLite (asked several times a request: read once)."""
@@ -83,8 +102,12 @@ class Database:
         in the block), returned to the pool when the block ends.
 
         `snapshot=False` is for a block of one statement, which SQLite answers from one snapshot anyway:
-        it skips the BEGIN and ROLLBACK around it, a noticeable part of a cheap read.
+        it skips the BEGIN and ROLLBACK around it, a noticeable part of a cheap read. PostgreSQL reads run
+        in autocommit, each statement on a snapshot of its own (`_server_engine`).
         """
+        if (held := _awaiting_connection.get()) is not None:
+            yield held  # nested reads too: see awaiting_reads
+            return
         if _inline_read.get():
             yield from self._inline_read(snapshot)
             return
@@ -175,19 +198,58 @@ class Database:
             raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         self.log.checkpointed = commits
 
+    @contextmanager
+    def awaiting_reads(self) -> Iterator[None]:
+        """PostgreSQL through psycopg: every read in this block, which runs in a greenlet on the event loop
+        (app/api/reading.py), uses one kept connection of the awaiting engine, whose waits for the server
+        are awaited on the loop (app/loop_waits.py). A read nested in another uses it too: each
+        statement's rows are fetched whole, so the connection is free between statements."""
+        connection = self._free_awaiting_connection()
+        token = _awaiting_connection.set(connection)
+        try:
+            yield
+        finally:
+            _awaiting_connection.reset(token)
+            self._keep_awaiting_connection(connection)
+
+    def _keep_awaiting_connection(self, connection: Connection) -> None:
+        """Keep a connection an `awaiting_reads` block used, unless it broke. In autocommit, ending
+        SQLAlchemy's transaction of it sends nothing to the server."""
+        try:
+            if not connection.invalidated and connection.in_transaction():
+                connection.rollback()
+        except Exception:
+            with contextlib.suppress(Exception):
+                connection.invalidate()
+        if connection.invalidated or connection.closed:
+            with contextlib.suppress(Exception):
+                connection.close()
+        else:
+            self.awaiting_connections.append(connection)
+
+    def _free_awaiting_connection(self) -> Connection:
+        """A kept connection no read is using whose server did not close it (else a new one: connecting
+        here, outside any greenlet, waits for the server as any psycopg connection does)."""
+        assert self.awaiting_read_engine is not None
+        while self.awaiting_connections:
+            connection = self.awaiting_connections.pop()
+            raw = None if connection.invalidated else connection.connection.dbapi_connection
+            if raw is not None and _server_closed(raw) is None:
+                return connection
+            with contextlib.suppress(Exception):
+                connection.invalidate()
+                connection.close()
+        return self.awaiting_read_engine.connect()
+
     def _inline_read(self, snapshot: bool) -> Iterator[Connection]:
         """`read` for a read running inline on an event loop (`inline_reads`): on the connection that
         loop's thread keeps, not one checked out of the pool and returned, which would cost a cheap read
-        more than the read itself. Reads there run one at a time, whole, so the connection is never shared."""
+        more than the read itself. Reads there run one at a time, whole, so the connection is never shared.
+        SQLite only: PostgreSQL's reads on the loop await the server (`awaiting_reads`)."""
         thread = threading.get_ident()
         connection = self.inline_connections.get(thread)
-        if (
-            connection is None
-            or connection.invalidated
-            or connection.closed
-            or self._kept_is_dead(connection)
-        ):
-            connection = self.inline_connections[thread] = self._inline_connection()
+        if connection is None or connection.invalidated or connection.closed:
+            connection = self.inline_connections[thread] = self.read_engine.connect()
         token = _inline_read.set(False)  # a read nested in this one takes a pooled connection
         try:
             raw = connection.connection.dbapi_connection
@@ -196,38 +258,10 @@ class Database:
                     raw.rollback()
                 if snapshot:
                     raw.execute("BEGIN")
-            # PostgreSQL reads run in autocommit: each statement has its own snapshot (_server_engine).
             yield connection
         finally:
             _inline_read.reset(token)
             self._end_inline_read(thread, connection)
-
-    def _inline_connection(self) -> Connection:
-        """The connection an event loop's thread keeps for its inline reads. On PostgreSQL the server
-        stops any of its statements at the inline budget (its own `statement_timeout`), as SQLite's
-        progress handler does by CPU time; it is detached from the pool, so that this short limit never
-        reaches a pooled read."""
-        connection = self.read_engine.connect()
-        if not self.is_sqlite:
-            connection.detach()
-            timeout_ms = max(1, round(self.inline_read_budget_s * 1000))
-            connection.exec_driver_sql(f"SET statement_timeout = {timeout_ms}")
-        return connection
-
-    def _kept_is_dead(self, connection: Connection) -> bool:
-        """On PostgreSQL, whether the server closed the kept connection (a restart, a terminated backend):
-        it is closed and replaced, as the pool replaces its own at checkout, rather than fail a read."""
-        if self.is_sqlite:
-            return False
-        raw = connection.connection.dbapi_connection
-        if _server_closed(raw) is None:
-            return False
-        with contextlib.suppress(Exception):
-            # Detached from the pool, nothing else closes the driver's connection.
-            raw.close()  # type: ignore[union-attr]
-            connection.invalidate()
-            connection.close()
-        return True
 
     def _end_inline_read(self, thread: int, connection: Connection) -> None:
         """Roll the kept connection back to no transaction; one that cannot be is dropped, not kept."""
@@ -255,6 +289,12 @@ class Database:
             with contextlib.suppress(Exception):
                 connection.close()
         self.inline_connections.clear()
+        for connection in self.awaiting_connections:
+            with contextlib.suppress(Exception):
+                connection.close()
+        self.awaiting_connections.clear()
+        if self.awaiting_read_engine is not None:
+            self.awaiting_read_engine.dispose()
         self.read_engine.dispose()
         if self.write_engine is not self.read_engine:
             self.write_engine.dispose()
@@ -265,8 +305,14 @@ class Database:
 _inline_read: ContextVar[bool] = ContextVar("sectorfacts_inline_read", default=False)
 
 
+# PostgreSQL: the connection of the reads of an `awaiting_reads` block.
+_awaiting_connection: ContextVar[Connection | None] = ContextVar(
+    "sectorfacts_awaiting_connection", default=None
+)
+
+
 def inline_reads() -> AbstractContextManager[None]:
-    """Reads in this block run on the current thread's kept connection (see Database.read)."""
+    """SQLite: reads in this block run on the current thread's kept connection (see Database.read)."""
     return ContextVarBlock(_inline_read, True)
 
 
@@ -370,11 +416,7 @@ def _server_engine(url: URL, settings: Settings, *, reader: bool = False) -> Eng
     socket (`_drop_dead_connections`), so a request costs no ping round trip. The reader's runs in
     autocommit: a read costs no BEGIN or ROLLBACK either, each of which cost a one-statement read more
     of our CPU than the statement."""
-    connect_args: dict[str, Any] = {}
-    if url.get_backend_name() == "postgresql":
-        connect_args["options"] = f"-c statement_timeout={int(settings.statement_timeout_ms)}"
-        if reader:
-            connect_args["options"] += "".join(f" -c {name}={value}" for name, value in READ_SETTINGS.items())
+    connect_args = _connect_args(url, settings, reader=reader)
     if not reader:
         writer = create_engine(url, **_write_pool_options(settings, connect_args))
         _drop_dead_connections(writer)
@@ -391,6 +433,38 @@ def _server_engine(url: URL, settings: Settings, *, reader: bool = False) -> Eng
         isolation_level="AUTOCOMMIT",
         connect_args=connect_args,
     )
+    _drop_dead_connections(engine)
+    return engine
+
+
+def _connect_args(url: URL, settings: Settings, *, reader: bool) -> dict[str, Any]:
+    """What each PostgreSQL connection sets: the statement timeout, and READ_SETTINGS for reads."""
+    if url.get_backend_name() != "postgresql":
+        return {}
+    options = f"-c statement_timeout={int(settings.statement_timeout_ms)}"
+    if reader:
+        options += "".join(f" -c {name}={value}" for name, value in READ_SETTINGS.items())
+    return {"options": options}
+
+
+def _awaiting_read_engine(url: URL, settings: Settings) -> Engine | None:
+    """PostgreSQL through psycopg: the engine of the reads run on the event loop (`awaiting_reads`), whose
+    connections await the server there. Its pool is `pool_size` connections, as many as the reads an event
+    loop lets in at once (app/api/reading.py)."""
+    if url.get_driver_name() != "psycopg" or importlib.util.find_spec("greenlet") is None:
+        return None  # reads go to the thread pool (greenlet comes with the `postgres` extra)
+    # psycopg is optional: imported for its URLs only.
+    from app.loop_waits import connect_loop_connections
+
+    engine = create_engine(
+        url,
+        pool_size=settings.pool_size,
+        max_overflow=0,
+        pool_timeout=settings.pool_timeout_s,
+        isolation_level="AUTOCOMMIT",
+        connect_args=_connect_args(url, settings, reader=True),
+    )
+    connect_loop_connections(engine)
     _drop_dead_connections(engine)
     return engine
 
@@ -461,6 +535,8 @@ def create_database(settings: Settings, *, serving: bool = False) -> Database:
     return Database(
         url=url,
         read_engine=_server_engine(read_url, settings, reader=True),
+        awaiting_read_engine=_awaiting_read_engine(read_url, settings),
+        awaiting_read_slots=settings.pool_size,
         write_engine=_server_engine(url, settings),
         inline_read_budget_s=settings.inline_read_budget_ms / 1000,
         answers=answers,

@@ -89,19 +89,21 @@ class StatementLog:
 
 
 @contextmanager
-def statements_on(engine: Engine) -> Iterator[StatementLog]:
-    """Records every query `engine` runs inside the block."""
+def statements_on(*engines: Engine) -> Iterator[StatementLog]:
+    """Records every query the `engines` run inside the block."""
     log = StatementLog()
-    event.listen(engine, "before_cursor_execute", log)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", log)
     try:
         yield log
     finally:
-        event.remove(engine, "before_cursor_execute", log)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", log)
 
 
 @pytest.fixture
 def statement_log(client: TestClient) -> Iterator[StatementLog]:
-    """Records every query the `client` app's read engine runs during the test."""
+    """Records every query the `client` app's reads run during the test."""
     database: Database = client.app.state.database  # type: ignore[attr-defined]
-    with statements_on(database.read_engine) as log:
+    with statements_on(*database.read_engines) as log:
         yield log

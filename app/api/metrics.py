@@ -166,7 +166,7 @@ class Metrics:
 
     def instrument(self, database: Database) -> None:
         """Time every query the database's engines run."""
-        engines = {id(engine): engine for engine in (database.read_engine, database.write_engine)}
+        engines = {id(engine): engine for engine in (*database.read_engines, database.write_engine)}
         for engine in engines.values():
             self._instrument_engine(engine)
 

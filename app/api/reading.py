@@ -1,14 +1,15 @@
-"""Running read services from async routes: inline on the event loop within a CPU budget, else offloaded
-to the thread pool.
+"""Running read services from async routes on the event loop, or offloaded to the thread pool.
 
-A short read costs less than the hand-off to a worker thread, so it runs on the event loop within
-`inline_read_budget_ms`: of CPU on SQLite, which then stops it; on PostgreSQL, of each statement's time on
-the server, which cancels it (`statement_timeout` of the loop's own connection), since the loop waits for
-the answer. Reads change nothing, so a stopped read runs again from the start in the thread pool. A read
-whose run there is over budget too is remembered and offloaded straight away on its next calls. Slow
-SQLite reads run a few at a time, so that they finish rather than share the CPU until none does; slow
-PostgreSQL reads wait on the server, unqueued. docs/performance.md ("Reads on the event loop") gives the
-figures behind each rule.
+On PostgreSQL (psycopg) every read runs on the event loop, in a greenlet: the service stays a plain
+function, and each time it waits for the server the loop serves other requests (`Database.read` takes an
+asyncio connection there). A read costs the loop only its own CPU.
+
+On SQLite the loop would wait with the read, so a short read, which costs less than the hand-off to a
+worker thread, runs there within `inline_read_budget_ms` of CPU; past it SQLite stops it. Reads change
+nothing, so a stopped read runs again from the start in the thread pool. A read whose run there is over
+budget too is remembered and offloaded straight away on its next calls. Slow reads run a few at a time,
+so that they finish rather than share the CPU until none does. docs/performance.md ("Reads on the event
+loop") gives the figures behind each rule.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ from typing import ParamSpec, TypeVar
 
 import anyio.to_thread
 from anyio import CapacityLimiter
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.pool import QueuePool
+from sqlalchemy.util import greenlet_spawn
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
@@ -38,16 +43,23 @@ SLOW_READS_AT_ONCE = max(2, os.cpu_count() or 2)
 # stay under one budget): it waits for a slot of the queue even when none is free, since an inline
 # attempt would only be stopped at the budget, costing the loop its kept connection, before it queued.
 HEAVY_READ_BUDGETS = 2
-# PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout (or a cancel request).
-QUERY_CANCELED = "57014"
 # Slow reads remembered, at most this many (the oldest are forgotten first).
 REMEMBERED_SLOW_READS = 4096
 
 
 async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """`call(*args, **kwargs)`, a read-only service call: inline within the budget, else offloaded."""
+    """`call(*args, **kwargs)`, a read-only service call: on the event loop (awaiting PostgreSQL, or within
+    SQLite's budget), else offloaded."""
+    if database.awaiting_read_engine is not None:
+        slots = _awaiting_slots(database)
+        await _take_slot(slots, database.awaiting_read_engine)
+        try:
+            with database.awaiting_reads():
+                return await greenlet_spawn(partial(call, *args, **kwargs))
+        finally:
+            slots.release()
     budget = database.inline_read_budget_s
-    if budget <= 0:
+    if budget <= 0 or not database.is_sqlite:
         return await run_in_threadpool(call, *args, **kwargs)
     # The key costs a repr of the arguments: only worth building when some read is remembered as slow.
     key = _read_key(call, args, kwargs) if database.slow_reads else None
@@ -56,15 +68,12 @@ async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kw
             with read_budget(budget), inline_reads():
                 return call(*args, **kwargs)
         except OperationalError as error:
-            if not (interrupted(error) or _cancelled(error)):
+            if not interrupted(error):
                 raise
         # Stopped at the budget: reads change nothing, so running it again from the start is safe.
-    if database.is_sqlite:
-        result, cost = await anyio.to_thread.run_sync(
-            partial(_timed, call, *args, **kwargs), limiter=_limiter(database)
-        )
-    else:
-        result, cost = await anyio.to_thread.run_sync(partial(_clocked, call, *args, **kwargs))
+    result, cost = await anyio.to_thread.run_sync(
+        partial(_timed, call, *args, **kwargs), limiter=_limiter(database)
+    )
     _remember(database.slow_reads, key or _read_key(call, args, kwargs), cost, budget)
     return result
 
@@ -72,7 +81,10 @@ async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kw
 async def run_slow_read(database: Database, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """`call(*args, **kwargs)`, a read-only service call known to cost more than the inline budget: on
     SQLite it waits for a slot of the slow-read queue with no inline attempt (which would only be stopped
-    at the budget, costing the loop that CPU and its kept connection, for each request of a herd)."""
+    at the budget, costing the loop that CPU and its kept connection, for each request of a herd). On
+    PostgreSQL it runs on the loop as any read does: the loop waits for none of its statements."""
+    if database.awaiting_read_engine is not None:
+        return await run_read(database, call, *args, **kwargs)
     if not database.is_sqlite or database.inline_read_budget_s <= 0:
         return await run_in_threadpool(call, *args, **kwargs)
     return await anyio.to_thread.run_sync(partial(call, *args, **kwargs), limiter=_limiter(database))
@@ -91,7 +103,7 @@ def _offload_at_once(database: Database, key: str) -> bool:
     heavy = database.slow_reads.get(key)
     if heavy is None:
         return False
-    return heavy or not database.is_sqlite or _limiter(database).available_tokens > 0
+    return heavy or _limiter(database).available_tokens > 0
 
 
 def _remember(slow_reads: dict[str, bool], key: str, cpu_seconds: float, budget: float) -> None:
@@ -112,16 +124,27 @@ def _timed(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> tuple[T, 
     return result, time.thread_time() - began
 
 
-def _clocked(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> tuple[T, float]:
-    """`call(*args, **kwargs)` and how long it took by the clock: a PostgreSQL read's cost is the wait."""
-    began = time.perf_counter()
-    result = call(*args, **kwargs)
-    return result, time.perf_counter() - began
+def _awaiting_slots(database: Database) -> asyncio.Semaphore:
+    """The slots of PostgreSQL reads on this database in the running event loop (made on first use)."""
+    loop = id(asyncio.get_running_loop())
+    slots = database.awaiting_read_semaphores.get(loop)
+    if slots is None:
+        slots = database.awaiting_read_semaphores[loop] = asyncio.Semaphore(database.awaiting_read_slots)
+    return slots
 
 
-def _cancelled(error: OperationalError) -> bool:
-    """True when PostgreSQL cancelled the statement: the inline connection's budget passed."""
-    return getattr(error.orig, "sqlstate", None) == QUERY_CANCELED
+async def _take_slot(slots: asyncio.Semaphore, engine: Engine) -> None:
+    """A slot of `slots`, waited for at most the pool's timeout, as a pooled connection would be; past it,
+    the pool's TimeoutError (answered 503 with Retry-After)."""
+    if not slots.locked():
+        await slots.acquire()  # free: taken at once
+        return
+    timeout = engine.pool.timeout() if isinstance(engine.pool, QueuePool) else None
+    try:
+        async with asyncio.timeout(timeout):
+            await slots.acquire()
+    except TimeoutError as error:
+        raise PoolTimeoutError(f"No read slot came free within {timeout} s.") from error
 
 
 def _limiter(database: Database) -> CapacityLimiter:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from app.config import Settings
 from app.db import Database, create_database
 from app.services import facets
 from app.services.claim_filters import ClaimFilters
 from tests.api.support import get_json
-from tests.conftest import StatementLog
+from tests.conftest import statements_on
 from tests.curation import Curator
 
 THEME = "talent-workforce"
@@ -51,12 +51,8 @@ def _counted(curator: Curator, filters: ClaimFilters) -> bytes:
 def _statements(curator: Curator, url: str) -> tuple[bytes, list[str]]:
     """The body of a GET of `url`, and the statements the app's reads ran for it."""
     database = _app_database(curator)
-    log = StatementLog()
-    event.listen(database.read_engine, "before_cursor_execute", log)
-    try:
+    with statements_on(*database.read_engines) as log:
         return _body(curator, url), log.statements
-    finally:
-        event.remove(database.read_engine, "before_cursor_execute", log)
 
 
 def _kind_count(body: Any, kind: str) -> int:

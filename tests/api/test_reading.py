@@ -66,10 +66,10 @@ def test_a_read_within_its_budget_runs_once_on_the_event_loop(database_with_budg
     assert threads == [loop_thread]
 
 
+@pytest.mark.skipif(engine_under_test() != "sqlite", reason="inline reads are SQLite's")
 @pytest.mark.parametrize("database_with_budget", [1], indirect=True)
 def test_a_read_over_its_budget_is_stopped_and_run_again_in_the_pool(database_with_budget: Database) -> None:
     # Millions of steps: far more than 1 ms on any machine, far less than the 5 s query time limit.
-    # (SQLite stops it by the loop thread's CPU time, PostgreSQL by the loop connection's statement_timeout.)
     found, threads, loop_thread = asyncio.run(_run(database_with_budget, 3_000_000))
     assert found == 3_000_000
     assert threads[0] == loop_thread
@@ -110,6 +110,7 @@ def test_time_spent_waiting_does_not_count_against_the_budget(database_with_budg
     assert threads == [loop_thread]  # yet never stopped: it ran once, inline
 
 
+@pytest.mark.skipif(engine_under_test() != "sqlite", reason="inline reads are SQLite's")
 @pytest.mark.parametrize("database_with_budget", [1], indirect=True)
 def test_after_an_offload_the_same_read_goes_straight_to_the_pool_and_others_still_try_inline(
     database_with_budget: Database,
@@ -122,6 +123,7 @@ def test_after_an_offload_the_same_read_goes_straight_to_the_pool_and_others_sti
     assert threads == [loop_thread]
 
 
+@pytest.mark.skipif(engine_under_test() != "sqlite", reason="inline reads are SQLite's")
 @pytest.mark.parametrize("database_with_budget", [1], indirect=True)
 def test_a_read_still_slow_in_the_pool_stays_remembered(database_with_budget: Database) -> None:
     """Each pooled run measures the read again: one still over budget stays remembered, so it does not
@@ -158,6 +160,7 @@ def _count_as_costs_say(database: Database, costs: _Costs, threads: list[int]) -
         return int(connection.execute(text(COUNT_TO.format(limit))).scalar_one())
 
 
+@pytest.mark.skipif(engine_under_test() != "sqlite", reason="inline reads are SQLite's")
 # 50 ms: room for the pool to open its first connection within the budget.
 @pytest.mark.parametrize("database_with_budget", [50], indirect=True)
 def test_a_read_whose_pooled_run_fits_the_budget_is_forgotten(database_with_budget: Database) -> None:
@@ -238,10 +241,9 @@ def test_a_read_remembered_as_several_budgets_waits_for_a_busy_pool(
     assert threads[0] != loop_thread  # queued for the pool, no attempt on the loop
 
 
+@pytest.mark.skipif(engine_under_test() != "sqlite", reason="inline reads are SQLite's")
 @pytest.mark.parametrize("database_with_budget", [1], indirect=True)
 def test_slow_reads_queue_rather_than_all_share_the_cpu(database_with_budget: Database) -> None:
-    if engine_under_test() != "sqlite":
-        pytest.skip("PostgreSQL reads wait on the network: they are not queued")
     running: list[int] = []
     most: list[int] = [0]
     lock = threading.Lock()
@@ -446,28 +448,3 @@ def test_a_pooled_connection_whose_statement_was_stopped_is_reconnected(seeded_u
             assert connection.connection.dbapi_connection is not stopped
     finally:
         database.dispose()
-
-
-@pytest.mark.skipif(engine_under_test() != "postgresql", reason="PostgreSQL's inline connection")
-@pytest.mark.parametrize("database_with_budget", [20], indirect=True)
-def test_postgresql_inline_reads_keep_one_connection_that_the_server_stops_at_the_budget(
-    database_with_budget: Database,
-) -> None:
-    seen: list[tuple[object, bool | None]] = []
-
-    async def reads() -> int:
-        await run_read(database_with_budget, _connection_of, database_with_budget, seen)
-        counted = await run_read(database_with_budget, _count_to, database_with_budget, 3_000_000, [])
-        await run_read(database_with_budget, _connection_of, database_with_budget, seen)
-        return counted
-
-    assert asyncio.run(reads()) == 3_000_000  # cancelled on the loop's connection, answered by the pool
-    (first, _), (second, _) = seen
-    assert first is second  # the cancelled statement left the kept connection usable
-    (kept,) = database_with_budget.inline_connections.values()
-    assert kept.exec_driver_sql("SHOW statement_timeout").scalar_one() == "20ms"
-    # The short limit stays on the kept connection, which is not the pool's: pooled reads keep the
-    # configured statement time limit.
-    with database_with_budget.read() as pooled:
-        assert pooled.connection.dbapi_connection is not first
-        assert pooled.exec_driver_sql("SHOW statement_timeout").scalar_one() == "5s"

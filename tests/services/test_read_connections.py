@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app.config import Settings
-from app.db import Database, create_database, inline_reads
+from app.db import Database, create_database
 from tests.databases import engine_under_test
 
 pytestmark = pytest.mark.skipif(engine_under_test() != "postgresql", reason="PostgreSQL connections")
@@ -31,13 +31,12 @@ def test_reads_run_outside_a_transaction(migrated_database: Database) -> None:
 
 def test_reads_keep_one_plan_per_statement_and_start_no_parallel_workers(migrated_database: Database) -> None:
     """A read connection plans each prepared statement once, generically, and never for parallel workers
-    (a generic plan does not know a page's LIMIT); writes keep PostgreSQL's defaults."""
+    (a generic plan does not know a page's LIMIT); writes keep PostgreSQL's defaults. (Reads on the event
+    loop: tests/services/test_awaiting_reads.py.)"""
     shown = text(
         "SELECT current_setting('plan_cache_mode'), current_setting('max_parallel_workers_per_gather')"
     )
     with migrated_database.read() as connection:
-        assert tuple(connection.execute(shown).one()) == ("force_generic_plan", "0")
-    with inline_reads(), migrated_database.read() as connection:
         assert tuple(connection.execute(shown).one()) == ("force_generic_plan", "0")
     server_defaults = create_engine(migrated_database.write_engine.url)
     try:
@@ -86,16 +85,3 @@ def test_writes_keep_a_quarter_of_the_reads_connections(fresh_url: str, pool_siz
         assert database.read_engine is not database.write_engine
     finally:
         database.dispose()
-
-
-def test_the_event_loops_kept_connection_is_replaced_when_the_server_closed_it(
-    migrated_database: Database,
-) -> None:
-    """Inline reads (app/api/reading.py) run on a connection the loop's thread keeps out of the pool: a
-    terminated backend is noticed the same way, before a read gets it."""
-    with inline_reads(), migrated_database.read() as connection:
-        killed = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
-    _terminate(migrated_database, killed)
-    with inline_reads(), migrated_database.read() as connection:
-        assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != killed
-        assert connection.execute(text("SELECT count(*) FROM claim")).scalar_one() == 0

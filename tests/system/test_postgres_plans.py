@@ -117,7 +117,7 @@ def test_benchmarked_reads_use_indexes_at_100000_claims(client: TestClient, corp
     picks = _picks(corpus_url)
     requests = _requests(client, picks)
     database = client.app.state.database  # type: ignore[attr-defined]
-    engines: list[Engine] = list({id(e): e for e in (database.read_engine, database.write_engine)}.values())
+    engines: list[Engine] = list({id(e): e for e in (*database.read_engines, database.write_engine)}.values())
     watched = Statements()
     for engine in engines:
         event.listen(engine, "before_cursor_execute", watched)
