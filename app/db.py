@@ -300,6 +300,19 @@ class Database:
             self.write_engine.dispose()
 
 
+@dataclass
+class ThreadWrites:
+    """PostgreSQL: how many writes of this process run in worker threads now (counted on the loop)."""
+
+    running: int = 0
+
+
+# While one runs, PostgreSQL reads on the event loop wait for the server without giving the loop back
+# (app/loop_waits.py): the write's thread needs the interpreter after each of its own waits, and a loop
+# that never pauses hands it over only at the switch interval.
+THREAD_WRITES = ThreadWrites()
+
+
 # Set while a read runs inline on an event loop (app/api/reading.py): Database.read then uses the loop
 # thread's own connection.
 _inline_read: ContextVar[bool] = ContextVar("sectorfacts_inline_read", default=False)

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from app.api.auth import WriteKey, actor
 from app.api.deps import DatabaseDep
 from app.api.etags import tagged
-from app.db import Database, WriterBusy, inline_writes
+from app.db import THREAD_WRITES, Database, WriterBusy, inline_writes
 from app.services.worker_threads import run_to_the_end
 from app.services.writes.revisions import Current
 from app.services.writes.transaction import Actor
@@ -33,7 +33,13 @@ async def run_write(database: Database, call: Callable[P, T], *args: P.args, **k
     On PostgreSQL every write runs in a thread, handed over and back promptly. On SQLite a write comes
     here only when the event loop is busy writing (its share used up, or the writer taken): promptly
     handed back, such writes crowded the readers out of the loop (docs/performance.md, "Writes")."""
-    return await run_to_the_end(partial(call, *args, **kwargs), prompt=not database.is_sqlite)
+    if database.is_sqlite:
+        return await run_to_the_end(partial(call, *args, **kwargs), prompt=False)
+    THREAD_WRITES.running += 1
+    try:
+        return await run_to_the_end(partial(call, *args, **kwargs), prompt=True)
+    finally:
+        THREAD_WRITES.running -= 1
 
 
 async def run_quick_write(database: Database, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

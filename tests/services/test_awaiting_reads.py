@@ -14,8 +14,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from app.api.reading import run_read, run_slow_read
+from app.api.writing import run_write
 from app.config import Settings
-from app.db import Database, create_database
+from app.db import THREAD_WRITES, Database, create_database
 from app.loop_waits import LoopConnection
 from app.services import migrations
 from tests.databases import engine_under_test
@@ -219,3 +220,31 @@ def test_a_read_finding_every_slot_taken_past_the_pool_timeout_gets_the_pools_ti
     finally:
         database.dispose()
     assert finished == ["slow"]
+
+
+def test_while_a_write_runs_in_a_thread_reads_wait_for_the_server_without_giving_the_loop_back(
+    database: Database,
+) -> None:
+    """The write's thread needs the interpreter after each of its waits for the server: reads that
+    paused the loop only at the switch interval delayed it (docs/performance.md, "Writes")."""
+    finished: list[str] = []
+    seen_running: list[int] = []
+
+    def write_slowly(database: Database) -> None:
+        seen_running.append(THREAD_WRITES.running)
+        with database.write() as connection:
+            connection.execute(text("SELECT pg_sleep(0.6)"))
+
+    async def reads_beside_a_write() -> None:
+        writing = asyncio.create_task(run_write(database, write_slowly, database))
+        await asyncio.sleep(0.1)  # the write's thread waits for the server
+        slow = asyncio.create_task(run_read(database, _sleep_then_count, database, 0.3, finished, "slow"))
+        await asyncio.sleep(0)  # the slow read sends its statement first
+        await run_read(database, _sleep_then_count, database, 0, finished, "quick")
+        await slow
+        await writing
+
+    asyncio.run(reads_beside_a_write())
+    assert seen_running == [1]
+    assert THREAD_WRITES.running == 0
+    assert finished == ["slow", "quick"]  # the loop waited with the slow read
