@@ -53,10 +53,8 @@ class Database:
     # PostgreSQL through psycopg: the engine of the reads that run on the event loop (app/api/reading.py),
     # in a greenlet, on connections that await the server there (app/loop_waits.py).
     awaiting_read_engine: Engine | None = None
-    # How many of those reads may run at once per event loop, each on a connection of its own (the rest
-    # wait on the loop for a slot: app/api/reading.py).
-    awaiting_read_slots: int = 0
-    # Per event loop, the semaphore of those slots (an asyncio.Semaphore).
+    # Per event loop, the slots of those reads (an asyncio.Semaphore of the engine's pool size): each runs
+    # on a connection of its own, the rest wait on the loop for a slot (app/api/reading.py).
     awaiting_read_semaphores: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
     # The connections those reads keep between them, free ones last: taking one out of the pool and
     # returning it cost a one-statement read more than its wait for the server.
@@ -219,11 +217,10 @@ class Database:
             if not connection.invalidated and connection.in_transaction():
                 connection.rollback()
         except Exception:
-            with contextlib.suppress(Exception):
-                connection.invalidate()
+            _drop(connection)
+            return
         if connection.invalidated or connection.closed:
-            with contextlib.suppress(Exception):
-                connection.close()
+            _drop(connection)
         else:
             self.awaiting_connections.append(connection)
 
@@ -236,9 +233,7 @@ class Database:
             raw = None if connection.invalidated else connection.connection.dbapi_connection
             if raw is not None and _server_closed(raw) is None:
                 return connection
-            with contextlib.suppress(Exception):
-                connection.invalidate()
-                connection.close()
+            _drop(connection)
         return self.awaiting_read_engine.connect()
 
     def _inline_read(self, snapshot: bool) -> Iterator[Connection]:
@@ -279,9 +274,7 @@ class Database:
                 connection.close()
         except Exception:
             self.inline_connections.pop(thread, None)
-            with contextlib.suppress(Exception):
-                connection.invalidate()
-                connection.close()
+            _drop(connection)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -298,6 +291,13 @@ class Database:
         self.read_engine.dispose()
         if self.write_engine is not self.read_engine:
             self.write_engine.dispose()
+
+
+def _drop(connection: Connection) -> None:
+    """Close a kept connection that cannot serve again, invalidated so the pool never lends it."""
+    with contextlib.suppress(Exception):
+        connection.invalidate()
+        connection.close()
 
 
 @dataclass
@@ -549,7 +549,6 @@ def create_database(settings: Settings, *, serving: bool = False) -> Database:
         url=url,
         read_engine=_server_engine(read_url, settings, reader=True),
         awaiting_read_engine=_awaiting_read_engine(read_url, settings),
-        awaiting_read_slots=settings.pool_size,
         write_engine=_server_engine(url, settings),
         inline_read_budget_s=settings.inline_read_budget_ms / 1000,
         answers=answers,

@@ -1,8 +1,9 @@
 """Running read services from async routes on the event loop, or offloaded to the thread pool.
 
 On PostgreSQL (psycopg) every read runs on the event loop, in a greenlet: the service stays a plain
-function, and each time it waits for the server the loop serves other requests (`Database.read` takes an
-asyncio connection there). A read costs the loop only its own CPU.
+function, and each time it waits for the server the loop serves other requests (`Database.awaiting_reads`
+lends it a connection that awaits the server there, app/loop_waits.py). A read costs the loop only its own
+CPU.
 
 On SQLite the loop would wait with the read, so a short read, which costs less than the hand-off to a
 worker thread, runs there within `inline_read_budget_ms` of CPU; past it SQLite stops it. Reads change
@@ -51,7 +52,7 @@ async def run_read(database: Database, call: Callable[P, T], *args: P.args, **kw
     """`call(*args, **kwargs)`, a read-only service call: on the event loop (awaiting PostgreSQL, or within
     SQLite's budget), else offloaded."""
     if database.awaiting_read_engine is not None:
-        slots = _awaiting_slots(database)
+        slots = _awaiting_slots(database, database.awaiting_read_engine)
         await _take_slot(slots, database.awaiting_read_engine)
         try:
             with database.awaiting_reads():
@@ -124,12 +125,14 @@ def _timed(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> tuple[T, 
     return result, time.thread_time() - began
 
 
-def _awaiting_slots(database: Database) -> asyncio.Semaphore:
-    """The slots of PostgreSQL reads on this database in the running event loop (made on first use)."""
+def _awaiting_slots(database: Database, engine: Engine) -> asyncio.Semaphore:
+    """The slots of PostgreSQL reads on this database in the running event loop, one per connection of
+    the awaiting engine's pool (made on first use)."""
     loop = id(asyncio.get_running_loop())
     slots = database.awaiting_read_semaphores.get(loop)
     if slots is None:
-        slots = database.awaiting_read_semaphores[loop] = asyncio.Semaphore(database.awaiting_read_slots)
+        size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 1
+        slots = database.awaiting_read_semaphores[loop] = asyncio.Semaphore(size)
     return slots
 
 
