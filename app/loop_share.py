@@ -17,13 +17,18 @@ class LoopShare:
         self._left_s = burst_s
         self._at = time.perf_counter()
 
-    def allows(self) -> bool:
-        """Whether there is time left for one more piece of work now."""
+    def _refill(self) -> None:
         now = time.perf_counter()
         self._left_s = min(self.burst_s, self._left_s + (now - self._at) * self.share)
         self._at = now
+
+    def allows(self) -> bool:
+        """Whether there is time left for one more piece of work now."""
+        self._refill()
         return self._left_s > 0
 
     def spend(self, seconds: float) -> None:
         """Count `seconds` of the loop's time as used (the bucket may go below empty: it refills first)."""
+        # Refilled up to now first: the time before this spend must not pay for it after an idle stretch.
+        self._refill()
         self._left_s -= seconds

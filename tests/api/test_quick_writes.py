@@ -134,6 +134,13 @@ def test_writes_on_the_loop_take_at_most_their_share_of_its_time() -> None:
     assert share.allows()
 
 
+def test_an_idle_stretch_before_a_write_does_not_pay_for_it() -> None:
+    share = LoopShare(0.25, burst_s=0.02)
+    time.sleep(0.1)  # idle: the bucket is full, and stays at its burst
+    share.spend(0.03)  # then a write that ran past the burst
+    assert not share.allows()
+
+
 def test_a_quick_write_goes_to_a_thread_once_the_loop_share_is_used_up(curator: Curator) -> None:
     database = curator.database
 
