@@ -19,25 +19,24 @@ CONTRACT = Path(__file__).resolve().parents[1] / "docs" / "openapi.json"
 UPDATE_COMMAND = ".venv/bin/python -m tests.record_openapi"
 
 
-def generated() -> dict[str, Any]:
-    """The OpenAPI document of an app with the default settings (nothing connects to build it)."""
+def generated(**settings: Any) -> dict[str, Any]:
+    """The OpenAPI document of an app with the default settings, or these (nothing connects to build it)."""
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app(
-            Settings(database_url=f"sqlite:///{Path(folder) / 'unused.db'}", metrics_enabled=True)
-        )
+        database_url = f"sqlite:///{Path(folder) / 'unused.db'}"
+        app = create_app(Settings(database_url=database_url, metrics_enabled=True, **settings))
         document: dict[str, Any] = app.openapi()
         app.state.database.dispose()
     return document
 
 
 # The committed form is for reading diffs: keys sorted (so a change moves no other line), and whatever fits
-# on one line of WIDTH characters kept there (a parameter, a reference, a short schema), so a change to a
-# field is a one-line change and the file stays small.
+# on one line of WIDTH characters kept there, without spaces (a parameter, a reference, a short schema), so
+# a change to a field is a one-line change and the file stays small.
 WIDTH = 110
 
 
 def _rendered(value: Any, depth: int, column: int) -> str:
-    flat = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    flat = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     if column + len(flat) < WIDTH or not value or not isinstance(value, dict | list):
         return flat
     inner = " " * (depth + 1)

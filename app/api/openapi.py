@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from app.api.openapi_components import media_types, share_components, shared
+from app.api.openapi_components import declare, media_types, share_components, shared
 from app.api.openapi_http import document_http_behaviour
 from app.schemas.common import Problem
 
@@ -142,7 +142,9 @@ def add_links(schema: dict[str, Any]) -> None:
             links = answer.setdefault("links", {})
             for method, operation_id in targets.items():
                 if (source_method, method) != ("get", "get"):  # a PATCH may follow a PATCH: edit again
-                    links[f"{_LINK_VERBS[method]}{resource}"] = _link(operation_id, method, parameter, field)
+                    name = f"{_LINK_VERBS[method]}{resource}"
+                    link = _link(operation_id, method, parameter, field)
+                    links[name] = declare(schema.setdefault("components", {}), "links", name, link)
 
 
 _PARAMETER_PLACES = frozenset({"query", "path", "header", "cookie"})
@@ -179,6 +181,20 @@ def drop_generated_titles(schema: dict[str, Any]) -> None:
             visit(item)
 
     visit(schema)
+
+
+def describe_parameters_once(schema: dict[str, Any]) -> None:
+    """Keep a parameter's description on the Parameter Object only: FastAPI also copies it into the
+    parameter's schema, which doubled every described parameter in the document."""
+    for path_item in schema["paths"].values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []):
+                parameter_schema = parameter.get("schema", {})
+                if (
+                    "description" in parameter
+                    and parameter_schema.get("description") == parameter["description"]
+                ):
+                    del parameter_schema["description"]
 
 
 def document_read_security(schema: dict[str, Any], *, reads_require_key: bool) -> None:
@@ -218,8 +234,9 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)
     drop_generated_titles(schema)
+    describe_parameters_once(schema)
     document_read_security(schema, reads_require_key=app.state.settings.reads_require_key)
-    document_http_behaviour(schema)
+    document_http_behaviour(schema, rate_limited=app.state.settings.rate_limit is not None)
     add_links(schema)
     share_components(schema)
     app.openapi_schema = schema

@@ -70,7 +70,7 @@ NOT_MODIFIED = shared(
 )
 TOO_MANY_REQUESTS = _problem(
     "TooManyRequests",
-    "This client is over its rate limit (only when SECTORFACTS_RATE_LIMIT is set).",
+    "This client is over its rate limit (SECTORFACTS_RATE_LIMIT).",
     "too-many-requests",
     429,
     "Too many requests",
@@ -102,9 +102,11 @@ def _is_page(response: dict[str, Any], schemas: dict[str, Any]) -> bool:
     return "next_cursor" in schemas.get(meta_ref.rsplit("/", 1)[-1], {}).get("properties", {})
 
 
-def _document_operation(path: str, method: str, operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+def _document_operation(
+    path: str, method: str, operation: dict[str, Any], schemas: dict[str, Any], *, rate_limited: bool
+) -> None:
     answers: dict[str, Any] = operation.setdefault("responses", {})
-    limited = path not in OPERATIONAL_PATHS
+    limited = rate_limited and path not in OPERATIONAL_PATHS
     if method == "get":
         parameters = operation.setdefault("parameters", [])
         if all(parameter.get("name") != IF_NONE_MATCH["name"] for parameter in parameters):
@@ -130,12 +132,15 @@ def _document_operation(path: str, method: str, operation: dict[str, Any], schem
     operation["responses"] = dict(sorted(answers.items()))
 
 
-def document_http_behaviour(schema: dict[str, Any]) -> None:
-    """Add 304, 413, 429 and 500; caching, paging, request id and rate limit headers; If-None-Match."""
+def document_http_behaviour(schema: dict[str, Any], *, rate_limited: bool) -> None:
+    """Add 304, 413 and 500; caching, paging and request id headers; If-None-Match; and, on a server that
+    limits rates (SECTORFACTS_RATE_LIMIT), 429 and the rate limit headers: the document describes the
+    server that serves it, and one that limits nothing never answers 429."""
     components = schema.setdefault("components", {})
     schemas = components.get("schemas", {})
-    components["headers"] = {**components.get("headers", {}), **HEADERS}
+    used = HEADERS if rate_limited else {k: v for k, v in HEADERS.items() if k not in RATE_HEADERS}
+    components["headers"] = {**components.get("headers", {}), **used}
     for path, item in schema.get("paths", {}).items():
         for method, operation in item.items():
             if method in METHODS:
-                _document_operation(path, method, operation, schemas)
+                _document_operation(path, method, operation, schemas, rate_limited=rate_limited)
