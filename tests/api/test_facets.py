@@ -195,6 +195,7 @@ def test_size_keeps_the_largest_counts_and_every_selected_value(client: TestClie
     assert [value["value"] for value in chosen[:3]] == [value["value"] for value in everything[:3]]
     assert chosen[-1]["value"] == rare
     assert chosen[-1]["selected"] is True
+    assert chosen[-1]["count"] == everything[-1]["count"] > 0  # its count, though it ranks past `size`
 
 
 @pytest.mark.parametrize("size", ["0", "1001", "-1", "many"])

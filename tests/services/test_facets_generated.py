@@ -14,7 +14,7 @@ from app.config import Settings
 from app.db import Database, create_database
 from app.schemas.facets import ClaimFacets
 from app.services.claim_filters import ClaimFilters
-from app.services.facets import MAX_SIZE, claim_facets_json, kept_facets_json
+from app.services.facets import MAX_SIZE, claim_facets, claim_facets_json, kept_facets_json
 from app.services.tables import CLAIM, CLAIM_ENTITY, CLAIM_THEME
 from bench.corpus import Corpus
 from bench.load import fill
@@ -79,3 +79,34 @@ def test_kept_facets_follow_writes_made_outside_the_service(generated: Database)
         connection.execute(delete(CLAIM_THEME).where(CLAIM_THEME.c.claim_id.in_(ids[1::7])))
         connection.execute(delete(CLAIM_ENTITY).where(CLAIM_ENTITY.c.claim_id.in_(ids[2::3])))
     _assert_served_as_counted(generated)
+
+
+def _cut(facets: ClaimFacets, size: int) -> dict[str, list[tuple[str, int, bool]]]:
+    """Each facet's values as a page of `size` shows them: the `size` first, and every selected one."""
+    return {
+        facet: [
+            (item.value, item.count, item.selected)
+            for rank, item in enumerate(getattr(facets.facets, facet))
+            if rank < size or item.selected
+        ]
+        for facet in ("theme", "entity", "document")
+    }
+
+
+@pytest.mark.parametrize("size", [1, 3, 10])
+def test_a_small_size_is_the_first_values_of_every_value_ties_and_selected_ones_included(
+    generated: Database, size: int
+) -> None:
+    with generated.read() as connection:
+        claims = _claims(connection)
+    everything = claim_facets(generated, ClaimFilters(), size=MAX_SIZE).facets
+    rarest = [item.value for item in everything.entity[-3:]]
+    cases = [
+        *_cases(claims),
+        ClaimFilters(entities=rarest),
+        ClaimFilters(themes=[everything.theme[-1].value]),
+        ClaimFilters(themes=[everything.theme[0].value], entities=rarest[:1]),
+    ]
+    for filters in cases:
+        whole = claim_facets(generated, filters, size=MAX_SIZE)
+        assert _cut(claim_facets(generated, filters, size=size), size) == _cut(whole, size), filters
