@@ -22,6 +22,19 @@ from pydantic import BaseModel, ValidationError
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
+def query_pairs(text: str) -> list[tuple[str, str]]:
+    """`parse_qsl(text, keep_blank_values=True)`, as Starlette parses a query string; most query strings
+    have nothing to unquote, and are split directly, with the same result in a fraction of its time."""
+    if "%" in text or "+" in text:
+        return parse_qsl(text, keep_blank_values=True)
+    pairs = []
+    for part in text.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            pairs.append((name, value))
+    return pairs
+
+
 def _is_list(schema: dict[str, Any]) -> bool:
     shapes = [schema, *schema.get("anyOf", [])]
     return any(shape.get("type") == "array" for shape in shapes)
@@ -45,7 +58,7 @@ class QueryModel(Generic[ModelT]):
         # The query string parsed as Starlette's `request.query_params` parses it, in one pass over the
         # parameters given rather than a lookup of each field (most of which a request leaves out).
         given: dict[str, Any] = {}
-        for name, value in parse_qsl(request.scope["query_string"].decode("latin-1"), keep_blank_values=True):
+        for name, value in query_pairs(request.scope["query_string"].decode("latin-1")):
             if name in self.lists:
                 given.setdefault(name, []).append(value)
             elif name in self.scalars:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -159,8 +160,8 @@ def range_of(resolved: ResolvedFilters) -> tuple[str, dict[str, Any]] | None:
 
 # Every filter but the theme and the entity, and their values when they filter nothing: compared as they
 # are, rather than with a whole ClaimFilters built for the comparison on every request.
-_OTHER_FILTERS = tuple(f.name for f in fields(ClaimFilters) if f.name not in ("themes", "entities"))
-_NO_OTHER_FILTERS = tuple(getattr(ClaimFilters(), name) for name in _OTHER_FILTERS)
+_OTHER_FILTERS = attrgetter(*(f.name for f in fields(ClaimFilters) if f.name not in ("themes", "entities")))
+_NO_OTHER_FILTERS = _OTHER_FILTERS(ClaimFilters())
 
 
 def named_range(filters: ClaimFilters) -> tuple[str, dict[str, str]] | None:
@@ -170,7 +171,7 @@ def named_range(filters: ClaimFilters) -> tuple[str, dict[str, str]] | None:
     themes, entities = filters.themes, filters.entities
     if len(themes) > 1 or len(entities) > 1 or not (themes or entities):
         return None
-    if tuple(getattr(filters, name) for name in _OTHER_FILTERS) != _NO_OTHER_FILTERS:
+    if _OTHER_FILTERS(filters) != _NO_OTHER_FILTERS:
         return None
     names = {}
     if themes:

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from fastapi.exceptions import RequestValidationError
+from hypothesis import given
+from hypothesis import strategies as st
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
 from app.api.params import CLAIM_LIST_QUERY, ClaimListQuery
-from app.api.query_models import QueryModel
+from app.api.query_models import QueryModel, query_pairs
 
 QUERY_STRINGS = [
     b"",
@@ -62,3 +65,8 @@ def test_an_invalid_query_string_is_refused_every_time_with_the_same_errors(quer
         errors.append(raised.value.errors())
     assert errors[0] == errors[1]
     assert all(error["loc"][0] == "query" for error in errors[0])
+
+
+@given(st.text(alphabet=st.sampled_from("ab=&%+;2F0 é\t"), max_size=24))
+def test_query_pairs_are_parse_qsls_pairs(text: str) -> None:
+    assert query_pairs(text) == parse_qsl(text, keep_blank_values=True)
