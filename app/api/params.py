@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.api.query_models import QueryModel
 from app.models import RELATION_TYPES
+from app.schemas.common import NOT_A_CLAIM_ROUTE, NOT_A_CLAIM_ROUTE_SCHEMA
 from app.schemas.measures import MAX_AMOUNT, UNIT_PATTERN, UNITS
 from app.services.search.query import MAX_QUERY_LENGTH
 
@@ -60,7 +61,12 @@ LimitParam = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1
 # The same parameter as the claim lists' `cursor`, so the OpenAPI document declares it once.
 CursorParam = Annotated[Cursor | None, Query()]
 
-ClaimId = Annotated[str, text(100, min_length=1), Path(description="The claim's stable id, e.g. `pkit-038`.")]
+ClaimId = Annotated[
+    str,
+    text(100, min_length=1),
+    NOT_A_CLAIM_ROUTE,
+    Path(description="The claim's stable id, e.g. `pkit-038`.", json_schema_extra=NOT_A_CLAIM_ROUTE_SCHEMA),
+]
 ThemeSlug = Annotated[
     str, text(100, min_length=1), Path(description="A theme slug, e.g. `talent-workforce`.")
 ]

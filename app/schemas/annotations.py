@@ -8,7 +8,7 @@ from typing import Annotated, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.models import ClaimKind, EntityType, RelationType
-from app.schemas.common import PartialDate
+from app.schemas.common import NOT_A_CLAIM_ROUTE, NOT_A_CLAIM_ROUTE_SCHEMA, PartialDate
 from app.schemas.measures import Quantity, ValidityIn
 
 # The format files are written in; /1 files (no cited documents, paraphrases or relations) stay valid.
@@ -107,7 +107,7 @@ class ClaimIn(Strict):
     """One checkable proposition: of a held document, with the verbatim quote it rests on and its span;
     of a cited document, with neither (the statement is our paraphrase of what the source states)."""
 
-    id: Slug
+    id: Annotated[Slug, NOT_A_CLAIM_ROUTE, Field(json_schema_extra=NOT_A_CLAIM_ROUTE_SCHEMA)]
     document: Slug
     statement: Text
     quote: str | None = Field(default=None, min_length=1)

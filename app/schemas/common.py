@@ -31,6 +31,22 @@ def _real_date(value: str) -> str:
     return value
 
 
+# The words that name a route under /v1/claims (`GET /v1/claims/facets`): a claim with such an id could never
+# be read at /v1/claims/{claim_id}, which that route shadows, so no claim may take one.
+CLAIM_ROUTE_WORDS = ("facets",)
+
+
+def _not_a_claim_route(value: str) -> str:
+    if value in CLAIM_ROUTE_WORDS:
+        raise ValueError(f"{value!r} names a route under /v1/claims, so it cannot be a claim's id")
+    return value
+
+
+# A claim id's constraint beyond its pattern: the validator, and the same rule in its JSON Schema.
+NOT_A_CLAIM_ROUTE = AfterValidator(_not_a_claim_route)
+NOT_A_CLAIM_ROUTE_SCHEMA: dict[str, Any] = {"not": {"enum": list(CLAIM_ROUTE_WORDS)}}
+
+
 # A publication date as precise as the source gives it: a day, a month or a year.
 PartialDate = Annotated[
     str,

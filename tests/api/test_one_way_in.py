@@ -21,6 +21,7 @@ from app.api.routers import claims
 from app.config import Settings
 from app.db import Database
 from app.schemas.claims import ClaimPage
+from app.schemas.common import CLAIM_ROUTE_WORDS
 
 # The hottest reads, as the benchmark asks them, and a few others.
 HOT_READS = [
@@ -231,3 +232,24 @@ def _name(spec: dict[str, Any], parameter: dict[str, Any]) -> str:
     if "$ref" in parameter:
         parameter = spec["components"]["parameters"][parameter["$ref"].rsplit("/", 1)[-1]]
     return str(parameter["name"])
+
+
+def test_no_claim_may_take_the_id_of_a_route_under_claims(app: FastAPI) -> None:
+    # `GET /v1/claims/facets` shadows /v1/claims/{claim_id}: the contract and the annotations say that no
+    # claim id is such a word, so a route added there must add its word to CLAIM_ROUTE_WORDS.
+    words = {
+        route.path.removeprefix("/v1/claims/")
+        for route in app.routes
+        if isinstance(route, APIRoute) and re.fullmatch(r"/v1/claims/[a-z-]+", route.path)
+    }
+    assert words == set(CLAIM_ROUTE_WORDS) == {"facets"}
+    document = app.openapi()
+    declared = document["components"]["parameters"]
+    parameters = [
+        declared[parameter["$ref"].rsplit("/", 1)[-1]] if "$ref" in parameter else parameter
+        for parameter in document["paths"]["/v1/claims/{claim_id}"]["get"]["parameters"]
+    ]
+    (claim_id,) = [parameter for parameter in parameters if parameter["name"] == "claim_id"]
+    assert claim_id["schema"]["not"] == {"enum": ["facets"]}
+    with TestClient(app) as client:
+        assert "facets" in client.get("/v1/claims/facets").json()

@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from app.schemas.annotations import ClaimIn, DocumentIn
+from app.schemas.common import CLAIM_ROUTE_WORDS
 from app.services.annotations import SeedData, read_annotations
 from seed.loader import DEFAULT_ANNOTATIONS
 
@@ -241,3 +243,11 @@ def test_seed_text_is_byte_identical_to_the_shared_source() -> None:
     (document,) = _held(read_annotations(DEFAULT_ANNOTATIONS))
     assert document.text_file is not None
     assert (DEFAULT_ANNOTATIONS.parent / document.text_file).read_bytes() == SHARED_SOURCE.read_bytes()
+
+
+def test_a_claim_cannot_take_the_id_of_a_route_under_claims(seed: SeedData) -> None:
+    claim = seed.annotations.claims[0].model_dump(exclude_unset=True) | {"id": "facets"}
+    with pytest.raises(ValidationError, match="names a route under /v1/claims"):
+        ClaimIn.model_validate(claim)
+    assert ClaimIn.model_validate(claim | {"id": "facets-2"}).id == "facets-2"
+    assert ClaimIn.model_json_schema()["properties"]["id"]["not"] == {"enum": list(CLAIM_ROUTE_WORDS)}
