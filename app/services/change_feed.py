@@ -14,7 +14,7 @@ from app.schemas.history import ChangePublic
 from app.services.entities import entity_ids_by_key
 from app.services.errors import UnknownFilterValues
 from app.services.tables import CHANGE, CLAIM_ENTITY, CLAIM_THEME, ENTITY, THEME
-from app.services.writes.history import PUBLIC_COLUMNS
+from app.services.writes.history import PUBLIC_COLUMNS, after_change
 
 # Changes read from the log at once.
 BATCH = 100
@@ -114,7 +114,7 @@ def changes_after(connection: Connection, after_id: int, *, limit: int = BATCH) 
     """The changes after change `after_id`, oldest first, at most `limit`."""
     rows = connection.execute(
         select(*PUBLIC_COLUMNS, CHANGE.c.claim_id)
-        .where(CHANGE.c.id > after_id)
+        .where(after_change(after_id))
         .order_by(CHANGE.c.id)
         .limit(limit)
     ).all()

@@ -74,7 +74,14 @@ def list_webhooks(database: Database, *, limit: int, cursor: str | None = None) 
     return Page[WebhookPublic](data=data, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
 
 
+# PostgreSQL's INTEGER ids: a larger one (the path allows up to 2**63 - 1) names no hook, and compared
+# with the column it would be refused as out of range (a 500).
+MAX_WEBHOOK_ID = 2**31 - 1
+
+
 def _row(connection: Connection, webhook_id: int) -> Any:
+    if webhook_id > MAX_WEBHOOK_ID:
+        raise NotFound("webhook", str(webhook_id))
     row = connection.execute(select(WEBHOOK).where(WEBHOOK.c.id == webhook_id)).one_or_none()
     if row is None:
         raise NotFound("webhook", str(webhook_id))

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from app.services.change_feed import changes_after
+from app.services.pagination import encode_cursor
 from app.services.tables import CHANGE
 from tests.api.support import assert_problem, get_json, walk
 from tests.curation import Curator, Json
@@ -146,6 +148,18 @@ def test_changes_since_an_id_or_a_time(curator: Curator) -> None:
         "data": [],
         "meta": {"total": 0, "limit": 20, "next_cursor": None},
     }
+
+
+@pytest.mark.parametrize("since", [2**31, 93_970_522_431, 2**63 - 1])
+def test_a_change_id_past_every_possible_one_is_after_every_change(curator: Curator, since: int) -> None:
+    # PostgreSQL's change ids are 32-bit: an id past them, as `since` or in a cursor, is no 500.
+    _run_script(curator)
+    empty = {"data": [], "meta": {"total": 0, "limit": 20, "next_cursor": None}}
+    assert get_json(curator.client, "/v1/changes", [("since", since)]) == empty
+    far = encode_cursor("changes", [since])
+    assert get_json(curator.client, "/v1/changes", [("cursor", far)])["data"] == []
+    with curator.database.read() as connection:
+        assert changes_after(connection, since) == []
 
 
 @pytest.mark.parametrize("since", ["yesterday", "2026-13-01", "-1", "9" * 30])

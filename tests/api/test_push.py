@@ -69,6 +69,15 @@ def test_an_admin_registers_lists_edits_and_deletes_a_hook(admin: Curator) -> No
     assert _hooks(admin) == 0
 
 
+@pytest.mark.parametrize("hook_id", [2**31, 2**63 - 1])
+def test_a_hook_id_past_every_possible_one_is_not_found(admin: Curator, hook_id: int) -> None:
+    path = f"/v1/webhooks/{hook_id}"
+    assert_problem(admin.client.get(path, headers=admin.auth("admin")), 404, "not-found")
+    assert_problem(admin.client.get(f"{path}/deliveries", headers=admin.auth("admin")), 404, "not-found")
+    assert_problem(admin.write("PATCH", path, {"enabled": False}, key="admin"), 404, "not-found")
+    assert_problem(admin.write("DELETE", path, key="admin"), 404, "not-found")
+
+
 @pytest.mark.parametrize(
     ("body", "problem"),
     [

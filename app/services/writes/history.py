@@ -83,6 +83,17 @@ PUBLIC_COLUMNS = (
 )
 
 
+# Change ids are 32-bit on PostgreSQL (SERIAL), while a client's `since`, Last-Event-ID or cursor may
+# name any id up to 2**63 - 1: past the largest possible id it means after every change, and is compared
+# as that id (bound as it is, PostgreSQL refuses it as out of range: a 500).
+MAX_CHANGE_ID = 2**31 - 1
+
+
+def after_change(change_id: int) -> ColumnElement[bool]:
+    """The changes after change `change_id`, whatever id the client named."""
+    return CHANGE.c.id > min(change_id, MAX_CHANGE_ID)
+
+
 def _page(
     database: Database, where: list[ColumnElement[bool]], kind: str, *, limit: int, cursor: str | None
 ) -> Page[ChangePublic]:
@@ -91,7 +102,7 @@ def _page(
         total = connection.execute(select(func.count()).select_from(CHANGE).where(*where)).scalar_one()
         page = select(*PUBLIC_COLUMNS).where(*where).order_by(CHANGE.c.id).limit(limit + 1)
         if after_id is not None:
-            page = page.where(CHANGE.c.id > after_id)
+            page = page.where(after_change(after_id))
         rows = connection.execute(page).all()
     next_cursor = encode_cursor(kind, [rows[limit - 1].id]) if len(rows) > limit else None
     data = [ChangePublic(**row._mapping) for row in rows[:limit]]
@@ -120,7 +131,7 @@ def list_changes(
     """Every change after change `since_id`, or at or after `since_at`, in log order."""
     where: list[ColumnElement[bool]] = []
     if since_id is not None:
-        where.append(CHANGE.c.id > since_id)
+        where.append(after_change(since_id))
     if since_at is not None:
         where.append(CHANGE.c.at >= since_at)
     return _page(database, where, "changes", limit=limit, cursor=cursor)
