@@ -1,6 +1,6 @@
 """Table models only, derived tables included: the schema itself is created by the Alembic migrations."""
 
-from app.models.base import data_tables, exists_on, metadata
+from app.models.base import MAX_ROW_ID, data_tables, exists_on, metadata
 from app.models.claim import (
     CLAIM_KINDS,
     Claim,
@@ -36,6 +36,7 @@ __all__ = [
     "CLAIM_KINDS",
     "ENTITY_TYPES",
     "KEY_SCOPES",
+    "MAX_ROW_ID",
     "RELATION_TYPES",
     "RESOURCE_TYPES",
     "SEARCH_KINDS",

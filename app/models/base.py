@@ -24,6 +24,10 @@ def key_text(length: int | None = None) -> TypeEngine[str]:
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
+# The largest id a row of a table with an integer primary key can have: the column is a 32-bit INTEGER on
+# PostgreSQL, which refuses to compare it with a larger value (a client's id may go up to 2**63 - 1).
+MAX_ROW_ID = 2**31 - 1
+
 # `info` of a derived table: triggers fill it from the data tables; the app reads it and never writes it.
 DERIVED = {"derived": True}
 # `info` of a derived table the migrations create on SQLite alone (PostgreSQL searches another way).

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, func, or_, select
 
 from app.db import Database
+from app.models import MAX_ROW_ID
 from app.schemas.claim_relations import RelationPublic
 from app.schemas.common import Page, PageMeta
 from app.services import revisioned
@@ -15,8 +16,6 @@ from app.services.pagination import after, decode_cursor, encode_cursor
 from app.services.tables import CLAIM, CLAIM_RELATION
 from app.services.writes.revisions import Current
 
-# The largest id a claim_relation row can have (the column is a 32-bit INTEGER on PostgreSQL).
-MAX_RELATION_ID = 2**31 - 1
 RELATION_ORDER = (CLAIM_RELATION.c.id,)
 
 
@@ -29,7 +28,7 @@ def relation_public(row: Any) -> RelationPublic:
 
 def current_relation(connection: Connection, relation_id: int) -> Current[RelationPublic] | None:
     """The relation with this id, with its revision, or None."""
-    if relation_id > MAX_RELATION_ID:  # PostgreSQL's INTEGER would refuse to compare (a 500)
+    if relation_id > MAX_ROW_ID:  # PostgreSQL's INTEGER would refuse to compare (a 500)
         return None
     row = connection.execute(select(CLAIM_RELATION).where(CLAIM_RELATION.c.id == relation_id)).one_or_none()
     return None if row is None else Current("relation", str(row.id), row.revision, relation_public(row))

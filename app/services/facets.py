@@ -242,9 +242,6 @@ def _branch(dimension: Dimension, source: _Source, dialect: str) -> Select[Any]:
     return _ranged(dimension, source, dialect)
 
 
-_ROW_COLUMNS = ("facet", "value", "label", "type", "claim_count", "selected")
-
-
 def _top(branch: Select[Any], selected_values: Select[Any] | None) -> Select[Any]:
     """A facet's rows cut to the `size` largest counts, ties at the last one kept, and its selected values
     (`selected_values`, whatever their count), so that `_answer` orders and cuts the same values it
@@ -255,7 +252,7 @@ def _top(branch: Select[Any], selected_values: Select[Any] | None) -> Select[Any
     keep: ColumnElement[bool] = ranked.c.count_rank <= bindparam("size", type_=Integer())
     if selected_values is not None:
         keep = or_(keep, ranked.c.value.in_(selected_values.scalar_subquery()))
-    return select(*(ranked.c[name] for name in _ROW_COLUMNS)).where(keep)
+    return select(*(ranked.c[column.key] for column in rows.c)).where(keep)
 
 
 def _selected(dimension: Dimension, where: ColumnElement[bool]) -> Select[Any]:

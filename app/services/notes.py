@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from app.db import Database
+from app.models import MAX_ROW_ID
 from app.schemas.claims import Source
 from app.schemas.common import Page, PageMeta
 from app.schemas.notes import NotePublic
@@ -18,8 +19,6 @@ from app.services.tables import CONTEXT_NOTE
 from app.services.writes.revisions import Current
 
 NOTE_ORDER = (CONTEXT_NOTE.c.position, CONTEXT_NOTE.c.id)
-# The largest id a context_note row can have (the column is a 32-bit INTEGER on PostgreSQL).
-MAX_NOTE_ID = 2**31 - 1
 
 
 def note_public(row: Any) -> NotePublic:
@@ -30,7 +29,7 @@ def note_public(row: Any) -> NotePublic:
 
 def current_note(connection: Connection, note_id: int) -> Current[NotePublic] | None:
     """The context note with this id, with its revision, or None."""
-    if note_id > MAX_NOTE_ID:  # PostgreSQL's INTEGER would refuse to compare (a 500): no such note exists
+    if note_id > MAX_ROW_ID:  # PostgreSQL's INTEGER would refuse to compare (a 500): no such note exists
         return None
     row = connection.execute(select(CONTEXT_NOTE).where(CONTEXT_NOTE.c.id == note_id)).one_or_none()
     return None if row is None else Current("note", str(row.id), row.revision, note_public(row))

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from app.db import Database
+from app.models import MAX_ROW_ID
 from app.schemas.common import Page, PageMeta
 from app.schemas.webhooks import DeliveryPublic, WebhookCreate, WebhookCreated, WebhookPatch, WebhookPublic
 from app.services.change_feed import ChangeFilter, last_change_id, resolve_filter
@@ -74,13 +75,8 @@ def list_webhooks(database: Database, *, limit: int, cursor: str | None = None) 
     return Page[WebhookPublic](data=data, meta=PageMeta(total=total, limit=limit, next_cursor=next_cursor))
 
 
-# PostgreSQL's INTEGER ids: a larger one (the path allows up to 2**63 - 1) names no hook, and compared
-# with the column it would be refused as out of range (a 500).
-MAX_WEBHOOK_ID = 2**31 - 1
-
-
 def _row(connection: Connection, webhook_id: int) -> Any:
-    if webhook_id > MAX_WEBHOOK_ID:
+    if webhook_id > MAX_ROW_ID:  # no such hook, and PostgreSQL would refuse the comparison (a 500)
         raise NotFound("webhook", str(webhook_id))
     row = connection.execute(select(WEBHOOK).where(WEBHOOK.c.id == webhook_id)).one_or_none()
     if row is None:

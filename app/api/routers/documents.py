@@ -24,6 +24,7 @@ from app.api.write_docs import (
     write_route,
 )
 from app.api.writing import WriterDep
+from app.models import MAX_ROW_ID
 from app.schemas.common import Page
 from app.schemas.documents import (
     DocumentPublic,
@@ -81,7 +82,7 @@ async def update_document(
 
 
 # The largest version number a path names.
-MAX_VERSION = 2**31 - 1
+MAX_VERSION = MAX_ROW_ID
 VersionNumber = Annotated[
     int, Path(ge=1, le=MAX_VERSION, description="A version number of the document's text, from 1.")
 ]

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, func, insert, select
 
 from app.db import Database
+from app.models import MAX_ROW_ID
 from app.pipelining import UNREAD
 from app.schemas.common import Page, PageMeta
 from app.schemas.history import ChangePublic
@@ -83,15 +84,10 @@ PUBLIC_COLUMNS = (
 )
 
 
-# Change ids are 32-bit on PostgreSQL (SERIAL), while a client's `since`, Last-Event-ID or cursor may
-# name any id up to 2**63 - 1: past the largest possible id it means after every change, and is compared
-# as that id (bound as it is, PostgreSQL refuses it as out of range: a 500).
-MAX_CHANGE_ID = 2**31 - 1
-
-
 def after_change(change_id: int) -> ColumnElement[bool]:
-    """The changes after change `change_id`, whatever id the client named."""
-    return CHANGE.c.id > min(change_id, MAX_CHANGE_ID)
+    """The changes after change `change_id`, whatever id the client named: a client's `since`,
+    Last-Event-ID or cursor past the largest possible id means after every change."""
+    return CHANGE.c.id > min(change_id, MAX_ROW_ID)
 
 
 def _page(
