@@ -3,7 +3,7 @@
 
     python3 dev.py serve [sectorfacts serve options]   start the server (sets itself up on first run)
     python3 dev.py test  [pytest options]              lint, type-check and run the whole test suite,
-                                                       on SQLite and then on PostgreSQL
+                                                       on SQLite and on PostgreSQL at the same time
 
 Both create a virtual environment in .venv on first use and install the pinned dependencies
 (constraints.txt) into it; later runs reinstall only when pyproject.toml or constraints.txt change.
@@ -17,9 +17,11 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import venv
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -122,26 +124,61 @@ def ensure_chromium() -> None:
         print(f"dev.py: no {CHROMIUM}: the browser tests will skip (and fail under CI)", flush=True)
 
 
+def _run_together(suites: dict[str, dict[str, str]], argv: list[str]) -> int:
+    """Run `argv` once per suite (name -> extra environment) at the same time, each line prefixed with its
+    suite's name; returns 0 only when every run passed."""
+    lock = threading.Lock()
+    base = {key: value for key, value in os.environ.items() if key != POSTGRES_ENV}
+    runs: dict[str, subprocess.Popen[str]] = {}
+    for name, env in suites.items():
+        print(f"dev.py: [{name}] $ {' '.join(argv)}", flush=True)
+        runs[name] = subprocess.Popen(
+            [str(BIN / argv[0]), *argv[1:]],
+            cwd=ROOT,
+            env={**base, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        )
+
+    def relay(name: str, stream: IO[str]) -> None:
+        for line in stream:
+            with lock:
+                sys.stdout.write(f"[{name}] {line}")
+                sys.stdout.flush()
+
+    relays = [threading.Thread(target=relay, args=(name, run.stdout)) for name, run in runs.items()]
+    for thread in relays:
+        thread.start()
+    codes = {name: run.wait() for name, run in runs.items()}
+    for thread in relays:
+        thread.join()
+    for name, code in codes.items():
+        verdict = "passed" if code == 0 else f"FAILED (exit {code})"
+        print(f"dev.py: test suite on {name}: {verdict}", flush=True)
+    return next((code for code in codes.values() if code), 0)
+
+
 def test(extra: list[str]) -> int:
-    """Lint, format-check, type-check, then run the test suite on SQLite and on PostgreSQL."""
+    """Lint, format-check, type-check, then run the test suite on SQLite and on PostgreSQL side by side."""
     for step in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"]):
         if code := run(step):
             return code
     ensure_chromium()
-    print("dev.py: test suite on SQLite", flush=True)
-    if code := run(["pytest", *extra]):
-        return code
     postgres = ensure_postgres()
+    # The two engines' runs share nothing (each test makes its own database) and wait on servers, browsers
+    # and databases much of the time, so together they take little longer than the slower one alone.
+    suites = {"SQLite": {}} if postgres is None else {"SQLite": {}, "PostgreSQL": {POSTGRES_ENV: postgres}}
+    code = _run_together(suites, ["pytest", "-p", "no:cacheprovider", *extra])
     if postgres is None:
         print(
             "dev.py: FAILED to find, start or install PostgreSQL: the PostgreSQL run did not happen",
             flush=True,
         )
         # A newcomer with only python3 still gets the SQLite verdict; CI must run both engines.
-        return 1 if os.environ.get("CI") else 0
-    print(f"dev.py: test suite on PostgreSQL ({POSTGRES_ENV}={postgres})", flush=True)
-    os.environ[POSTGRES_ENV] = postgres
-    return run(["pytest", "-p", "no:cacheprovider", *extra])
+        return code or (1 if os.environ.get("CI") else 0)
+    return code
 
 
 def main() -> int:
