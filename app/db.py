@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import select
 import sqlite3
 import threading
@@ -28,6 +27,7 @@ from app.loop_share import LoopShare
 from app.optional import require_database_driver
 from app.pipelining import answer_read_statements
 from app.query_deadline import disarm, limit_query_time, stopped_a_statement
+from app.write_slices import give_way_between_statements
 
 # Writes on the event loop take at most this share of its time, in bursts of at most this long; past it
 # they run in a worker thread, so a stream of writes cannot starve the reads (app/api/writing.py).
@@ -409,7 +409,9 @@ def _sqlite_engine(
         if writer or not getattr(dbapi_connection, "in_transaction", False):  # Database.read began it
             connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
-    if not writer:
+    if writer:
+        give_way_between_statements(engine)  # where a write on the event loop pauses for reads
+    else:
         limit_query_time(engine, settings.query_timeout_ms)  # also enforces inline read budgets
     return engine
 
@@ -464,8 +466,8 @@ def _awaiting_read_engine(url: URL, settings: Settings) -> Engine | None:
     """PostgreSQL through psycopg: the engine of the reads run on the event loop (`awaiting_reads`), whose
     connections await the server there. Its pool is `pool_size` connections, as many as the reads an event
     loop lets in at once (app/api/reading.py)."""
-    if url.get_driver_name() != "psycopg" or importlib.util.find_spec("greenlet") is None:
-        return None  # reads go to the thread pool (greenlet comes with the `postgres` extra)
+    if url.get_driver_name() != "psycopg":
+        return None  # reads go to the thread pool
     # psycopg is optional: imported for its URLs only.
     from app.loop_waits import connect_loop_connections
 

@@ -1,6 +1,6 @@
 """Writes of one claim, note or relation: on SQLite they run on the event loop when the writer is free
-(and within their share of the loop's time); a write that must wait for the write lock waits in a worker
-thread, and the API keeps answering meanwhile.
+(and within their share of the loop's time), in slices that give the loop back between statements; a
+write that must wait for the write lock waits in a worker thread, and the API keeps answering meanwhile.
 SQLite's write-ahead log is copied into the database file in the background, not by a request's commit."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import make_url, text
 
+from app import write_slices
 from app.api.writing import run_quick_write
 from app.db import Database
 from app.loop_share import LoopShare
@@ -150,3 +151,66 @@ def test_a_quick_write_goes_to_a_thread_once_the_loop_share_is_used_up(curator: 
     database.loop_share_for_writes.spend(1.0)  # as after a second of writes on the loop
     loop_thread, write_thread = asyncio.run(write_from_the_loop())
     assert write_thread != loop_thread
+
+
+def _statements_recorded(database: Database, events: list[str], statements: int) -> int:
+    """A write of `statements` statements, each recorded in `events` once run; the thread it ran on."""
+    with writing(database) as connection:
+        for number in range(statements):
+            connection.execute(text("SELECT 1"))
+            events.append(f"statement {number}")
+    events.append("committed")
+    return threading.get_ident()
+
+
+async def _loop_turns(events: list[str], turns: int) -> None:
+    for _ in range(turns):
+        events.append("loop")
+        await asyncio.sleep(0)
+
+
+@pytest.mark.skipif(not ON_SQLITE, reason="SQLite's writes on the event loop")
+def test_a_write_on_the_loop_gives_way_to_the_loop_between_its_statements(
+    curator: Curator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = curator.database
+    monkeypatch.setattr(write_slices, "SLICE_S", 0.0)  # every statement is past the slice
+    events: list[str] = []
+
+    async def write_beside_other_work() -> tuple[int, int]:
+        other = asyncio.ensure_future(_loop_turns(events, 20))
+        written = await run_quick_write(database, _statements_recorded, database, events, 3)
+        await other
+        return threading.get_ident(), written
+
+    loop_thread, write_thread = asyncio.run(write_beside_other_work())
+    assert write_thread == loop_thread
+    first, last = events.index("statement 0"), events.index("statement 2")
+    assert "loop" in events[first:last], events
+    assert events.index("committed") == last + 1
+
+
+@pytest.mark.skipif(not ON_SQLITE, reason="SQLite's writes on the event loop")
+def test_a_cancelled_write_in_slices_runs_to_its_end_first(
+    curator: Curator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = curator.database
+    monkeypatch.setattr(write_slices, "SLICE_S", 0.0)
+    events: list[str] = []
+
+    async def cancel_midway() -> bool:
+        write = asyncio.ensure_future(run_quick_write(database, _statements_recorded, database, events, 5))
+        while "statement 1" not in events:
+            await asyncio.sleep(0)
+        write.cancel()
+        try:
+            await write
+        except asyncio.CancelledError:
+            return True
+        return False
+
+    assert asyncio.run(cancel_midway())
+    assert events[-1] == "committed"
+    assert [event for event in events if event.startswith("statement")] == [
+        f"statement {n}" for n in range(5)
+    ]
