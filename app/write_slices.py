@@ -12,6 +12,7 @@ runs in a thread, as before; reads use other connections and see the last commit
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -22,6 +23,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.util import await_only, greenlet_spawn
 
 T = TypeVar("T")
+logger = logging.getLogger("sectorfacts.writes")
 
 # How long a write holds the loop before it gives way to what waits there.
 SLICE_S = 0.002
@@ -83,6 +85,8 @@ async def run_in_slices(call: Callable[[], T], spend: Callable[[float], None]) -
         return await asyncio.shield(task)
     except asyncio.CancelledError:
         await asyncio.wait([task])
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("A write cancelled while it ran failed", exc_info=task.exception())
         raise
     finally:
         spend(slices.spent)

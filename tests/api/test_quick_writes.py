@@ -214,3 +214,34 @@ def test_a_cancelled_write_in_slices_runs_to_its_end_first(
     assert [event for event in events if event.startswith("statement")] == [
         f"statement {n}" for n in range(5)
     ]
+
+
+def _statements_then_a_failure(database: Database, events: list[str]) -> None:
+    """A write that commits two statements, then fails."""
+    _statements_recorded(database, events, 2)
+    raise RuntimeError("the write failed after its statements")
+
+
+@pytest.mark.skipif(not ON_SQLITE, reason="SQLite's writes on the event loop")
+def test_a_cancelled_write_that_then_fails_is_logged_not_lost(
+    curator: Curator, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = curator.database
+    monkeypatch.setattr(write_slices, "SLICE_S", 0.0)
+    events: list[str] = []
+
+    async def cancel_midway() -> None:
+        write = asyncio.ensure_future(run_quick_write(database, _statements_then_a_failure, database, events))
+        while "statement 0" not in events:
+            await asyncio.sleep(0)
+        write.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await write
+
+    with caplog.at_level("WARNING", logger="sectorfacts.writes"):
+        asyncio.run(cancel_midway())
+    assert events[-1] == "committed"
+    failures = [record for record in caplog.records if record.name == "sectorfacts.writes"]
+    assert [str(record.exc_info[1]) for record in failures if record.exc_info] == [
+        "the write failed after its statements"
+    ]
