@@ -54,8 +54,7 @@ def contract(document: dict[str, Any]) -> dict[str, Any]:
         }
 
     kept: dict[str, Any] = without_examples(document)
-    components = kept.get("components", {})
-    components.pop("examples", None)
+    kept.get("components", {}).pop("examples", None)
     return kept
 
 
